@@ -1,0 +1,103 @@
+import type { HostProbe, PortClass, PortProbe } from '../probe/types.js';
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Finding ids that are not port classes (DESIGN §4). A port class can be a finding id too. */
+export const FINDING_IDS = [
+  'cert-expired',
+  'cert-expiring',
+  'cert-self-signed',
+  'cert-untrusted',
+  'cert-hostname-mismatch',
+  'auth-before-tls',
+  'banner-masked',
+  'banner-name-mismatch',
+  'slow-response',
+  'egress-blocked',
+  'no-usable-port',
+] as const;
+export type FindingId = (typeof FINDING_IDS)[number] | PortClass;
+
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  /** The port it concerns; null for host-level findings. */
+  port: number | null;
+  /** One sentence with the evidence ("no answer on 25 after 5 s while 587 answered in 40 ms"). */
+  summary: string;
+  /** What to do, in the order a person would try it. */
+  advice: string[];
+}
+
+/** Port 25 relays between servers; the others carry authenticated submission from clients. */
+export type PortRole = 'relay' | 'submission';
+
+export type Security = 'implicit-tls' | 'starttls' | 'none';
+
+export interface ConfigSnippets {
+  /** Options for nodemailer.createTransport (auth left as placeholders). */
+  nodemailer: Record<string, unknown>;
+  /** The same as ready-to-paste JavaScript. */
+  nodemailerText: string;
+  /** Postfix main.cf lines. */
+  postfix: string[];
+  /** Host / port / security / authentication, as mail clients and marketing platforms ask for it. */
+  table: Array<{ label: string; value: string }>;
+}
+
+export interface Recommendation {
+  host: string;
+  port: number;
+  security: Security;
+  /** Why this choice, with the evidence. */
+  reason: string;
+  config: ConfigSnippets;
+}
+
+export interface ProviderInfo {
+  id: string;
+  name: string;
+  docsUrl: string;
+  starttlsPorts: number[];
+  implicitTlsPorts: number[];
+}
+
+export interface PortDiagnosis extends PortProbe {
+  role: PortRole;
+  /** Whether mail can be sent through this port as things stand (a working, safe TLS session or relay). */
+  usable: boolean;
+  findings: Finding[];
+}
+
+export interface HostVerdict {
+  status: 'ok' | 'degraded' | 'failing';
+  /** One line: "3 of 4 ports usable · 25 filtered · use 587 + STARTTLS". */
+  summary: string;
+  usablePorts: number[];
+}
+
+export interface HostDiagnosis {
+  target: string;
+  host: string;
+  mx: HostProbe['mx'];
+  addresses: string[];
+  checkedAt: string;
+  durationMs: number;
+  provider: ProviderInfo | null;
+  ports: PortDiagnosis[];
+  /** Host-level findings (egress-blocked, no-usable-port, …); port findings live on the ports. */
+  findings: Finding[];
+  recommendation: Recommendation | null;
+  verdict: HostVerdict;
+  /** The troubleshooting checklist that fits, in order. */
+  advice: string[];
+  /** The egress canary's result when one was probed. */
+  egressCanary: { target: string; port: PortProbe } | null;
+}
+
+export interface DiagnoseContext {
+  now: Date;
+  provider: ProviderInfo | null;
+  egressCanary: { target: string; port: PortProbe } | null;
+}

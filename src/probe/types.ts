@@ -1,0 +1,220 @@
+// The facts a probe produces. Stable strings here are printed in JSON and stored, so they change
+// only on purpose (README "Interfaces").
+
+export const PORT_CLASSES = [
+  'open-starttls',
+  'open-implicit-tls',
+  'no-starttls',
+  'starttls-stripped',
+  'filtered',
+  'refused',
+  'unreachable',
+  'no-banner',
+  'slow-banner',
+  'greeting-rejected',
+  'tls-handshake-failed',
+  'implicit-tls-on-starttls-port',
+  'plaintext-on-implicit-tls-port',
+  'not-smtp',
+  'intercepted',
+  'oversized-response',
+  'dns-failed',
+  'denied-by-policy',
+] as const;
+export type PortClass = (typeof PORT_CLASSES)[number];
+
+/** How a port is expected to speak: TLS from the first byte, or plain text with a STARTTLS upgrade. */
+export type ProbeMode = 'implicit-tls' | 'starttls';
+
+export const STAGES = [
+  'resolve',
+  'connect',
+  'tls-handshake',
+  'greeting',
+  'ehlo',
+  'starttls',
+  'tls-ehlo',
+  'quit',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Milliseconds spent in each stage that was reached. */
+export type StageTimings = Partial<Record<Stage, number>>;
+
+/** What went wrong, where. `kind` is the raw failure; the port's `class` is the verdict built from it. */
+export interface ProbeFailure {
+  stage: Stage;
+  kind:
+    | 'timeout'
+    | 'refused'
+    | 'unreachable'
+    | 'reset'
+    | 'closed'
+    | 'tls-alert'
+    | 'tls-error'
+    | 'smtp-reply'
+    | 'not-smtp'
+    | 'oversized'
+    | 'dns'
+    | 'policy'
+    | 'other';
+  /** errno (`ECONNREFUSED`) or OpenSSL code (`ERR_SSL_WRONG_VERSION_NUMBER`) when there is one. */
+  code?: string;
+  /** SMTP reply code when the failure is a reply. */
+  replyCode?: number;
+  /** TLS alert number (40 handshake_failure, 70 protocol_version, 112 unrecognized_name, …). */
+  tlsAlert?: number;
+  /** Human-readable, may quote server text: render escapes it. */
+  message: string;
+}
+
+export interface SmtpReply {
+  code: number;
+  /** Text of each line without the `NNN-` / `NNN ` prefix. */
+  lines: string[];
+}
+
+export interface TlsFacts {
+  protocol: string | null;
+  cipher: string | null;
+  /** SNI sent (the host name, never an IP). */
+  servername: string | null;
+}
+
+export interface CertificateFacts {
+  subject: string;
+  /** DNS names and IP addresses from subjectAltName, without the `DNS:` / `IP Address:` prefix. */
+  subjectAltNames: string[];
+  issuer: string;
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  /** Whole days from the probe's clock to validTo; negative when expired. */
+  daysLeft: number;
+  selfSigned: boolean;
+  /** Chain verified against Node's store plus NODE_EXTRA_CA_CERTS (and any CA the caller adds). */
+  trusted: boolean;
+  /** OpenSSL verification code when not trusted (`CERT_HAS_EXPIRED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …). */
+  verifyError: string | null;
+  /** Whether the certificate covers the name the user asked for. */
+  hostnameMatches: boolean;
+  fingerprint256: string;
+  /** Certificates the server sent, leaf first. */
+  chainLength: number;
+}
+
+export interface AuthFacts {
+  /** AUTH mechanisms advertised before any TLS (a plain-text session). */
+  beforeTls: string[];
+  /** AUTH mechanisms advertised inside TLS. */
+  afterTls: string[];
+}
+
+export interface PortProbe {
+  port: number;
+  /** The mode the port was expected to speak. */
+  mode: ProbeMode;
+  /** The mode it was found speaking, when it answered in one. */
+  observedMode: ProbeMode | null;
+  class: PortClass;
+  /** The address dialled (IPv6 without brackets), null when none was dialled. */
+  address: string | null;
+  timings: StageTimings;
+  /** Wall-clock time of the whole port, retries included. */
+  durationMs: number;
+  /** The greeting reply, all lines joined with "\n", as the server sent it (untrusted). */
+  greeting: string | null;
+  greetingCode: number | null;
+  /** EHLO keyword lines from the last EHLO that succeeded (inside TLS when upgraded). */
+  ehlo: string[];
+  /** EHLO lines seen before STARTTLS; discarded for decisions after the upgrade (RFC 3207 §6). */
+  ehloBeforeTls: string[];
+  /** Whether EHLO was refused and HELO used instead. */
+  heloFallback: boolean;
+  auth: AuthFacts;
+  /** SIZE limit in bytes, from the last EHLO; null when not advertised. */
+  sizeLimit: number | null;
+  tls: TlsFacts | null;
+  certificate: CertificateFacts | null;
+  failure: ProbeFailure | null;
+  /** Whether a read stopped at a cap (line, reply or line-count limit). */
+  truncated: boolean;
+  /** Set when the port was retried in the other TLS mode; the first attempt's failure. */
+  firstAttempt: { mode: ProbeMode; failure: ProbeFailure } | null;
+}
+
+export interface MxHost {
+  exchange: string;
+  priority: number;
+}
+
+export interface HostProbe {
+  /** What the user asked for. */
+  target: string;
+  /** The host whose ports were probed: the target, or its first MX host. */
+  host: string;
+  /** Set when the target's MX hosts were probed instead of the name itself. */
+  mx: { hosts: MxHost[]; reason: 'no-address' | 'forced' } | null;
+  addresses: string[];
+  /** ISO 8601. */
+  checkedAt: string;
+  durationMs: number;
+  ports: PortProbe[];
+  /** The resolve failure when nothing could be dialled. */
+  resolveFailure: ProbeFailure | null;
+}
+
+export interface ProbeLimits {
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  /** Every reply after the greeting (EHLO, STARTTLS, QUIT) and the TLS handshake. */
+  replyTimeoutMs: number;
+  /** The whole port, retries included. */
+  portDeadlineMs: number;
+  /** A greeting slower than this is `slow-banner` even though it came. */
+  slowBannerMs: number;
+  maxLineBytes: number;
+  maxReplyBytes: number;
+  maxReplyLines: number;
+}
+
+export const DEFAULT_LIMITS: ProbeLimits = {
+  connectTimeoutMs: 5_000,
+  greetingTimeoutMs: 15_000,
+  replyTimeoutMs: 10_000,
+  portDeadlineMs: 45_000,
+  slowBannerMs: 5_000,
+  maxLineBytes: 4_096,
+  maxReplyBytes: 65_536,
+  maxReplyLines: 200,
+};
+
+/** The target policy's answer for one resolved address (DESIGN §9); the probe dials only allowed ones. */
+export type AddressDecision = { allowed: true } | { allowed: false; reason: string };
+
+/** Name resolution, injected so tests can point it at a local DNS server. */
+export interface Resolver {
+  resolve4(host: string): Promise<string[]>;
+  resolve6(host: string): Promise<string[]>;
+  resolveMx(host: string): Promise<MxHost[]>;
+}
+
+export interface ProbeHostOptions {
+  ports: number[];
+  limits?: Partial<ProbeLimits>;
+  resolver?: Resolver;
+  /** 'auto': use MX hosts when the name has no address of its own; 'force': always (`--mx`). */
+  mx?: 'auto' | 'force' | 'off';
+  /** Checked for every address the target resolves to, before any connection. */
+  checkAddress?: (address: string) => AddressDecision;
+  /** Extra CA certificates (PEM) trusted for the chain check, on top of Node's store. */
+  extraCa?: string[];
+  /** Called as each port finishes, in completion order (live Slack and terminal updates). */
+  onPort?: (port: PortProbe) => void;
+  /** The clock used for certificate `daysLeft` and `checkedAt`. */
+  now?: () => Date;
+  /** Our EHLO name. */
+  clientName?: string;
+}
+
+export type ProbeHost = (target: string, options: ProbeHostOptions) => Promise<HostProbe>;
