@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('smtp-check is not built yet: run `npm ci` (or `npm run build`) in the repository first.\n');
+  process.stderr.write(
+    'smtp-check is not built yet: run `npm ci` (or `npm run build`) in the repository first.\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

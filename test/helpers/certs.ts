@@ -24,7 +24,11 @@ export interface LeafOptions {
 
 const DAY_MS = 86_400_000;
 
-function newKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
+function newKeyPair(): {
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
+  pem: string;
+} {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
@@ -42,7 +46,7 @@ function build(
   subject: forge.pki.CertificateField[],
   issuer: forge.pki.CertificateField[],
   publicKey: forge.pki.PublicKey,
-  signingKey: forge.pki.PrivateKey,
+  signingKey: forge.pki.rsa.PrivateKey,
   options: { notBeforeDays: number; notAfterDays: number; ca: boolean; dnsNames: string[]; ips: string[] },
 ): string {
   const cert = forge.pki.createCertificate();
@@ -84,7 +88,10 @@ function leafOptions(options: LeafOptions) {
 /** A certificate authority for this run; add its `cert` to the probe's trusted CAs. */
 export function createTestCa(name = 'smtp-check test CA'): TestCa {
   const pair = newKeyPair();
-  const subject = [{ name: 'commonName', value: name }, { name: 'organizationName', value: 'smtp-check tests' }];
+  const subject = [
+    { name: 'commonName', value: name },
+    { name: 'organizationName', value: 'smtp-check tests' },
+  ];
   const cert = build(subject, subject, pair.publicKey, pair.privateKey, {
     notBeforeDays: -2,
     notAfterDays: 30,
@@ -97,7 +104,13 @@ export function createTestCa(name = 'smtp-check test CA'): TestCa {
     cert,
     issue(options) {
       const leaf = sharedLeafKey();
-      const pem = build([{ name: 'commonName', value: options.commonName }], subject, leaf.publicKey, pair.privateKey, leafOptions(options));
+      const pem = build(
+        [{ name: 'commonName', value: options.commonName }],
+        subject,
+        leaf.publicKey,
+        pair.privateKey,
+        leafOptions(options),
+      );
       return { key: leaf.pem, cert: pem };
     },
   };
@@ -107,5 +120,8 @@ export function createTestCa(name = 'smtp-check test CA'): TestCa {
 export function createSelfSigned(options: LeafOptions): TestCertificate {
   const leaf = sharedLeafKey();
   const subject = [{ name: 'commonName', value: options.commonName }];
-  return { key: leaf.pem, cert: build(subject, subject, leaf.publicKey, leaf.privateKey, leafOptions(options)) };
+  return {
+    key: leaf.pem,
+    cert: build(subject, subject, leaf.publicKey, leaf.privateKey, leafOptions(options)),
+  };
 }

@@ -1,0 +1,67 @@
+// Structured logs: one JSON object per line. Secrets are registered once and masked everywhere.
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go (default stderr, so stdout stays for CLI output and console mode). */
+  write?: (line: string) => void;
+  /** Values masked wherever they appear (tokens, signing secrets). */
+  secrets?: string[];
+  now?: () => Date;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    const cause = value.cause === undefined ? undefined : serialise(value.cause);
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code, cause };
+  }
+  return value;
+}
+
+export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  const now = options.now ?? (() => new Date());
+  const threshold = RANK[options.level];
+
+  const mask = (line: string): string =>
+    secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), line);
+
+  const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
+    if (RANK[level] < threshold) return;
+    const record: LogFields = { time: now().toISOString(), level, msg: message, ...bound };
+    for (const [key, value] of Object.entries(fields ?? {})) record[key] = serialise(value);
+    let line: string;
+    try {
+      line = JSON.stringify(record);
+    } catch {
+      line = JSON.stringify({ time: record.time, level, msg: message, note: 'fields not serialisable' });
+    }
+    write(mask(line));
+  };
+
+  return {
+    debug: (message, fields) => emit('debug', message, fields),
+    info: (message, fields) => emit('info', message, fields),
+    warn: (message, fields) => emit('warn', message, fields),
+    error: (message, fields) => emit('error', message, fields),
+    child: (fields) => createLogger(options, { ...bound, ...fields }),
+  };
+}
+
+/** A logger that drops everything (tests, library use). */
+export const silentLogger: Logger = createLogger({ level: 'silent', write: () => {} });
