@@ -1,0 +1,102 @@
+import { DEFAULT_PORTS, diagnoseHost, matchProvider } from '../diagnose/index.js';
+import type { HostDiagnosis } from '../diagnose/types.js';
+import type {
+  AddressDecision,
+  HostProbe,
+  PortProbe,
+  ProbeHost,
+  ProbeLimits,
+  Resolver,
+} from '../probe/types.js';
+import type { CheckHooks, CheckRequest, RunCheck } from './types.js';
+
+export interface EgressCanary {
+  host: string;
+  port: number;
+}
+
+export interface RunCheckDeps {
+  probeHost: ProbeHost;
+  limits: ProbeLimits;
+  now: () => Date;
+  resolver?: Resolver;
+  /** Target policy; absent means every address may be dialled (the terminal command). */
+  checkAddress?: (address: string) => AddressDecision;
+  extraCa?: string[];
+  /** Ports probed when the request names none (before provider alternates are added). */
+  defaultPorts?: number[];
+  egressCanary?: EgressCanary | null;
+}
+
+/** Applies a per-check timeout: every stage gets it, and the port deadline stays proportionate. */
+export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): ProbeLimits {
+  if (timeoutMs === undefined) return base;
+  return {
+    ...base,
+    connectTimeoutMs: timeoutMs,
+    greetingTimeoutMs: timeoutMs,
+    replyTimeoutMs: timeoutMs,
+    slowBannerMs: Math.min(base.slowBannerMs, timeoutMs),
+    portDeadlineMs: timeoutMs * 9,
+  };
+}
+
+/** The default ports first, then the provider's alternates in ascending order. */
+export function planPorts(defaults: readonly number[], providerPorts: readonly number[]): number[] {
+  const extra = providerPorts.filter((port) => !defaults.includes(port)).sort((a, b) => a - b);
+  return [...new Set([...defaults, ...extra])];
+}
+
+/**
+ * The one use case behind every entry point: plan the ports (provider alternates included),
+ * probe them — and the egress canary alongside — then diagnose.
+ */
+export function createRunCheck(deps: RunCheckDeps): RunCheck {
+  return async (request: CheckRequest, hooks: CheckHooks = {}): Promise<HostDiagnosis> => {
+    const provider = matchProvider(request.target);
+    const ports =
+      request.ports.length > 0
+        ? request.ports
+        : planPorts(
+            deps.defaultPorts ?? DEFAULT_PORTS,
+            provider ? [...provider.starttlsPorts, ...provider.implicitTlsPorts] : [],
+          );
+    hooks.onPlan?.({ target: request.target, ports, providerName: provider?.name ?? null });
+
+    const limits = limitsFor(deps.limits, request.timeoutMs);
+    const canary = deps.egressCanary;
+    const canaryProbe: Promise<HostProbe | null> =
+      canary && ports.includes(canary.port)
+        ? deps.probeHost(canary.host, {
+            ports: [canary.port],
+            limits,
+            mx: 'off',
+            now: deps.now,
+            ...(deps.resolver ? { resolver: deps.resolver } : {}),
+            ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
+          })
+        : Promise.resolve(null);
+
+    const [probe, canaryResult] = await Promise.all([
+      deps.probeHost(request.target, {
+        ports,
+        limits,
+        mx: request.mx,
+        now: deps.now,
+        ...(deps.resolver ? { resolver: deps.resolver } : {}),
+        ...(deps.checkAddress ? { checkAddress: deps.checkAddress } : {}),
+        ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
+        ...(hooks.onPort ? { onPort: hooks.onPort } : {}),
+      }),
+      canaryProbe,
+    ]);
+
+    const canaryPort: PortProbe | undefined = canaryResult?.ports[0];
+    return diagnoseHost(probe, {
+      now: deps.now(),
+      provider: provider ?? (probe.host !== request.target ? matchProvider(probe.host) : null),
+      egressCanary:
+        canary && canaryPort ? { target: `${canary.host}:${canary.port}`, port: canaryPort } : null,
+    });
+  };
+}

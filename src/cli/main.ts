@@ -1,0 +1,42 @@
+// Composition root of `smtp-check`: reads argv and the environment, builds the real probe.
+
+import { createRunCheck } from '../check/index.js';
+import { ConfigError, loadProbeSettings } from '../config.js';
+import { createResolver, probeHost } from '../probe/index.js';
+import { EXIT_USAGE, runCli } from './run-cli.js';
+
+async function main(): Promise<number> {
+  let settings: ReturnType<typeof loadProbeSettings>;
+  try {
+    settings = loadProbeSettings(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`smtp-check: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const runCheck = createRunCheck({
+    probeHost,
+    limits: settings.limits,
+    now: () => new Date(),
+    resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
+    defaultPorts: settings.probePorts,
+    egressCanary: settings.egressCanary,
+  });
+  return runCli(
+    process.argv.slice(2),
+    { stdout: process.stdout, stderr: process.stderr, noColor: 'NO_COLOR' in process.env },
+    runCheck,
+  );
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`smtp-check: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,218 @@
+// The only reader of process.env. Every problem is collected and reported at once, with the fix.
+
+import { isIP } from 'node:net';
+import type { EgressCanary } from './check/index.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
+
+export type SlackMode = 'socket' | 'http' | 'console';
+
+export interface Config extends ProbeSettings {
+  mode: SlackMode;
+  slack: {
+    botToken: string | null;
+    appToken: string | null;
+    signingSecret: string | null;
+    port: number | null;
+    apiUrl: string | null;
+  };
+  dataFile: string;
+  checkSchedule: string;
+  checkTimezone: string | null;
+  allowTargets: string[];
+  allowedPorts: number[];
+  /** Every secret, so the logger can mask them. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid settings:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigValidators {
+  /** node-cron's validator, injected so this file does not import the scheduler library. */
+  validateSchedule?: (expression: string) => string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_PROBE_PORTS = [25, 465, 587, 2525];
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[], max = 600_000): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > max) {
+    problems.push(`${name}=${raw} must be a whole number from 1 to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function portList(env: Env, name: string, fallback: number[], problems: string[]): number[] {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const parts = raw.split(',').map((part) => part.trim());
+  const ports = parts.map(Number);
+  if (parts.some((part) => !/^\d+$/.test(part)) || ports.some((port) => port < 1 || port > 65535)) {
+    problems.push(`${name}=${raw} must be comma-separated port numbers, e.g. 25,465,587,2525`);
+    return fallback;
+  }
+  return [...new Set(ports)];
+}
+
+function parseCanary(raw: string | undefined, problems: string[]): EgressCanary | null {
+  const text = raw?.trim() ?? '';
+  if (text === '') return null;
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) {
+    problems.push(
+      `EGRESS_CANARY=${text} must be host:port, e.g. gmail-smtp-in.l.google.com:25 (empty turns it off)`,
+    );
+    return null;
+  }
+  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+function timezoneValid(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: Config['slack'] } {
+  const value = (name: string): string | null => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? null : raw;
+  };
+  const botToken = value('SLACK_BOT_TOKEN');
+  const appToken = value('SLACK_APP_TOKEN');
+  const signingSecret = value('SLACK_SIGNING_SECRET');
+  const apiUrl = value('SLACK_API_URL');
+  const portText = value('PORT');
+  let port: number | null = null;
+  if (portText !== null) {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      problems.push(`PORT=${portText} must be a TCP port number (0–65535) for HTTP mode`);
+      port = null;
+    }
+  }
+  if (botToken !== null && !botToken.startsWith('xoxb-')) {
+    problems.push('SLACK_BOT_TOKEN must be the bot token (starts with xoxb-), from OAuth & Permissions');
+  }
+  if (appToken !== null && !appToken.startsWith('xapp-')) {
+    problems.push('SLACK_APP_TOKEN must be an app-level token (starts with xapp-) with connections:write');
+  }
+  if (apiUrl !== null && !/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
+    problems.push(
+      `SLACK_API_URL=${apiUrl} must be an http(s) URL ending in /api/, e.g. https://slack.com/api/`,
+    );
+  }
+  const slack = { botToken, appToken, signingSecret, port, apiUrl };
+
+  if (botToken === null) {
+    if (appToken !== null || signingSecret !== null) {
+      problems.push('SLACK_BOT_TOKEN is missing: Socket Mode and HTTP mode both need the bot token (xoxb-…)');
+    }
+    return { mode: 'console', slack };
+  }
+  if (appToken !== null) return { mode: 'socket', slack };
+  if (signingSecret !== null && port !== null) return { mode: 'http', slack };
+  problems.push(
+    'SLACK_BOT_TOKEN is set but there is no way to receive events: set SLACK_APP_TOKEN (Socket Mode), ' +
+      'or SLACK_SIGNING_SECRET and PORT (HTTP mode)',
+  );
+  return { mode: 'console', slack };
+}
+
+export interface ProbeSettings {
+  probePorts: number[];
+  egressCanary: EgressCanary | null;
+  dnsServers: string[];
+  limits: ProbeLimits;
+  logLevel: LogLevel;
+}
+
+function probeSettings(env: Env, problems: string[]): ProbeSettings {
+  const logLevelText = (env['LOG_LEVEL']?.trim() || 'info').toLowerCase();
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelText)
+    ? (logLevelText as LogLevel)
+    : 'info';
+  if (logLevel !== logLevelText)
+    problems.push(`LOG_LEVEL=${logLevelText} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const dnsServers = (env['DNS_SERVERS'] ?? '')
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+  for (const server of dnsServers) {
+    const address = /^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, '');
+    if (isIP(address) === 0)
+      problems.push(`DNS_SERVERS entry ${server} must be an IP address (optionally :port)`);
+  }
+
+  return {
+    probePorts: portList(env, 'PROBE_PORTS', DEFAULT_PROBE_PORTS, problems),
+    egressCanary: parseCanary(env['EGRESS_CANARY'], problems),
+    dnsServers,
+    limits: {
+      ...DEFAULT_LIMITS,
+      connectTimeoutMs: positiveInt(env, 'CONNECT_TIMEOUT_MS', DEFAULT_LIMITS.connectTimeoutMs, problems),
+      greetingTimeoutMs: positiveInt(env, 'GREETING_TIMEOUT_MS', DEFAULT_LIMITS.greetingTimeoutMs, problems),
+      replyTimeoutMs: positiveInt(env, 'REPLY_TIMEOUT_MS', DEFAULT_LIMITS.replyTimeoutMs, problems),
+      portDeadlineMs: positiveInt(env, 'PORT_DEADLINE_MS', DEFAULT_LIMITS.portDeadlineMs, problems),
+    },
+    logLevel,
+  };
+}
+
+/** The settings the terminal command uses (no Slack, no schedule); throws ConfigError. */
+export function loadProbeSettings(env: Env): ProbeSettings {
+  const problems: string[] = [];
+  const settings = probeSettings(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+/** Reads and validates every setting of the bot; throws ConfigError listing all problems at once. */
+export function loadConfig(env: Env, validators: ConfigValidators = {}): Config {
+  const problems: string[] = [];
+  const { mode, slack } = slackSettings(env, problems);
+  const probe = probeSettings(env, problems);
+
+  const checkSchedule = env['CHECK_SCHEDULE']?.trim() || '*/15 * * * *';
+  const scheduleProblem = validators.validateSchedule?.(checkSchedule) ?? null;
+  if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
+
+  const checkTimezone = env['CHECK_TIMEZONE']?.trim() || null;
+  if (checkTimezone !== null && !timezoneValid(checkTimezone)) {
+    problems.push(`CHECK_TIMEZONE=${checkTimezone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
+  }
+
+  const config: Config = {
+    ...probe,
+    mode,
+    slack,
+    dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
+    checkSchedule,
+    checkTimezone,
+    allowTargets: (env['ALLOW_TARGETS'] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+    allowedPorts: portList(env, 'ALLOWED_PORTS', [], problems),
+    secrets: [slack.botToken, slack.appToken, slack.signingSecret].filter(
+      (secret): secret is string => !!secret,
+    ),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,143 @@
+import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
+import type { PortProbe } from '../probe/types.js';
+import { cleanText } from './sanitize.js';
+
+// Terminal output. Server text goes through cleanText first: an ANSI sequence in a banner must not
+// be able to repaint the user's terminal.
+
+export interface TerminalStyle {
+  color: boolean;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const SEVERITY_COLOR: Record<Severity, string> = { critical: '31', warning: '33', info: '36' };
+
+function paint(style: TerminalStyle, code: string, text: string): string {
+  return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+function firstLine(text: string | null, max: number): string {
+  if (!text) return '';
+  return cleanText(text.split('\n')[0] ?? '', max);
+}
+
+/** The short evidence shown next to a port: the failure, or the greeting when there is none. */
+export function portEvidence(port: PortProbe): string {
+  if (port.failure && port.class !== 'slow-banner') {
+    const code = port.failure.replyCode ?? port.failure.code ?? port.failure.tlsAlert;
+    const prefix = code === undefined ? port.failure.stage : `${port.failure.stage}, ${code}`;
+    return cleanText(`${prefix}: ${port.failure.message}`, 70);
+  }
+  return firstLine(port.greeting, 70);
+}
+
+function classColor(port: PortProbe & { usable?: boolean }): string {
+  if (port.usable === true) return '32';
+  if (port.usable === false) return '31';
+  return port.class.startsWith('open-') ? '32' : '33';
+}
+
+/** One line per port, used live while a check runs and in the final table. */
+export function renderPortLine(port: PortProbe & { usable?: boolean }, style: TerminalStyle): string {
+  const verdict = paint(style, classColor(port), port.class.padEnd(31));
+  const time = formatMs(port.durationMs).padStart(7);
+  return `  ${String(port.port).padEnd(5)} ${verdict} ${time}  ${portEvidence(port)}`;
+}
+
+export function renderPendingLine(port: number): string {
+  return `  ${String(port).padEnd(5)} ${'checking…'.padEnd(31)}`;
+}
+
+function tlsSummary(port: PortDiagnosis): string {
+  const parts: string[] = [];
+  if (port.tls?.protocol) parts.push(`${port.tls.protocol} ${port.tls.cipher ?? ''}`.trim());
+  const cert = port.certificate;
+  if (cert) {
+    const names = cleanText(cert.subjectAltNames.slice(0, 3).join(', ') || cert.subject, 80);
+    const expiry = cert.daysLeft < 0 ? `expired ${-cert.daysLeft} d ago` : `expires in ${cert.daysLeft} d`;
+    const trust = cert.trusted ? 'trusted' : `untrusted (${cleanText(cert.verifyError ?? 'unknown', 40)})`;
+    parts.push(`certificate ${names}, ${expiry}, ${trust}${cert.hostnameMatches ? '' : ', name mismatch'}`);
+  }
+  return parts.join(' · ');
+}
+
+function renderFinding(finding: Finding, style: TerminalStyle): string[] {
+  const label = paint(style, SEVERITY_COLOR[finding.severity], finding.severity.toUpperCase().padEnd(8));
+  const where = finding.port === null ? '' : `${finding.port} `;
+  const lines = [`  ${label} ${where}${finding.id}: ${cleanText(finding.summary, 400)}`];
+  for (const step of finding.advice) lines.push(`           → ${cleanText(step, 400)}`);
+  return lines;
+}
+
+function section(title: string, style: TerminalStyle): string {
+  return `\n${paint(style, '1', title)}`;
+}
+
+export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): string {
+  const out: string[] = [];
+  const addresses = diagnosis.addresses.length > 0 ? ` (${diagnosis.addresses.join(', ')})` : '';
+  out.push(paint(style, '1', `smtp-check ${diagnosis.host}${addresses}`));
+  out.push(`checked ${diagnosis.checkedAt} in ${formatMs(diagnosis.durationMs)}`);
+  if (diagnosis.mx) {
+    const hosts = diagnosis.mx.hosts.map((mx) => `${mx.exchange} (${mx.priority})`).join(', ');
+    const why =
+      diagnosis.mx.reason === 'forced'
+        ? 'MX check requested'
+        : `${diagnosis.target} has no address of its own`;
+    out.push(`${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`);
+  }
+  if (diagnosis.provider) out.push(`provider: ${diagnosis.provider.name} (${diagnosis.provider.docsUrl})`);
+
+  out.push(section('Ports', style));
+  for (const port of diagnosis.ports) {
+    out.push(renderPortLine(port, style));
+    const tls = tlsSummary(port);
+    if (tls) out.push(`         ${tls}`);
+  }
+  if (diagnosis.egressCanary) {
+    const canary = diagnosis.egressCanary;
+    out.push(`  egress canary ${canary.target}: ${canary.port.class} in ${formatMs(canary.port.durationMs)}`);
+  }
+
+  out.push(section('Verdict', style));
+  out.push(`  ${diagnosis.verdict.summary}`);
+
+  const findings = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)].sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.port ?? 0) - (b.port ?? 0),
+  );
+  if (findings.length > 0) {
+    out.push(section('Findings', style));
+    for (const finding of findings) out.push(...renderFinding(finding, style));
+  }
+
+  const rec = diagnosis.recommendation;
+  if (rec) {
+    out.push(section(`Recommended: ${rec.host} port ${rec.port} with ${securityLabel(rec.security)}`, style));
+    out.push(`  ${cleanText(rec.reason, 600)}`);
+    out.push('', '  Settings:');
+    for (const row of rec.config.table) out.push(`    ${row.label.padEnd(16)} ${row.value}`);
+    out.push('', '  nodemailer:');
+    for (const line of rec.config.nodemailerText.split('\n')) out.push(`    ${line}`);
+    out.push('', '  Postfix (main.cf):');
+    for (const line of rec.config.postfix) out.push(`    ${line}`);
+  }
+
+  if (diagnosis.advice.length > 0) {
+    out.push(section('Troubleshooting', style));
+    for (const [index, step] of diagnosis.advice.entries())
+      out.push(`  ${index + 1}. ${cleanText(step, 600)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function securityLabel(security: string): string {
+  if (security === 'implicit-tls') return 'SSL/TLS (implicit TLS)';
+  if (security === 'starttls') return 'STARTTLS';
+  return 'no encryption';
+}
