@@ -46,7 +46,13 @@ export function parseTarget(
   }
   if (port !== null && !validPort(port)) return { error: `port ${port} is outside 1–65535` };
 
-  if (isIP(hostPart) === 6) return { host: hostPart.toLowerCase(), port, mx };
+  if (isIP(hostPart.replace(/%.*$/, '')) === 6) {
+    // The URL parser gives the canonical form (`::ffff:127.0.0.1` → `::ffff:7f00:1`).
+    const canonical = URL.canParse(`http://[${hostPart}]/`)
+      ? new URL(`http://[${hostPart}]/`).hostname
+      : `[${hostPart}]`;
+    return { host: canonical.slice(1, -1), port, mx };
+  }
   if (hostPart.length > 253) return { error: 'host names are at most 253 characters' };
 
   let host: string;

@@ -1,13 +1,7 @@
 import { DEFAULT_PORTS, diagnoseHost, matchProvider } from '../diagnose/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type {
-  AddressDecision,
-  HostProbe,
-  PortProbe,
-  ProbeHost,
-  ProbeLimits,
-  Resolver,
-} from '../probe/types.js';
+import type { TargetPolicy } from '../policy/index.js';
+import type { HostProbe, PortProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
 import type { CheckHooks, CheckRequest, RunCheck } from './types.js';
 
 export interface EgressCanary {
@@ -21,7 +15,7 @@ export interface RunCheckDeps {
   now: () => Date;
   resolver?: Resolver;
   /** Target policy; absent means every address may be dialled (the terminal command). */
-  checkAddress?: (address: string) => AddressDecision;
+  policy?: TargetPolicy;
   extraCa?: string[];
   /** Ports probed when the request names none (before provider alternates are added). */
   defaultPorts?: number[];
@@ -64,6 +58,7 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
     hooks.onPlan?.({ target: request.target, ports, providerName: provider?.name ?? null });
 
     const limits = limitsFor(deps.limits, request.timeoutMs);
+    const policy = deps.policy;
     const canary = deps.egressCanary;
     const canaryProbe: Promise<HostProbe | null> =
       canary && ports.includes(canary.port)
@@ -84,7 +79,9 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         mx: request.mx,
         now: deps.now,
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
-        ...(deps.checkAddress ? { checkAddress: deps.checkAddress } : {}),
+        ...(policy
+          ? { checkAddress: (address: string) => policy.checkAddress(request.target, address) }
+          : {}),
         ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
         ...(hooks.onPort ? { onPort: hooks.onPort } : {}),
       }),
