@@ -197,6 +197,11 @@ export interface Resolver {
   resolve4(host: string): Promise<string[]>;
   resolve6(host: string): Promise<string[]>;
   resolveMx(host: string): Promise<MxHost[]>;
+  /**
+   * The system's own lookup (hosts file first), tried when neither A nor AAAA came back — so names
+   * like `localhost` work. Optional: a resolver aimed at chosen DNS servers leaves it out.
+   */
+  lookup?(host: string): Promise<string[]>;
 }
 
 export interface ProbeHostOptions {
@@ -215,6 +220,21 @@ export interface ProbeHostOptions {
   now?: () => Date;
   /** Our EHLO name. */
   clientName?: string;
+  /** Ports that speak TLS from the first byte; every other port is probed with STARTTLS. Default 465, 2465. */
+  implicitTlsPorts?: number[];
+}
+
+/** One port to probe at an address already resolved and vetted (see probePort). */
+export interface PortProbeRequest {
+  /** The vetted address to dial (IPv6 without brackets). */
+  address: string;
+  /** The name the user asked for: sent as SNI (unless it is an IP) and checked against the certificate. */
+  host: string;
+  port: number;
+  mode: ProbeMode;
+  clientName?: string;
+  extraCa?: string[];
+  now?: () => Date;
 }
 
 export type ProbeHost = (target: string, options: ProbeHostOptions) => Promise<HostProbe>;

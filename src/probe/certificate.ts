@@ -1,0 +1,69 @@
+import { type DetailedPeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
+import type { CertificateFacts, TlsFacts } from './types.js';
+import { sniFor } from './tls-handshake.js';
+
+const DAY_MS = 86_400_000;
+
+function distinguishedName(name: Record<string, string | string[]> | undefined): string {
+  if (!name) return '';
+  return Object.entries(name)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : value}`)
+    .join(', ');
+}
+
+function altNames(subjectaltname: string | undefined): string[] {
+  if (!subjectaltname) return [];
+  return subjectaltname
+    .split(/,\s*/)
+    .map((entry) => entry.replace(/^(?:DNS|IP Address):/, '').trim())
+    .filter((entry) => entry.length > 0);
+}
+
+function chainLength(leaf: DetailedPeerCertificate): number {
+  let length = 1;
+  let current = leaf;
+  const seen = new Set([leaf.fingerprint256]);
+  while (current.issuerCertificate && !seen.has(current.issuerCertificate.fingerprint256)) {
+    current = current.issuerCertificate;
+    seen.add(current.fingerprint256);
+    length += 1;
+  }
+  return length;
+}
+
+/**
+ * The certificate judged by ourselves: chain trust from OpenSSL's verification (the handshake
+ * did not enforce it), the host name with Node's own RFC 6125 rules, days left on the injected clock.
+ */
+export function certificateFacts(socket: TLSSocket, host: string, now: Date): CertificateFacts | null {
+  const cert = socket.getPeerCertificate(true);
+  if (!cert || Object.keys(cert).length === 0) return null;
+  const validTo = new Date(cert.valid_to);
+  const subject = distinguishedName(cert.subject as unknown as Record<string, string>);
+  const issuer = distinguishedName(cert.issuer as unknown as Record<string, string>);
+  const trusted = socket.authorized;
+  const verifyError = trusted ? null : String(socket.authorizationError ?? 'UNKNOWN');
+  return {
+    subject,
+    subjectAltNames: altNames(cert.subjectaltname),
+    issuer,
+    validFrom: new Date(cert.valid_from).toISOString(),
+    validTo: validTo.toISOString(),
+    daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
+    selfSigned: !trusted && subject === issuer,
+    trusted,
+    verifyError,
+    hostnameMatches: checkServerIdentity(host, cert) === undefined,
+    fingerprint256: cert.fingerprint256,
+    chainLength: chainLength(cert),
+  };
+}
+
+export function tlsFacts(socket: TLSSocket, host: string): TlsFacts {
+  const cipher = socket.getCipher();
+  return {
+    protocol: socket.getProtocol() ?? null,
+    cipher: cipher?.standardName ?? cipher?.name ?? null,
+    servername: sniFor(host),
+  };
+}

@@ -1,0 +1,6 @@
+export { PathEvidence } from './connect.js';
+export { findInterceptedPorts, type PortIdentity } from './intercepted.js';
+export { type PortProbeContext, probePort } from './probe-port.js';
+export { probeHost } from './probe-host.js';
+export { createResolver } from './resolve.js';
+export * from './types.js';

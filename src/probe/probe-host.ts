@@ -1,0 +1,198 @@
+import { performance } from 'node:perf_hooks';
+import { PathEvidence } from './connect.js';
+import { findInterceptedPorts } from './intercepted.js';
+import { probePort } from './probe-port.js';
+import { createResolver, ipLiteral, resolveAddresses, resolveMxHosts } from './resolve.js';
+import { secureContextFor } from './tls-handshake.js';
+import {
+  DEFAULT_LIMITS,
+  type HostProbe,
+  type MxHost,
+  type PortClass,
+  type PortProbe,
+  type ProbeFailure,
+  type ProbeHostOptions,
+  type ProbeMode,
+  type Resolver,
+} from './types.js';
+
+const DEFAULT_IMPLICIT_TLS_PORTS = [465, 2465];
+const MAX_MX_HOSTS = 3;
+
+interface Destination {
+  host: string;
+  addresses: string[];
+  mx: HostProbe['mx'];
+  failure: ProbeFailure | null;
+  resolveMs: number;
+}
+
+async function destination(
+  target: string,
+  options: ProbeHostOptions,
+  resolver: Resolver,
+): Promise<Destination> {
+  const started = performance.now();
+  const done = (rest: Omit<Destination, 'resolveMs'>): Destination => ({
+    ...rest,
+    resolveMs: performance.now() - started,
+  });
+  const literal = ipLiteral(target);
+  if (literal) return done({ host: literal, addresses: [literal], mx: null, failure: null });
+  const mode = options.mx ?? 'auto';
+  const own = mode === 'force' ? null : await resolveAddresses(target, resolver);
+  if (own?.ok) return done({ host: target, addresses: own.addresses, mx: null, failure: null });
+  if (mode === 'off' || (own && own.failure.code !== 'ENODATA' && own.failure.code !== 'ENOTFOUND')) {
+    return done({ host: target, addresses: [], mx: null, failure: own?.failure ?? null });
+  }
+  const hosts = await resolveMxHosts(target, resolver);
+  const reason = mode === 'force' ? 'forced' : 'no-address';
+  if (hosts.length === 0) {
+    // --mx on a domain without MX: RFC 5321 §5.1 "implicit MX", the name itself.
+    const fallback = own ?? (await resolveAddresses(target, resolver));
+    return fallback.ok
+      ? done({ host: target, addresses: fallback.addresses, mx: { hosts, reason }, failure: null })
+      : done({ host: target, addresses: [], mx: own ? null : { hosts, reason }, failure: fallback.failure });
+  }
+  let lastFailure: ProbeFailure | null = null;
+  for (const mx of hosts.slice(0, MAX_MX_HOSTS)) {
+    if (mx.exchange === '' || mx.exchange === '.') continue;
+    const found = await resolveAddresses(mx.exchange, resolver);
+    if (found.ok)
+      return done({ host: mx.exchange, addresses: found.addresses, mx: { hosts, reason }, failure: null });
+    lastFailure = found.failure;
+  }
+  const failure: ProbeFailure = lastFailure
+    ? { ...lastFailure, message: `no MX host of ${target} resolves: ${lastFailure.message}` }
+    : {
+        stage: 'resolve',
+        kind: 'dns',
+        code: 'ENODATA',
+        message: `${target} has a null MX: it accepts no mail`,
+      };
+  return done({ host: firstExchange(hosts) ?? target, addresses: [], mx: { hosts, reason }, failure });
+}
+
+function firstExchange(hosts: MxHost[]): string | undefined {
+  return hosts.find((mx) => mx.exchange !== '' && mx.exchange !== '.')?.exchange;
+}
+
+function unprobed(
+  port: number,
+  mode: ProbeMode,
+  verdict: PortClass,
+  failure: ProbeFailure,
+  resolveMs: number,
+): PortProbe {
+  return {
+    port,
+    mode,
+    observedMode: null,
+    class: verdict,
+    address: null,
+    timings: { resolve: resolveMs },
+    durationMs: 0,
+    greeting: null,
+    greetingCode: null,
+    ehlo: [],
+    ehloBeforeTls: [],
+    heloFallback: false,
+    auth: { beforeTls: [], afterTls: [] },
+    sizeLimit: null,
+    tls: null,
+    certificate: null,
+    failure,
+    truncated: false,
+    firstAttempt: null,
+  };
+}
+
+/**
+ * Probes a host's ports in parallel. The name is resolved once (A and AAAA; its MX hosts when it
+ * has no address of its own, or always with `mx: 'force'`), every address is vetted with
+ * `checkAddress`, and the vetted address is dialled — never the name again, which would let DNS
+ * rebinding swap in another address — while the name is kept for SNI and the certificate check.
+ * `onPort` reports each port's own verdict as it finishes; the host-level `intercepted` pass runs
+ * when all are done and may refine verdicts in the returned HostProbe only.
+ */
+export async function probeHost(target: string, options: ProbeHostOptions): Promise<HostProbe> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const checkedAt = now().toISOString();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const implicitTlsPorts = options.implicitTlsPorts ?? DEFAULT_IMPLICIT_TLS_PORTS;
+  const modeOf = (port: number): ProbeMode => (implicitTlsPorts.includes(port) ? 'implicit-tls' : 'starttls');
+  const name = target.trim();
+  const found = await destination(name, options, options.resolver ?? createResolver());
+  const host: HostProbe = {
+    target,
+    host: found.host,
+    mx: found.mx,
+    addresses: found.addresses,
+    checkedAt,
+    durationMs: 0,
+    ports: [],
+    resolveFailure: found.failure,
+  };
+  const finish = (ports: PortProbe[]): HostProbe => ({
+    ...host,
+    ports,
+    durationMs: performance.now() - started,
+  });
+  const report = (port: PortProbe) => {
+    options.onPort?.(port);
+    return port;
+  };
+
+  if (found.failure || found.addresses.length === 0) {
+    const failure = found.failure ?? {
+      stage: 'resolve' as const,
+      kind: 'dns' as const,
+      message: `${name} has no address`,
+    };
+    host.resolveFailure = failure;
+    return finish(
+      options.ports.map((port) =>
+        report(unprobed(port, modeOf(port), 'dns-failed', failure, found.resolveMs)),
+      ),
+    );
+  }
+
+  for (const address of found.addresses) {
+    const decision = options.checkAddress?.(address) ?? { allowed: true };
+    if (!decision.allowed) {
+      // One refused address refuses the host: a name that mixes a public and an internal address is
+      // exactly what a rebinding attack looks like.
+      const failure: ProbeFailure = { stage: 'resolve', kind: 'policy', message: decision.reason };
+      return finish(
+        options.ports.map((port) =>
+          report(unprobed(port, modeOf(port), 'denied-by-policy', failure, found.resolveMs)),
+        ),
+      );
+    }
+  }
+
+  // IPv4 first: most mail hosts are reached and judged (PTR, blocklists) on IPv4.
+  const address = found.addresses[0]!;
+  const context = { path: new PathEvidence(), secureContext: secureContextFor(options.extraCa) };
+  const ports = await Promise.all(
+    options.ports.map(async (port) => {
+      const probe = await probePort(
+        {
+          address,
+          host: found.host,
+          port,
+          mode: modeOf(port),
+          ...(options.clientName ? { clientName: options.clientName } : {}),
+          now,
+        },
+        limits,
+        context,
+      );
+      probe.timings.resolve = found.resolveMs;
+      return report(probe);
+    }),
+  );
+  const intercepted = findInterceptedPorts([found.host, name], ports);
+  return finish(ports.map((port) => (intercepted.has(port.port) ? { ...port, class: 'intercepted' } : port)));
+}

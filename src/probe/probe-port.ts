@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { SecureContext } from 'node:tls';
+import { classifyAttempt, classifyRetry, shouldRetryOtherMode } from './classify.js';
+import { PathEvidence, connectTcp } from './connect.js';
+import { type Attempt, type SessionContext, newAttempt, recordTls, smtpSession } from './session.js';
+import { secureContextFor, tlsHandshake } from './tls-handshake.js';
+import {
+  DEFAULT_LIMITS,
+  type PortClass,
+  type PortProbe,
+  type PortProbeRequest,
+  type ProbeLimits,
+  type ProbeMode,
+} from './types.js';
+
+/** Shared by the ports of one host: what the path to the address has shown, and the trust store. */
+export interface PortProbeContext {
+  path?: PathEvidence;
+  secureContext?: SecureContext;
+}
+
+async function runAttempt(
+  request: PortProbeRequest,
+  mode: ProbeMode,
+  session: SessionContext,
+  path: PathEvidence,
+): Promise<Attempt> {
+  const attempt = newAttempt(mode, request.address);
+  const remaining = session.deadlineAt - performance.now();
+  const connected = await connectTcp(request.address, request.port, {
+    timeoutMs: Math.min(session.limits.connectTimeoutMs, remaining),
+    path,
+  });
+  attempt.timings.connect = connected.ms;
+  if (!connected.ok) {
+    attempt.failure = connected.failure;
+    return attempt;
+  }
+  let socket = connected.socket;
+  if (mode === 'implicit-tls') {
+    const handshake = await tlsHandshake(socket, {
+      host: request.host,
+      secureContext: session.secureContext,
+      timeoutMs: Math.min(session.limits.replyTimeoutMs, session.deadlineAt - performance.now()),
+    });
+    attempt.timings['tls-handshake'] = handshake.ms;
+    if (!handshake.ok) {
+      attempt.failure = handshake.failure;
+      socket.destroy();
+      return attempt;
+    }
+    recordTls(attempt, handshake.socket, session);
+    socket = handshake.socket;
+  }
+  await smtpSession(socket, attempt, session);
+  return attempt;
+}
+
+function toPortProbe(
+  request: PortProbeRequest,
+  attempt: Attempt,
+  verdict: PortClass,
+  first: Attempt | null,
+  durationMs: number,
+): PortProbe {
+  const inTls = attempt.mode === 'implicit-tls' || attempt.upgraded;
+  const lastFacts = inTls ? attempt.ehloTlsFacts : attempt.ehloPlainFacts;
+  return {
+    port: request.port,
+    mode: request.mode,
+    observedMode: attempt.greeting || attempt.tls ? attempt.mode : null,
+    class: verdict,
+    address: request.address,
+    timings: attempt.timings,
+    durationMs,
+    greeting: attempt.greeting ? attempt.greeting.raw.join('\n') : null,
+    greetingCode: attempt.greeting?.reply.code ?? null,
+    // After STARTTLS only what was said inside TLS counts (RFC 3207 §6); the plain EHLO stays evidence.
+    ehlo: inTls ? (attempt.ehloInTls ?? []) : attempt.ehloBeforeTls,
+    ehloBeforeTls: attempt.ehloBeforeTls,
+    heloFallback: attempt.heloFallback,
+    auth: { beforeTls: attempt.ehloPlainFacts?.auth ?? [], afterTls: attempt.ehloTlsFacts?.auth ?? [] },
+    sizeLimit: lastFacts?.sizeLimit ?? null,
+    tls: attempt.tls,
+    certificate: attempt.certificate,
+    failure: attempt.failure,
+    truncated: attempt.truncated,
+    firstAttempt: first?.failure ? { mode: first.mode, failure: first.failure } : null,
+  };
+}
+
+/**
+ * Probes one port at a vetted address: connect, [TLS], greeting, EHLO, STARTTLS, EHLO, QUIT, with
+ * a timeout per stage and a deadline for the port. A port that stays silent (or answers a TLS hello
+ * in plain text) is tried once more in the other TLS mode. Never throws for a network outcome.
+ */
+export async function probePort(
+  request: PortProbeRequest,
+  limits: ProbeLimits = DEFAULT_LIMITS,
+  context: PortProbeContext = {},
+): Promise<PortProbe> {
+  const start = performance.now();
+  const path = context.path ?? new PathEvidence();
+  const session: SessionContext = {
+    host: request.host,
+    clientName: request.clientName ?? hostname(),
+    limits,
+    secureContext: context.secureContext ?? secureContextFor(request.extraCa),
+    now: (request.now ?? (() => new Date()))(),
+    deadlineAt: start + limits.portDeadlineMs,
+  };
+  const first = await runAttempt(request, request.mode, session, path);
+  if (shouldRetryOtherMode(first) && session.deadlineAt - performance.now() > 0) {
+    const otherMode: ProbeMode = request.mode === 'starttls' ? 'implicit-tls' : 'starttls';
+    const retry = await runAttempt(request, otherMode, session, path);
+    const verdict = classifyRetry(first, retry, limits.slowBannerMs);
+    return toPortProbe(request, retry, verdict, first, performance.now() - start);
+  }
+  const verdict = classifyAttempt(first, limits.slowBannerMs);
+  return toPortProbe(request, first, verdict, null, performance.now() - start);
+}

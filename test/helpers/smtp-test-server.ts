@@ -1,0 +1,37 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface RunningServer {
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server (smtp-server) on port 0. It never accepts mail: the probe must not get that
+ * far. Pass `key`/`cert` from test/helpers/certs.ts; the package's own certificate has expired.
+ */
+export async function startSmtpServer(
+  options: SMTPServerOptions & { listenHost?: string } = {},
+): Promise<RunningServer> {
+  const { listenHost = '127.0.0.1', ...serverOptions } = options;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    onData(_stream, _session, callback) {
+      callback(new Error('the probe must never send DATA'));
+    },
+    ...serverOptions,
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, listenHost, () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    host: listenHost,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
