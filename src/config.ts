@@ -154,7 +154,8 @@ function probeSettings(env: Env, problems: string[]): ProbeSettings {
     .map((server) => server.trim())
     .filter((server) => server !== '');
   for (const server of dnsServers) {
-    const address = /^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, '');
+    const address =
+      isIP(server) !== 0 ? server : (/^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, ''));
     if (isIP(address) === 0)
       problems.push(`DNS_SERVERS entry ${server} must be an IP address (optionally :port)`);
   }
