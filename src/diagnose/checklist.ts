@@ -1,0 +1,166 @@
+import type { HostProbe } from '../probe/types.js';
+import { describeSecurity } from './config-snippets.js';
+import { listPorts } from './evidence.js';
+import { egressExplains, isExpectedPort } from './expectations.js';
+import { port25BlockerNames } from './knowledge/clouds.js';
+import { providerAlternates, providerPorts } from './knowledge/providers.js';
+import type {
+  DiagnoseContext,
+  Finding,
+  FindingId,
+  PortDiagnosis,
+  ProviderInfo,
+  Recommendation,
+} from './types.js';
+
+export interface ChecklistInput {
+  probe: HostProbe;
+  ports: PortDiagnosis[];
+  hostFindings: Finding[];
+  provider: ProviderInfo | null;
+  recommendation: Recommendation | null;
+  egressCanary: DiagnoseContext['egressCanary'];
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+function step(found: Finding): string {
+  return `${sentence(found.summary)}${found.advice[0] ? ` ${found.advice[0]}` : ''}`;
+}
+
+function portFindings(ports: PortDiagnosis[], ids: FindingId[]): Finding[] {
+  return ports.flatMap((port) => port.findings.filter((found) => ids.includes(found.id)));
+}
+
+function way(recommendation: Recommendation | null): string {
+  if (recommendation && recommendation.port !== 25) {
+    return `use ${recommendation.port} with ${describeSecurity(recommendation.security)}, which works from here`;
+  }
+  return 'submit through 587 (STARTTLS) or 465 (implicit TLS) instead';
+}
+
+/**
+ * The troubleshooting steps that fit the findings, in the order a person would try them:
+ * the network first (it is the usual culprit), then the server's ports, TLS mode, certificate,
+ * and what sits in between.
+ */
+export function buildChecklist(input: ChecklistInput): string[] {
+  const { ports, hostFindings, provider, recommendation, egressCanary, probe } = input;
+  const steps: string[] = [];
+  const hostFinding = (id: FindingId) => hostFindings.find((found) => found.id === id);
+
+  for (const id of ['dns-failed', 'denied-by-policy'] as const) {
+    const found = hostFinding(id);
+    if (found) steps.push(step(found));
+  }
+
+  // 1. Outbound 25, blocked by the network the check runs from.
+  const port25 = ports.find(
+    (port) => port.port === 25 && port.class === 'filtered' && isExpectedPort(25, provider),
+  );
+  const egress = hostFinding('egress-blocked');
+  if (egress) {
+    steps.push(
+      `${sentence(egress.summary)} Clouds and ISPs that block outbound 25 by default: ${port25BlockerNames()}; ${way(recommendation)}.`,
+    );
+  } else if (port25) {
+    const evidence = port25.findings.find((found) => found.id === 'filtered')?.summary ?? 'no answer on 25';
+    steps.push(
+      `${sentence(evidence)} Outbound 25 is commonly blocked by clouds and ISPs (${port25BlockerNames()}): if you send from one of them, ${way(recommendation)}, or ask them to lift the block.`,
+    );
+  }
+
+  // 2. Firewalls: DROP looks like filtered, REJECT like refused.
+  const firewall = ports.filter(
+    (port) =>
+      (port.class === 'filtered' || port.class === 'refused' || port.class === 'unreachable') &&
+      !(port.port === 25 && port.class === 'filtered') &&
+      !egressExplains(port, egressCanary) &&
+      isExpectedPort(port.port, provider),
+  );
+  const byClass = (cls: string) => firewall.filter((port) => port.class === cls).map((port) => port.port);
+  if (byClass('filtered').length > 0) {
+    steps.push(
+      `No answer on ${listPorts(byClass('filtered'))} (filtered): that is a firewall DROP. Check the outbound rules of this network and the inbound rules (security group, firewall) of ${probe.host}.`,
+    );
+  }
+  if (byClass('refused').length > 0) {
+    steps.push(
+      `${listPorts(byClass('refused'))} refused the connection: nothing listens there, or a firewall REJECTs it. Check that the server listens on ${listPorts(byClass('refused'))}.`,
+    );
+  }
+  if (byClass('unreachable').length > 0) {
+    steps.push(
+      `${listPorts(byClass('unreachable'))}: ICMP unreachable from a router or firewall on the way; check routing and the outbound firewall here.`,
+    );
+  }
+
+  // 3. What the provider supports.
+  if (provider && ports.some((port) => !port.usable)) {
+    const alternates = providerAlternates(provider);
+    const undocumented = ports
+      .filter((port) => !providerPorts(provider).includes(port.port))
+      .map((port) => port.port);
+    const starttls =
+      provider.starttlsPorts.length > 0 ? `STARTTLS on ${listPorts(provider.starttlsPorts)}` : null;
+    const implicit =
+      provider.implicitTlsPorts.length > 0 ? `implicit TLS on ${listPorts(provider.implicitTlsPorts)}` : null;
+    steps.push(
+      [
+        `${provider.name} documents ${[starttls, implicit].filter(Boolean).join(' and ')} (${provider.docsUrl}).`,
+        alternates.length > 0 ? `${provider.name} also listens on ${listPorts(alternates)}.` : null,
+        undocumented.length > 0
+          ? `It does not offer ${listPorts(undocumented)}, so failures there are expected.`
+          : null,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+  }
+
+  // 4. Implicit TLS vs STARTTLS.
+  const mixUps = portFindings(ports, ['implicit-tls-on-starttls-port', 'plaintext-on-implicit-tls-port']);
+  const wrongVersion = ports.some(
+    (port) => port.class === 'tls-handshake-failed' && port.failure?.code?.includes('WRONG_VERSION_NUMBER'),
+  );
+  if (mixUps.length > 0 || wrongVersion) {
+    steps.push(
+      `Implicit TLS and STARTTLS are different settings: 465 (and 2465) expect TLS from the first byte (SSL/TLS, nodemailer secure: true); 587, 2525 and 2587 start plain and upgrade (STARTTLS, secure: false with requireTLS: true).${mixUps.map((found) => ` ${sentence(found.summary)}`).join('')}`,
+    );
+  }
+  for (const found of portFindings(ports, ['no-starttls', 'auth-before-tls', 'tls-handshake-failed'])) {
+    steps.push(step(found));
+  }
+
+  // 5. Certificates.
+  const certificates: FindingId[] = [
+    'cert-expired',
+    'cert-expiring',
+    'cert-self-signed',
+    'cert-untrusted',
+    'cert-hostname-mismatch',
+  ];
+  for (const found of portFindings(ports, certificates)) steps.push(step(found));
+
+  // 6. Middleboxes, transparent proxies, greetings, pauses, and the rest.
+  const later: FindingId[] = [
+    'starttls-stripped',
+    'banner-masked',
+    'intercepted',
+    'greeting-rejected',
+    'slow-banner',
+    'no-banner',
+    'not-smtp',
+    'oversized-response',
+    'slow-response',
+  ];
+  for (const id of later) for (const found of portFindings(ports, [id])) steps.push(step(found));
+  const proxyHint = portFindings(ports, ['banner-name-mismatch']).find((found) => found.severity !== 'info');
+  if (proxyHint) steps.push(step(proxyHint));
+
+  return [...new Set(steps)];
+}

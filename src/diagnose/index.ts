@@ -1,0 +1,15 @@
+// The diagnosis room's door: other folders import from here, never from the files behind it.
+export { buildConfigSnippets, describeSecurity } from './config-snippets.js';
+export type { ConfigChoice } from './config-snippets.js';
+export { describePortClass } from './describe-port-class.js';
+export { diagnoseHost } from './diagnose-host.js';
+export {
+  compareSeverity,
+  DEFAULT_PORTS,
+  modeForPort,
+  roleForPort,
+  STANDARD_PORTS,
+} from './knowledge/ports.js';
+export { matchProvider, portsToProbe, providerAlternates, providerPorts } from './knowledge/providers.js';
+export type * from './types.js';
+export { FINDING_IDS, SEVERITIES } from './types.js';
