@@ -1,0 +1,171 @@
+import { seriesKey, type StoreData, type WatchEntry, watchKey } from './store-data.js';
+import { StoreError } from './store-error.js';
+import type {
+  HistoryLimits,
+  HistorySample,
+  HistorySeries,
+  Incident,
+  Mute,
+  PortAlertStates,
+  Watch,
+  WatchStore,
+} from './types.js';
+
+export interface DataWatchStoreOptions {
+  location: string;
+  /** The current data (a getter: the lowdb store swaps it when it rolls back a failed write). */
+  data: () => StoreData;
+  /** Makes every change made so far durable. Mutations happen synchronously before it is called. */
+  commit: () => Promise<void>;
+  release: () => Promise<void>;
+  limits: HistoryLimits;
+}
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** The WatchStore operations over the in-memory layout, shared by the lowdb and memory stores. */
+export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore {
+  const { location, commit, limits } = options;
+  let closed = false;
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
+
+  const data = (): StoreData => {
+    if (closed) throw new StoreError(`the store at ${location} is closed`, { file: location });
+    return options.data();
+  };
+  const entry = (channel: string, host: string): WatchEntry | undefined =>
+    data().watches[watchKey(channel, host)];
+  const toWatch = (e: WatchEntry): Watch => ({
+    channel: e.channel,
+    host: e.host,
+    ports: [...e.ports],
+    addedBy: e.addedBy,
+    addedAt: e.addedAt,
+  });
+  const toIncident = (e: WatchEntry): Incident | null =>
+    e.incident === null ? null : { channel: e.channel, host: e.host, ...e.incident };
+
+  return {
+    location,
+
+    async listWatches(filter = {}) {
+      return Object.values(data().watches)
+        .filter((e) => filter.channel === undefined || e.channel === filter.channel)
+        .filter((e) => filter.host === undefined || e.host === filter.host)
+        .map(toWatch);
+    },
+
+    async getWatch(channel, host) {
+      const e = entry(channel, host);
+      return e === undefined ? null : toWatch(e);
+    },
+
+    async saveWatch(watch) {
+      const key = watchKey(watch.channel, watch.host);
+      const previous = data().watches[key];
+      data().watches[key] = {
+        ...toWatch(watch as WatchEntry),
+        alerts: previous?.alerts ?? {},
+        incident: previous?.incident ?? null,
+        mute: previous?.mute ?? null,
+      };
+      await commit();
+    },
+
+    async removeWatch(channel, host) {
+      const key = watchKey(channel, host);
+      if (data().watches[key] === undefined) return false;
+      delete data().watches[key];
+      await commit();
+      return true;
+    },
+
+    async getAlertStates(channel, host) {
+      const e = entry(channel, host);
+      return e === undefined ? {} : (structuredClone(e.alerts) as PortAlertStates);
+    },
+
+    async saveAlertStates(channel, host, states, incident) {
+      const e = entry(channel, host);
+      if (e === undefined) return;
+      e.alerts = structuredClone(states);
+      if (incident === null) e.incident = null;
+      else if (incident !== undefined) {
+        const { channel: _channel, host: _host, ...rest } = incident;
+        e.incident = structuredClone(rest);
+      }
+      await commit();
+    },
+
+    async getIncident(channel, host) {
+      const e = entry(channel, host);
+      return e === undefined ? null : structuredClone(toIncident(e));
+    },
+
+    async listIncidents() {
+      return Object.values(data().watches)
+        .map(toIncident)
+        .filter((incident): incident is Incident => incident !== null)
+        .map((incident) => structuredClone(incident));
+    },
+
+    async getMute(channel, host) {
+      const e = entry(channel, host);
+      return e?.mute ? { channel, host, ...e.mute } : null;
+    },
+
+    async setMute(channel, host, mute: Mute | null) {
+      const e = entry(channel, host);
+      if (e === undefined) return;
+      e.mute = mute === null ? null : { until: mute.until, by: mute.by };
+      await commit();
+    },
+
+    async appendHistory(host, port, sample: HistorySample) {
+      const history = data().history;
+      const key = seriesKey(host, port);
+      const at = Math.floor(Date.parse(sample.at) / 1000);
+      const oldest = at - Math.floor(limits.maxAgeMs / 1000);
+      const series = history[key] ?? ['', at, []];
+      const usable = sample.usable ? 1 : 0;
+      series[0] = `${series[0]}${usable}`.slice(-limits.maxSamples);
+      series[1] = at;
+      const last = series[2].at(-1);
+      if (last === undefined || last[1] !== sample.class || last[2] !== usable) {
+        series[2].push([at, sample.class, usable]);
+      }
+      // The latest change always stays: it says since when the port is as it is.
+      series[2] = series[2].filter((change, i, all) => change[0] >= oldest || i === all.length - 1);
+      series[2] = series[2].slice(-limits.maxChanges);
+      history[key] = series;
+      if (at * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
+        lastPruneMs = at * 1000;
+        for (const [k, s] of Object.entries(history)) if (s[1] < oldest) delete history[k];
+      }
+      await commit();
+    },
+
+    async getHistory(host, port) {
+      const series = data().history[seriesKey(host, port)];
+      if (series === undefined) return null;
+      const result: HistorySeries = {
+        host,
+        port,
+        samples: series[0],
+        lastAt: new Date(series[1] * 1000).toISOString(),
+        changes: series[2].map(([at, cls, usable]) => ({
+          at: new Date(at * 1000).toISOString(),
+          class: cls,
+          usable: usable === 1,
+        })),
+      };
+      return result;
+    },
+
+    async close() {
+      if (closed) return;
+      await options.release();
+      closed = true;
+    },
+  };
+}

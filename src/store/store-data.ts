@@ -1,0 +1,130 @@
+import type { PortClass } from '../probe/types.js';
+import type { Incident, PortAlertState, Watch } from './types.js';
+
+// The on-disk layout. lowdb rewrites the whole file on every write, so records are compact: watches
+// keyed by channel and host, history as a sample string and a short change list per host × port.
+
+export const SCHEMA_VERSION = 2;
+
+export interface WatchEntry extends Watch {
+  alerts: Record<string, PortAlertState>;
+  incident: Omit<Incident, 'channel' | 'host'> | null;
+  mute: { until: string; by: string } | null;
+}
+
+/** [samples ('1'/'0', oldest first), last observation (epoch seconds), changes [epoch s, class, usable 1/0]]. */
+export type SeriesEntry = [samples: string, lastAt: number, changes: Array<[number, PortClass, 0 | 1]>];
+
+export interface StoreData {
+  version: typeof SCHEMA_VERSION;
+  /** Keyed by watchKey(channel, host). */
+  watches: Record<string, WatchEntry>;
+  /** Keyed by seriesKey(host, port). */
+  history: Record<string, SeriesEntry>;
+}
+
+export function emptyStoreData(): StoreData {
+  return { version: SCHEMA_VERSION, watches: {}, history: {} };
+}
+
+export function watchKey(channel: string, host: string): string {
+  return `${channel}/${host}`;
+}
+
+export function seriesKey(host: string, port: number): string {
+  return `${host}:${port}`;
+}
+
+/** Version 1 (before alerts existed) kept a plain list of watches. */
+interface StoreDataV1 {
+  version: 1;
+  watches: Array<{ channel: string; host: string; ports: number[]; user: string; createdAt: string }>;
+}
+
+type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/** MIGRATIONS[n] turns version n into version n + 1. */
+const MIGRATIONS: Record<number, Migration> = {
+  1: (data) => {
+    const v1 = data as unknown as StoreDataV1;
+    const watches: Record<string, WatchEntry> = {};
+    for (const w of v1.watches) {
+      watches[watchKey(w.channel, w.host)] = {
+        channel: w.channel,
+        host: w.host,
+        ports: w.ports,
+        addedBy: w.user,
+        addedAt: w.createdAt,
+        alerts: {},
+        incident: null,
+        mute: null,
+      };
+    }
+    return { version: 2, watches, history: {} };
+  },
+};
+
+/** Why the content cannot be used, or the data at the current version. */
+export type LoadResult =
+  | { ok: true; data: StoreData; migratedFrom: number | null }
+  | { ok: false; reason: string };
+
+/** Checks the layout and migrates older versions. Never guesses: anything unexpected is refused. */
+export function loadStoreData(raw: unknown): LoadResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: 'the top level is not a JSON object' };
+  }
+  let data = raw as Record<string, unknown>;
+  const version = data['version'];
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, reason: 'it has no valid "version" field' };
+  }
+  if (version > SCHEMA_VERSION) {
+    return {
+      ok: false,
+      reason: `it was written by a newer smtp-check (schema version ${version}, this one reads up to ${SCHEMA_VERSION})`,
+    };
+  }
+  if (version === 1 && !Array.isArray(data['watches'])) {
+    return { ok: false, reason: 'schema version 1 expects a "watches" list' };
+  }
+  for (let from = version; from < SCHEMA_VERSION; from += 1) {
+    const migrate = MIGRATIONS[from];
+    if (migrate === undefined) return { ok: false, reason: `no migration from schema version ${from}` };
+    data = migrate(data);
+  }
+  const problem = layoutProblem(data);
+  if (problem !== null) return { ok: false, reason: problem };
+  return {
+    ok: true,
+    data: data as unknown as StoreData,
+    migratedFrom: version === SCHEMA_VERSION ? null : version,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function layoutProblem(data: Record<string, unknown>): string | null {
+  const { watches, history } = data;
+  if (!isRecord(watches)) return '"watches" is not an object';
+  if (!isRecord(history)) return '"history" is not an object';
+  for (const [key, entry] of Object.entries(watches)) {
+    if (
+      !isRecord(entry) ||
+      typeof entry['channel'] !== 'string' ||
+      typeof entry['host'] !== 'string' ||
+      !Array.isArray(entry['ports']) ||
+      !isRecord(entry['alerts'])
+    ) {
+      return `watch "${key}" is malformed`;
+    }
+  }
+  for (const [key, series] of Object.entries(history)) {
+    if (!Array.isArray(series) || typeof series[0] !== 'string' || !Array.isArray(series[2])) {
+      return `history "${key}" is malformed`;
+    }
+  }
+  return null;
+}

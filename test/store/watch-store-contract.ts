@@ -1,0 +1,199 @@
+import { describe, expect, test } from 'vitest';
+import type { Incident, PortAlertState, Watch, WatchStore } from '../../src/store/types.js';
+
+// One behaviour for every WatchStore: the lowdb file and the in-memory store run this same suite.
+
+export const aWatch = (overrides: Partial<Watch> = {}): Watch => ({
+  channel: 'C0WATCH',
+  host: 'smtp.example.test',
+  ports: [25, 587],
+  addedBy: 'U0LEAD',
+  addedAt: '2026-03-01T12:00:00.000Z',
+  ...overrides,
+});
+
+export const aState = (overrides: Partial<PortAlertState> = {}): PortAlertState => ({
+  phase: 'ok',
+  streak: 0,
+  since: '2026-03-01T12:00:00.000Z',
+  pendingSince: null,
+  class: 'open-starttls',
+  usable: true,
+  checkedAt: '2026-03-01T12:00:00.000Z',
+  daysLeft: 90,
+  alertable: true,
+  announcedOutage: null,
+  announcedAt: null,
+  certBand: 'ok',
+  ...overrides,
+});
+
+export const anIncident = (overrides: Partial<Incident> = {}): Incident => ({
+  channel: 'C0WATCH',
+  host: 'smtp.example.test',
+  alertTs: '1700000000.000100',
+  threadTs: '1700000000.000100',
+  openedAt: '2026-03-01T12:30:00.000Z',
+  since: '2026-03-01T12:15:00.000Z',
+  lastReminderAt: null,
+  status: 'open',
+  resolvedAt: null,
+  ...overrides,
+});
+
+export function watchStoreContract(name: string, open: () => Promise<WatchStore>): void {
+  describe(`${name} (WatchStore contract)`, () => {
+    test('saves, finds, lists and removes watches by channel and host', async () => {
+      const store = await open();
+      await store.saveWatch(aWatch());
+      await store.saveWatch(aWatch({ channel: 'C0OTHER' }));
+      await store.saveWatch(aWatch({ host: 'mx.example.test', ports: [25] }));
+      expect(await store.getWatch('C0WATCH', 'smtp.example.test')).toEqual(aWatch());
+      expect(await store.getWatch('C0WATCH', 'nope.example.test')).toBeNull();
+      expect((await store.listWatches()).length).toBe(3);
+      expect((await store.listWatches({ channel: 'C0WATCH' })).map((w) => w.host).sort()).toEqual([
+        'mx.example.test',
+        'smtp.example.test',
+      ]);
+      expect((await store.listWatches({ host: 'smtp.example.test' })).map((w) => w.channel).sort()).toEqual([
+        'C0OTHER',
+        'C0WATCH',
+      ]);
+      expect(await store.removeWatch('C0WATCH', 'smtp.example.test')).toBe(true);
+      expect(await store.removeWatch('C0WATCH', 'smtp.example.test')).toBe(false);
+      expect(await store.getWatch('C0WATCH', 'smtp.example.test')).toBeNull();
+      await store.close();
+    });
+
+    test('returns copies: changing a returned record does not change the store', async () => {
+      const store = await open();
+      await store.saveWatch(aWatch());
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() });
+      const watch = await store.getWatch('C0WATCH', 'smtp.example.test');
+      watch?.ports.push(9999);
+      const states = await store.getAlertStates('C0WATCH', 'smtp.example.test');
+      if (states[25]) states[25].phase = 'blocked';
+      expect((await store.getWatch('C0WATCH', 'smtp.example.test'))?.ports).toEqual([25, 587]);
+      expect((await store.getAlertStates('C0WATCH', 'smtp.example.test'))[25]?.phase).toBe('ok');
+      await store.close();
+    });
+
+    test('keeps alert states and the incident per watch, and saves them together', async () => {
+      const store = await open();
+      await store.saveWatch(aWatch());
+      await store.saveWatch(aWatch({ channel: 'C0OTHER' }));
+      const blocked = aState({
+        phase: 'blocked',
+        usable: false,
+        class: 'filtered',
+        announcedOutage: '2026-03-01T12:15:00.000Z',
+      });
+      await store.saveAlertStates(
+        'C0WATCH',
+        'smtp.example.test',
+        { 25: blocked, 587: aState() },
+        anIncident(),
+      );
+      expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({
+        25: blocked,
+        587: aState(),
+      });
+      expect(await store.getAlertStates('C0OTHER', 'smtp.example.test')).toEqual({});
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toEqual(anIncident());
+      expect(await store.getIncident('C0OTHER', 'smtp.example.test')).toBeNull();
+      expect(await store.listIncidents()).toEqual([anIncident()]);
+
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() });
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toEqual(anIncident());
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, null);
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toBeNull();
+      await store.close();
+    });
+
+    test('re-saving a watch keeps its state, incident and mute; removing it drops them', async () => {
+      const store = await open();
+      await store.saveWatch(aWatch());
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, anIncident());
+      await store.setMute('C0WATCH', 'smtp.example.test', {
+        channel: 'C0WATCH',
+        host: 'smtp.example.test',
+        until: '2026-03-01T14:00:00.000Z',
+        by: 'U0LEAD',
+      });
+      await store.saveWatch(aWatch({ ports: [25, 465, 587] }));
+      expect((await store.getAlertStates('C0WATCH', 'smtp.example.test'))[25]).toEqual(aState());
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).not.toBeNull();
+      expect((await store.getMute('C0WATCH', 'smtp.example.test'))?.until).toBe('2026-03-01T14:00:00.000Z');
+
+      await store.removeWatch('C0WATCH', 'smtp.example.test');
+      await store.saveWatch(aWatch());
+      expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({});
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toBeNull();
+      expect(await store.getMute('C0WATCH', 'smtp.example.test')).toBeNull();
+      await store.close();
+    });
+
+    test('sets and lifts mutes; state of an unknown watch is ignored', async () => {
+      const store = await open();
+      await store.saveWatch(aWatch());
+      const mute = {
+        channel: 'C0WATCH',
+        host: 'smtp.example.test',
+        until: '2026-03-01T14:00:00.000Z',
+        by: 'U0LEAD',
+      };
+      await store.setMute('C0WATCH', 'smtp.example.test', mute);
+      expect(await store.getMute('C0WATCH', 'smtp.example.test')).toEqual(mute);
+      await store.setMute('C0WATCH', 'smtp.example.test', null);
+      expect(await store.getMute('C0WATCH', 'smtp.example.test')).toBeNull();
+      await store.setMute('C0NONE', 'smtp.example.test', { ...mute, channel: 'C0NONE' });
+      await store.saveAlertStates('C0NONE', 'smtp.example.test', { 25: aState() });
+      expect(await store.getMute('C0NONE', 'smtp.example.test')).toBeNull();
+      expect(await store.listWatches()).toHaveLength(1);
+      await store.close();
+    });
+
+    test('keeps history per host × port, bounded by count and by age', async () => {
+      const store = await open();
+      const start = Date.parse('2026-03-01T00:00:00.000Z');
+      for (let i = 0; i < 60; i += 1) {
+        const at = new Date(start + i * 15 * 60_000).toISOString();
+        const usable = i % 10 !== 0;
+        await store.appendHistory('smtp.example.test', 25, {
+          at,
+          class: usable ? 'open-starttls' : 'filtered',
+          usable,
+        });
+      }
+      const series = await store.getHistory('smtp.example.test', 25);
+      expect(series?.samples).toHaveLength(48);
+      expect(series?.samples.slice(-10)).toBe('0111111111');
+      expect(series?.lastAt).toBe(new Date(start + 59 * 15 * 60_000).toISOString());
+      expect(series?.changes.length).toBeLessThanOrEqual(20);
+      expect(series?.changes.at(-1)).toMatchObject({ class: 'open-starttls', usable: true });
+      expect(await store.getHistory('smtp.example.test', 587)).toBeNull();
+
+      // 31 days later: old changes are gone, the latest stays; a stale series is deleted.
+      await store.appendHistory('other.example.test', 25, {
+        at: new Date(start).toISOString(),
+        class: 'refused',
+        usable: false,
+      });
+      const later = new Date(start + 31 * 86_400_000).toISOString();
+      await store.appendHistory('smtp.example.test', 25, { at: later, class: 'open-starttls', usable: true });
+      const aged = await store.getHistory('smtp.example.test', 25);
+      expect(aged?.changes).toHaveLength(1);
+      expect(await store.getHistory('other.example.test', 25)).toBeNull();
+      await store.close();
+    });
+
+    test('concurrent writes all land', async () => {
+      const store = await open();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.saveWatch(aWatch({ host: `h${i}.example.test` }))),
+      );
+      expect(await store.listWatches()).toHaveLength(50);
+      await store.close();
+    });
+  });
+}
