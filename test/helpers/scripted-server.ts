@@ -1,32 +1,76 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
-import { type TLSSocket, createServer as createTlsServer } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { TLSSocket, createServer as createTlsServer } from 'node:tls';
 import type { TestCertificate } from './certs.js';
 
 export interface ScriptedServer {
   port: number;
-  /** Every line the clients sent, in order, across connections. */
+  /** Every line the clients sent, in order, across connections (inside TLS too). */
   received: string[];
   /** Connections accepted so far. */
-  connections: number;
+  readonly connections: number;
   close(): Promise<void>;
 }
 
-export type Script = (socket: Socket, lines: AsyncIterable<string>) => void | Promise<void>;
-
-/** Yields the client's lines (without CRLF) as they arrive; ends when the socket ends. */
-async function* linesOf(socket: Socket, received: string[]): AsyncGenerator<string> {
-  let buffer = '';
-  for await (const chunk of socket) {
-    buffer += (chunk as Buffer).toString('latin1');
-    let newline = buffer.indexOf('\n');
+/** Reads a client's lines one at a time; `next()` is null once the client is gone. */
+export class LineReader {
+  #buffer = '';
+  readonly #lines: string[] = [];
+  #ended = false;
+  #wake: (() => void) | null = null;
+  readonly #stream: Duplex;
+  readonly #received: string[];
+  readonly #onData = (chunk: Buffer) => {
+    this.#buffer += chunk.toString('latin1');
+    let newline = this.#buffer.indexOf('\n');
     while (newline !== -1) {
-      const line = buffer.slice(0, newline).replace(/\r$/, '');
-      buffer = buffer.slice(newline + 1);
-      received.push(line);
-      yield line;
-      newline = buffer.indexOf('\n');
+      const line = this.#buffer.slice(0, newline).replace(/\r$/, '');
+      this.#buffer = this.#buffer.slice(newline + 1);
+      this.#lines.push(line);
+      this.#received.push(line);
+      newline = this.#buffer.indexOf('\n');
     }
+    this.#wake?.();
+  };
+  readonly #onEnd = () => {
+    this.#ended = true;
+    this.#wake?.();
+  };
+
+  constructor(stream: Duplex, received: string[]) {
+    this.#stream = stream;
+    this.#received = received;
+    stream.on('data', this.#onData);
+    stream.on('end', this.#onEnd);
+    stream.on('close', this.#onEnd);
+    stream.on('error', this.#onEnd);
   }
+
+  async next(): Promise<string | null> {
+    while (this.#lines.length === 0 && !this.#ended) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = null;
+    }
+    return this.#lines.shift() ?? null;
+  }
+
+  /** Stops reading (before a TLS upgrade takes the socket over). */
+  detach(): void {
+    this.#stream.off('data', this.#onData);
+    this.#stream.off('end', this.#onEnd);
+    this.#stream.off('close', this.#onEnd);
+    this.#stream.off('error', this.#onEnd);
+  }
+}
+
+export type Script = (socket: Socket, lines: LineReader, received: string[]) => void | Promise<void>;
+
+export interface ScriptedTls extends TestCertificate {
+  requestCert?: boolean;
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 /**
@@ -36,10 +80,7 @@ async function* linesOf(socket: Socket, received: string[]): AsyncGenerator<stri
  */
 export async function startScriptedServer(
   script: Script,
-  options: {
-    tls?: TestCertificate & { requestCert?: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3' };
-    host?: string;
-  } = {},
+  options: { tls?: ScriptedTls; host?: string } = {},
 ): Promise<ScriptedServer> {
   const received: string[] = [];
   const sockets = new Set<Socket>();
@@ -49,7 +90,7 @@ export async function startScriptedServer(
     sockets.add(socket);
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
-    Promise.resolve(script(socket, linesOf(socket, received))).catch(() => socket.destroy());
+    Promise.resolve(script(socket, new LineReader(socket, received), received)).catch(() => socket.destroy());
   };
   let server: Server;
   if (options.tls) {
@@ -61,7 +102,7 @@ export async function startScriptedServer(
         rejectUnauthorized: options.tls.requestCert ?? false,
         ...(options.tls.maxVersion ? { maxVersion: options.tls.maxVersion } : {}),
       },
-      (socket: TLSSocket) => handle(socket),
+      handle,
     );
     tlsServer.on('tlsClientError', () => {});
     server = tlsServer;
@@ -80,6 +121,63 @@ export async function startScriptedServer(
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface MtaOptions {
+  /** Raw greeting lines, CRLF added. */
+  greeting?: string[];
+  /** The server's own delay before greeting (a greet pause), not a test wait. */
+  greetDelayMs?: number;
+  /** Raw EHLO reply lines before TLS (or in implicit TLS). */
+  ehlo?: string[];
+  /** Raw HELO reply lines. */
+  helo?: string[];
+  /** Offer a real STARTTLS upgrade with this certificate. */
+  starttls?: TestCertificate & {
+    /** Bytes written in the same write as "220 Ready to start TLS" (plaintext injection). */
+    injected?: string;
+    /** Answer the client's TLS hello with plain text instead of a handshake. */
+    garbage?: boolean;
+    /** Raw EHLO reply lines inside TLS. */
+    ehlo?: string[];
+  };
+}
+
+function reply(socket: Duplex, lines: string[]): void {
+  socket.write(lines.map((line) => `${line}\r\n`).join(''));
+}
+
+/** A minimal, scriptable MTA: greeting, EHLO/HELO, optional STARTTLS, QUIT; 502 to anything else. */
+export function mtaScript(options: MtaOptions): Script {
+  const converse = async (stream: Duplex, lines: LineReader, ehlo: string[], received: string[]) => {
+    for (let line = await lines.next(); line !== null; line = await lines.next()) {
+      const verb = line.split(' ')[0]!.toUpperCase();
+      if (verb === 'EHLO') reply(stream, ehlo);
+      else if (verb === 'HELO') reply(stream, options.helo ?? ['250 hello']);
+      else if (verb === 'QUIT') {
+        reply(stream, ['221 bye']);
+        stream.end();
+        return;
+      } else if (verb === 'STARTTLS' && options.starttls && !(stream instanceof TLSSocket)) {
+        const { injected = '', garbage, key, cert } = options.starttls;
+        stream.write(`220 Ready to start TLS\r\n${injected}`);
+        lines.detach();
+        if (garbage) {
+          stream.once('data', () => stream.write('this is not TLS, just text\r\n'));
+          return;
+        }
+        const secure = new TLSSocket(stream as Socket, { isServer: true, key, cert });
+        secure.on('error', () => {});
+        await converse(secure, new LineReader(secure, received), options.starttls.ehlo ?? ['250 tls'], received);
+        return;
+      } else reply(stream, ['502 5.5.2 command not recognised']);
+    }
+  };
+  return async (socket, lines, received) => {
+    if (options.greetDelayMs) await delay(options.greetDelayMs);
+    reply(socket, options.greeting ?? ['220 mail.example.test ESMTP']);
+    await converse(socket, lines, options.ehlo ?? ['250 mail.example.test'], received);
   };
 }
 
