@@ -1,17 +1,30 @@
 // Server-controlled text (banners, EHLO lines, certificate names) is hostile until it passes here.
 
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+// C0/C1 controls (tab and newline kept), zero-width and invisible formatting characters, line and
+// paragraph separators, every bidi override/isolate/mark (they can make text read backwards), BOM
+// and interlinear annotation characters, and Unicode tag characters (invisible ASCII look-alikes).
+const CONTROL =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+// Lone surrogates come from text decoded as the wrong encoding; JSON would carry them as \udXXX.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
- * Removes ANSI escape sequences, control and bidi characters and U+FFFD left by invalid UTF-8,
- * keeps newlines and tabs, and caps the length (adding "…" when cut).
+ * Removes ANSI escape sequences, control and bidi characters, lone surrogates and U+FFFD left by
+ * invalid UTF-8 (shown as "?"), keeps newlines and tabs, and caps the length (adding "…" when cut).
  */
 export function cleanText(text: string, maxChars: number): string {
-  const cleaned = text
+  // Cleaning is linear, but there is no reason to scan 200 KB to keep 300 characters: look at a
+  // generous prefix only (stripped characters can make the kept text shorter than maxChars).
+  const window = maxChars * 4 + 1_024;
+  const clipped = text.length > window;
+  const cleaned = (clipped ? text.slice(0, window) : text)
+    .replace(/\r\n?/g, '\n')
     .replace(ANSI, '')
     .replace(CONTROL, '')
+    .replace(LONE_SURROGATE, '?')
     .replace(/\uFFFD/g, '?');
+  if (clipped && cleaned.length <= maxChars) return `${truncate(cleaned, maxChars - 1)}…`;
   return truncate(cleaned, maxChars);
 }
 
@@ -31,9 +44,59 @@ export function escapeMrkdwn(text: string): string {
 
 /**
  * Untrusted text for a Slack code span: cleaned, escaped, backticks replaced so the span cannot be
- * closed early, capped at maxChars after escaping.
+ * closed early, newlines shown as ⏎ (a code span cannot span lines), capped at maxChars after
+ * escaping.
  */
 export function slackCode(text: string, maxChars = 300): string {
-  const safe = escapeMrkdwn(cleanText(text, maxChars).replace(/`/g, "'"));
+  const flat = cleanText(text, maxChars).replace(/`/g, "'").replace(/\n/g, ' ⏎ ').replace(/\t/g, ' ');
+  const safe = escapeMrkdwn(flat);
   return `\`${truncate(safe, maxChars)}\``;
+}
+
+/**
+ * Untrusted multi-line text for a Slack code block: every line cleaned, escaped and without
+ * backticks (so the fence cannot be closed early), at most maxChars inside the fence; when lines
+ * are left out the block ends with a line saying how many.
+ */
+export function slackCodeBlock(lines: readonly string[], maxChars = 2_000, maxLineChars = 300): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const [index, line] of lines.entries()) {
+    const safe = escapeMrkdwn(cleanText(line, maxLineChars).replace(/`/g, "'").replace(/\n/g, ' ⏎ '));
+    const left = lines.length - index;
+    const reserve = left > 1 ? 40 : 0;
+    if (used + safe.length + 1 + reserve > maxChars) {
+      kept.push(`… ${left} more line${left === 1 ? '' : 's'} truncated`);
+      break;
+    }
+    kept.push(safe);
+    used += safe.length + 1;
+  }
+  return `\`\`\`${kept.join('\n') || ' '}\`\`\``;
+}
+
+// What a Slack client turns into a link even after escaping: URLs, e-mail addresses, and bare
+// domain names (`evil.example`). Trailing punctuation is left outside.
+const LINKABLE =
+  /(?:[a-z][a-z0-9+.-]*:\/\/[^\s`]+|[^\s@`]+@[^\s@`]+\.[a-z]{2,}|(?:[a-z0-9_-]+\.)+[a-z]{2,}(?::\d+)?(?:\/[^\s`]*)?)/gi;
+
+/**
+ * Untrusted text for prose (finding summaries that quote a server, reasons): cleaned, escaped,
+ * and every URL, address or domain name put in a code span, because Slack links those even when
+ * `<` and `>` are escaped. Backticks from the text become ' so the only code spans are ours.
+ */
+export function slackText(text: string, maxChars = 1_000): string {
+  const flat = cleanText(text, maxChars).replace(/`/g, "'");
+  let out = '';
+  let last = 0;
+  for (const match of flat.matchAll(LINKABLE)) {
+    const token = match[0].replace(/[.,;:!?)\]'"]+$/, '');
+    const start = match.index ?? 0;
+    out += `${escapeMrkdwn(flat.slice(last, start))}\`${escapeMrkdwn(token)}\``;
+    last = start + token.length;
+  }
+  out += escapeMrkdwn(flat.slice(last));
+  const cut = truncate(out, maxChars - 1);
+  // A cut inside a span would leave the rest of a URL outside code, where Slack links it.
+  return (cut.match(/`/g)?.length ?? 0) % 2 === 1 ? `${cut}\`` : cut;
 }

@@ -1,0 +1,194 @@
+import type { CheckRequest } from '../check/types.js';
+import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
+import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
+import { slackCode, slackText } from './sanitize.js';
+
+// Small formatting pieces shared by the Slack renderers. Everything that may carry text from a
+// server or a user goes through the sanitiser before it reaches mrkdwn.
+
+export const PENDING_ICON = '⏳';
+
+function unreachable(value: never): never {
+  throw new Error(`unhandled value ${String(value)}`);
+}
+
+/** The icon for a port as soon as its probe finishes (before diagnosis weighs certificates). */
+export function classIcon(portClass: PortClass): string {
+  switch (portClass) {
+    case 'open-starttls':
+    case 'open-implicit-tls':
+      return '✅';
+    case 'no-starttls':
+    case 'slow-banner':
+    case 'starttls-stripped':
+    case 'implicit-tls-on-starttls-port':
+    case 'plaintext-on-implicit-tls-port':
+    case 'intercepted':
+    case 'oversized-response':
+      return '⚠️';
+    case 'filtered':
+    case 'refused':
+    case 'unreachable':
+    case 'no-banner':
+    case 'greeting-rejected':
+    case 'tls-handshake-failed':
+    case 'not-smtp':
+    case 'dns-failed':
+      return '❌';
+    case 'denied-by-policy':
+      return '🚫';
+    default:
+      return unreachable(portClass);
+  }
+}
+
+/** What a port class means, in a few words a support engineer would say. */
+export function classLabel(portClass: PortClass): string {
+  switch (portClass) {
+    case 'open-starttls':
+      return 'STARTTLS upgrade worked';
+    case 'open-implicit-tls':
+      return 'implicit TLS worked';
+    case 'no-starttls':
+      return 'plain SMTP only, no STARTTLS';
+    case 'starttls-stripped':
+      return 'STARTTLS removed by a middlebox';
+    case 'filtered':
+      return 'no answer (filtered)';
+    case 'refused':
+      return 'connection refused';
+    case 'unreachable':
+      return 'network unreachable';
+    case 'no-banner':
+      return 'connected, but no greeting';
+    case 'slow-banner':
+      return 'greeting came late';
+    case 'greeting-rejected':
+      return 'greeting refused the session';
+    case 'tls-handshake-failed':
+      return 'TLS handshake failed';
+    case 'implicit-tls-on-starttls-port':
+      return 'speaks implicit TLS, STARTTLS expected';
+    case 'plaintext-on-implicit-tls-port':
+      return 'speaks plain SMTP, implicit TLS expected';
+    case 'not-smtp':
+      return 'not an SMTP server';
+    case 'intercepted':
+      return 'answered by another server (intercepted)';
+    case 'oversized-response':
+      return 'reply too large, reading stopped';
+    case 'dns-failed':
+      return 'name does not resolve';
+    case 'denied-by-policy':
+      return 'not allowed by the bot’s target policy';
+    default:
+      return unreachable(portClass);
+  }
+}
+
+/** A finished port: ❌ unusable, ⚠️ usable with findings to fix, ✅ clean. */
+export function portIcon(port: PortDiagnosis): string {
+  if (port.class === 'denied-by-policy') return '🚫';
+  if (!port.usable) return '❌';
+  return port.findings.some((finding) => finding.severity !== 'info') ? '⚠️' : '✅';
+}
+
+export function severityIcon(severity: Severity): string {
+  switch (severity) {
+    case 'critical':
+      return '🔴';
+    case 'warning':
+      return '🟠';
+    case 'info':
+      return '🔵';
+    default:
+      return unreachable(severity);
+  }
+}
+
+export function verdictIcon(status: HostDiagnosis['verdict']['status']): string {
+  return status === 'ok' ? '✅' : status === 'degraded' ? '⚠️' : '❌';
+}
+
+export function securityLabel(security: Security): string {
+  switch (security) {
+    case 'implicit-tls':
+      return 'implicit TLS (SSL/TLS)';
+    case 'starttls':
+      return 'STARTTLS';
+    case 'none':
+      return 'no TLS';
+    default:
+      return unreachable(security);
+  }
+}
+
+export function modeLabel(mode: PortProbe['mode']): string {
+  return mode === 'implicit-tls' ? 'implicit TLS' : 'STARTTLS';
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+export function formatTimings(timings: StageTimings): string {
+  const parts = Object.entries(timings)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+    .map(([stage, ms]) => `${stage} ${formatMs(ms)}`);
+  return parts.length > 0 ? parts.join(' · ') : 'no stage reached';
+}
+
+/** "2024-05-01 12:00 UTC": readable in any locale, no Slack date token needed. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return slackCode(iso, 40);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The requester as a mention. Only a well-formed Slack user id becomes `<@…>`; anything else is
+ * shown escaped, so a crafted id cannot turn into `<!channel>`.
+ */
+export function userMention(userId: string): string {
+  return /^[UW][A-Z0-9]{2,20}$/.test(userId) ? `<@${userId}>` : slackText(userId, 40);
+}
+
+/** A trusted URL (from the knowledge base) as a link; anything odd is shown as escaped text. */
+export function slackLink(url: string, label: string): string {
+  if (!/^https:\/\/[^\s<>|]{1,500}$/.test(url)) return slackText(`${label} (${url})`, 600);
+  return `<${url}|${slackText(label, 100).replace(/\|/g, '/')}>`;
+}
+
+/** What the buttons carry, so a click can re-run exactly this check (also after a restart). */
+export function encodeCheckValue(request: CheckRequest): string {
+  return JSON.stringify({ t: request.target, p: request.ports, m: request.mx });
+}
+
+/** The inverse of encodeCheckValue; null for anything that is not what we sent. */
+export function decodeCheckValue(value: string | undefined): CheckRequest | null {
+  if (value === undefined || value.length > 2_000) return null;
+  try {
+    const parsed = JSON.parse(value) as { t?: unknown; p?: unknown; m?: unknown };
+    if (typeof parsed.t !== 'string' || parsed.t === '' || parsed.t.length > 253) return null;
+    if (
+      !Array.isArray(parsed.p) ||
+      !parsed.p.every((port) => Number.isInteger(port) && port > 0 && port < 65_536)
+    ) {
+      return null;
+    }
+    return { target: parsed.t, ports: parsed.p as number[], mx: parsed.m === 'force' ? 'force' : 'auto' };
+  } catch {
+    return null;
+  }
+}
+
+/** The request that reproduces a finished check (the ports it actually probed). */
+export function requestOf(diagnosis: HostDiagnosis): CheckRequest {
+  return {
+    target: diagnosis.target,
+    ports: diagnosis.ports.map((port) => port.port),
+    mx: diagnosis.mx?.reason === 'forced' ? 'force' : 'auto',
+  };
+}

@@ -1,0 +1,84 @@
+import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
+import { cleanText, slackCode, slackText } from './sanitize.js';
+import { ACTION_IDS } from './slack-action-ids.js';
+import { type ActionsBlock, type Block, context, plain, section, type SlackMessage } from './slack-blocks.js';
+import {
+  encodeCheckValue,
+  formatMs,
+  formatTime,
+  modeLabel,
+  portIcon,
+  requestOf,
+  userMention,
+  verdictIcon,
+} from './slack-format.js';
+import { fitMessage } from './slack-limits.js';
+
+export interface ParentOptions {
+  /** The requester's Slack user id. */
+  userId: string;
+  /** Set when this result comes from a re-check (Re-run or `@bot recheck`). */
+  recheckedBy?: string;
+}
+
+/** One row of the compact table; the code block keeps the columns aligned. */
+function tableRow(port: PortDiagnosis): string {
+  const tls = port.tls?.protocol ? cleanText(port.tls.protocol, 12) : '—';
+  const cells = [
+    String(port.port).padEnd(5),
+    portIcon(port),
+    port.class.padEnd(30),
+    modeLabel(port.observedMode ?? port.mode).padEnd(12),
+    tls.padEnd(8),
+    formatMs(port.durationMs),
+  ];
+  return cells.join(' ').replace(/[<>&`]/g, '');
+}
+
+export function portTable(ports: readonly PortDiagnosis[]): string {
+  if (ports.length === 0) return '_No port was probed._';
+  return `\`\`\`\n${ports.map(tableRow).join('\n')}\n\`\`\``;
+}
+
+export function checkButtons(diagnosis: HostDiagnosis): ActionsBlock {
+  const value = encodeCheckValue(requestOf(diagnosis));
+  return {
+    type: 'actions',
+    block_id: 'smtp_check_actions',
+    elements: [
+      { type: 'button', action_id: ACTION_IDS.rerun, text: plain('Re-run'), value, style: 'primary' },
+      { type: 'button', action_id: ACTION_IDS.watch, text: plain('Watch this host'), value },
+      { type: 'button', action_id: ACTION_IDS.showConfig, text: plain('Show config'), value },
+    ],
+  };
+}
+
+/** The parent once every port is done: verdict line, port table, buttons. */
+export function renderParent(diagnosis: HostDiagnosis, options: ParentOptions): SlackMessage {
+  const host = slackCode(diagnosis.host, 260);
+  const target =
+    diagnosis.mx && diagnosis.host !== diagnosis.target
+      ? `${host} (MX of ${slackCode(diagnosis.target, 260)})`
+      : host;
+  const verdict = `${verdictIcon(diagnosis.verdict.status)} ${slackText(diagnosis.verdict.summary, 600)}`;
+  const who = options.recheckedBy
+    ? `re-checked for ${userMention(options.recheckedBy)}`
+    : `checked for ${userMention(options.userId)}`;
+  const addresses =
+    diagnosis.addresses.length > 0
+      ? diagnosis.addresses
+          .slice(0, 4)
+          .map((address) => slackCode(address, 45))
+          .join(' ') + (diagnosis.addresses.length > 4 ? ` +${diagnosis.addresses.length - 4}` : '')
+      : 'no address';
+  const provider = diagnosis.provider ? ` · provider ${slackText(diagnosis.provider.name, 60)}` : '';
+  const blocks: Block[] = [
+    section(`*${target}* ${who}\n${verdict}`),
+    section(portTable(diagnosis.ports)),
+    context(
+      `${formatTime(diagnosis.checkedAt)} · ${formatMs(diagnosis.durationMs)} · ${addresses}${provider} · evidence and advice in the thread`,
+    ),
+    checkButtons(diagnosis),
+  ];
+  return fitMessage({ text: `smtp-check ${host}: ${slackText(diagnosis.verdict.summary, 600)}`, blocks });
+}
