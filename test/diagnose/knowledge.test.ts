@@ -1,0 +1,89 @@
+import { describe, expect, test } from 'vitest';
+import {
+  DEFAULT_PORTS,
+  describePortClass,
+  matchProvider,
+  modeForPort,
+  portsToProbe,
+  roleForPort,
+} from '../../src/diagnose/index.js';
+import { PORT_CLASSES } from '../../src/probe/types.js';
+
+describe('matchProvider()', () => {
+  test.each<[string, string | null]>([
+    ['smtp.sendgrid.net', 'sendgrid'],
+    ['smtp.mailgun.org', 'mailgun'],
+    ['smtp.eu.mailgun.org', 'mailgun'],
+    ['smtp.postmarkapp.com', 'postmark'],
+    ['smtp-broadcasts.postmarkapp.com', 'postmark'],
+    ['email-smtp.us-east-1.amazonaws.com', 'amazon-ses'],
+    ['email-smtp.ap-southeast-2.amazonaws.com', 'amazon-ses'],
+    ['email-smtp-fips.us-gov-west-1.amazonaws.com', 'amazon-ses'],
+    ['smtp.sparkpostmail.com', 'sparkpost'],
+    ['smtp.eu.sparkpostmail.com', 'sparkpost'],
+    ['in-v3.mailjet.com', 'mailjet'],
+    ['smtp-relay.brevo.com', 'brevo'],
+    ['smtp.resend.com', 'resend'],
+    ['smtp.gmail.com', 'gmail'],
+    ['smtp-relay.gmail.com', 'gmail-relay'],
+    ['smtp.office365.com', 'microsoft-365'],
+    ['SMTP.SendGrid.NET.', 'sendgrid'],
+    ['smtp.example.com', null],
+    ['email-smtp.amazonaws.com.evil.example', null],
+    ['notsmtp.sendgrid.net', null],
+  ])('%s → %s', (host, id) => {
+    expect(matchProvider(host)?.id ?? null).toBe(id);
+  });
+
+  test('returns the documented ports and docs', () => {
+    expect(matchProvider('email-smtp.eu-west-1.amazonaws.com')).toEqual({
+      id: 'amazon-ses',
+      name: 'Amazon SES',
+      docsUrl: 'https://docs.aws.amazon.com/ses/latest/dg/smtp-connect.html',
+      starttlsPorts: [25, 587, 2587],
+      implicitTlsPorts: [465, 2465],
+    });
+    expect(matchProvider('smtp.postmarkapp.com')?.implicitTlsPorts).toEqual([]);
+  });
+});
+
+describe('portsToProbe()', () => {
+  test.each<[string, number[], number[]]>([
+    ['smtp.example.com', [], [25, 465, 587, 2525]],
+    ['email-smtp.eu-west-1.amazonaws.com', [], [25, 465, 587, 2525, 2587, 2465]],
+    ['smtp.resend.com', [], [25, 465, 587, 2525, 2587, 2465]],
+    ['smtp.sendgrid.net', [], [25, 465, 587, 2525]],
+    ['email-smtp.eu-west-1.amazonaws.com', [587, 2587], [587, 2587]],
+    ['smtp.example.com', [587, 587, 25], [587, 25]],
+  ])('%s with %j → %j', (host, requested, expected) => {
+    expect(portsToProbe(host, requested)).toEqual(expected);
+  });
+
+  test('DEFAULT_PORTS', () => {
+    expect(DEFAULT_PORTS).toEqual([25, 465, 587, 2525]);
+  });
+});
+
+describe('port conventions', () => {
+  test.each<[number, string, string]>([
+    [25, 'starttls', 'relay'],
+    [465, 'implicit-tls', 'submission'],
+    [587, 'starttls', 'submission'],
+    [2525, 'starttls', 'submission'],
+    [2587, 'starttls', 'submission'],
+    [2465, 'implicit-tls', 'submission'],
+    [8025, 'starttls', 'submission'],
+  ])('%i: %s, %s', (port, mode, role) => {
+    expect(modeForPort(port)).toBe(mode);
+    expect(roleForPort(port)).toBe(role);
+  });
+});
+
+describe('describePortClass()', () => {
+  test('gives every class its own short label', () => {
+    const labels = PORT_CLASSES.map(describePortClass);
+    expect(new Set(labels).size).toBe(PORT_CLASSES.length);
+    for (const label of labels) expect(label.length).toBeLessThanOrEqual(40);
+    expect(describePortClass('filtered')).toBe('filtered (no answer)');
+  });
+});
