@@ -1,0 +1,175 @@
+import type { PortDiagnosis } from '../diagnose/types.js';
+import type { PortClass } from '../probe/types.js';
+import { CERT_BANDS, type CertBand, type PortAlertState } from '../store/types.js';
+
+// The pure heart of watching: one observation of one port in, the next state and the events that
+// deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,
+// so one lost packet never pages anyone. What was announced is kept apart from the condition, so a
+// message Slack refused, or one held back by a mute, is simply announced on a later tick.
+
+export interface AlertConfig {
+  /** Consecutive unusable observations that confirm a port is blocked. */
+  failuresToBlock: number;
+  /** Consecutive usable observations that confirm it recovered. */
+  successesToRecover: number;
+  /** Least time between two "still blocked" reminders. */
+  reminderMs: number;
+  /** Certificate bands (DESIGN §4): under 21 days expiring, under 7 critical. */
+  certExpiringDays: number;
+  certCriticalDays: number;
+}
+
+export const DEFAULT_ALERT_CONFIG: AlertConfig = {
+  failuresToBlock: 2,
+  successesToRecover: 2,
+  reminderMs: 4 * 3_600_000,
+  certExpiringDays: 21,
+  certCriticalDays: 7,
+};
+
+/** What one re-test saw on one port. */
+export interface PortObservation {
+  port: number;
+  class: PortClass;
+  usable: boolean;
+  daysLeft: number | null;
+  at: string;
+}
+
+export type AlertEvent =
+  | { kind: 'became-blocked'; port: number; class: PortClass; since: string }
+  | { kind: 'still-blocked'; port: number; class: PortClass; since: string; at: string }
+  | { kind: 'recovered'; port: number; class: PortClass; blockedSince: string; recoveredAt: string }
+  | { kind: 'cert-expiring'; port: number; band: CertBand; daysLeft: number };
+
+export function observePort(port: PortDiagnosis, at: string): PortObservation {
+  return {
+    port: port.port,
+    class: port.class,
+    usable: port.usable,
+    daysLeft: port.certificate?.daysLeft ?? null,
+    at,
+  };
+}
+
+export function certBandOf(
+  daysLeft: number | null,
+  config: AlertConfig = DEFAULT_ALERT_CONFIG,
+): CertBand | null {
+  if (daysLeft === null) return null;
+  if (daysLeft < 0) return 'expired';
+  if (daysLeft < config.certCriticalDays) return 'critical';
+  if (daysLeft < config.certExpiringDays) return 'expiring';
+  return 'ok';
+}
+
+const bandRank = (band: CertBand): number => CERT_BANDS.indexOf(band);
+
+/** The state of a port seen for the first time (the watch's baseline). Nothing is announced. */
+export function baselinePortState(
+  observation: PortObservation,
+  config = DEFAULT_ALERT_CONFIG,
+): PortAlertState {
+  return {
+    phase: observation.usable ? 'ok' : 'blocked',
+    streak: 0,
+    since: observation.at,
+    pendingSince: null,
+    class: observation.class,
+    usable: observation.usable,
+    checkedAt: observation.at,
+    daysLeft: observation.daysLeft,
+    alertable: observation.usable,
+    announcedOutage: null,
+    announcedAt: null,
+    certBand: certBandOf(observation.daysLeft, config),
+  };
+}
+
+/** Moves the confirmed condition: ok → suspect → blocked → recovering → ok. */
+function advanceCondition(prev: PortAlertState, o: PortObservation, config: AlertConfig): PortAlertState {
+  const seen = { ...prev, class: o.class, usable: o.usable, checkedAt: o.at, daysLeft: o.daysLeft };
+  const settle = { streak: 0, pendingSince: null };
+  switch (prev.phase) {
+    case 'ok':
+    case 'suspect': {
+      if (o.usable) return { ...seen, ...settle, phase: 'ok' };
+      const streak = prev.phase === 'ok' ? 1 : prev.streak + 1;
+      const pendingSince = prev.phase === 'ok' ? o.at : (prev.pendingSince ?? o.at);
+      if (streak >= config.failuresToBlock)
+        return { ...seen, ...settle, phase: 'blocked', since: pendingSince };
+      return { ...seen, phase: 'suspect', streak, pendingSince };
+    }
+    case 'blocked':
+    case 'recovering': {
+      if (!o.usable) return { ...seen, ...settle, phase: 'blocked' };
+      const streak = prev.phase === 'blocked' ? 1 : prev.streak + 1;
+      const pendingSince = prev.phase === 'blocked' ? o.at : (prev.pendingSince ?? o.at);
+      if (streak >= config.successesToRecover) {
+        return { ...seen, ...settle, phase: 'ok', since: pendingSince, alertable: true };
+      }
+      return { ...seen, phase: 'recovering', streak, pendingSince };
+    }
+    default:
+      return prev.phase satisfies never;
+  }
+}
+
+/**
+ * Feeds one observation to a port's state. The returned state assumes every returned event gets
+ * delivered; when it is not (Slack failed, host muted), keep `withholdAnnouncements(prev, state)`.
+ */
+export function advancePortState(
+  prev: PortAlertState | null,
+  observation: PortObservation,
+  config: AlertConfig = DEFAULT_ALERT_CONFIG,
+): { state: PortAlertState; events: AlertEvent[] } {
+  if (prev === null) return { state: baselinePortState(observation, config), events: [] };
+  const state = advanceCondition(prev, observation, config);
+  const events: AlertEvent[] = [];
+  const { port, at } = observation;
+
+  if (state.phase === 'blocked' && state.announcedOutage === null && state.alertable) {
+    events.push({ kind: 'became-blocked', port, class: state.class, since: state.since });
+    state.announcedOutage = state.since;
+    state.announcedAt = at;
+  } else if (
+    state.phase === 'blocked' &&
+    state.announcedOutage !== null &&
+    Date.parse(at) - Date.parse(state.announcedAt ?? state.announcedOutage) >= config.reminderMs
+  ) {
+    events.push({ kind: 'still-blocked', port, class: state.class, since: state.announcedOutage, at });
+    state.announcedAt = at;
+  } else if (state.phase === 'ok' && state.announcedOutage !== null) {
+    events.push({
+      kind: 'recovered',
+      port,
+      class: state.class,
+      blockedSince: state.announcedOutage,
+      recoveredAt: state.since,
+    });
+    state.announcedOutage = null;
+    state.announcedAt = null;
+  }
+
+  const band = certBandOf(observation.daysLeft, config);
+  if (band !== null && observation.daysLeft !== null) {
+    // A port first seen with a certificate after the baseline starts from 'ok': 5 days left pages.
+    if (bandRank(band) > bandRank(state.certBand ?? 'ok')) {
+      events.push({ kind: 'cert-expiring', port, band, daysLeft: observation.daysLeft });
+    }
+    state.certBand = band;
+  }
+  return { state, events };
+}
+
+/** The new state with the announcements of `prev`: its events will be raised again next time. */
+export function withholdAnnouncements(prev: PortAlertState | null, next: PortAlertState): PortAlertState {
+  if (prev === null) return next;
+  return {
+    ...next,
+    announcedOutage: prev.announcedOutage,
+    announcedAt: prev.announcedAt,
+    certBand: prev.certBand,
+  };
+}
