@@ -1,0 +1,293 @@
+import type { HostDiagnosis } from '../diagnose/types.js';
+import type { PortClass } from '../probe/types.js';
+import type { AlertPhase, HistorySample } from '../store/types.js';
+import type { AlertEvent } from '../watch/alert-state.js';
+import { slackCode, slackText } from './sanitize.js';
+import {
+  type Block,
+  context,
+  divider,
+  header,
+  type HomeView,
+  section,
+  type SlackMessage,
+} from './slack-blocks.js';
+import { classIcon, classLabel, formatMs, formatTime, securityLabel, userMention } from './slack-format.js';
+import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
+
+// Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
+// resolved, and the list / history / App Home views. Pure; host names and server text are escaped.
+
+/** One port of a watch as the state machine sees it now. */
+export interface PortStateView {
+  port: number;
+  phase: AlertPhase;
+  class: PortClass;
+  usable: boolean;
+  since: string;
+  checkedAt: string;
+  daysLeft: number | null;
+}
+
+export interface WatchView {
+  channel: string;
+  host: string;
+  ports: PortStateView[];
+  addedBy: string;
+  addedAt: string;
+  mutedUntil: string | null;
+  /** Start of the open incident's outage, when one is open. */
+  incidentSince: string | null;
+}
+
+export interface PortHistoryView {
+  port: number;
+  state: PortStateView | null;
+  /** '1' usable, '0' not usable, oldest first. */
+  samples: string;
+  changes: HistorySample[];
+}
+
+export interface AlertInput {
+  host: string;
+  events: AlertEvent[];
+  ports: PortStateView[];
+  /** The re-test that raised the events (evidence and advice). */
+  diagnosis: HostDiagnosis;
+  /** Set when the last blocked port recovered: the outage is over. */
+  resolved?: { since: string; at: string } | null;
+}
+
+const PHASE_ICON: Record<AlertPhase, string> = { ok: '🟢', suspect: '🟡', blocked: '🔴', recovering: '🟠' };
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 1) return 'under a minute';
+  const d = Math.floor(minutes / 1_440);
+  const h = Math.floor((minutes % 1_440) / 60);
+  const m = minutes % 60;
+  const parts = [d ? `${d} d` : '', h ? `${h} h` : '', m && !d ? `${m} min` : ''];
+  return parts.filter(Boolean).join(' ');
+}
+
+const between = (from: string, to: string): number => Date.parse(to) - Date.parse(from);
+const hostCode = (host: string): string => slackCode(host, 260);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A compact uptime bar: █ usable, ▁ not usable (or 🟩 / 🟥), oldest first. */
+export function uptimeBar(samples: string, style: 'bars' | 'emoji' = 'bars'): string {
+  const [up, down] = style === 'bars' ? ['█', '▁'] : ['🟩', '🟥'];
+  return [...samples].map((sample) => (sample === '1' ? up : down)).join('');
+}
+
+export function portStateLine(port: PortStateView, now?: string): string {
+  const state = port.phase === 'ok' ? 'ok' : port.phase;
+  const since = now ? ` for ${formatDuration(between(port.since, now))}` : ` since ${formatTime(port.since)}`;
+  return `${PHASE_ICON[port.phase]} *${port.port}* ${state}${since} · ${classIcon(port.class)} ${classLabel(port.class)}`;
+}
+
+function eventLine(event: AlertEvent, host: string): string {
+  switch (event.kind) {
+    case 'became-blocked':
+      return `🔴 *Port ${event.port} is blocked* on ${hostCode(host)}: ${classLabel(event.class)}, since ${formatTime(event.since)}.`;
+    case 'still-blocked':
+      return `⏰ *Port ${event.port} is still blocked* (${classLabel(event.class)}) — for ${formatDuration(between(event.since, event.at))} now, since ${formatTime(event.since)}.`;
+    case 'recovered':
+      return `🟢 *Port ${event.port} recovered* (${classLabel(event.class)}) after ${formatDuration(between(event.blockedSince, event.recoveredAt))} blocked.`;
+    case 'cert-expiring': {
+      const when =
+        event.band === 'expired'
+          ? `expired ${plural(-event.daysLeft, 'day')} ago`
+          : `expires in ${plural(event.daysLeft, 'day')}`;
+      return `🔐 *The certificate on port ${event.port} ${when}* (${event.band}). Renew it before clients refuse the connection.`;
+    }
+    default:
+      return event satisfies never;
+  }
+}
+
+function evidence(diagnosis: HostDiagnosis, ports: number[]): string[] {
+  return diagnosis.ports
+    .filter((port) => ports.includes(port.port))
+    .map((port) => {
+      const failure = port.failure
+        ? ` at ${port.failure.stage}: ${slackCode(port.failure.message, 200)}`
+        : port.greeting
+          ? `, greeting ${slackCode(port.greeting, 200)}`
+          : '';
+      const finding = port.findings[0] ? `\n   ${slackText(port.findings[0].summary, 400)}` : '';
+      return `• *${port.port}* ${classIcon(port.class)} ${classLabel(port.class)} after ${formatMs(port.durationMs)}${failure}${finding}`;
+    });
+}
+
+function advice(diagnosis: HostDiagnosis): string | null {
+  const lines: string[] = [];
+  const rec = diagnosis.recommendation;
+  if (rec)
+    lines.push(`Use port *${rec.port}* with ${securityLabel(rec.security)}: ${slackText(rec.reason, 400)}`);
+  for (const step of diagnosis.advice.slice(0, 4)) lines.push(`• ${slackText(step, 400)}`);
+  return lines.length > 0 ? `*What to do*\n${lines.join('\n')}` : null;
+}
+
+function title(input: AlertInput): string {
+  const host = input.host.length > 100 ? `${input.host.slice(0, 99)}…` : input.host;
+  const portsOf = (kind: AlertEvent['kind']): string => {
+    const ports = input.events.filter((e) => e.kind === kind).map((e) => e.port);
+    return ports.length === 0 ? '' : `port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}`;
+  };
+  if (portsOf('became-blocked')) return `🚨 ${host}: ${portsOf('became-blocked')} blocked`;
+  if (portsOf('still-blocked')) return `⏰ ${host}: ${portsOf('still-blocked')} still blocked`;
+  if (portsOf('cert-expiring')) return `🔐 ${host}: certificate expiring on ${portsOf('cert-expiring')}`;
+  return `✅ ${host}: ${portsOf('recovered')} recovered`;
+}
+
+/** The top-level alert that opens an incident (or a certificate alert when nothing is blocked). */
+export function renderAlert(input: AlertInput): SlackMessage {
+  const lines = input.events.map((event) => eventLine(event, input.host));
+  const affected = input.events.map((event) => event.port);
+  const others = input.ports.filter((port) => !affected.includes(port.port));
+  const blocks: Block[] = [header(title(input)), section(lines.join('\n'))];
+  const proof = evidence(input.diagnosis, affected);
+  if (proof.length > 0) blocks.push(section(`*Evidence*\n${proof.join('\n')}`));
+  if (others.length > 0)
+    blocks.push(section(`*Other ports*\n${others.map((p) => portStateLine(p)).join('\n')}`));
+  const help = advice(input.diagnosis);
+  if (help) blocks.push(section(help));
+  blocks.push(
+    context(
+      `Updates follow in this thread · silence with \`/smtp-check mute ${slackText(input.host, 200)} 2h\``,
+    ),
+  );
+  return fitMessage({ text: [`${title(input)}`, ...lines].join('\n'), blocks });
+}
+
+/** A reply in the incident thread: further changes, reminders, and the recovery. */
+export function renderIncidentUpdate(input: AlertInput): SlackMessage {
+  const lines = input.events.map((event) => eventLine(event, input.host));
+  if (input.resolved) {
+    lines.push(
+      `✅ *All ports of ${hostCode(input.host)} work again.* The incident lasted ${formatDuration(between(input.resolved.since, input.resolved.at))}.`,
+    );
+  }
+  const blocks: Block[] = [section(lines.join('\n'))];
+  const newlyBlocked = input.events.filter((e) => e.kind === 'became-blocked').map((e) => e.port);
+  const proof = evidence(input.diagnosis, newlyBlocked);
+  if (proof.length > 0) blocks.push(section(`*Evidence*\n${proof.join('\n')}`));
+  blocks.push(context(input.ports.map((port) => portStateLine(port)).join('\n')));
+  return fitMessage({ text: lines.join('\n'), blocks });
+}
+
+/** The alert message once the incident is over (chat.update replaces the whole alert). */
+export function renderResolvedAlert(input: {
+  host: string;
+  since: string;
+  resolvedAt: string;
+  ports: PortStateView[];
+}): SlackMessage {
+  const took = formatDuration(between(input.since, input.resolvedAt));
+  const line = `✅ *Resolved* — ${hostCode(input.host)} was blocked for ${took}, from ${formatTime(input.since)} to ${formatTime(input.resolvedAt)}.`;
+  const blocks: Block[] = [
+    header(`✅ Resolved: ${input.host.slice(0, 100)} (${took})`),
+    section(line),
+    context(input.ports.map((port) => portStateLine(port)).join('\n'), 'The thread has the full story.'),
+  ];
+  return fitMessage({ text: line, blocks });
+}
+
+export function renderWatchConfirmation(input: {
+  watch: WatchView;
+  diagnosis: HostDiagnosis;
+  updated: boolean;
+}): SlackMessage {
+  const { watch, diagnosis } = input;
+  const verb = input.updated ? 'Now watching' : 'Watching';
+  const line = `👀 ${verb} ${hostCode(watch.host)} on ${plural(watch.ports.length, 'port')} (${watch.ports.map((p) => p.port).join(', ')}) for ${userMention(watch.addedBy)}. I re-test it on a schedule and post here when a port that works becomes blocked.`;
+  const broken = watch.ports.filter((port) => port.phase === 'blocked').map((port) => port.port);
+  const blocks: Block[] = [
+    section(line),
+    section(
+      `*Baseline* — ${slackText(diagnosis.verdict.summary, 500)}\n${watch.ports.map((p) => portStateLine(p)).join('\n')}`,
+    ),
+  ];
+  if (broken.length > 0) {
+    blocks.push(
+      context(
+        `Port${broken.length > 1 ? 's' : ''} ${broken.join(', ')} already fail; I alert once they have worked.`,
+      ),
+    );
+  }
+  return fitMessage({ text: line, blocks });
+}
+
+const channelMention = (channel: string): string =>
+  /^[CGD][A-Z0-9]{2,20}$/.test(channel) ? `<#${channel}>` : slackText(channel, 40);
+
+function watchSummary(watch: WatchView, now: string): string {
+  const muted =
+    watch.mutedUntil && watch.mutedUntil > now ? ` · 🔕 muted until ${formatTime(watch.mutedUntil)}` : '';
+  const incident = watch.incidentSince ? ` · 🚨 incident since ${formatTime(watch.incidentSince)}` : '';
+  const ports = watch.ports.map((port) => `${PHASE_ICON[port.phase]} ${port.port}`).join('  ');
+  return `${hostCode(watch.host)}${incident}${muted}\n${ports || 'no ports yet'}`;
+}
+
+export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
+  if (input.watches.length === 0) {
+    const text = 'No hosts are watched in this channel. Type `/smtp-check watch <host> [ports]` to add one.';
+    return fitMessage({ text, blocks: [section(text)] });
+  }
+  const heading = `*${plural(input.watches.length, 'watched host')}* in this channel`;
+  const blocks: Block[] = [
+    section(heading),
+    ...input.watches.map((w) => section(watchSummary(w, input.now))),
+  ];
+  blocks.push(context('🟢 ok · 🟡 failing, not yet confirmed · 🔴 blocked · 🟠 recovering'));
+  const text = [heading, ...input.watches.map((w) => watchSummary(w, input.now))].join('\n');
+  return fitMessage({ text, blocks });
+}
+
+export function renderHistory(input: { host: string; ports: PortHistoryView[]; now: string }): SlackMessage {
+  const blocks: Block[] = [header(`History of ${input.host.slice(0, 120)}`)];
+  const lines: string[] = [];
+  for (const port of input.ports) {
+    const state = port.state ? portStateLine(port.state, input.now) : `*${port.port}* not checked yet`;
+    const bar = port.samples
+      ? `\`${uptimeBar(port.samples)}\` ${uptimeShare(port.samples)}`
+      : 'no samples yet';
+    const changes = port.changes
+      .slice(-5)
+      .reverse()
+      .map((c) => `${formatTime(c.at)} ${classIcon(c.class)} ${classLabel(c.class)}`);
+    const text = `${state}\n${bar}${changes.length > 0 ? `\nRecent changes:\n${changes.join('\n')}` : ''}`;
+    lines.push(text);
+    blocks.push(section(text));
+  }
+  blocks.push(context('Bar: oldest left, newest right, one mark per re-test · █ usable · ▁ not usable'));
+  return fitMessage({ text: [`History of ${hostCode(input.host)}`, ...lines].join('\n'), blocks });
+}
+
+function uptimeShare(samples: string): string {
+  const up = [...samples].filter((sample) => sample === '1').length;
+  return `${Math.round((100 * up) / samples.length)}% of the last ${samples.length}`;
+}
+
+/** The App Home tab: every watched host of the workspace, its state and last change. */
+export function renderHomeView(input: { watches: WatchView[]; now: string }): HomeView {
+  const blocks: Block[] = [header('Watched hosts')];
+  if (input.watches.length === 0) {
+    blocks.push(section('Nothing is watched yet. In a channel, type `/smtp-check watch <host> [ports]`.'));
+  }
+  for (const watch of input.watches) {
+    const last = [...watch.ports].sort((a, b) => b.since.localeCompare(a.since))[0];
+    const change = last ? `last change ${formatTime(last.since)} (${last.port})` : 'not checked yet';
+    blocks.push(
+      section(`${watchSummary(watch, input.now)}\nin ${channelMention(watch.channel)} · ${change}`),
+    );
+  }
+  blocks.push(divider(), context(`Updated ${formatTime(input.now)}`));
+  return { type: 'home', blocks: fitBlocks(blocks, SLACK_LIMITS.homeBlocks) };
+}
+
+/** A one-line answer (unwatch, mute, validation errors). */
+export function renderWatchNotice(text: string): SlackMessage {
+  return fitMessage({ text, blocks: [section(text)] });
+}

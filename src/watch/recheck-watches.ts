@@ -1,0 +1,266 @@
+import type { RunCheck } from '../check/types.js';
+import type { HostDiagnosis } from '../diagnose/types.js';
+import type { Logger } from '../log.js';
+import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../render/alerts.js';
+import type { Incident, PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import type { AlertNotifier } from './alert-notifier.js';
+import {
+  type AlertConfig,
+  type AlertEvent,
+  advancePortState,
+  DEFAULT_ALERT_CONFIG,
+  observePort,
+  withholdAnnouncements,
+} from './alert-state.js';
+import { portStateViews } from './watch-views.js';
+
+// One scheduled tick. The port states are always saved (they are observations); what was
+// announced is saved only once the notifier accepted the message, so a message Slack refused is
+// raised again on the next tick — and, because the announcement is in the store, a restart never
+// raises one twice.
+
+export interface RecheckDeps {
+  store: WatchStore;
+  runCheck: RunCheck;
+  notify: AlertNotifier;
+  now: () => Date;
+  logger: Logger;
+  /** Hosts re-tested at the same time. */
+  concurrency: number;
+  /** Each host waits a random 0…jitterMs first, so a tick does not hit every server at once. */
+  jitterMs: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  alertConfig?: AlertConfig;
+}
+
+export interface RecheckSummary {
+  hosts: number;
+  watches: number;
+  /** Hosts whose check threw (a bug or infrastructure failure, logged); their state is unchanged. */
+  checkFailures: number;
+  /** Messages the notifier accepted. */
+  delivered: number;
+  /** Messages it refused; they are raised again next tick. */
+  deliveryFailures: number;
+  /** Watches with something to say that were muted. */
+  mutedAnnouncements: number;
+  durationMs: number;
+}
+
+type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary> {
+  const started = deps.now().getTime();
+  const watches = await deps.store.listWatches();
+  const byHost = new Map<string, Watch[]>();
+  for (const watch of watches) byHost.set(watch.host, [...(byHost.get(watch.host) ?? []), watch]);
+  const counts: Counts = { checkFailures: 0, delivered: 0, deliveryFailures: 0, mutedAnnouncements: 0 };
+  const random = deps.random ?? Math.random;
+  const sleep = deps.sleep ?? defaultSleep;
+
+  await forEachLimited([...byHost], deps.concurrency, async ([host, hostWatches]) => {
+    if (deps.jitterMs > 0) await sleep(Math.floor(random() * deps.jitterMs));
+    const ports = [...new Set(hostWatches.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
+    let diagnosis: HostDiagnosis;
+    try {
+      diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
+    } catch (error) {
+      counts.checkFailures += 1;
+      deps.logger.error('watch re-test failed', { host, error });
+      return;
+    }
+    const at = deps.now().toISOString();
+    try {
+      await Promise.all(
+        diagnosis.ports
+          .filter((port) => ports.includes(port.port))
+          .map((port) =>
+            deps.store.appendHistory(host, port.port, { at, class: port.class, usable: port.usable }),
+          ),
+      );
+    } catch (error) {
+      deps.logger.error('watch history not saved', { host, error });
+    }
+    for (const watch of hostWatches) {
+      try {
+        await reconcileWatch(deps, watch, diagnosis, at, counts);
+      } catch (error) {
+        deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
+      }
+    }
+  });
+
+  const summary = {
+    hosts: byHost.size,
+    watches: watches.length,
+    ...counts,
+    durationMs: deps.now().getTime() - started,
+  };
+  deps.logger.info('watch tick finished', { ...summary });
+  return summary;
+}
+
+/** Feeds the observation to every port of one watch and delivers what deserves a message. */
+async function reconcileWatch(
+  deps: RecheckDeps,
+  watch: Watch,
+  diagnosis: HostDiagnosis,
+  at: string,
+  counts: Counts,
+): Promise<void> {
+  const { store, notify, logger } = deps;
+  const { channel, host } = watch;
+  const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
+  const [prev, current, mute] = await Promise.all([
+    store.getAlertStates(channel, host),
+    store.getIncident(channel, host),
+    store.getMute(channel, host),
+  ]);
+  let incident = current;
+
+  const next: PortAlertStates = {};
+  const events: AlertEvent[] = [];
+  for (const port of watch.ports) {
+    const seen = diagnosis.ports.find((p) => p.port === port);
+    const before = prev[port] ?? null;
+    if (seen === undefined) {
+      if (before !== null) next[port] = before;
+      continue;
+    }
+    const result = advancePortState(before, observePort(seen, at), config);
+    next[port] = result.state;
+    events.push(...result.events);
+  }
+  // A reminder covers every port of the incident, so they stay on one cadence.
+  if (events.some((event) => event.kind === 'still-blocked')) {
+    for (const [port, state] of Object.entries(next)) {
+      if (state.phase !== 'blocked' || state.announcedOutage === null) continue;
+      if (events.some((event) => event.port === Number(port))) continue;
+      events.push({
+        kind: 'still-blocked',
+        port: Number(port),
+        class: state.class,
+        since: state.announcedOutage,
+        at,
+      });
+      state.announcedAt = at;
+    }
+  }
+  const withheld: PortAlertStates = {};
+  for (const [port, state] of Object.entries(next)) {
+    withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
+  }
+
+  const muted = mute !== null && mute.until > at;
+  const allClear = Object.values(next).every((state) => state.announcedOutage === null);
+  const resolvesIncident = incident?.status === 'open' && allClear;
+  if (muted) {
+    if (events.length > 0 || resolvesIncident) counts.mutedAnnouncements += 1;
+    await store.saveAlertStates(channel, host, withheld);
+    return;
+  }
+
+  const ports = portStateViews(watch.ports, next);
+  const deliver = async <T>(what: string, send: () => Promise<T>): Promise<T | null> => {
+    try {
+      const result = await send();
+      counts.delivered += 1;
+      return result;
+    } catch (error) {
+      counts.deliveryFailures += 1;
+      logger.warn(`watch ${what} not delivered; retrying next tick`, { channel, host, error });
+      return null;
+    }
+  };
+  const markResolved = async (open: Incident): Promise<boolean> => {
+    const resolvedAt = open.resolvedAt ?? at;
+    const message = renderResolvedAlert({ host, since: open.since, resolvedAt, ports });
+    const done = await deliver('resolved alert', async () => {
+      await notify.updateMessage(channel, open.alertTs, message);
+      return true;
+    });
+    return done === true;
+  };
+
+  // Finish a resolution whose alert update failed before anything else is said.
+  if (incident?.status === 'resolving') {
+    if (!(await markResolved(incident))) {
+      await store.saveAlertStates(channel, host, withheld);
+      return;
+    }
+    incident = null;
+    if (events.length === 0) {
+      await store.saveAlertStates(channel, host, next, null);
+      return;
+    }
+  }
+
+  if (events.length === 0 && !resolvesIncident) {
+    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
+    return;
+  }
+
+  if (incident?.status === 'open') {
+    const open = incident;
+    // The outage ended when the last port worked again, not when that was confirmed.
+    const backAt = events
+      .flatMap((event) => (event.kind === 'recovered' ? [event.recoveredAt] : []))
+      .sort()
+      .at(-1);
+    const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
+    const message = renderIncidentUpdate({ host, events, ports, diagnosis, resolved });
+    if (
+      (await deliver('thread update', () => notify.postInThread(channel, open.threadTs, message))) === null
+    ) {
+      await store.saveAlertStates(channel, host, withheld);
+      return;
+    }
+    const reminded = events.some((event) => event.kind === 'still-blocked');
+    const updated: Incident = resolved
+      ? { ...open, status: 'resolving', resolvedAt: resolved.at }
+      : { ...open, lastReminderAt: reminded ? at : open.lastReminderAt };
+    await store.saveAlertStates(channel, host, next, updated);
+    if (resolved && (await markResolved(updated))) await store.saveAlertStates(channel, host, next, null);
+    return;
+  }
+
+  const message = renderAlert({ host, events, ports, diagnosis });
+  const posted = await deliver('alert', () => notify.postAlert(channel, message));
+  if (posted === null) {
+    await store.saveAlertStates(channel, host, withheld, incident === current ? undefined : incident);
+    return;
+  }
+  const blocked = events.filter((event) => event.kind === 'became-blocked');
+  if (blocked.length === 0) {
+    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
+    return;
+  }
+  const since = blocked.map((event) => event.since).sort()[0] ?? at;
+  const opened: Incident = {
+    channel,
+    host,
+    alertTs: posted.ts,
+    threadTs: posted.ts,
+    openedAt: at,
+    since,
+    lastReminderAt: null,
+    status: 'open',
+    resolvedAt: null,
+  };
+  await store.saveAlertStates(channel, host, next, opened);
+  logger.info('watch incident opened', { channel, host, ports: blocked.map((event) => event.port) });
+}

@@ -1,0 +1,118 @@
+import { type ScheduledTask, schedule, validateDetailed } from 'node-cron';
+import type { Logger } from '../log.js';
+import { ScheduleError } from './schedule-error.js';
+
+// The only node-cron import. node-cron decides when; the tick (recheckWatches) decides what.
+// Ticks never stack: node-cron's noOverlap skips a slot while the previous tick runs, and the
+// skip is logged with how long that tick has been running.
+
+export type ScheduleCheck = { ok: true } | { ok: false; error: string };
+
+const EXAMPLES = 'e.g. "*/15 * * * *" (every 15 minutes) or "*/30 * * * * *" (every 30 seconds)';
+
+/** Checks a cron expression (five fields, or six with seconds first) the way the scheduler reads it. */
+export function validateSchedule(expression: string): ScheduleCheck {
+  const result = validateDetailed(expression.trim());
+  if (result.valid) return { ok: true };
+  const reasons = result.errors.map((error) => error.message).join('; ');
+  return {
+    ok: false,
+    error: `CHECK_SCHEDULE "${expression}" is not a cron expression (${reasons}). Use five fields — minute hour day-of-month month day-of-week — or six with seconds first, ${EXAMPLES}.`,
+  };
+}
+
+/** Checks an IANA time zone name such as "Europe/Paris" or "UTC". */
+export function validateTimezone(timezone: string): ScheduleCheck {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return { ok: true };
+  } catch {
+    return {
+      ok: false,
+      error: `CHECK_TIMEZONE "${timezone}" is not a time zone. Use an IANA name such as "UTC", "Europe/Paris" or "America/New_York".`,
+    };
+  }
+}
+
+export interface SchedulerOptions {
+  expression: string;
+  /** IANA time zone the expression is read in; the process's own when absent. */
+  timezone?: string;
+  tick: () => Promise<unknown>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface Scheduler {
+  /** Runs a tick now unless one is running; false when it was skipped for that reason. */
+  runNow(): Promise<boolean>;
+  /** Stops scheduling and waits for a running tick to finish. */
+  stop(): Promise<void>;
+}
+
+/** Starts the schedule. Throws ScheduleError for an invalid expression or time zone. */
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { expression, timezone, logger } = options;
+  const now = options.now ?? (() => new Date());
+  for (const check of [validateSchedule(expression), timezone ? validateTimezone(timezone) : { ok: true }]) {
+    if (!check.ok) throw new ScheduleError((check as { error: string }).error);
+  }
+  let running: { startedAt: number; done: Promise<void> } | null = null;
+
+  const run = async (): Promise<boolean> => {
+    if (running !== null) {
+      logger.warn('watch tick still running; this run is skipped', {
+        runningForMs: now().getTime() - running.startedAt,
+      });
+      return false;
+    }
+    const startedAt = now().getTime();
+    const done = (async () => {
+      logger.debug('watch tick started');
+      try {
+        await options.tick();
+      } catch (error) {
+        logger.error('watch tick failed', { error });
+      } finally {
+        logger.debug('watch tick ended', { durationMs: now().getTime() - startedAt });
+      }
+    })();
+    running = { startedAt, done };
+    try {
+      await done;
+    } finally {
+      running = null;
+    }
+    return true;
+  };
+
+  const task: ScheduledTask = schedule(expression.trim(), () => run(), {
+    name: 'smtp-check-watch-recheck',
+    noOverlap: true,
+    ...(timezone ? { timezone } : {}),
+    // node-cron's own messages duplicate ours; keep them for debugging only.
+    logger: {
+      info: (message) => logger.debug(String(message), { source: 'node-cron' }),
+      warn: (message) => logger.debug(String(message), { source: 'node-cron' }),
+      error: (message, error) => logger.error(String(message), { source: 'node-cron', error }),
+      debug: (message) => logger.debug(String(message), { source: 'node-cron' }),
+    },
+  });
+  task.on('execution:overlap', () => {
+    logger.warn('watch tick still running at the next scheduled time; that slot is skipped', {
+      runningForMs: running === null ? null : now().getTime() - running.startedAt,
+      expression,
+    });
+  });
+  logger.info('watch scheduler started', { expression, timezone: timezone ?? null });
+
+  return {
+    runNow: run,
+    async stop() {
+      await task.destroy();
+      const current = running as { done: Promise<void> } | null;
+      if (current !== null) await current.done;
+      logger.info('watch scheduler stopped');
+    },
+  };
+}

@@ -1,0 +1,262 @@
+import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
+import type { RunCheck } from '../check/types.js';
+import type { HostDiagnosis } from '../diagnose/types.js';
+import type { Logger } from '../log.js';
+import {
+  type PortHistoryView,
+  renderHistory,
+  renderHomeView,
+  renderWatchConfirmation,
+  renderWatchList,
+  renderWatchNotice,
+  type WatchView,
+} from '../render/alerts.js';
+import { slackCode } from '../render/sanitize.js';
+import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
+import { formatTime } from '../render/slack-format.js';
+import type { PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
+import { parseDuration } from './parse-duration.js';
+import { loadWatchView, portStateView } from './watch-views.js';
+
+// What the Slack listeners, the App Home and the console call. Input is what a person typed;
+// a mistake comes back as { ok: false, error, message } saying what to type, never as a throw.
+
+export interface WatchCommandDeps {
+  store: WatchStore;
+  runCheck: RunCheck;
+  now: () => Date;
+  logger: Logger;
+  alertConfig?: AlertConfig;
+  /** WATCH_ADMINS: when non-empty, only these user ids may watch, unwatch and mute. */
+  admins?: readonly string[];
+  /** Watches one channel may hold (default 200). */
+  maxWatchesPerChannel?: number;
+}
+
+export type CommandResult<T = object> =
+  | ({ ok: true; message: SlackMessage } & T)
+  | { ok: false; error: string; message: SlackMessage };
+
+const failure = (error: string): { ok: false; error: string; message: SlackMessage } => ({
+  ok: false,
+  error,
+  message: renderWatchNotice(error),
+});
+
+function readHost(raw: string): { host: string; port: number | null } | { error: string } {
+  const target = parseTarget(raw);
+  if ('error' in target) return { error: `${target.error}. Type a host name, e.g. \`smtp.example.com\`.` };
+  return { host: target.host, port: target.port };
+}
+
+function denied(deps: WatchCommandDeps, user: string): string | null {
+  if (!deps.admins || deps.admins.length === 0 || deps.admins.includes(user)) return null;
+  return 'Only the watch admins can change watches here. Ask one of them, or check the host once with `/smtp-check <host>`.';
+}
+
+/** Why a baseline cannot become a watch (the host does not resolve, or policy refuses it). */
+function unwatchable(diagnosis: HostDiagnosis, host: string): string | null {
+  const classes = new Set(diagnosis.ports.map((port) => port.class));
+  const only = (cls: string): boolean => classes.size === 1 && classes.has(cls as never);
+  if (diagnosis.ports.length === 0 || only('dns-failed')) {
+    return `${slackCode(host, 260)} does not resolve, so there is nothing to watch. Check the spelling and try again.`;
+  }
+  if (only('denied-by-policy')) {
+    const reason = diagnosis.ports[0]?.failure?.message ?? 'it is outside the allowed targets';
+    return `I may not probe ${slackCode(host, 260)}: ${slackCode(reason, 200)}.`;
+  }
+  return null;
+}
+
+export function createWatchCommands(deps: WatchCommandDeps) {
+  const { store, logger } = deps;
+  const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
+  const at = (): string => deps.now().toISOString();
+
+  const notWatched = (host: string): { ok: false; error: string; message: SlackMessage } =>
+    failure(
+      `${slackCode(host, 260)} is not watched in this channel. Type \`/smtp-check list\` to see what is.`,
+    );
+
+  return {
+    /** Probes the host once, stores the baseline and starts watching it in the channel. */
+    async addWatch(input: {
+      channel: string;
+      host: string;
+      ports?: number[] | string;
+      user: string;
+    }): Promise<CommandResult<{ watch: Watch; diagnosis: HostDiagnosis; updated: boolean }>> {
+      const refused = denied(deps, input.user);
+      if (refused) return failure(refused);
+      const target = readHost(input.host);
+      if ('error' in target) return failure(target.error);
+      let ports: number[] = [];
+      if (typeof input.ports === 'string' && input.ports.trim() !== '') {
+        const parsed = parsePorts(input.ports);
+        if ('error' in parsed) return failure(`${parsed.error}. Type ports like \`25,587\`.`);
+        ports = parsed.ports;
+      } else if (Array.isArray(input.ports)) {
+        const parsed = parsePorts(input.ports.join(','));
+        if ('error' in parsed) return failure(`${parsed.error}. Type ports like \`25,587\`.`);
+        ports = parsed.ports;
+      }
+      if (target.port !== null && !ports.includes(target.port)) ports.unshift(target.port);
+      if (ports.length > MAX_PORTS_PER_CHECK)
+        return failure(`Watch at most ${MAX_PORTS_PER_CHECK} ports per host.`);
+
+      const { host } = target;
+      const existing = await store.getWatch(input.channel, host);
+      const limit = deps.maxWatchesPerChannel ?? 200;
+      if (!existing && (await store.listWatches({ channel: input.channel })).length >= limit) {
+        return failure(
+          `This channel already watches ${limit} hosts. Unwatch one first (\`/smtp-check list\`).`,
+        );
+      }
+
+      const diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
+      const problem = unwatchable(diagnosis, host);
+      if (problem) return failure(problem);
+      const checkedAt = at();
+      const watch: Watch = {
+        channel: input.channel,
+        host,
+        ports: ports.length > 0 ? ports : diagnosis.ports.map((port) => port.port),
+        addedBy: existing?.addedBy ?? input.user,
+        addedAt: existing?.addedAt ?? checkedAt,
+      };
+      // Ports already watched keep their state (and any open incident); new ones get a baseline.
+      const previous = existing ? await store.getAlertStates(input.channel, host) : {};
+      const states: PortAlertStates = {};
+      for (const port of diagnosis.ports.filter((p) => watch.ports.includes(p.port))) {
+        states[port.port] = previous[port.port] ?? baselinePortState(observePort(port, checkedAt), config);
+      }
+      await store.saveWatch(watch);
+      await store.saveAlertStates(input.channel, host, states);
+      await Promise.all(
+        diagnosis.ports
+          .filter((port) => watch.ports.includes(port.port))
+          .map((port) =>
+            store.appendHistory(host, port.port, { at: checkedAt, class: port.class, usable: port.usable }),
+          ),
+      );
+      logger.info('watch added', {
+        channel: input.channel,
+        host,
+        ports: watch.ports,
+        user: input.user,
+        at: checkedAt,
+      });
+      const view = await loadWatchView(store, watch);
+      const message = renderWatchConfirmation({ watch: view, diagnosis, updated: existing !== null });
+      return { ok: true, watch, diagnosis, updated: existing !== null, message };
+    },
+
+    async removeWatch(input: { channel: string; host: string; user: string }): Promise<CommandResult> {
+      const refused = denied(deps, input.user);
+      if (refused) return failure(refused);
+      const target = readHost(input.host);
+      if ('error' in target) return failure(target.error);
+      if (!(await store.removeWatch(input.channel, target.host))) return notWatched(target.host);
+      logger.info('watch removed', { channel: input.channel, host: target.host, user: input.user, at: at() });
+      return {
+        ok: true,
+        message: renderWatchNotice(`Stopped watching ${slackCode(target.host, 260)} in this channel.`),
+      };
+    },
+
+    async listWatches(input: { channel: string }): Promise<CommandResult<{ watches: WatchView[] }>> {
+      const watches = await store.listWatches({ channel: input.channel });
+      const views = await Promise.all(watches.map((watch) => loadWatchView(store, watch)));
+      views.sort((a, b) => a.host.localeCompare(b.host));
+      return {
+        ok: true,
+        watches: views,
+        message: renderWatchList({ channel: input.channel, watches: views, now: at() }),
+      };
+    },
+
+    /** Silences a watched host's alerts for a while ("2h", "30m", "1d"); "off" lifts the mute. */
+    async muteHost(input: {
+      channel: string;
+      host: string;
+      duration: string;
+      user: string;
+    }): Promise<CommandResult<{ until: string | null }>> {
+      const refused = denied(deps, input.user);
+      if (refused) return failure(refused);
+      const target = readHost(input.host);
+      if ('error' in target) return failure(target.error);
+      if (!(await store.getWatch(input.channel, target.host))) return notWatched(target.host);
+      const host = slackCode(target.host, 260);
+      if (/^(off|none|0|unmute)$/i.test(input.duration.trim())) {
+        await store.setMute(input.channel, target.host, null);
+        logger.info('watch unmuted', {
+          channel: input.channel,
+          host: target.host,
+          user: input.user,
+          at: at(),
+        });
+        return { ok: true, until: null, message: renderWatchNotice(`🔔 Alerts for ${host} are back on.`) };
+      }
+      const duration = parseDuration(input.duration);
+      if (!duration.ok) return failure(duration.error);
+      const until = new Date(deps.now().getTime() + duration.ms).toISOString();
+      await store.setMute(input.channel, target.host, {
+        channel: input.channel,
+        host: target.host,
+        until,
+        by: input.user,
+      });
+      logger.info('watch muted', {
+        channel: input.channel,
+        host: target.host,
+        until,
+        user: input.user,
+        at: at(),
+      });
+      const text = `🔕 Muted ${host} until ${formatTime(until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${target.host} off\`.`;
+      return { ok: true, until, message: renderWatchNotice(text) };
+    },
+
+    /** Per port: current state, since when, recent changes and an uptime bar. */
+    async historyOf(input: {
+      host: string;
+      channel?: string;
+    }): Promise<CommandResult<{ ports: PortHistoryView[] }>> {
+      const target = readHost(input.host);
+      if ('error' in target) return failure(target.error);
+      const watches = await store.listWatches({ host: target.host });
+      const watch = watches.find((w) => w.channel === input.channel) ?? watches[0];
+      if (watch === undefined) {
+        return failure(
+          `${slackCode(target.host, 260)} is not watched, so it has no history. Watch it with \`/smtp-check watch <host>\`.`,
+        );
+      }
+      const states = await store.getAlertStates(watch.channel, watch.host);
+      const ports = await Promise.all(
+        watch.ports.map(async (port): Promise<PortHistoryView> => {
+          const series = await store.getHistory(watch.host, port);
+          const state = states[port];
+          return {
+            port,
+            state: state ? portStateView(port, state) : null,
+            samples: series?.samples ?? '',
+            changes: series?.changes ?? [],
+          };
+        }),
+      );
+      return { ok: true, ports, message: renderHistory({ host: watch.host, ports, now: at() }) };
+    },
+
+    /** Every watch of the workspace, for the App Home tab. */
+    async homeView(): Promise<{ watches: WatchView[]; view: HomeView }> {
+      const watches = await store.listWatches();
+      const views = await Promise.all(watches.map((watch) => loadWatchView(store, watch)));
+      views.sort((a, b) => a.host.localeCompare(b.host) || a.channel.localeCompare(b.channel));
+      return { watches: views, view: renderHomeView({ watches: views, now: at() }) };
+    },
+  };
+}
+
+export type WatchCommands = ReturnType<typeof createWatchCommands>;

@@ -1,0 +1,226 @@
+import { describe, expect, test } from 'vitest';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { findLimitViolations } from '../../src/render/slack-limits.js';
+import { createMemoryWatchStore } from '../../src/store/index.js';
+import { createWatchCommands } from '../../src/watch/watch-commands.js';
+import { healthy, port25Filtered, World } from './watch-harness.js';
+
+const HOST = 'smtp.example.test';
+
+function setUp(options: { admins?: string[] } = {}) {
+  const world = new World();
+  world.set(HOST, healthy());
+  const store = createMemoryWatchStore();
+  const logged: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ level: 'info', write: (line) => logged.push(JSON.parse(line)) });
+  const commands = createWatchCommands({
+    store,
+    runCheck: world.runCheck,
+    now: world.now,
+    logger,
+    ...options,
+  });
+  return { world, store, commands, logged };
+}
+
+describe('createWatchCommands()', () => {
+  test('addWatch probes once, stores the baseline and confirms', async () => {
+    const { world, store, commands, logged } = setUp();
+    world.set(HOST, port25Filtered());
+    const result = await commands.addWatch({ channel: 'C0A', host: 'SMTP.Example.test.', user: 'U0LEAD' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(world.checks).toEqual([{ target: HOST, ports: [], mx: 'auto' }]);
+    expect(result.watch).toMatchObject({ channel: 'C0A', host: HOST, ports: [25, 587], addedBy: 'U0LEAD' });
+    expect(result.updated).toBe(false);
+    const states = await store.getAlertStates('C0A', HOST);
+    expect(states[25]).toMatchObject({ phase: 'blocked', alertable: false });
+    expect(states[587]).toMatchObject({ phase: 'ok', alertable: true });
+    expect((await store.getHistory(HOST, 587))?.samples).toBe('1');
+    expect(result.message.text).toContain('Watching `smtp.example.test` on 2 ports (25, 587) for <@U0LEAD>');
+    expect(JSON.stringify(result.message.blocks)).toContain('already fail');
+    expect(findLimitViolations(result.message)).toEqual([]);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: 'watch added', user: 'U0LEAD', host: HOST }),
+    );
+  });
+
+  test('watching again changes the ports and keeps the state of ports already watched', async () => {
+    const { store, commands } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25', user: 'U0LEAD' });
+    const before = (await store.getAlertStates('C0A', HOST))[25];
+    const again = await commands.addWatch({
+      channel: 'C0A',
+      host: `${HOST}:587`,
+      ports: [25],
+      user: 'U0OTHER',
+    });
+    expect(again).toMatchObject({ ok: true, updated: true, watch: { ports: [587, 25], addedBy: 'U0LEAD' } });
+    expect((await store.getAlertStates('C0A', HOST))[25]).toEqual(before);
+    expect(again.message.text).toContain('Now watching');
+  });
+
+  test.each([
+    [{ host: 'not a host!' }, /Type a host name/],
+    [{ host: HOST, ports: '25,abc' }, /`abc` is not a port number.*Type ports like `25,587`/],
+    [{ host: HOST, ports: [70000] }, /Type ports like/],
+  ])('addWatch refuses %o and says what to type', async (input, error) => {
+    const { commands, world } = setUp();
+    const result = await commands.addWatch({ channel: 'C0A', user: 'U0LEAD', ...input });
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(error) });
+    expect(result.message.text).toMatch(error);
+    expect(world.checks).toEqual([]);
+  });
+
+  test('addWatch refuses a host that does not resolve', async () => {
+    const { world, commands, store } = setUp();
+    world.set('typo.example.test', [
+      { port: 25, class: 'dns-failed' },
+      { port: 587, class: 'dns-failed' },
+    ]);
+    const result = await commands.addWatch({ channel: 'C0A', host: 'typo.example.test', user: 'U0LEAD' });
+    expect(result).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/does not resolve.*Check the spelling/),
+    });
+    expect(await store.listWatches()).toEqual([]);
+  });
+
+  test('with WATCH_ADMINS set, only admins change watches; everyone may list', async () => {
+    const { commands } = setUp({ admins: ['U0ADMIN'] });
+    expect(await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0RANDOM' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Only the watch admins/),
+    });
+    expect((await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0ADMIN' })).ok).toBe(true);
+    expect((await commands.removeWatch({ channel: 'C0A', host: HOST, user: 'U0RANDOM' })).ok).toBe(false);
+    expect(
+      (await commands.muteHost({ channel: 'C0A', host: HOST, duration: '1h', user: 'U0RANDOM' })).ok,
+    ).toBe(false);
+    expect((await commands.listWatches({ channel: 'C0A' })).ok).toBe(true);
+  });
+
+  test('removeWatch stops a watch, and says how to list when there is none', async () => {
+    const { commands, store, logged } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    expect(await commands.removeWatch({ channel: 'C0B', host: HOST, user: 'U0LEAD' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('`/smtp-check list`'),
+    });
+    expect((await commands.removeWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' })).ok).toBe(true);
+    expect(await store.listWatches()).toEqual([]);
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'watch removed', user: 'U0LEAD' }));
+  });
+
+  test('listWatches shows the channel’s watches with their current state', async () => {
+    const { world, commands } = setUp();
+    world.set('mx.example.test', port25Filtered());
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    await commands.addWatch({ channel: 'C0A', host: 'mx.example.test', user: 'U0LEAD' });
+    await commands.addWatch({ channel: 'C0B', host: HOST, user: 'U0LEAD' });
+    const list = await commands.listWatches({ channel: 'C0A' });
+    expect(list.ok).toBe(true);
+    if (!list.ok) return;
+    expect(list.watches.map((w) => w.host)).toEqual(['mx.example.test', HOST]);
+    expect(list.watches[0]?.ports.map((p) => [p.port, p.phase])).toEqual([
+      [25, 'blocked'],
+      [587, 'ok'],
+    ]);
+    expect(list.message.text).toContain('2 watched hosts');
+    expect(list.message.text).toContain('🔴 25');
+    const empty = await commands.listWatches({ channel: 'C0EMPTY' });
+    expect(empty.message.text).toContain('/smtp-check watch <host>');
+  });
+
+  test('muteHost parses the duration, and "off" lifts the mute', async () => {
+    const { world, store, commands } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    expect(
+      await commands.muteHost({ channel: 'C0A', host: HOST, duration: '2 fortnights', user: 'U0LEAD' }),
+    ).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /`fortnights` is not a unit I know\. Type a number and a unit, e\.g\. `30m`, `2h`/,
+      ),
+    });
+    const muted = await commands.muteHost({ channel: 'C0A', host: HOST, duration: '2h', user: 'U0LEAD' });
+    expect(muted).toMatchObject({ ok: true, until: new Date(world.nowMs + 2 * 3_600_000).toISOString() });
+    expect(muted.message.text).toContain('Muted `smtp.example.test` until 2026-03-01 14:00 UTC');
+    expect((await commands.listWatches({ channel: 'C0A' })).message.text).toContain('muted until');
+    expect(
+      await commands.muteHost({ channel: 'C0A', host: HOST, duration: 'off', user: 'U0LEAD' }),
+    ).toMatchObject({
+      ok: true,
+      until: null,
+    });
+    expect(await store.getMute('C0A', HOST)).toBeNull();
+    expect(
+      (
+        await commands.muteHost({
+          channel: 'C0A',
+          host: 'other.example.test',
+          duration: '1h',
+          user: 'U0LEAD',
+        })
+      ).ok,
+    ).toBe(false);
+  });
+
+  test('historyOf shows state, since when, recent changes and an uptime bar', async () => {
+    const { world, store, commands } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    world.set(HOST, port25Filtered());
+    await world.tick(store);
+    await world.tick(store);
+    world.set(HOST, healthy());
+    await world.tick(store);
+    const history = await commands.historyOf({ host: HOST, channel: 'C0A' });
+    expect(history.ok).toBe(true);
+    if (!history.ok) return;
+    expect(history.ports.map((p) => [p.port, p.samples])).toEqual([
+      [25, '1001'],
+      [587, '1111'],
+    ]);
+    expect(history.ports[0]?.state?.phase).toBe('recovering');
+    expect(history.message.text).toContain('`█▁▁█` 50% of the last 4');
+    expect(history.message.text).toContain('no answer (filtered)');
+    expect(findLimitViolations(history.message)).toEqual([]);
+    expect(await commands.historyOf({ host: 'never.example.test' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('/smtp-check watch <host>'),
+    });
+  });
+
+  test('homeView lists every watch of the workspace within App Home limits', async () => {
+    const { world, commands } = setUp();
+    for (let i = 0; i < 120; i += 1) {
+      world.set(`h${i}.example.test`, healthy());
+      await commands.addWatch({ channel: `C0CH${i % 3}`, host: `h${i}.example.test`, user: 'U0LEAD' });
+    }
+    const home = await commands.homeView();
+    expect(home.watches).toHaveLength(120);
+    expect(home.view.type).toBe('home');
+    expect(findLimitViolations({ text: '', blocks: home.view.blocks }, 100)).toEqual([]);
+    expect(JSON.stringify(home.view.blocks)).toContain('<#C0CH0>');
+  });
+
+  test('a channel holds a bounded number of watches', async () => {
+    const world = new World();
+    world.set(HOST, healthy());
+    world.set('b.example.test', healthy());
+    const commands = createWatchCommands({
+      store: createMemoryWatchStore(),
+      runCheck: world.runCheck,
+      now: world.now,
+      logger: silentLogger,
+      maxWatchesPerChannel: 1,
+    });
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    expect(await commands.addWatch({ channel: 'C0A', host: 'b.example.test', user: 'U0LEAD' })).toMatchObject(
+      {
+        ok: false,
+        error: expect.stringContaining('Unwatch one first'),
+      },
+    );
+  });
+});
