@@ -169,7 +169,12 @@ export function mtaScript(options: MtaOptions): Script {
         }
         const secure = new TLSSocket(stream as Socket, { isServer: true, key, cert });
         secure.on('error', () => {});
-        await converse(secure, new LineReader(secure, received), options.starttls.ehlo ?? ['250 tls'], received);
+        await converse(
+          secure,
+          new LineReader(secure, received),
+          options.starttls.ehlo ?? ['250 tls'],
+          received,
+        );
         return;
       } else reply(stream, ['502 5.5.2 command not recognised']);
     }

@@ -181,7 +181,7 @@ describe('probePort() certificate facts', () => {
 
 describe('probePort() verdicts from scripted servers', () => {
   test('sends the host name as SNI and never an IP address', async () => {
-    const seen: Array<string | false> = [];
+    const seen: Array<string | false | null> = [];
     const server = track(
       await startScriptedServer(
         (socket, lines, received) => {

@@ -1,0 +1,104 @@
+// Runs inside a network namespace (see netns.ts): starts loopback servers, adds nftables rules for
+// their ports, probes them, and prints one JSON line. Never run it outside a namespace: it changes
+// the firewall of the namespace it runs in.
+import { execFileSync } from 'node:child_process';
+import { DEFAULT_LIMITS, type HostProbe, createResolver, probeHost } from '../../src/probe/index.js';
+import { createTestCa } from './certs.js';
+import { mtaScript, startScriptedServer } from './scripted-server.js';
+import { type RunningServer, startSmtpServer } from './smtp-test-server.js';
+
+export interface ScenarioPort {
+  port: number;
+  class: string;
+  durationMs: number;
+  connectMs: number | null;
+  failure: HostProbe['ports'][number]['failure'];
+}
+
+export interface ScenarioResult {
+  rounds: Array<{ durationMs: number; ports: ScenarioPort[]; addresses: string[] }>;
+}
+
+function nft(rules: string): void {
+  execFileSync('nft', ['-f', '-'], { input: rules, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+// Only the client's SYNs (not the server's SYN-ACKs, which also cross the output hook on loopback).
+const SYN = 'tcp flags & (syn | ack) == syn';
+
+function table(rules: string[]): string {
+  return `table inet probe {\n  chain out {\n    type filter hook output priority 0; policy accept;\n${rules.map((rule) => `    ${rule}\n`).join('')}  }\n}\n`;
+}
+
+function summary(host: HostProbe): ScenarioResult['rounds'][number] {
+  return {
+    durationMs: host.durationMs,
+    addresses: host.addresses,
+    ports: host.ports.map((port) => ({
+      port: port.port,
+      class: port.class,
+      durationMs: port.durationMs,
+      connectMs: port.timings.connect ?? null,
+      failure: port.failure,
+    })),
+  };
+}
+
+const scenario = process.argv[2];
+const ca = createTestCa();
+const leaf = ca.issue({ commonName: 'mail.example.test' });
+const servers: RunningServer[] = await Promise.all(
+  [0, 1, 2].map(() => startSmtpServer({ key: leaf.key, cert: leaf.cert, name: 'mail.example.test' })),
+);
+const [a, b, c] = servers.map((server) => server.port) as [number, number, number];
+const base = { resolver: createResolver(['127.0.0.1:9']), extraCa: [ca.cert], clientName: 'probe.test' };
+const rounds: ScenarioResult['rounds'] = [];
+
+switch (scenario) {
+  case 'filtered': {
+    // Port a drops every SYN; b and c answer; d is alive but greets only after 2.5 s.
+    const slow = await startScriptedServer(mtaScript({ greetDelayMs: 2_500 }));
+    nft(table([`tcp dport ${a} ${SYN} drop`]));
+    const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000 };
+    rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c, slow.port], limits })));
+    await slow.close();
+    break;
+  }
+  case 'all-filtered': {
+    nft(table([`tcp dport { ${a}, ${b}, ${c} } ${SYN} drop`]));
+    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c], limits })));
+    break;
+  }
+  case 'lost-syns': {
+    // The first two SYNs to port a vanish (numgen inc counts only packets reaching it): the
+    // kernel's own retransmit would come at 1 s and 3 s, too late for the 1.5 s floor.
+    nft(table([`tcp dport ${a} ${SYN} numgen inc mod 1000000 < 2 drop`]));
+    rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c] })));
+    break;
+  }
+  case 'lossy': {
+    // A third of all SYNs to every port are lost, at random; several rounds.
+    nft(table([`tcp dport { ${a}, ${b}, ${c} } ${SYN} numgen random mod 3 0 drop`]));
+    for (let round = 0; round < Number(process.argv[3] ?? 5); round += 1) {
+      rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c] })));
+    }
+    break;
+  }
+  case 'unreachable': {
+    nft(table([`tcp dport ${a} ${SYN} reject with icmpx type host-unreachable`]));
+    rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b] })));
+    break;
+  }
+  case 'localhost': {
+    // The system resolver: this namespace has no route off loopback, so its DNS query cannot leave,
+    // and `localhost` must come from /etc/hosts through the lookup fallback.
+    rounds.push(summary(await probeHost('localhost', { ...base, resolver: createResolver(), ports: [a] })));
+    break;
+  }
+  default:
+    throw new Error(`unknown scenario ${scenario}`);
+}
+
+await Promise.all(servers.map((server) => server.close()));
+process.stdout.write(`${JSON.stringify({ rounds } satisfies ScenarioResult)}\n`);

@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { namespaceSupport, runInNamespace } from '../helpers/netns.js';
+import type { ScenarioResult } from '../helpers/netns-scenario.js';
+
+// Real packet drops: each scenario runs in its own network namespace (loopback only) with an
+// nftables rule, so `filtered` here means the SYNs really vanished.
+const support = namespaceSupport();
+const SCENARIO = new URL('../helpers/netns-scenario.ts', import.meta.url);
+
+function scenario(name: string, ...args: string[]): Promise<ScenarioResult> {
+  return runInNamespace<ScenarioResult>(SCENARIO, [name, ...args], 25_000);
+}
+
+if (!support.ok) {
+  if (process.env.CI) {
+    test('network namespaces are available in CI', () => {
+      throw new Error(`the packet-drop tests must run in CI: ${support.reason}`);
+    });
+  } else {
+    console.warn(`skipping the packet-drop tests: ${support.reason}`);
+  }
+}
+
+describe.runIf(support.ok).concurrent('probeHost() with packets really dropped', () => {
+  test('reports filtered within ~1.5 s when one port drops SYNs while its siblings answer', async () => {
+    const [round] = (await scenario('filtered')).rounds;
+    const [dropped, first, second, slow] = round!.ports;
+    expect(dropped).toMatchObject({ class: 'filtered', failure: { stage: 'connect', kind: 'timeout' } });
+    // Sibling evidence ends the wait at the 1.5 s floor, long before the 5 s connect timeout.
+    expect(dropped!.durationMs).toBeGreaterThanOrEqual(1_400);
+    expect(dropped!.durationMs).toBeLessThan(2_500);
+    expect([first!.class, second!.class]).toEqual(['open-starttls', 'open-starttls']);
+    // Alive but greeting after 2.5 s: slow, never filtered.
+    expect(slow!.class).toBe('slow-banner');
+  });
+
+  test('waits the full connect timeout when no port of the host answers', async () => {
+    const [round] = (await scenario('all-filtered')).rounds;
+    for (const port of round!.ports) {
+      expect(port.class).toBe('filtered');
+      expect(port.durationMs).toBeGreaterThanOrEqual(2_400);
+    }
+  });
+
+  test('is not fooled by the first two SYNs of a live port being lost', async () => {
+    const [round] = (await scenario('lost-syns')).rounds;
+    const [lossy] = round!.ports;
+    expect(lossy!.class).toBe('open-starttls');
+    // The SYNs really were lost: a staggered attempt connected, not the first.
+    expect(lossy!.connectMs).toBeGreaterThanOrEqual(150);
+  });
+
+  test('gives no false filtered on a path that loses a third of all SYNs', async () => {
+    const { rounds } = await scenario('lossy', '5');
+    expect(rounds).toHaveLength(5);
+    const classes = rounds.flatMap((round) => round.ports.map((port) => port.class));
+    expect(classes).toEqual(Array(15).fill('open-starttls'));
+  });
+
+  test('reports unreachable for an ICMP host-unreachable answer', async () => {
+    const [round] = (await scenario('unreachable')).rounds;
+    expect(round!.ports[0]).toMatchObject({
+      class: 'unreachable',
+      failure: { stage: 'connect', kind: 'unreachable', code: 'EHOSTUNREACH' },
+    });
+    expect(round!.ports[1]!.class).toBe('open-starttls');
+  });
+
+  test('finds localhost through the system lookup when DNS has no answer', async () => {
+    const [round] = (await scenario('localhost')).rounds;
+    expect(round!.addresses).toEqual(['127.0.0.1']);
+    expect(round!.ports[0]!.class).toBe('open-starttls');
+  });
+});
