@@ -29,3 +29,9 @@ export function egressExplains(port: PortProbe, canary: DiagnoseContext['egressC
     canary.port.class === 'filtered'
   );
 }
+
+/** "mx.example.net:25", whether the caller's target already carries the port or not. */
+export function canaryEndpoint(canary: NonNullable<DiagnoseContext['egressCanary']>): string {
+  const suffix = `:${canary.port.port}`;
+  return canary.target.endsWith(suffix) ? canary.target : `${canary.target}${suffix}`;
+}

@@ -34,7 +34,8 @@ export function buildVerdict(
 
   const parts: string[] = [];
   if (ports.length === 0) {
-    const hostProblem = hostFindings[0];
+    // The cause (dns-failed, denied-by-policy) says more than its consequence, no-usable-port.
+    const hostProblem = hostFindings.find((finding) => finding.id !== 'no-usable-port') ?? hostFindings[0];
     parts.push(hostProblem ? `no port probed · ${hostProblem.id}` : 'no port probed');
   } else {
     parts.push(`${usablePorts.length} of ${ports.length} ports usable`);

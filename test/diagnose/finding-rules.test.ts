@@ -280,6 +280,16 @@ describe('host rules', () => {
     expect(diagnosis.findings.map((finding) => finding.id)).not.toContain('egress-blocked');
   });
 
+  test('a canary target that already carries the port is not suffixed twice', () => {
+    const egressCanary = { ...aCanary('filtered'), target: 'gmail-smtp-in.l.google.com:25' };
+    const diagnosis = diagnoseHost(aHost({ ports: blocked25() }), aContext({ egressCanary }));
+    const texts = [...diagnosis.findings, ...(diagnosis.ports[0]?.findings ?? [])]
+      .map((f) => f.summary)
+      .join('\n');
+    expect(texts).toContain('the egress canary gmail-smtp-in.l.google.com:25 got no answer');
+    expect(texts).not.toContain(':25:25');
+  });
+
   test('without the canary, filtered on 25 points at the network on the way', () => {
     const diagnosis = diagnoseHost(
       aHost({ ports: blocked25() }),

@@ -188,6 +188,17 @@ describe('diagnoseHost() recommendation and verdict', () => {
     expect(diagnosis.recommendation?.config.nodemailer.greetingTimeout).toBe(40_000);
   });
 
+  test.each(['dns-failed', 'denied-by-policy'] as const)('nothing probed because of %s', (cls) => {
+    const resolveFailure = aPort({ port: 25, class: cls }).failure;
+    const diagnosis = diagnoseHost(aHost({ ports: [], resolveFailure }), aContext());
+    expect(diagnosis.recommendation).toBeNull();
+    expect(diagnosis.verdict).toEqual({
+      status: 'failing',
+      summary: `no port probed · ${cls}`,
+      usablePorts: [],
+    });
+  });
+
   test('the provider is matched from the host when the caller passed none', () => {
     const diagnosis = diagnose({ ...(TYPICAL[7] as TypicalHost), context: {} });
     expect(diagnosis.provider?.id).toBe('amazon-ses');

@@ -1,5 +1,5 @@
 import { failureElapsedMs, formatMs } from '../evidence.js';
-import { egressExplains } from '../expectations.js';
+import { canaryEndpoint, egressExplains } from '../expectations.js';
 import { port25BlockerNames } from '../knowledge/clouds.js';
 import { finding, type HostRule } from '../rule.js';
 
@@ -22,7 +22,7 @@ export const egressBlocked: HostRule = {
         'egress-blocked',
         'warning',
         null,
-        `this network blocks outbound ${number}: the egress canary ${canary.target}:${number} got no answer after ${formatMs(failureElapsedMs(canary.port))}, like ${probe.host}:${number} after ${formatMs(failureElapsedMs(port))}`,
+        `this network blocks outbound ${number}: the egress canary ${canaryEndpoint(canary)} got no answer after ${formatMs(failureElapsedMs(canary.port))}, like ${probe.host}:${number} after ${formatMs(failureElapsedMs(port))}`,
         advice,
       ),
     ];

@@ -1,6 +1,6 @@
 import { port25BlockerNames } from '../knowledge/clouds.js';
 import { failureElapsedMs, formatMs, siblingContrast } from '../evidence.js';
-import { egressExplains, isExpectedPort, undocumentedPortNote } from '../expectations.js';
+import { canaryEndpoint, egressExplains, isExpectedPort, undocumentedPortNote } from '../expectations.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const filtered: PortRule = {
@@ -15,7 +15,7 @@ export const filtered: PortRule = {
           'filtered',
           'info',
           port.port,
-          `no answer on ${port.port} after ${waited}, and the egress canary ${canary.target}:${port.port} got no answer either: this network blocks outbound ${port.port}, not ${scope.probe.host}`,
+          `no answer on ${port.port} after ${waited}, and the egress canary ${canaryEndpoint(canary)} got no answer either: this network blocks outbound ${port.port}, not ${scope.probe.host}`,
           [
             `Send through a port this network lets out (see the recommendation), or ask whoever runs this network to open outbound ${port.port}.`,
           ],
