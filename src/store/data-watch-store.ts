@@ -1,4 +1,11 @@
-import { seriesKey, type StoreData, type WatchEntry, watchKey } from './store-data.js';
+import {
+  decodeState,
+  encodeState,
+  seriesKey,
+  type StoreData,
+  type WatchEntry,
+  watchKey,
+} from './store-data.js';
 import { StoreError } from './store-error.js';
 import type {
   HistoryLimits,
@@ -82,13 +89,16 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
 
     async getAlertStates(channel, host) {
       const e = entry(channel, host);
-      return e === undefined ? {} : (structuredClone(e.alerts) as PortAlertStates);
+      const states: PortAlertStates = {};
+      for (const [port, tuple] of Object.entries(e?.alerts ?? {})) states[Number(port)] = decodeState(tuple);
+      return states;
     },
 
     async saveAlertStates(channel, host, states, incident) {
       const e = entry(channel, host);
       if (e === undefined) return;
-      e.alerts = structuredClone(states);
+      e.alerts = {};
+      for (const [port, state] of Object.entries(states)) e.alerts[port] = encodeState(state);
       if (incident === null) e.incident = null;
       else if (incident !== undefined) {
         const { channel: _channel, host: _host, ...rest } = incident;

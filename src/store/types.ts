@@ -101,7 +101,7 @@ export interface HistoryLimits {
 
 export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
   maxSamples: 48,
-  maxChanges: 20,
+  maxChanges: 10,
   maxAgeMs: 30 * 24 * 3_600_000,
 };
 

@@ -169,7 +169,7 @@ export function watchStoreContract(name: string, open: () => Promise<WatchStore>
       expect(series?.samples).toHaveLength(48);
       expect(series?.samples.slice(-10)).toBe('0111111111');
       expect(series?.lastAt).toBe(new Date(start + 59 * 15 * 60_000).toISOString());
-      expect(series?.changes.length).toBeLessThanOrEqual(20);
+      expect(series?.changes.length).toBeLessThanOrEqual(10);
       expect(series?.changes.at(-1)).toMatchObject({ class: 'open-starttls', usable: true });
       expect(await store.getHistory('smtp.example.test', 587)).toBeNull();
 
