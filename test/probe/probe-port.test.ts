@@ -220,15 +220,41 @@ describe('probePort() verdicts from scripted servers', () => {
     expect(probe.failure).toMatchObject({ stage: 'tls-handshake', kind: 'timeout' });
   });
 
-  test('reports slow-banner for a late greeting and still completes the session', async () => {
+  test('reports slow-banner for a late greeting and still completes the session, TLS included', async () => {
     const server = track(
-      await startScriptedServer(mtaScript({ greetDelayMs: 250, ehlo: ['250-mail', '250 SIZE 1000'] })),
+      await startScriptedServer(
+        mtaScript({
+          greetDelayMs: 250,
+          ehlo: ['250-mail', '250-SIZE 1000', '250 STARTTLS'],
+          starttls: { ...leaf, ehlo: ['250-mail', '250 SIZE 2000'] },
+        }),
+      ),
     );
     const probe = await probePort(request(server.port), { ...LIMITS, slowBannerMs: 100 });
     expect(probe.class).toBe('slow-banner');
     expect(probe.timings.greeting).toBeGreaterThan(100);
-    expect(probe.ehlo).toEqual(['SIZE 1000']);
-    expect(server.received).toEqual(['EHLO probe.test', 'QUIT']);
+    expect(probe.ehlo).toEqual(['SIZE 2000']);
+    expect(probe.sizeLimit).toBe(2000);
+    expect(probe.certificate).toMatchObject({ trusted: true, hostnameMatches: true });
+    expect(server.received).toEqual(['EHLO probe.test', 'STARTTLS', 'EHLO probe.test', 'QUIT']);
+  });
+
+  test('ends a tarpit at the port deadline, whatever the stage timeouts allow', async () => {
+    const server = track(
+      await startScriptedServer(async (socket, lines) => {
+        socket.write('220 mail.example.test ESMTP\r\n');
+        await lines.next(); // EHLO, never answered
+      }),
+    );
+    const probe = await probePort(request(server.port), {
+      ...LIMITS,
+      replyTimeoutMs: 30_000,
+      portDeadlineMs: 400,
+    });
+    // A server that greets and then never answers is a tarpit: slow, and the facts say where.
+    expect(probe.class).toBe('slow-banner');
+    expect(probe.failure).toMatchObject({ stage: 'ehlo', kind: 'timeout' });
+    expect(probe.durationMs).toBeLessThan(5_000);
   });
 
   test.each([
