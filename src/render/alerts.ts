@@ -2,7 +2,7 @@ import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
 import type { AlertPhase, HistorySample } from '../store/types.js';
 import type { AlertEvent } from '../watch/alert-state.js';
-import { slackCode, slackText } from './sanitize.js';
+import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
 import {
   type Block,
   context,
@@ -72,6 +72,8 @@ export function formatDuration(ms: number): string {
 
 const between = (from: string, to: string): number => Date.parse(to) - Date.parse(from);
 const hostCode = (host: string): string => slackCode(host, 260);
+/** Text to place inside a code span we write ourselves (no nested spans, nothing Slack links). */
+const inCode = (text: string): string => escapeMrkdwn(cleanText(text, 200).replace(/`/g, "'"));
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** A compact uptime bar: █ usable, ▁ not usable (or 🟩 / 🟥), oldest first. */
@@ -154,9 +156,7 @@ export function renderAlert(input: AlertInput): SlackMessage {
   const help = advice(input.diagnosis);
   if (help) blocks.push(section(help));
   blocks.push(
-    context(
-      `Updates follow in this thread · silence with \`/smtp-check mute ${slackText(input.host, 200)} 2h\``,
-    ),
+    context(`Updates follow in this thread · silence with \`/smtp-check mute ${inCode(input.host)} 2h\``),
   );
   return fitMessage({ text: [`${title(input)}`, ...lines].join('\n'), blocks });
 }
@@ -232,7 +232,8 @@ function watchSummary(watch: WatchView, now: string): string {
 
 export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
   if (input.watches.length === 0) {
-    const text = 'No hosts are watched in this channel. Type `/smtp-check watch <host> [ports]` to add one.';
+    const text =
+      'No hosts are watched in this channel. Type `/smtp-check watch &lt;host&gt; [ports]` to add one.';
     return fitMessage({ text, blocks: [section(text)] });
   }
   const heading = `*${plural(input.watches.length, 'watched host')}* in this channel`;
@@ -274,7 +275,9 @@ function uptimeShare(samples: string): string {
 export function renderHomeView(input: { watches: WatchView[]; now: string }): HomeView {
   const blocks: Block[] = [header('Watched hosts')];
   if (input.watches.length === 0) {
-    blocks.push(section('Nothing is watched yet. In a channel, type `/smtp-check watch <host> [ports]`.'));
+    blocks.push(
+      section('Nothing is watched yet. In a channel, type `/smtp-check watch &lt;host&gt; [ports]`.'),
+    );
   }
   for (const watch of input.watches) {
     const last = [...watch.ports].sort((a, b) => b.since.localeCompare(a.since))[0];

@@ -52,7 +52,7 @@ function readHost(raw: string): { host: string; port: number | null } | { error:
 
 function denied(deps: WatchCommandDeps, user: string): string | null {
   if (!deps.admins || deps.admins.length === 0 || deps.admins.includes(user)) return null;
-  return 'Only the watch admins can change watches here. Ask one of them, or check the host once with `/smtp-check <host>`.';
+  return 'Only the watch admins can change watches here. Ask one of them, or check the host once with `/smtp-check &lt;host&gt;`.';
 }
 
 /** Why a baseline cannot become a watch (the host does not resolve, or policy refuses it). */
@@ -230,7 +230,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const watch = watches.find((w) => w.channel === input.channel) ?? watches[0];
       if (watch === undefined) {
         return failure(
-          `${slackCode(target.host, 260)} is not watched, so it has no history. Watch it with \`/smtp-check watch <host>\`.`,
+          `${slackCode(target.host, 260)} is not watched, so it has no history. Watch it with \`/smtp-check watch &lt;host&gt;\`.`,
         );
       }
       const states = await store.getAlertStates(watch.channel, watch.host);

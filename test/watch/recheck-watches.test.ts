@@ -63,6 +63,7 @@ describe('recheckWatches()', () => {
     expect(blocks).toContain('no answer after 5 s'); // the evidence
     expect(blocks).toContain('*587*'); // the other ports' state
     expect(blocks).toContain('outbound 25'); // the advice
+    expect(blocks).toContain('silence with `/smtp-check mute smtp.example.test 2h`');
     expect(findLimitViolations(alert?.message ?? { text: '', blocks: [] })).toEqual([]);
     expect(await store.getIncident(CHANNEL, HOST)).toMatchObject({
       alertTs: alert?.ts,

@@ -129,7 +129,7 @@ describe('createWatchCommands()', () => {
     expect(list.message.text).toContain('2 watched hosts');
     expect(list.message.text).toContain('🔴 25');
     const empty = await commands.listWatches({ channel: 'C0EMPTY' });
-    expect(empty.message.text).toContain('/smtp-check watch <host>');
+    expect(empty.message.text).toContain('/smtp-check watch &lt;host&gt;');
   });
 
   test('muteHost parses the duration, and "off" lifts the mute', async () => {
@@ -187,7 +187,7 @@ describe('createWatchCommands()', () => {
     expect(findLimitViolations(history.message)).toEqual([]);
     expect(await commands.historyOf({ host: 'never.example.test' })).toMatchObject({
       ok: false,
-      error: expect.stringContaining('/smtp-check watch <host>'),
+      error: expect.stringContaining('/smtp-check watch &lt;host&gt;'),
     });
   });
 
