@@ -31,6 +31,7 @@ export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): Pro
     greetingTimeoutMs: timeoutMs,
     replyTimeoutMs: timeoutMs,
     slowBannerMs: Math.min(base.slowBannerMs, timeoutMs),
+    otherModeAfterMs: Math.min(base.otherModeAfterMs, timeoutMs),
     portDeadlineMs: timeoutMs * 9,
   };
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { SecureContext } from 'node:tls';
@@ -25,8 +26,9 @@ async function runAttempt(
   mode: ProbeMode,
   session: SessionContext,
   path: PathEvidence,
+  attempt: Attempt = newAttempt(mode, request.address),
+  onConnected?: (socket: Socket) => void,
 ): Promise<Attempt> {
-  const attempt = newAttempt(mode, request.address);
   const remaining = session.deadlineAt - performance.now();
   const connected = await connectTcp(request.address, request.port, {
     timeoutMs: Math.min(session.limits.connectTimeoutMs, remaining),
@@ -38,6 +40,7 @@ async function runAttempt(
     return attempt;
   }
   let socket = connected.socket;
+  onConnected?.(socket);
   if (mode === 'implicit-tls') {
     const handshake = await tlsHandshake(socket, {
       host: request.host,
@@ -110,13 +113,85 @@ export async function probePort(
     now: (request.now ?? (() => new Date()))(),
     deadlineAt: start + limits.portDeadlineMs,
   };
+  if (request.mode === 'starttls') return probeStarttlsPort(request, session, path, start);
   const first = await runAttempt(request, request.mode, session, path);
   if (shouldRetryOtherMode(first) && session.deadlineAt - performance.now() > 0) {
-    const otherMode: ProbeMode = request.mode === 'starttls' ? 'implicit-tls' : 'starttls';
-    const retry = await runAttempt(request, otherMode, session, path);
+    const retry = await runAttempt(request, 'starttls', session, path);
+    const verdict = classifyRetry(first, retry, session.limits.slowBannerMs);
+    return toPortProbe(request, retry, verdict, first, performance.now() - start);
+  }
+  const verdict = classifyAttempt(first, session.limits.slowBannerMs);
+  return toPortProbe(request, first, verdict, null, performance.now() - start);
+}
+
+/*
+ * A STARTTLS port that accepts and stays silent is either greeting slowly (a greet pause of a few
+ * seconds is normal anti-spam practice) or speaking implicit TLS and waiting for our hello. Waiting
+ * the whole greeting timeout (15 s) before trying TLS makes "implicit TLS on 587" a 15-second
+ * verdict, so after `otherModeAfterMs` of silence a second connection tries implicit TLS alongside,
+ * while the first keeps waiting for a greeting. A TLS session that greets is decisive (plain SMTP
+ * servers do not complete a TLS handshake), so the plain attempt is abandoned; a greeting on the
+ * plain attempt is decisive the other way, so the TLS attempt is abandoned. The server sees at most
+ * one extra connection, the same one a sequential retry would have made.
+ */
+async function probeStarttlsPort(
+  request: PortProbeRequest,
+  session: SessionContext,
+  path: PathEvidence,
+  start: number,
+): Promise<PortProbe> {
+  const limits = session.limits;
+  const first = newAttempt('starttls', request.address);
+  let firstSocket: Socket | null = null;
+  let retrySocket: Socket | null = null;
+  let retryRun: Promise<Attempt> | null = null;
+  let abandonedFirst = false;
+  let retryCancelled = false;
+
+  const startRetry = (): Promise<Attempt> =>
+    runAttempt(request, 'implicit-tls', session, path, undefined, (socket) => {
+      retrySocket = socket;
+      // The plain attempt may have been decided while this one was still connecting.
+      if (retryCancelled) socket.destroy();
+    }).then((retry) => {
+      if (retry.greeting && retry.greeting.reply.code < 400 && !first.greeting) {
+        abandonedFirst = true;
+        firstSocket?.destroy();
+      }
+      return retry;
+    });
+
+  let timer: NodeJS.Timeout | undefined;
+  const firstRun = runAttempt(request, 'starttls', session, path, first, (socket) => {
+    firstSocket = socket;
+    timer = setTimeout(() => {
+      if (!first.greeting && !first.failure) retryRun = startRetry();
+    }, limits.otherModeAfterMs);
+  });
+  await firstRun;
+  clearTimeout(timer);
+
+  if (abandonedFirst) {
+    const silentMs = Math.round(performance.now() - start);
+    first.failure = {
+      stage: 'greeting',
+      kind: 'timeout',
+      message: `no greeting in plain text after ${silentMs} ms, while implicit TLS greeted`,
+    };
+  }
+  if (first.greeting) {
+    retryCancelled = true;
+    (retrySocket as Socket | null)?.destroy();
+    const verdict = classifyAttempt(first, limits.slowBannerMs);
+    return toPortProbe(request, first, verdict, null, performance.now() - start);
+  }
+  if (shouldRetryOtherMode(first) && session.deadlineAt - performance.now() > 0) {
+    const retry = await (retryRun ?? startRetry());
     const verdict = classifyRetry(first, retry, limits.slowBannerMs);
     return toPortProbe(request, retry, verdict, first, performance.now() - start);
   }
+  retryCancelled = true;
+  (retrySocket as Socket | null)?.destroy();
   const verdict = classifyAttempt(first, limits.slowBannerMs);
   return toPortProbe(request, first, verdict, null, performance.now() - start);
 }

@@ -173,6 +173,11 @@ export interface ProbeLimits {
   portDeadlineMs: number;
   /** A greeting slower than this is `slow-banner` even though it came. */
   slowBannerMs: number;
+  /**
+   * A STARTTLS-mode port still silent this long after connecting is also tried with implicit TLS,
+   * in parallel, instead of only after the whole greeting timeout (see probePort).
+   */
+  otherModeAfterMs: number;
   maxLineBytes: number;
   maxReplyBytes: number;
   maxReplyLines: number;
@@ -184,6 +189,7 @@ export const DEFAULT_LIMITS: ProbeLimits = {
   replyTimeoutMs: 10_000,
   portDeadlineMs: 45_000,
   slowBannerMs: 5_000,
+  otherModeAfterMs: 2_500,
   maxLineBytes: 4_096,
   maxReplyBytes: 65_536,
   maxReplyLines: 200,

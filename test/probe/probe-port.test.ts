@@ -325,6 +325,39 @@ describe('probePort() verdicts from scripted servers', () => {
     expect(probe.tls?.protocol).toMatch(/^TLSv1/);
   });
 
+  test('tries implicit TLS alongside after a short silence instead of waiting the whole greeting timeout', async () => {
+    const server = track(await startScriptedServer(mtaScript({}), { tls: leaf }));
+    const limits = { ...LIMITS, greetingTimeoutMs: 60_000, otherModeAfterMs: 100, portDeadlineMs: 120_000 };
+    const probe = await probePort(request(server.port), limits);
+    expect(probe.class).toBe('implicit-tls-on-starttls-port');
+    expect(probe.firstAttempt?.failure.message).toMatch(
+      /no greeting in plain text after \d+ ms, while implicit TLS greeted/,
+    );
+    // Decided by the parallel TLS attempt: nowhere near the 60 s greeting timeout.
+    expect(probe.durationMs).toBeLessThan(30_000);
+  });
+
+  test('keeps a slow plain greeting as slow-banner when the parallel TLS attempt has started', async () => {
+    const server = track(
+      await startScriptedServer(
+        mtaScript({
+          greetDelayMs: 400,
+          ehlo: ['250-mail', '250 STARTTLS'],
+          starttls: { ...leaf, ehlo: ['250 mail'] },
+        }),
+      ),
+    );
+    const probe = await probePort(request(server.port), {
+      ...LIMITS,
+      slowBannerMs: 200,
+      otherModeAfterMs: 50,
+    });
+    expect(probe.class).toBe('slow-banner');
+    expect(probe.observedMode).toBe('starttls');
+    expect(probe.firstAttempt).toBeNull();
+    expect(probe.certificate).toMatchObject({ trusted: true });
+  });
+
   test('reports plaintext-on-implicit-tls-port when the TLS hello is answered in plain text', async () => {
     const server = track(await startScriptedServer(mtaScript({})));
     const probe = await probePort(request(server.port, { mode: 'implicit-tls' }), LIMITS);
