@@ -1,0 +1,81 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { RunCheck } from '../check/types.js';
+import { createLogger, type Logger } from '../log.js';
+import { type CheckResults, createUseCases, type Requester } from '../slack/use-cases/index.js';
+import { createConsoleChat } from './console-chat.js';
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  runCheck: RunCheck;
+  logger?: Logger;
+  results?: CheckResults;
+  /** Prompt shown when input is a terminal. */
+  prompt?: string;
+}
+
+export const CONSOLE_USER = 'U0CONSOLE';
+export const CONSOLE_CHANNEL = 'console';
+
+const INTRO =
+  'smtp-check console: type `/smtp-check host` (or just `host`), `help`, `recheck` or `config` for the last check, `quit` to leave.\n\n';
+
+/**
+ * A local stand-in for Slack: reads commands line by line (a prompt on a terminal), runs them
+ * through the same use cases as the bot, and prints what would be posted. Each line finishes
+ * before the next is read, so the output reads in order. Resolves at end of input.
+ */
+export async function runConsole(options: ConsoleOptions): Promise<void> {
+  const write = (text: string): void => {
+    options.output.write(text);
+  };
+  const logger = options.logger ?? createLogger({ level: 'warn' });
+  const chat = createConsoleChat(write, { users: { [CONSOLE_USER]: 'you' } });
+  const useCases = createUseCases({
+    chat,
+    runCheck: options.runCheck,
+    logger,
+    ...(options.results ? { results: options.results } : {}),
+  });
+  const requester: Requester = {
+    channelId: CONSOLE_CHANNEL,
+    userId: CONSOLE_USER,
+    respond: async (message) => chat.printEphemeral(message),
+  };
+  const interactive = (options.input as { isTTY?: boolean }).isTTY === true;
+  const lines = createInterface({
+    input: options.input,
+    ...(interactive ? { output: options.output, prompt: options.prompt ?? 'smtp-check> ' } : {}),
+    terminal: interactive,
+  });
+
+  const handle = async (line: string): Promise<boolean> => {
+    const text = line.trim();
+    if (text === '') return true;
+    if (/^(quit|exit|\\q)$/i.test(text)) return false;
+    const words = text.replace(/^\/smtp-check\b/, '').trim();
+    const last = chat.lastParent();
+    if (/^(recheck|re-check|rerun|re-run)$/i.test(words)) {
+      if (last) await useCases.rerun(requester, last);
+      else write('Nothing to re-check yet: run `/smtp-check host` first.\n\n');
+    } else if (/^(config|show config)$/i.test(words)) {
+      if (last) await useCases.showConfig(requester, last);
+      else write('No check yet: run `/smtp-check host` first.\n\n');
+    } else {
+      await useCases.command(requester, words);
+    }
+    return true;
+  };
+
+  if (interactive) {
+    write(INTRO);
+    lines.prompt();
+  }
+  for await (const line of lines) {
+    if (!(await handle(line))) break;
+    if (interactive) lines.prompt();
+  }
+  lines.close();
+  await useCases.inFlight.idle();
+}

@@ -1,0 +1,151 @@
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { RunCheck } from '../check/types.js';
+import type { Logger, LogLevel } from '../log.js';
+import { createBoltLogger } from './bolt-logger.js';
+import { registerActionListeners } from './listeners/actions.js';
+import { registerCommandListeners } from './listeners/commands.js';
+import { registerEventListeners } from './listeners/events.js';
+import { createSlackChat } from './slack-chat.js';
+import { type CheckResults, createUseCases, type UseCases } from './use-cases/index.js';
+import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
+
+export const EVENTS_PATH = '/slack/events';
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** Socket Mode when set (SLACK_APP_TOKEN). */
+  appToken?: string;
+  /** HTTP mode (SLACK_SIGNING_SECRET + PORT) when there is no app token. */
+  signingSecret?: string;
+  /** HTTP mode: the port to listen on; 0 picks a free one. */
+  port?: number;
+  /** HTTP mode: the interface to listen on (default: all). */
+  host?: string;
+  /** SLACK_API_URL, e.g. `https://slack.com/api/`; used by the WebClient and by Socket Mode. */
+  apiUrl?: string;
+  /** Known bot ids skip auth.test; without them start() calls it (and fails early on a bad token). */
+  botId?: string;
+  botUserId?: string;
+  runCheck: RunCheck;
+  logger: Logger;
+  /** Level for Bolt's own logs (our logger filters too). */
+  logLevel?: LogLevel;
+  results?: CheckResults;
+  /** How 429 answers are retried (see withRateLimitRetry). */
+  retry?: RetryOptions;
+  /** Per Slack API call. */
+  requestTimeoutMs?: number;
+}
+
+export interface SlackApp {
+  readonly mode: 'socket' | 'http';
+  readonly useCases: UseCases;
+  /** Verifies the token (auth.test unless ids were given), then listens or connects. */
+  start(): Promise<{ port: number | null }>;
+  /** Stops taking requests, then waits up to drainMs for checks in flight. */
+  stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
+  /** Resolves true once no check is running (false after timeoutMs). */
+  idle(timeoutMs?: number): Promise<boolean>;
+}
+
+function normaliseApiUrl(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const boltLogger = createBoltLogger(options.logger, options.logLevel ?? 'info');
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: normaliseApiUrl(options.apiUrl) } : {}),
+    // The WebClient's own retries (ten over half an hour, network errors included) would keep a
+    // check in flight for 30 minutes and could post a message twice; withRateLimitRetry retries
+    // only 429s, a bounded number of times, in the Chat adapter.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.requestTimeoutMs ?? 15_000,
+  };
+  const mode = options.appToken ? 'socket' : 'http';
+  let httpReceiver: HTTPReceiver | null = null;
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (options.appToken) {
+    // Bolt builds its own SocketModeReceiver without clientOptions, so apps.connections.open would
+    // ignore SLACK_API_URL; building it here passes the URL through.
+    receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: boltLogger,
+      installerOptions: {
+        clientOptions: { ...(options.apiUrl ? { slackApiUrl: normaliseApiUrl(options.apiUrl) } : {}) },
+      },
+    });
+  } else {
+    if (!options.signingSecret) throw new Error('HTTP mode needs a signing secret (SLACK_SIGNING_SECRET)');
+    httpReceiver = new HTTPReceiver({
+      signingSecret: options.signingSecret,
+      endpoints: EVENTS_PATH,
+      // Off: the ack must reach Slack before the probe starts, not after the handler ends.
+      processBeforeResponse: false,
+      logger: boltLogger,
+    });
+    receiver = httpReceiver;
+  }
+  const knownIds = options.botId !== undefined && options.botUserId !== undefined;
+  const app = new App({
+    token: options.botToken,
+    ...(knownIds ? { botId: options.botId, botUserId: options.botUserId } : {}),
+    receiver,
+    logger: boltLogger,
+    clientOptions,
+    deferInitialization: true,
+    tokenVerificationEnabled: !knownIds,
+  });
+  app.error(async (error) => {
+    options.logger.error('Slack listener error', { error, code: error.code });
+  });
+
+  const chat = createSlackChat(app.client, options.logger, options.retry ?? DEFAULT_RETRY);
+  const useCases = createUseCases({
+    chat,
+    runCheck: options.runCheck,
+    logger: options.logger,
+    ...(options.results ? { results: options.results } : {}),
+  });
+  registerCommandListeners(app, useCases);
+  registerActionListeners(app, useCases);
+  registerEventListeners(app, useCases);
+
+  let started = false;
+  return {
+    mode,
+    useCases,
+    async start() {
+      await app.init();
+      started = true;
+      if (httpReceiver) {
+        const server = await httpReceiver.start({
+          port: options.port ?? 3000,
+          ...(options.host ? { host: options.host } : {}),
+        });
+        const address = server.address() as AddressInfo | null;
+        options.logger.info('Slack app listening', { mode, port: address?.port, path: EVENTS_PATH });
+        return { port: address?.port ?? null };
+      }
+      await app.start();
+      options.logger.info('Slack app connected', { mode });
+      return { port: null };
+    },
+    async stop({ drainMs = 30_000 } = {}) {
+      useCases.inFlight.close();
+      if (started) {
+        started = false;
+        await app
+          .stop()
+          .catch((error: unknown) => options.logger.warn('stopping the receiver failed', { error }));
+      }
+      const drained = await useCases.inFlight.idle(drainMs);
+      if (!drained)
+        options.logger.warn('checks still running at shutdown', { running: useCases.inFlight.size });
+      return { drained };
+    },
+    idle: (timeoutMs) => useCases.inFlight.idle(timeoutMs),
+  };
+}

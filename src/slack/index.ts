@@ -1,0 +1,17 @@
+export type { SlackApp, SlackAppOptions } from './create-slack-app.js';
+export { createSlackApp, EVENTS_PATH } from './create-slack-app.js';
+export { SLACK_SURFACE, SLASH_COMMAND } from './slack-surface.js';
+export type { RetryOptions } from './with-rate-limit-retry.js';
+export { withRateLimitRetry } from './with-rate-limit-retry.js';
+export type {
+  Chat,
+  CheckResult,
+  CheckResults,
+  Command,
+  MentionEvent,
+  PostedMessage,
+  Requester,
+  Respond,
+  UseCases,
+} from './use-cases/index.js';
+export { ChatError, createMemoryCheckResults, createUseCases, parseCommand } from './use-cases/index.js';

@@ -1,0 +1,14 @@
+import { ACTION_IDS } from '../render/slack-action-ids.js';
+
+// What the app registers with Slack. manifest.yml declares the same things; a test keeps the two
+// in step, so a listener cannot be added without the manifest (or a scope kept that nothing uses).
+
+export const SLASH_COMMAND = '/smtp-check';
+
+export const SLACK_SURFACE = {
+  command: SLASH_COMMAND,
+  /** chat:write: postMessage, update, postEphemeral; commands: the slash command; app_mentions:read: the event. */
+  botScopes: ['app_mentions:read', 'chat:write', 'commands'],
+  botEvents: ['app_home_opened', 'app_mention'],
+  actionIds: Object.values(ACTION_IDS),
+} as const;

@@ -1,0 +1,232 @@
+import type { CheckRequest, RunCheck } from '../../check/types.js';
+import type { HostDiagnosis } from '../../diagnose/types.js';
+import type { Logger } from '../../log.js';
+import type { PortProbe } from '../../probe/types.js';
+import { renderAdvice } from '../../render/slack-advice.js';
+import type { SlackMessage } from '../../render/slack-blocks.js';
+import { renderChanges } from '../../render/slack-changes.js';
+import { fitMessage } from '../../render/slack-limits.js';
+import { renderCheckFailed, renderNotInChannel, renderSlackRefused } from '../../render/slack-notices.js';
+import { renderParent } from '../../render/slack-parent.js';
+import { renderPortDetails } from '../../render/slack-port-details.js';
+import { type ProgressState, renderProgress } from '../../render/slack-progress.js';
+import type { Chat, PostedMessage, Requester } from './chat.js';
+import { cannotPostHere, errorCode } from './chat-error.js';
+import type { CheckResults } from './check-results.js';
+import { createLiveMessage } from './live-message.js';
+
+export interface CheckFlowDeps {
+  chat: Chat;
+  runCheck: RunCheck;
+  results: CheckResults;
+  logger: Logger;
+}
+
+/** Only the requester sees it: response_url when the request has one, chat.postEphemeral otherwise. */
+export async function tell(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  message: SlackMessage,
+  threadTs?: string,
+) {
+  try {
+    if (requester.respond) await requester.respond(message);
+    else
+      await deps.chat.postEphemeral(
+        requester.channelId,
+        requester.userId,
+        message,
+        threadTs ? { threadTs } : {},
+      );
+  } catch (error) {
+    deps.logger.error('could not tell the user', {
+      error,
+      code: errorCode(error),
+      channel: requester.channelId,
+    });
+  }
+}
+
+function shortReason(error: unknown): string {
+  const code = errorCode(error);
+  return code === 'unexpected_error' ? 'an unexpected error' : `an error (${code})`;
+}
+
+/** Runs the check while feeding a progress state; the hooks turn each finished port into an update. */
+async function runWithProgress(
+  deps: CheckFlowDeps,
+  request: CheckRequest,
+  state: ProgressState,
+  show: (message: SlackMessage) => void,
+): Promise<HostDiagnosis> {
+  const done: PortProbe[] = [];
+  return deps.runCheck(request, {
+    onPlan: (plan) => {
+      state.ports = plan.ports;
+      show(renderProgress(state));
+    },
+    onPort: (port) => {
+      done.push(port);
+      state.done = [...done];
+      show(renderProgress(state));
+    },
+  });
+}
+
+async function postThread(
+  deps: CheckFlowDeps,
+  parent: PostedMessage,
+  diagnosis: HostDiagnosis,
+): Promise<void> {
+  const replies = [...diagnosis.ports.map(renderPortDetails), renderAdvice(diagnosis)];
+  for (const reply of replies) {
+    try {
+      await deps.chat.post(parent.channel, reply, { threadTs: parent.ts });
+    } catch (error) {
+      // One refused reply (say, a payload Slack dislikes) should not hide the others.
+      deps.logger.error('thread reply failed', { error, code: errorCode(error), channel: parent.channel });
+    }
+  }
+}
+
+/** Where the bot cannot post: everything goes back through response_url, to the requester only. */
+async function checkPrivately(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  request: CheckRequest,
+): Promise<void> {
+  const respond = requester.respond;
+  if (!respond) return;
+  const say = async (message: SlackMessage): Promise<void> => {
+    try {
+      await respond(message);
+    } catch (error) {
+      deps.logger.error('respond failed', { error, code: errorCode(error) });
+    }
+  };
+  // response_url takes five messages in thirty minutes: a notice, the result, the evidence.
+  await say(renderNotInChannel());
+  let diagnosis: HostDiagnosis;
+  try {
+    diagnosis = await deps.runCheck(request);
+  } catch (error) {
+    deps.logger.error('check failed', { error, target: request.target });
+    await say(renderCheckFailed(request.target, shortReason(error)));
+    return;
+  }
+  const parent = renderParent(diagnosis, { userId: requester.userId });
+  const advice = renderAdvice(diagnosis);
+  // Buttons act on a channel message and its thread; an ephemeral answer has neither.
+  const blocks = [...parent.blocks.filter((block) => block.type !== 'actions'), ...advice.blocks];
+  await say(fitMessage({ text: parent.text, blocks }));
+  const details = diagnosis.ports.map(renderPortDetails);
+  await say(
+    fitMessage({ text: `Evidence for ${details.length} ports`, blocks: details.flatMap((d) => d.blocks) }),
+  );
+}
+
+/** `/smtp-check host`: live parent, final parent with buttons, one reply per port, then advice. */
+export async function runCheckInChannel(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  request: CheckRequest,
+): Promise<void> {
+  const state: ProgressState = {
+    target: request.target,
+    userId: requester.userId,
+    ports: request.ports.length > 0 ? request.ports : null,
+    done: [],
+  };
+  let parent: PostedMessage;
+  try {
+    parent = await deps.chat.post(requester.channelId, renderProgress(state));
+  } catch (error) {
+    if (cannotPostHere(error) && requester.respond) {
+      deps.logger.info('cannot post in channel, answering privately', {
+        code: errorCode(error),
+        channel: requester.channelId,
+      });
+      await checkPrivately(deps, requester, request);
+      return;
+    }
+    deps.logger.error('could not post the check message', {
+      error,
+      code: errorCode(error),
+      channel: requester.channelId,
+    });
+    await tell(deps, requester, renderSlackRefused(errorCode(error)));
+    return;
+  }
+  const live = createLiveMessage(deps.chat, parent, deps.logger);
+  let diagnosis: HostDiagnosis;
+  try {
+    diagnosis = await runWithProgress(deps, request, state, live.show);
+  } catch (error) {
+    deps.logger.error('check failed', { error, target: request.target });
+    await live.finish(renderCheckFailed(request.target, shortReason(error))).catch((updateError) => {
+      deps.logger.error('could not report the failure', { error: updateError, code: errorCode(updateError) });
+    });
+    return;
+  }
+  try {
+    await live.finish(renderParent(diagnosis, { userId: requester.userId }));
+  } catch (error) {
+    deps.logger.error('final update failed', { error, code: errorCode(error), channel: parent.channel });
+  }
+  deps.results.set(parent, { diagnosis, userId: requester.userId });
+  await postThread(deps, parent, diagnosis);
+}
+
+/**
+ * A re-check in the thread of an earlier check (mention or Re-run): a live reply in the thread
+ * that ends with what changed, and the parent updated to the new result. Without an earlier
+ * result (the bot restarted) the reply ends with the full result instead.
+ */
+export async function recheckThread(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  thread: PostedMessage,
+  request: CheckRequest,
+): Promise<void> {
+  const previous = deps.results.get(thread);
+  const state: ProgressState = {
+    target: request.target,
+    userId: requester.userId,
+    ports: request.ports.length > 0 ? request.ports : null,
+    done: [],
+    recheck: true,
+  };
+  let reply: PostedMessage;
+  try {
+    reply = await deps.chat.post(thread.channel, renderProgress(state), { threadTs: thread.ts });
+  } catch (error) {
+    deps.logger.error('could not post the re-check', {
+      error,
+      code: errorCode(error),
+      channel: thread.channel,
+    });
+    await tell(deps, requester, renderSlackRefused(errorCode(error)), thread.ts);
+    return;
+  }
+  const live = createLiveMessage(deps.chat, reply, deps.logger);
+  let diagnosis: HostDiagnosis;
+  try {
+    diagnosis = await runWithProgress(deps, request, state, live.show);
+  } catch (error) {
+    deps.logger.error('re-check failed', { error, target: request.target });
+    await live.finish(renderCheckFailed(request.target, shortReason(error))).catch(() => {});
+    return;
+  }
+  const owner = previous?.userId ?? requester.userId;
+  const summary = previous
+    ? renderChanges(previous.diagnosis, diagnosis, requester.userId)
+    : renderParent(diagnosis, { userId: owner, recheckedBy: requester.userId });
+  try {
+    await live.finish(summary);
+    await deps.chat.update(thread, renderParent(diagnosis, { userId: owner, recheckedBy: requester.userId }));
+  } catch (error) {
+    deps.logger.error('re-check update failed', { error, code: errorCode(error), channel: thread.channel });
+  }
+  deps.results.set(thread, { diagnosis, userId: owner });
+  if (!previous) await postThread(deps, thread, diagnosis);
+}

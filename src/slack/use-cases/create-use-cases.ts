@@ -1,0 +1,140 @@
+import type { RunCheck } from '../../check/types.js';
+import type { Logger } from '../../log.js';
+import { renderConfig } from '../../render/slack-advice.js';
+import { decodeCheckValue, requestOf } from '../../render/slack-format.js';
+import { renderHome, renderNoEarlierResult, renderShuttingDown } from '../../render/slack-notices.js';
+import { renderComingWithWatches, renderUsage } from '../../render/slack-usage.js';
+import type { Chat, PostedMessage, Requester } from './chat.js';
+import { errorCode } from './chat-error.js';
+import { recheckThread, runCheckInChannel, tell } from './check-flow.js';
+import { type CheckResults, createMemoryCheckResults } from './check-results.js';
+import { createInFlight, type InFlight } from './in-flight.js';
+import { parseCommand } from './parse-command.js';
+
+export interface UseCaseDeps {
+  chat: Chat;
+  runCheck: RunCheck;
+  logger: Logger;
+  results?: CheckResults;
+}
+
+export interface MentionEvent {
+  channelId: string;
+  userId: string;
+  /** The message text, mentions included (`<@U0BOT> recheck`). */
+  text: string;
+  ts: string;
+  /** Set when the mention is a reply in a thread. */
+  threadTs?: string;
+}
+
+/** Everything the bot does, independent of Bolt: the Slack listeners and the console both call these. */
+export interface UseCases {
+  /** The text after `/smtp-check`. */
+  command(requester: Requester, text: string): Promise<void>;
+  /** `@smtp-check …`: `recheck` in a check's thread, otherwise the same as the command. */
+  mention(event: MentionEvent): Promise<void>;
+  /** Re-run button on a check's parent message. */
+  rerun(requester: Requester, message: PostedMessage, value?: string): Promise<void>;
+  /** Show config button: the recommended configuration, to the clicker only. */
+  showConfig(requester: Requester, message: PostedMessage, value?: string): Promise<void>;
+  /** Watch this host button. */
+  watch(requester: Requester): Promise<void>;
+  homeOpened(userId: string): Promise<void>;
+  /** Work still running after its request was acknowledged. */
+  readonly inFlight: InFlight;
+}
+
+export function createUseCases(deps: UseCaseDeps): UseCases {
+  const results = deps.results ?? createMemoryCheckResults();
+  const flow = { chat: deps.chat, runCheck: deps.runCheck, results, logger: deps.logger };
+  const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
+
+  /** Every piece of work goes through here, so shutdown can refuse new work and wait for the rest. */
+  const track = async (requester: Requester, task: () => Promise<void>): Promise<void> => {
+    const running = inFlight.run(task);
+    if (running) return running;
+    await tell(flow, requester, renderShuttingDown());
+  };
+
+  const command = (requester: Requester, text: string): Promise<void> =>
+    track(requester, async () => {
+      const parsed = parseCommand(text);
+      switch (parsed.kind) {
+        case 'help':
+          return tell(flow, requester, renderUsage(parsed.problem));
+        case 'watch':
+          return tell(flow, requester, renderComingWithWatches(parsed.verb));
+        case 'recheck':
+          return tell(
+            flow,
+            requester,
+            renderUsage('`recheck` works in a check’s thread: mention me there with `recheck`'),
+          );
+        case 'check':
+          return runCheckInChannel(flow, requester, parsed.request);
+      }
+    });
+
+  const mention = (event: MentionEvent): Promise<void> => {
+    const requester: Requester = { channelId: event.channelId, userId: event.userId };
+    const text = event.text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ').trim();
+    const parsed = parseCommand(text);
+    return track(requester, async () => {
+      if (parsed.kind === 'recheck') {
+        if (!event.threadTs) {
+          return tell(flow, requester, renderUsage('`recheck` works in a check’s thread: mention me there'));
+        }
+        const thread = { channel: event.channelId, ts: event.threadTs };
+        const previous = results.get(thread);
+        if (!previous) return tell(flow, requester, renderNoEarlierResult(), event.threadTs);
+        return recheckThread(flow, requester, thread, requestOf(previous.diagnosis));
+      }
+      switch (parsed.kind) {
+        case 'help':
+          return tell(flow, requester, renderUsage(parsed.problem), event.threadTs);
+        case 'watch':
+          return tell(flow, requester, renderComingWithWatches(parsed.verb), event.threadTs);
+        case 'check':
+          return runCheckInChannel(flow, requester, parsed.request);
+      }
+    });
+  };
+
+  const rerun = (requester: Requester, message: PostedMessage, value?: string): Promise<void> =>
+    track(requester, async () => {
+      const previous = results.get(message);
+      const request = previous ? requestOf(previous.diagnosis) : decodeCheckValue(value);
+      if (!request) return tell(flow, requester, renderNoEarlierResult());
+      return recheckThread(flow, requester, message, request);
+    });
+
+  const showConfig = (requester: Requester, message: PostedMessage, value?: string): Promise<void> =>
+    track(requester, async () => {
+      const previous = results.get(message);
+      if (previous) return tell(flow, requester, renderConfig(previous.diagnosis));
+      // After a restart the result is gone; the button still knows what was checked.
+      const request = decodeCheckValue(value);
+      if (!request) return tell(flow, requester, renderNoEarlierResult());
+      try {
+        const diagnosis = await deps.runCheck(request);
+        await tell(flow, requester, renderConfig(diagnosis));
+      } catch (error) {
+        deps.logger.error('check for Show config failed', { error, code: errorCode(error) });
+        await tell(flow, requester, renderNoEarlierResult());
+      }
+    });
+
+  const watch = (requester: Requester): Promise<void> =>
+    track(requester, () => tell(flow, requester, renderComingWithWatches('watch')));
+
+  const homeOpened = async (userId: string): Promise<void> => {
+    try {
+      await deps.chat.publishHome(userId, renderHome());
+    } catch (error) {
+      deps.logger.warn('could not publish the Home tab', { error, code: errorCode(error) });
+    }
+  };
+
+  return { command, mention, rerun, showConfig, watch, homeOpened, inFlight };
+}

@@ -1,0 +1,298 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A local Slack Web API for end-to-end tests: checks the bearer token, records every call, answers
+// like Slack, and rejects payloads over Slack's limits the way Slack does (invalid_blocks), so a
+// renderer that overflows fails the test instead of passing silently. Also serves response_url.
+
+export interface RecordedCall {
+  method: string;
+  token: string | null;
+  body: Record<string, unknown>;
+  /** What the fake answered. */
+  ok: boolean;
+  response: Record<string, unknown>;
+  error?: string;
+  at: number;
+}
+
+export interface RecordedResponse {
+  id: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeSlackApiOptions {
+  botToken: string;
+  appToken?: string;
+  botUserId?: string;
+  botId?: string;
+}
+
+type Fault = { error: string } | { retryAfterSeconds: number };
+
+const LIMITS = {
+  blocks: 50,
+  homeBlocks: 100,
+  section: 3_000,
+  fields: 10,
+  field: 2_000,
+  header: 150,
+  context: 10,
+  buttonText: 75,
+  buttonValue: 2_000,
+};
+
+/** Slack's Block Kit rules, checked independently of src/render/slack-limits.ts. */
+export function blockProblems(blocks: unknown, maxBlocks = LIMITS.blocks): string[] {
+  if (blocks === undefined) return [];
+  if (!Array.isArray(blocks)) return ['blocks is not an array'];
+  const problems: string[] = [];
+  if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks > ${maxBlocks}`);
+  // biome-ignore lint/suspicious/noExplicitAny: untrusted JSON from the app under test, checked field by field
+  for (const [index, block] of (blocks as Array<Record<string, any>>).entries()) {
+    const where = `block ${index} (${block.type})`;
+    const len = (text: unknown): number => (typeof text === 'string' ? text.length : 0);
+    if (block.type === 'section') {
+      if (!block.text && !block.fields) problems.push(`${where}: empty section`);
+      if (len(block.text?.text) > LIMITS.section) problems.push(`${where}: text ${len(block.text?.text)}`);
+      if ((block.fields?.length ?? 0) > LIMITS.fields)
+        problems.push(`${where}: ${block.fields.length} fields`);
+      for (const field of block.fields ?? [])
+        if (len(field.text) > LIMITS.field) problems.push(`${where}: field ${len(field.text)}`);
+    } else if (block.type === 'header') {
+      if (len(block.text?.text) > LIMITS.header) problems.push(`${where}: header ${len(block.text?.text)}`);
+    } else if (block.type === 'context') {
+      if ((block.elements?.length ?? 0) > LIMITS.context)
+        problems.push(`${where}: ${block.elements.length} elements`);
+    } else if (block.type === 'actions') {
+      for (const button of block.elements ?? []) {
+        if (len(button.text?.text) > LIMITS.buttonText)
+          problems.push(`${where}: button text ${len(button.text?.text)}`);
+        if (len(button.value) > LIMITS.buttonValue)
+          problems.push(`${where}: button value ${len(button.value)}`);
+      }
+    } else if (block.type !== 'divider') {
+      problems.push(`${where}: unknown block type`);
+    }
+  }
+  return problems;
+}
+
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  let raw = '';
+  for await (const chunk of request) raw += chunk;
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  // The WebClient sends forms with nested values as JSON strings (blocks, view).
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    body[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return body;
+}
+
+export interface FakeSlackApi {
+  /** The SLACK_API_URL to give the app: `http://127.0.0.1:PORT/api/`. */
+  readonly apiUrl: string;
+  readonly calls: RecordedCall[];
+  readonly responses: RecordedResponse[];
+  /** A response_url served by this fake. */
+  responseUrl(id: string): string;
+  /** Make the next `times` calls of method fail: a Slack error, or a 429 with Retry-After. */
+  failNext(method: string, fault: Fault, times?: number): void;
+  /** What apps.connections.open answers (Socket Mode). */
+  setSocketUrl(url: string): void;
+  /** Resolves with the matching calls once there are `count` of them; rejects after timeoutMs. */
+  waitForCalls(
+    match: string | ((call: RecordedCall) => boolean),
+    count?: number,
+    timeoutMs?: number,
+  ): Promise<RecordedCall[]>;
+  /** Resolves with the response_url posts to id once there are `count` of them. */
+  waitForResponses(id: string, count?: number, timeoutMs?: number): Promise<RecordedResponse[]>;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<FakeSlackApi> {
+  const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const faults = new Map<string, Fault[]>();
+  const waiters = new Set<() => void>();
+  const botUserId = options.botUserId ?? 'U0BOT';
+  const botId = options.botId ?? 'B0BOT';
+  let socketUrl = '';
+  let tsCounter = 0;
+  const nextTs = (): string => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
+  const notify = (): void => {
+    for (const wake of [...waiters]) wake();
+  };
+
+  const answer = (
+    method: string,
+    token: string | null,
+    body: Record<string, unknown>,
+  ): { status: number; json: Record<string, unknown>; headers?: Record<string, string> } => {
+    const fault = faults.get(method)?.shift();
+    if (fault && 'retryAfterSeconds' in fault) {
+      return {
+        status: 429,
+        json: { ok: false, error: 'ratelimited' },
+        headers: { 'Retry-After': String(fault.retryAfterSeconds) },
+      };
+    }
+    if (fault) return { status: 200, json: { ok: false, error: fault.error } };
+    const expected = method === 'apps.connections.open' ? options.appToken : options.botToken;
+    if (!token) return { status: 200, json: { ok: false, error: 'not_authed' } };
+    if (token !== expected) return { status: 200, json: { ok: false, error: 'invalid_auth' } };
+    const text = typeof body.text === 'string' ? body.text : '';
+    // Slack cuts text above 40 000; the app promises to stay under 4 000, so hold it to that.
+    if (text.length >= 4_000) return { status: 200, json: { ok: false, error: 'msg_too_long' } };
+    switch (method) {
+      case 'auth.test':
+        return {
+          status: 200,
+          json: {
+            ok: true,
+            url: 'https://fake.slack/',
+            team: 'Fake',
+            user: 'smtp-check',
+            team_id: 'T0TEAM',
+            user_id: botUserId,
+            bot_id: botId,
+          },
+        };
+      case 'apps.connections.open':
+        return { status: 200, json: { ok: true, url: socketUrl } };
+      case 'chat.postMessage':
+      case 'chat.update':
+      case 'chat.postEphemeral': {
+        if (!body.channel) return { status: 200, json: { ok: false, error: 'channel_not_found' } };
+        if (!text && !body.blocks) return { status: 200, json: { ok: false, error: 'no_text' } };
+        const problems = blockProblems(body.blocks);
+        if (problems.length > 0) {
+          return {
+            status: 200,
+            json: { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } },
+          };
+        }
+        if (method === 'chat.update' && !body.ts)
+          return { status: 200, json: { ok: false, error: 'message_not_found' } };
+        if (method === 'chat.postEphemeral') return { status: 200, json: { ok: true, message_ts: nextTs() } };
+        const ts = method === 'chat.update' ? String(body.ts) : nextTs();
+        return { status: 200, json: { ok: true, channel: body.channel, ts, message: { text, ts } } };
+      }
+      case 'views.publish': {
+        const view = body.view as { blocks?: unknown } | undefined;
+        const problems = blockProblems(view?.blocks, LIMITS.homeBlocks);
+        if (problems.length > 0) return { status: 200, json: { ok: false, error: 'invalid_blocks' } };
+        return { status: 200, json: { ok: true } };
+      }
+      default:
+        return { status: 200, json: { ok: false, error: 'unknown_method' } };
+    }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(request);
+    if (url.pathname.startsWith('/response/')) {
+      responses.push({ id: url.pathname.slice('/response/'.length), body, at: Date.now() });
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      notify();
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const authorization = request.headers.authorization ?? '';
+    const token = authorization.startsWith('Bearer ')
+      ? authorization.slice(7)
+      : typeof body.token === 'string'
+        ? body.token
+        : null;
+    const result = answer(method, token, body);
+    calls.push({
+      method,
+      token,
+      body,
+      ok: result.json.ok === true,
+      response: result.json,
+      ...(typeof result.json.error === 'string' ? { error: result.json.error } : {}),
+      at: Date.now(),
+    });
+    response
+      .writeHead(result.status, { 'content-type': 'application/json', ...result.headers })
+      .end(JSON.stringify(result.json));
+    notify();
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const waitFor = <T>(collect: () => T[], count: number, timeoutMs: number, what: string): Promise<T[]> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = collect();
+        if (found.length < count) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `timed out waiting for ${count} × ${what}; recorded: ${calls.map((call) => `${call.method}${call.ok ? '' : `(${call.error})`}`).join(', ')}`,
+          ),
+        );
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+      };
+      const wake = (): void => {
+        check();
+      };
+      waiters.add(wake);
+      check();
+    });
+
+  return {
+    apiUrl: `${origin}/api/`,
+    calls,
+    responses,
+    responseUrl: (id) => `${origin}/response/${id}`,
+    failNext(method, fault, times = 1) {
+      faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+    },
+    setSocketUrl(url) {
+      socketUrl = url;
+    },
+    waitForCalls(match, count = 1, timeoutMs = 10_000) {
+      const predicate = typeof match === 'string' ? (call: RecordedCall) => call.method === match : match;
+      return waitFor(
+        () => calls.filter(predicate),
+        count,
+        timeoutMs,
+        typeof match === 'string' ? match : 'matching calls',
+      );
+    },
+    waitForResponses(id, count = 1, timeoutMs = 10_000) {
+      return waitFor(
+        () => responses.filter((response) => response.id === id),
+        count,
+        timeoutMs,
+        `response_url posts to ${id}`,
+      );
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

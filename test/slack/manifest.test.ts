@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { SLACK_SURFACE } from '../../src/slack/index.js';
+
+// No YAML parser in the project; the manifest is simple enough to read the lists it declares.
+const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
+
+function listUnder(key: string): string[] {
+  const lines = manifest.split('\n');
+  const start = lines.findIndex((line) => line.trim() === `${key}:`);
+  expect(start, `manifest has ${key}`).toBeGreaterThan(-1);
+  const items: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const item = /^\s+- (.+)$/.exec(line);
+    if (!item) break;
+    items.push(item[1]!.trim());
+  }
+  return items;
+}
+
+describe('manifest.yml', () => {
+  test('declares exactly the bot scopes the code uses', () => {
+    expect(listUnder('bot').sort()).toEqual([...SLACK_SURFACE.botScopes].sort());
+  });
+
+  test('subscribes to exactly the events the listeners handle', () => {
+    expect(listUnder('bot_events').sort()).toEqual([...SLACK_SURFACE.botEvents].sort());
+  });
+
+  test('declares the slash command with a usage hint, interactivity, the Home tab and Socket Mode', () => {
+    expect(manifest).toContain(`- command: ${SLACK_SURFACE.command}\n`);
+    expect(manifest).toMatch(/usage_hint: ".+"/);
+    expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
+    expect(manifest).toContain('home_tab_enabled: true');
+    expect(manifest).toContain('socket_mode_enabled: true');
+  });
+});

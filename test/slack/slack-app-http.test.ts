@@ -1,0 +1,326 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
+import { createTestCa } from '../helpers/certs.js';
+import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import { startGatedProxy, type GatedProxy } from '../helpers/slack-gated-proxy.js';
+import { realRunCheck } from '../helpers/slack-real-check.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { postBlockAction, postEvent, postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+
+// The real Bolt app in HTTP mode, a real probe against a real smtp-server, and a local Slack Web
+// API. Only the Slack API is fake.
+
+const BOT_TOKEN = 'xoxb-test-1234567890-abcdefghij';
+const SIGNING_SECRET = 'signing-secret-0123456789abcdef';
+const BANNER = '<!channel> <@U0VICTIM> <https://evil.example/phish|click here>';
+
+let api: FakeSlackApi;
+let smtp: RunningServer;
+let gate: GatedProxy;
+let app: SlackApp;
+let eventsUrl: string;
+let checks: ReturnType<typeof realRunCheck>;
+const logs: string[] = [];
+
+const chatCalls = (): RecordedCall[] => api.calls.filter((call) => call.method.startsWith('chat.'));
+const threadReplies = (ts: string) => (call: RecordedCall) =>
+  call.method === 'chat.postMessage' && call.ok && call.body.thread_ts === ts;
+
+beforeAll(async () => {
+  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
+  const ca = createTestCa();
+  smtp = await startSmtpServer({
+    name: 'mx.test',
+    banner: BANNER,
+    ...ca.issue({ commonName: 'mx.test', ips: ['127.0.0.1'] }),
+  });
+  gate = await startGatedProxy(smtp.port);
+  checks = realRunCheck();
+  app = createSlackApp({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    port: 0,
+    host: '127.0.0.1',
+    apiUrl: api.apiUrl,
+    runCheck: checks.runCheck,
+    logger: createLogger({
+      level: 'debug',
+      write: (line) => logs.push(line),
+      secrets: [BOT_TOKEN, SIGNING_SECRET],
+    }),
+    logLevel: 'debug',
+  });
+  const { port } = await app.start();
+  eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+});
+
+afterAll(async () => {
+  await app?.stop({ drainMs: 5_000 });
+  await gate?.close();
+  await smtp?.close();
+  await api?.close();
+});
+
+describe('createSlackApp() in HTTP mode', () => {
+  test('start() verifies the token with auth.test against SLACK_API_URL', () => {
+    expect(api.calls[0]).toMatchObject({ method: 'auth.test', token: BOT_TOKEN, ok: true });
+  });
+
+  let parentTs = '';
+
+  test('acks the slash command before the probe finishes, then parent → updates → thread replies', async () => {
+    const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      text: `127.0.0.1:${gate.port}`,
+      response_url: api.responseUrl('check'),
+    });
+    const ackedAt = Date.now();
+    expect(ack.status).toBe(200);
+    // The SMTP server has not been allowed to speak yet, so no check can have finished.
+    expect(checks.finishedAt).toEqual([]);
+
+    const [parent] = await api.waitForCalls((call) => call.method === 'chat.postMessage');
+    expect(parent).toMatchObject({ ok: true, body: { channel: 'C0CHECKS' } });
+    expect(parent?.body.thread_ts).toBeUndefined();
+    expect(String(parent?.body.text)).toContain('Checking `127.0.0.1` for <@U0ALICE>');
+    parentTs = String(parent?.response.ts);
+    gate.open();
+
+    // One reply for the port, then one with the advice, both in the parent's thread.
+    const replies = await api.waitForCalls(threadReplies(parentTs), 2);
+    expect(checks.finishedAt).toHaveLength(1);
+    expect(ackedAt).toBeLessThan(checks.finishedAt[0]!);
+    expect(JSON.stringify(replies[0]?.body.blocks)).toContain(`*Port ${gate.port}*`);
+    expect(JSON.stringify(replies[1]?.body.blocks)).toContain('What to do for');
+
+    const sequence = chatCalls();
+    const firstReply = sequence.findIndex(threadReplies(parentTs));
+    const updates = sequence.slice(0, firstReply).filter((call) => call.method === 'chat.update');
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    for (const update of updates) {
+      expect(update.body.ts).toBe(parentTs);
+      expect(Array.isArray(update.body.blocks)).toBe(true);
+    }
+    // The last update before the thread is the finished parent, with its buttons.
+    const finished = JSON.stringify(updates.at(-1)?.body.blocks);
+    for (const button of ['Re-run', 'Watch this host', 'Show config']) expect(finished).toContain(button);
+    expect(api.calls.filter((call) => !call.ok)).toEqual([]);
+  });
+
+  test('a banner with <!channel> and a link reaches Slack escaped, inside code', () => {
+    const posted = JSON.stringify(chatCalls().map((call) => call.body));
+    expect(posted).toContain(
+      '&lt;!channel&gt; &lt;@U0VICTIM&gt; &lt;https://evil.example/phish|click here&gt;',
+    );
+    expect(posted).not.toContain('<!channel>');
+    expect(posted).not.toContain('<@U0VICTIM>');
+    expect(posted).not.toContain('<https://evil.example');
+  });
+
+  test('@smtp-check recheck in the thread probes again and replies there with what changed', async () => {
+    const mention = await postEvent(eventsUrl, SIGNING_SECRET, {
+      type: 'app_mention',
+      user: 'U0BOB',
+      text: '<@U0BOT> recheck',
+      ts: '1700000000.999999',
+      thread_ts: parentTs,
+      channel: 'C0CHECKS',
+      event_ts: '1700000000.999999',
+    });
+    expect(mention.status).toBe(200);
+    const [reply] = await api.waitForCalls(
+      (call) => threadReplies(parentTs)(call) && String(call.body.text).startsWith('Re-checking'),
+    );
+    const replyTs = String(reply?.response.ts);
+    const [finished] = await api.waitForCalls(
+      (call) =>
+        call.method === 'chat.update' &&
+        call.body.ts === replyTs &&
+        String(call.body.text).startsWith('Re-checked'),
+    );
+    expect(JSON.stringify(finished?.body.blocks)).toContain('Nothing changed');
+    await api.waitForCalls(
+      (call) =>
+        call.method === 'chat.update' &&
+        call.body.ts === parentTs &&
+        JSON.stringify(call.body.blocks).includes('re-checked for'),
+    );
+  });
+
+  test('Show config and Re-run buttons answer the clicker and re-check in the thread', async () => {
+    const finished = api.calls
+      .filter((call) => call.method === 'chat.update' && call.body.ts === parentTs)
+      .at(-1);
+    const buttons = (
+      (finished?.body.blocks ?? []) as Array<{
+        type: string;
+        elements?: Array<{ action_id: string; value: string }>;
+      }>
+    ).find((block) => block.type === 'actions')?.elements;
+    const click = (actionId: string, responseId: string) => {
+      const button = buttons?.find((element) => element.action_id === actionId);
+      return postBlockAction(eventsUrl, SIGNING_SECRET, {
+        type: 'block_actions',
+        user: { id: 'U0CAROL', username: 'carol', team_id: 'T0TEAM' },
+        api_app_id: 'A0APP',
+        token: 'deprecated',
+        team: { id: 'T0TEAM', domain: 'fake' },
+        container: { type: 'message', message_ts: parentTs, channel_id: 'C0CHECKS', is_ephemeral: false },
+        channel: { id: 'C0CHECKS', name: 'checks' },
+        message: { type: 'message', ts: parentTs, text: 'smtp-check' },
+        response_url: api.responseUrl(responseId),
+        trigger_id: '1.2.3',
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'smtp_check_actions',
+            value: button?.value,
+            action_ts: '1',
+          },
+        ],
+      });
+    };
+    expect((await click('smtp_check_show_config', 'config')).status).toBe(200);
+    const [config] = await api.waitForResponses('config');
+    expect(config?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(config?.body.text)).toContain('Configuration for `127.0.0.1`');
+
+    expect((await click('smtp_check_watch', 'watch-button')).status).toBe(200);
+    expect(String((await api.waitForResponses('watch-button'))[0]?.body.text)).toContain(
+      'coming with watches',
+    );
+
+    const replies = api.calls.filter(threadReplies(parentTs)).length;
+    expect((await click('smtp_check_rerun', 'rerun')).status).toBe(200);
+    const [rerun] = (await api.waitForCalls(threadReplies(parentTs), replies + 1)).slice(replies);
+    expect(String(rerun?.body.text)).toContain('Re-checking `127.0.0.1` for <@U0CAROL>');
+    await api.waitForCalls(
+      (call) =>
+        call.method === 'chat.update' &&
+        call.body.ts === rerun?.response.ts &&
+        String(call.body.text).startsWith('Re-checked'),
+    );
+  });
+
+  test('a server with a 200 KB EHLO full of mentions gets a thread Slack accepts', async () => {
+    const line = `${'<!channel> <https://evil.example|x> \u001b[31m'.repeat(10)}${'A'.repeat(300)}`;
+    const hostile = await startScriptedServer(async (socket, lines) => {
+      socket.write(`220-<!everyone> <@U0VICTIM>\r\n220 mx.test ready\r\n`);
+      for (let command = await lines.next(); command !== null; command = await lines.next()) {
+        if (/^EHLO/i.test(command)) {
+          socket.write(`${Array.from({ length: 300 }, () => `250-${line}\r\n`).join('')}250 SIZE 1000\r\n`);
+        } else if (/^QUIT/i.test(command)) {
+          socket.end('221 bye\r\n');
+        } else {
+          socket.write('502 no\r\n');
+        }
+      }
+    });
+    try {
+      const before = api.calls.length;
+      await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+        text: `127.0.0.1:${hostile.port}`,
+        response_url: api.responseUrl('huge'),
+      });
+      const [parent] = (
+        await api.waitForCalls(
+          'chat.postMessage',
+          api.calls.filter((call) => call.method === 'chat.postMessage').length + 1,
+        )
+      ).slice(-1);
+      await api.waitForCalls(threadReplies(String(parent?.response.ts)), 2);
+      const mine = api.calls.slice(before);
+      expect(mine.filter((call) => !call.ok)).toEqual([]);
+      const posted = JSON.stringify(mine.map((call) => call.body));
+      expect(posted).not.toMatch(/<!(channel|everyone)>|<@U0VICTIM>|<https:\/\/evil/);
+      expect(posted).toContain('&lt;!everyone&gt;');
+      expect(posted).not.toContain('\\u001b');
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  test('refuses a bad signature and a stale timestamp, and does nothing', async () => {
+    const before = api.calls.length;
+    const forged = await postSlashCommand(
+      eventsUrl,
+      SIGNING_SECRET,
+      { text: 'smtp.example.com', response_url: api.responseUrl('forged') },
+      { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' },
+    );
+    const stale = await postSlashCommand(
+      eventsUrl,
+      SIGNING_SECRET,
+      { text: 'smtp.example.com', response_url: api.responseUrl('stale') },
+      { timestamp: Math.floor(Date.now() / 1_000) - 6 * 60 },
+    );
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    expect(api.calls.length).toBe(before);
+    expect(api.responses.filter((response) => response.id === 'forged' || response.id === 'stale')).toEqual(
+      [],
+    );
+  });
+
+  test('falls back to respond() with how to invite the bot when it is not in the channel', async () => {
+    api.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      text: `127.0.0.1:${smtp.port}`,
+      channel_id: 'C0PRIVATE',
+      response_url: api.responseUrl('private'),
+    });
+    expect(ack.status).toBe(200);
+    const mine = await api.waitForResponses('private', 3);
+    expect(mine[0]?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(mine[0]?.body.text)).toContain('/invite @smtp-check');
+    expect(JSON.stringify(mine[1]?.body.blocks)).toContain('What to do for');
+    expect(JSON.stringify(mine.map((response) => response.body))).not.toContain('<!channel>');
+  });
+
+  test('help, bad input and watch commands get an ephemeral answer through response_url', async () => {
+    for (const [id, text] of [
+      ['help', 'help'],
+      ['bad', 'not a host!'],
+      ['watch', 'watch smtp.example.com'],
+    ]) {
+      const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+        text: text!,
+        response_url: api.responseUrl(id!),
+      });
+      expect(ack.status).toBe(200);
+    }
+    const [help] = await api.waitForResponses('help');
+    const [bad] = await api.waitForResponses('bad');
+    const [watch] = await api.waitForResponses('watch');
+    for (const response of [help, bad, watch]) {
+      expect(response?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    }
+    expect(JSON.stringify(help?.body.blocks)).toContain('/smtp-check smtp.example.com 25,587');
+    expect(String(bad?.body.text)).toContain('I couldn’t read that');
+    expect(String(watch?.body.text)).toContain('coming with watches');
+  });
+
+  test('honours Retry-After when Slack answers 429', async () => {
+    api.failNext('chat.postMessage', { retryAfterSeconds: 1 });
+    const before = api.calls.filter((call) => call.method === 'chat.postMessage').length;
+    await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      text: `127.0.0.1:${smtp.port}`,
+      response_url: api.responseUrl('limited'),
+    });
+    const posts = await api.waitForCalls('chat.postMessage', before + 2);
+    const [limited, retried] = posts.slice(before);
+    expect(limited?.error).toBe('ratelimited');
+    expect(retried?.ok).toBe(true);
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(950);
+    await app.idle(20_000);
+  });
+
+  test('never logs the tokens', () => {
+    expect(logs.length).toBeGreaterThan(0);
+    const all = logs.join('\n');
+    expect(all).not.toContain(BOT_TOKEN);
+    expect(all).not.toContain(SIGNING_SECRET);
+  });
+});

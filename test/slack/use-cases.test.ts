@@ -1,0 +1,227 @@
+import { describe, expect, test } from 'vitest';
+import type { RunCheck } from '../../src/check/types.js';
+import type { HostDiagnosis } from '../../src/diagnose/types.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { encodeCheckValue } from '../../src/render/slack-format.js';
+import { ChatError, createUseCases, parseCommand, withRateLimitRetry } from '../../src/slack/index.js';
+import { aDiagnosisOf, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
+import { recordingChat } from '../helpers/slack-recording-chat.js';
+
+/** A RunCheck the test releases by hand, reporting each port through the hooks. */
+function gatedCheck(diagnosis: HostDiagnosis = aTypicalDiagnosis()) {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const runCheck: RunCheck = async (request, hooks) => {
+    hooks?.onPlan?.({
+      target: request.target,
+      ports: diagnosis.ports.map((port) => port.port),
+      providerName: null,
+    });
+    await gate;
+    for (const port of diagnosis.ports) hooks?.onPort?.(port);
+    return diagnosis;
+  };
+  return { runCheck, release };
+}
+
+const alice = { channelId: 'C1', userId: 'U0ALICE' };
+
+describe('parseCommand()', () => {
+  test.each([
+    ['', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+    ['watch smtp.example.com 25', { kind: 'watch', verb: 'watch' }],
+    ['history smtp.example.com', { kind: 'watch', verb: 'history' }],
+    ['recheck', { kind: 'recheck' }],
+    [
+      'smtp.example.com 25,587',
+      { kind: 'check', request: { target: 'smtp.example.com', ports: [25, 587], mx: 'auto' } },
+    ],
+    [
+      'smtp.example.com:2587',
+      { kind: 'check', request: { target: 'smtp.example.com', ports: [2587], mx: 'auto' } },
+    ],
+  ])('%j → %j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  test('bad input is help with the problem', () => {
+    expect(parseCommand('smtp.example.com 99999')).toMatchObject({
+      kind: 'help',
+      problem: expect.stringContaining('99999'),
+    });
+  });
+});
+
+describe('createUseCases()', () => {
+  test('posts the parent before the check finishes, updates it last with the result, then the thread', async () => {
+    const { chat, events } = recordingChat();
+    const check = gatedCheck();
+    const useCases = createUseCases({ chat, runCheck: check.runCheck, logger: silentLogger });
+    const done = useCases.command(alice, 'smtp.example.com');
+    await expect.poll(() => events.length).toBeGreaterThanOrEqual(1);
+    expect(events[0]).toMatchObject({ kind: 'post', channel: 'C1' });
+    expect(events.some((event) => event.kind === 'post' && event.threadTs)).toBe(false);
+    check.release();
+    await done;
+    const kinds = events.map((event) => (event.kind === 'post' && event.threadTs ? 'reply' : event.kind));
+    expect(kinds[0]).toBe('post');
+    expect(kinds.slice(-5)).toEqual(['reply', 'reply', 'reply', 'reply', 'reply']);
+    const lastUpdate = events.filter((event) => event.kind === 'update').at(-1);
+    expect(lastUpdate?.message.text).toContain('3 of 4 ports usable');
+  });
+
+  test('a failing check ends the parent with a short message and logs the details', async () => {
+    const { chat, events } = recordingChat();
+    const logs: string[] = [];
+    const useCases = createUseCases({
+      chat,
+      runCheck: async () => {
+        throw Object.assign(new Error('resolver exploded'), { code: 'EBOOM' });
+      },
+      logger: createLogger({ level: 'error', write: (line) => logs.push(line) }),
+    });
+    await useCases.command(alice, 'smtp.example.com');
+    expect(events.at(-1)).toMatchObject({ kind: 'update' });
+    expect(events.at(-1)?.kind === 'update' && events.at(-1)).toBeTruthy();
+    const last = events.at(-1);
+    expect(last?.kind === 'update' ? last.message.text : '').toContain('failed: `an error (EBOOM)`');
+    expect(logs.join('\n')).toContain('resolver exploded');
+  });
+
+  test('Slack refusing the parent for another reason tells the user, without a fallback check', async () => {
+    const { chat } = recordingChat({ failPost: () => new ChatError('invalid_blocks', 'no') });
+    const told: string[] = [];
+    let checked = 0;
+    const useCases = createUseCases({
+      chat,
+      runCheck: async () => {
+        checked += 1;
+        return aTypicalDiagnosis();
+      },
+      logger: silentLogger,
+    });
+    await useCases.command(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      'smtp.example.com',
+    );
+    expect(checked).toBe(0);
+    expect(told).toEqual([expect.stringContaining('Slack refused my message (`invalid_blocks`)')]);
+  });
+
+  test('re-check compares with the previous result of the thread', async () => {
+    const { chat, events } = recordingChat();
+    let next = aTypicalDiagnosis();
+    const useCases = createUseCases({ chat, runCheck: async () => next, logger: silentLogger });
+    await useCases.command(alice, 'smtp.example.com');
+    next = aDiagnosisOf({ 25: 'filtered', 465: 'open-implicit-tls', 587: 'refused', 2525: 'open-starttls' });
+    await useCases.mention({
+      channelId: 'C1',
+      userId: 'U0BOB',
+      text: '<@U0BOT> recheck',
+      ts: '9.9',
+      threadTs: '1.1',
+    });
+    const summary = events.filter((event) => event.kind === 'update').at(-2);
+    expect(summary?.kind === 'update' && summary.message.text).toContain('1 port(s) changed');
+    expect(events.at(-1)).toMatchObject({ kind: 'update', ts: '1.1' });
+  });
+
+  test('a recheck mention without an earlier result says so in the thread', async () => {
+    const { chat, events } = recordingChat();
+    const useCases = createUseCases({
+      chat,
+      runCheck: async () => aTypicalDiagnosis(),
+      logger: silentLogger,
+    });
+    await useCases.mention({
+      channelId: 'C1',
+      userId: 'U0BOB',
+      text: '<@U0BOT> recheck',
+      ts: '9.9',
+      threadTs: '5.5',
+    });
+    expect(events).toEqual([expect.objectContaining({ kind: 'ephemeral', userId: 'U0BOB' })]);
+  });
+
+  test('Show config after a restart re-runs the check named by the button', async () => {
+    const { chat } = recordingChat();
+    const requests: unknown[] = [];
+    const useCases = createUseCases({
+      chat,
+      runCheck: async (request) => {
+        requests.push(request);
+        return aTypicalDiagnosis();
+      },
+      logger: silentLogger,
+    });
+    const told: string[] = [];
+    const value = encodeCheckValue({ target: 'smtp.example.com', ports: [587], mx: 'auto' });
+    await useCases.showConfig(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      { channel: 'C1', ts: '7.7' },
+      value,
+    );
+    expect(requests).toEqual([{ target: 'smtp.example.com', ports: [587], mx: 'auto' }]);
+    expect(told[0]).toContain('Configuration for');
+  });
+
+  test('after close, new work is refused with a message and running work is waited for', async () => {
+    const { chat } = recordingChat();
+    const check = gatedCheck();
+    const useCases = createUseCases({ chat, runCheck: check.runCheck, logger: silentLogger });
+    const running = useCases.command(alice, 'smtp.example.com');
+    useCases.inFlight.close();
+    const told: string[] = [];
+    await useCases.command(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      'smtp.example.com',
+    );
+    expect(told[0]).toContain('restarting');
+    expect(await useCases.inFlight.idle(10)).toBe(false);
+    check.release();
+    expect(await useCases.inFlight.idle(5_000)).toBe(true);
+    await running;
+  });
+});
+
+describe('withRateLimitRetry()', () => {
+  test('waits what Retry-After says, a bounded number of times', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const result = await withRateLimitRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new ChatError('ratelimited', '429', { retryAfterMs: 2_000 });
+        return 'posted';
+      },
+      { maxAttempts: 3, maxWaitMs: 30_000, sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(result).toBe('posted');
+    expect(waits).toEqual([2_000, 2_000]);
+  });
+
+  test('gives up after maxAttempts, on a wait too long, and never retries other errors', async () => {
+    const limited = () => Promise.reject(new ChatError('ratelimited', '429', { retryAfterMs: 1_000 }));
+    const noSleep = { sleep: async () => {} };
+    await expect(
+      withRateLimitRetry(limited, { maxAttempts: 2, maxWaitMs: 5_000, ...noSleep }),
+    ).rejects.toThrow('429');
+    await expect(withRateLimitRetry(limited, { maxAttempts: 5, maxWaitMs: 500, ...noSleep })).rejects.toThrow(
+      '429',
+    );
+    let calls = 0;
+    await expect(
+      withRateLimitRetry(
+        () => {
+          calls += 1;
+          return Promise.reject(new ChatError('request_failed', 'socket hang up'));
+        },
+        { maxAttempts: 5, maxWaitMs: 5_000, ...noSleep },
+      ),
+    ).rejects.toThrow('socket hang up');
+    expect(calls).toBe(1);
+  });
+});
