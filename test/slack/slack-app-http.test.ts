@@ -242,6 +242,19 @@ describe('createSlackApp() in HTTP mode', () => {
     }
   });
 
+  test('opening the App Home tab publishes the home view', async () => {
+    const opened = await postEvent(eventsUrl, SIGNING_SECRET, {
+      type: 'app_home_opened',
+      user: 'U0ALICE',
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: '1700000000.500000',
+    });
+    expect(opened.status).toBe(200);
+    const [publish] = await api.waitForCalls('views.publish');
+    expect(publish).toMatchObject({ ok: true, body: { user_id: 'U0ALICE', view: { type: 'home' } } });
+  });
+
   test('refuses a bad signature and a stale timestamp, and does nothing', async () => {
     const before = api.calls.length;
     const forged = await postSlashCommand(
