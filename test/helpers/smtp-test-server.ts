@@ -12,9 +12,10 @@ export interface RunningServer {
  * far. Pass `key`/`cert` from test/helpers/certs.ts; the package's own certificate has expired.
  */
 export async function startSmtpServer(
-  options: SMTPServerOptions & { listenHost?: string } = {},
+  options: SMTPServerOptions & { listenHost?: string; listenPort?: number } = {},
 ): Promise<RunningServer> {
-  const { listenHost = '127.0.0.1', ...serverOptions } = options;
+  // listenPort is for namespaces only, where the real SMTP ports are free; elsewhere always port 0.
+  const { listenHost = '127.0.0.1', listenPort = 0, ...serverOptions } = options;
   const server = new SMTPServer({
     logger: false,
     authOptional: true,
@@ -26,7 +27,7 @@ export async function startSmtpServer(
   server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, listenHost, () => resolve());
+    server.listen(listenPort, listenHost, () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
   return {
