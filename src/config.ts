@@ -21,6 +21,24 @@ export interface Config extends ProbeSettings {
   checkTimezone: string | null;
   allowTargets: string[];
   allowedPorts: number[];
+  watch: {
+    /** Slack user ids allowed to watch, unwatch and mute; empty means everyone. */
+    admins: string[];
+    /** Consecutive failed observations before "blocked" is announced. */
+    failuresToAlert: number;
+    /** Consecutive good observations before "recovered" is announced. */
+    successesToRecover: number;
+    /** Minimum time between reminders while a port stays blocked. */
+    reminderHours: number;
+    /** Hosts re-tested at once by a scheduled tick. */
+    concurrency: number;
+  };
+  rate: {
+    checksPerUserPerMinute: number;
+    checksPerTargetPerMinute: number;
+    /** Checks running at once across the bot (each probes several ports). */
+    maxConcurrentChecks: number;
+  };
   /** Every secret, so the logger can mask them. */
   secrets: string[];
 }
@@ -155,7 +173,9 @@ function probeSettings(env: Env, problems: string[]): ProbeSettings {
     .filter((server) => server !== '');
   for (const server of dnsServers) {
     const address =
-      isIP(server) !== 0 ? server : (/^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, ''));
+      isIP(server) !== 0
+        ? server
+        : (/^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, ''));
     if (isIP(address) === 0)
       problems.push(`DNS_SERVERS entry ${server} must be an IP address (optionally :port)`);
   }
@@ -193,6 +213,13 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   const scheduleProblem = validators.validateSchedule?.(checkSchedule) ?? null;
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
 
+  for (const id of (env['WATCH_ADMINS'] ?? '').split(',').map((entry) => entry.trim())) {
+    if (id !== '' && !/^[UW][A-Z0-9]{2,}$/.test(id)) {
+      problems.push(
+        `WATCH_ADMINS entry ${id} must be a Slack user id such as U012ABCDEF (profile → ⋮ → Copy member ID)`,
+      );
+    }
+  }
   const checkTimezone = env['CHECK_TIMEZONE']?.trim() || null;
   if (checkTimezone !== null && !timezoneValid(checkTimezone)) {
     problems.push(`CHECK_TIMEZONE=${checkTimezone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
@@ -210,6 +237,21 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
     allowedPorts: portList(env, 'ALLOWED_PORTS', [], problems),
+    watch: {
+      admins: (env['WATCH_ADMINS'] ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+      failuresToAlert: positiveInt(env, 'ALERT_AFTER_FAILURES', 2, problems, 100),
+      successesToRecover: positiveInt(env, 'RECOVER_AFTER_SUCCESSES', 2, problems, 100),
+      reminderHours: positiveInt(env, 'REMINDER_HOURS', 4, problems, 24 * 30),
+      concurrency: positiveInt(env, 'CHECK_CONCURRENCY', 20, problems, 500),
+    },
+    rate: {
+      checksPerUserPerMinute: positiveInt(env, 'CHECKS_PER_USER_PER_MINUTE', 10, problems, 10_000),
+      checksPerTargetPerMinute: positiveInt(env, 'CHECKS_PER_TARGET_PER_MINUTE', 6, problems, 10_000),
+      maxConcurrentChecks: positiveInt(env, 'MAX_CONCURRENT_CHECKS', 8, problems, 1_000),
+    },
     secrets: [slack.botToken, slack.appToken, slack.signingSecret].filter(
       (secret): secret is string => !!secret,
     ),

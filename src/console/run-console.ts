@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { type CheckResults, createUseCases, type Requester } from '../slack/use-cases/index.js';
@@ -11,6 +12,8 @@ export interface ConsoleOptions {
   runCheck: RunCheck;
   logger?: Logger;
   results?: CheckResults;
+  /** Port allow-list and rate limits for chat-started checks. */
+  admit?: Admit;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
 }
@@ -37,6 +40,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     runCheck: options.runCheck,
     logger,
     ...(options.results ? { results: options.results } : {}),
+    ...(options.admit ? { admit: options.admit } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,

@@ -23,10 +23,17 @@ export function createResolver(servers?: string[]): Resolver {
       (await resolver.resolveMx(host)).map(({ exchange, priority }) => ({ exchange, priority })),
   };
   if (servers && servers.length > 0) return base;
+  const lookup = async (host: string): Promise<string[]> =>
+    (await dns.lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+  // RFC 6761: `localhost` names are answered locally; never send them to the DNS servers.
+  const local = (host: string): boolean => /(^|\.)localhost\.?$/i.test(host);
   return {
-    ...base,
-    lookup: async (host) =>
-      (await dns.lookup(host, { all: true, verbatim: true })).map((entry) => entry.address),
+    resolve4: async (host) =>
+      local(host) ? (await lookup(host)).filter((a) => isIP(a) === 4) : base.resolve4(host),
+    resolve6: async (host) =>
+      local(host) ? (await lookup(host)).filter((a) => isIP(a) === 6) : base.resolve6(host),
+    resolveMx: base.resolveMx,
+    lookup,
   };
 }
 

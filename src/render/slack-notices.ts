@@ -18,6 +18,12 @@ export function renderCheckFailed(target: string, reason: string): SlackMessage 
   return fitMessage({ text, blocks: [section(`❌ ${text}`)] });
 }
 
+/** The check was not started: a port outside the allowed list, or a rate limit. */
+export function renderNotAdmitted(reason: string): SlackMessage {
+  const text = `I didn’t run that check: ${reason.replace(/\.$/, '')}.`;
+  return fitMessage({ text, blocks: [section(`✋ ${text}`)] });
+}
+
 /** Slack refused what the bot tried to post. */
 export function renderSlackRefused(code: string): SlackMessage {
   const text = `Slack refused my message (${slackCode(code, 80)}), so the result could not be posted. The details are in the bot’s log.`;

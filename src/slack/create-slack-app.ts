@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import type { Logger, LogLevel } from '../log.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -7,7 +8,8 @@ import { registerActionListeners } from './listeners/actions.js';
 import { registerCommandListeners } from './listeners/commands.js';
 import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
-import { type CheckResults, createUseCases, type UseCases } from './use-cases/index.js';
+import type { AlertNotifier } from '../watch/index.js';
+import { type CheckResults, chatNotifier, createUseCases, type UseCases } from './use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -32,6 +34,8 @@ export interface SlackAppOptions {
   /** Level for Bolt's own logs (our logger filters too). */
   logLevel?: LogLevel;
   results?: CheckResults;
+  /** Port allow-list and rate limits for chat-started checks. */
+  admit?: Admit;
   /** How 429 answers are retried (see withRateLimitRetry). */
   retry?: RetryOptions;
   /** Per Slack API call. */
@@ -41,6 +45,8 @@ export interface SlackAppOptions {
 export interface SlackApp {
   readonly mode: 'socket' | 'http';
   readonly useCases: UseCases;
+  /** Where scheduled watch alerts are posted (the same Web API client and retries as checks). */
+  readonly notifier: AlertNotifier;
   /** Verifies the token (auth.test unless ids were given), then listens or connects. */
   start(): Promise<{ port: number | null }>;
   /** Stops taking requests, then waits up to drainMs for checks in flight. */
@@ -108,6 +114,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     runCheck: options.runCheck,
     logger: options.logger,
     ...(options.results ? { results: options.results } : {}),
+    ...(options.admit ? { admit: options.admit } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);
@@ -117,6 +124,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     mode,
     useCases,
+    notifier: chatNotifier(chat),
     async start() {
       await app.init();
       started = true;

@@ -1,3 +1,4 @@
+import type { Admit } from '../../check/admission.js';
 import type { CheckRequest, RunCheck } from '../../check/types.js';
 import type { HostDiagnosis } from '../../diagnose/types.js';
 import type { Logger } from '../../log.js';
@@ -6,7 +7,12 @@ import { renderAdvice } from '../../render/slack-advice.js';
 import type { SlackMessage } from '../../render/slack-blocks.js';
 import { renderChanges } from '../../render/slack-changes.js';
 import { fitMessage } from '../../render/slack-limits.js';
-import { renderCheckFailed, renderNotInChannel, renderSlackRefused } from '../../render/slack-notices.js';
+import {
+  renderCheckFailed,
+  renderNotAdmitted,
+  renderNotInChannel,
+  renderSlackRefused,
+} from '../../render/slack-notices.js';
 import { renderParent } from '../../render/slack-parent.js';
 import { renderPortDetails } from '../../render/slack-port-details.js';
 import { type ProgressState, renderProgress } from '../../render/slack-progress.js';
@@ -20,6 +26,21 @@ export interface CheckFlowDeps {
   runCheck: RunCheck;
   results: CheckResults;
   logger: Logger;
+  /** Port allow-list and rate limits; absent means every request is admitted. */
+  admit?: Admit;
+}
+
+/** Asks the admission policy before anything is posted; a refusal goes to the requester only. */
+async function admitted(deps: CheckFlowDeps, requester: Requester, request: CheckRequest, threadTs?: string) {
+  const admission = deps.admit?.(requester.userId, request) ?? { ok: true };
+  if (admission.ok) return true;
+  deps.logger.info('check not admitted', {
+    user: requester.userId,
+    target: request.target,
+    reason: admission.reason,
+  });
+  await tell(deps, requester, renderNotAdmitted(admission.reason), threadTs);
+  return false;
 }
 
 /** Only the requester sees it: response_url when the request has one, chat.postEphemeral otherwise. */
@@ -131,6 +152,7 @@ export async function runCheckInChannel(
   requester: Requester,
   request: CheckRequest,
 ): Promise<void> {
+  if (!(await admitted(deps, requester, request))) return;
   const state: ProgressState = {
     target: request.target,
     userId: requester.userId,
@@ -188,6 +210,7 @@ export async function recheckThread(
   thread: PostedMessage,
   request: CheckRequest,
 ): Promise<void> {
+  if (!(await admitted(deps, requester, request, thread.ts))) return;
   const previous = deps.results.get(thread);
   const state: ProgressState = {
     target: request.target,

@@ -1,8 +1,14 @@
+import type { Admit } from '../../check/admission.js';
 import type { RunCheck } from '../../check/types.js';
 import type { Logger } from '../../log.js';
 import { renderConfig } from '../../render/slack-advice.js';
 import { decodeCheckValue, requestOf } from '../../render/slack-format.js';
-import { renderHome, renderNoEarlierResult, renderShuttingDown } from '../../render/slack-notices.js';
+import {
+  renderHome,
+  renderNoEarlierResult,
+  renderNotAdmitted,
+  renderShuttingDown,
+} from '../../render/slack-notices.js';
 import { renderComingWithWatches, renderUsage } from '../../render/slack-usage.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
@@ -16,6 +22,8 @@ export interface UseCaseDeps {
   runCheck: RunCheck;
   logger: Logger;
   results?: CheckResults;
+  /** Port allow-list and rate limits for chat-started checks (see createAdmission). */
+  admit?: Admit;
 }
 
 export interface MentionEvent {
@@ -47,7 +55,13 @@ export interface UseCases {
 
 export function createUseCases(deps: UseCaseDeps): UseCases {
   const results = deps.results ?? createMemoryCheckResults();
-  const flow = { chat: deps.chat, runCheck: deps.runCheck, results, logger: deps.logger };
+  const flow = {
+    chat: deps.chat,
+    runCheck: deps.runCheck,
+    results,
+    logger: deps.logger,
+    ...(deps.admit ? { admit: deps.admit } : {}),
+  };
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 
   /** Every piece of work goes through here, so shutdown can refuse new work and wait for the rest. */
@@ -116,6 +130,8 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
       // After a restart the result is gone; the button still knows what was checked.
       const request = decodeCheckValue(value);
       if (!request) return tell(flow, requester, renderNoEarlierResult());
+      const admission = deps.admit?.(requester.userId, request) ?? { ok: true };
+      if (!admission.ok) return tell(flow, requester, renderNotAdmitted(admission.reason));
       try {
         const diagnosis = await deps.runCheck(request);
         await tell(flow, requester, renderConfig(diagnosis));

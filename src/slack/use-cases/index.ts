@@ -7,3 +7,4 @@ export { createUseCases } from './create-use-cases.js';
 export type { InFlight } from './in-flight.js';
 export type { Command } from './parse-command.js';
 export { parseCommand } from './parse-command.js';
+export { chatNotifier } from './chat-notifier.js';

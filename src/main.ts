@@ -1,0 +1,157 @@
+// Composition root of the bot (`npm start`): settings, logger, probe, policy, store, scheduler,
+// and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
+
+import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createTargetPolicy, PolicyError, RateLimiter, type TargetPolicy } from './policy/index.js';
+import { createResolver, probeHost } from './probe/index.js';
+import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
+import {
+  type AlertNotifier,
+  recheckWatches,
+  type Scheduler,
+  startScheduler,
+  validateSchedule,
+} from './watch/index.js';
+
+const EXIT_CONFIG = 2;
+const DRAIN_MS = 20_000;
+
+function fail(message: string): never {
+  process.stderr.write(`smtp-check: ${message}\n`);
+  process.exit(EXIT_CONFIG);
+}
+
+function settings(): { config: Config; policy: TargetPolicy } {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, {
+      validateSchedule: (expression) => {
+        const check = validateSchedule(expression);
+        return check.ok ? null : check.error;
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConfigError)
+      fail(`${error.message}\nSee .env.example for every setting and its default.`);
+    throw error;
+  }
+  try {
+    return { config, policy: createTargetPolicy(config.allowTargets) };
+  } catch (error) {
+    if (error instanceof PolicyError) fail(`invalid settings:\n  - ${error.message}`);
+    throw error;
+  }
+}
+
+async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
+  try {
+    return await openLowdbWatchStore(config.dataFile, { logger });
+  } catch (error) {
+    if (error instanceof StoreError) fail(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const { config, policy } = settings();
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const now = () => new Date();
+
+  const limited = limitConcurrency(
+    createRunCheck({
+      probeHost,
+      limits: config.limits,
+      now,
+      resolver: createResolver(config.dnsServers.length > 0 ? config.dnsServers : undefined),
+      policy,
+      defaultPorts: config.probePorts,
+      egressCanary: config.egressCanary,
+    }),
+    { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
+  );
+  const runCheck = limited.runCheck;
+  const admit = createAdmission({
+    limiter: new RateLimiter(
+      {
+        perUserPerMinute: config.rate.checksPerUserPerMinute,
+        perTargetPerMinute: config.rate.checksPerTargetPerMinute,
+      },
+      Date.now,
+    ),
+    extraPorts: config.allowedPorts,
+  });
+  const store = await openStore(config, logger);
+  const alertConfig = {
+    failuresToBlock: config.watch.failuresToAlert,
+    successesToRecover: config.watch.successesToRecover,
+    reminderMs: config.watch.reminderHours * 3_600_000,
+    certExpiringDays: 21,
+    certCriticalDays: 7,
+  };
+
+  const schedule = (notify: AlertNotifier): Scheduler =>
+    startScheduler({
+      expression: config.checkSchedule,
+      ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
+      logger,
+      tick: () =>
+        recheckWatches({
+          store,
+          runCheck,
+          notify,
+          now,
+          logger,
+          concurrency: config.watch.concurrency,
+          jitterMs: 2_000,
+          alertConfig,
+        }),
+    });
+
+  if (config.mode === 'console') {
+    // Console mode never loads Bolt: the console and the notifier use the Bolt-free use cases.
+    const { createConsoleChat, runConsole } = await import('./console/index.js');
+    const { chatNotifier } = await import('./slack/use-cases/index.js');
+    const scheduler = schedule(chatNotifier(createConsoleChat((text) => process.stdout.write(text))));
+    logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
+    await runConsole({ input: process.stdin, output: process.stdout, runCheck, logger, admit });
+    await scheduler.stop();
+    await store.close();
+    return;
+  }
+
+  const { createSlackApp } = await import('./slack/index.js');
+  const app = createSlackApp({
+    botToken: config.slack.botToken ?? '',
+    ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+    ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+    ...(config.slack.port !== null ? { port: config.slack.port } : {}),
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    runCheck,
+    admit,
+    logger,
+    logLevel: config.logLevel,
+  });
+  await app.start();
+  const scheduler = schedule(app.notifier);
+  logger.info('smtp-check ready', { mode: config.mode, schedule: config.checkSchedule });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const [{ drained }] = await Promise.all([app.stop({ drainMs: DRAIN_MS }), scheduler.stop()]);
+    await store.close();
+    logger.info('stopped', { drained });
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`smtp-check: could not start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
