@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, loadProbeSettings } from '../src/config.js';
 
@@ -71,5 +72,25 @@ describe('loadConfig()', () => {
     });
     expect(settings.egressCanary).toEqual({ host: 'mx.example.net', port: 25 });
     expect(settings.dnsServers).toEqual(['127.0.0.1:5353', '::1']);
+  });
+});
+
+describe('.env.example', () => {
+  const lines = readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n');
+  const entries = Object.fromEntries(
+    lines
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+  test('its defaults are valid settings (console mode)', () => {
+    expect(loadConfig(entries).mode).toBe('console');
+  });
+
+  test('lists every setting the code reads', () => {
+    const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/'([A-Z][A-Z_]{3,})'/g)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(15);
+    for (const name of read) expect(Object.keys(entries), name).toContain(name);
   });
 });
