@@ -9,6 +9,7 @@ import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
 import {
   type AlertNotifier,
+  createWatchCommands,
   recheckWatches,
   type Scheduler,
   startScheduler,
@@ -91,6 +92,17 @@ async function main(): Promise<void> {
     certCriticalDays: 7,
   };
 
+  // Watch commands share the checks' admission: a watch's baseline is a chat-started probe too.
+  const watches = createWatchCommands({
+    store,
+    runCheck,
+    now,
+    logger,
+    alertConfig,
+    admins: config.watch.admins,
+    admit,
+  });
+
   const schedule = (notify: AlertNotifier): Scheduler =>
     startScheduler({
       expression: config.checkSchedule,
@@ -111,11 +123,21 @@ async function main(): Promise<void> {
 
   if (config.mode === 'console') {
     // Console mode never loads Bolt: the console and the notifier use the Bolt-free use cases.
-    const { createConsoleChat, runConsole } = await import('./console/index.js');
+    const { consoleChatFor, runConsole } = await import('./console/index.js');
     const { chatNotifier } = await import('./slack/use-cases/index.js');
-    const scheduler = schedule(chatNotifier(createConsoleChat((text) => process.stdout.write(text))));
+    // One printer for commands and alerts, so an alert's thread replies point at its number.
+    const chat = consoleChatFor(process.stdout);
+    const scheduler = schedule(chatNotifier(chat));
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
-    await runConsole({ input: process.stdin, output: process.stdout, runCheck, logger, admit });
+    await runConsole({
+      input: process.stdin,
+      output: process.stdout,
+      runCheck,
+      logger,
+      admit,
+      watches,
+      chat,
+    });
     await scheduler.stop();
     await store.close();
     return;
@@ -130,6 +152,7 @@ async function main(): Promise<void> {
     ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
     runCheck,
     admit,
+    watches,
     logger,
     logLevel: config.logLevel,
   });

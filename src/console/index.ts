@@ -3,4 +3,4 @@ export { blocksToText, mrkdwnToText } from './blocks-to-text.js';
 export type { ConsoleChat } from './console-chat.js';
 export { createConsoleChat } from './console-chat.js';
 export type { ConsoleOptions } from './run-console.js';
-export { CONSOLE_CHANNEL, CONSOLE_USER, runConsole } from './run-console.js';
+export { CONSOLE_CHANNEL, CONSOLE_USER, consoleChatFor, runConsole } from './run-console.js';

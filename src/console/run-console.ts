@@ -4,7 +4,8 @@ import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { type CheckResults, createUseCases, type Requester } from '../slack/use-cases/index.js';
-import { createConsoleChat } from './console-chat.js';
+import type { WatchCommands } from '../watch/index.js';
+import { type ConsoleChat, createConsoleChat } from './console-chat.js';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -14,6 +15,13 @@ export interface ConsoleOptions {
   results?: CheckResults;
   /** Port allow-list and rate limits for chat-started checks. */
   admit?: Admit;
+  /** The watch use cases: `watch`, `unwatch`, `list`, `mute`, `history` and `home` work with them. */
+  watches?: WatchCommands;
+  /**
+   * Where messages are printed. Pass the one the scheduler's notifier uses (see consoleChatFor), so
+   * alerts and commands share one message numbering and an alert's thread points at the right #.
+   */
+  chat?: ConsoleChat;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
 }
@@ -22,7 +30,12 @@ export const CONSOLE_USER = 'U0CONSOLE';
 export const CONSOLE_CHANNEL = 'console';
 
 const INTRO =
-  'smtp-check console: type `/smtp-check host` (or just `host`), `help`, `recheck` or `config` for the last check, `quit` to leave.\n\n';
+  'smtp-check console: type `/smtp-check host` (or just `host`), `help`, `recheck` or `config` for the last check, `watch host`, `list`, `home`, `quit` to leave. Scheduled re-tests print their alerts here.\n\n';
+
+/** The console's Chat, printing to output, with the console user shown as `you`. */
+export function consoleChatFor(output: Writable): ConsoleChat {
+  return createConsoleChat((text) => void output.write(text), { users: { [CONSOLE_USER]: 'you' } });
+}
 
 /**
  * A local stand-in for Slack: reads commands line by line (a prompt on a terminal), runs them
@@ -34,13 +47,14 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     options.output.write(text);
   };
   const logger = options.logger ?? createLogger({ level: 'warn' });
-  const chat = createConsoleChat(write, { users: { [CONSOLE_USER]: 'you' } });
+  const chat = options.chat ?? consoleChatFor(options.output);
   const useCases = createUseCases({
     chat,
     runCheck: options.runCheck,
     logger,
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
+    ...(options.watches ? { watches: options.watches } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,
@@ -66,6 +80,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     } else if (/^(config|show config)$/i.test(words)) {
       if (last) await useCases.showConfig(requester, last);
       else write('No check yet: run `/smtp-check host` first.\n\n');
+    } else if (/^home$/i.test(words)) {
+      await useCases.homeOpened(CONSOLE_USER);
     } else {
       await useCases.command(requester, words);
     }

@@ -3,20 +3,22 @@ import type { PortClass } from '../probe/types.js';
 import type { AlertPhase, HistorySample } from '../store/types.js';
 import type { AlertEvent } from '../watch/alert-state.js';
 import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
+import { ACTION_IDS } from './slack-action-ids.js';
 import {
+  type ActionsBlock,
   type Block,
   context,
-  divider,
   header,
-  type HomeView,
+  plain,
   section,
   type SlackMessage,
 } from './slack-blocks.js';
 import { classIcon, classLabel, formatMs, formatTime, securityLabel, userMention } from './slack-format.js';
-import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
+import { fitMessage } from './slack-limits.js';
 
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
-// resolved, and the list / history / App Home views. Pure; host names and server text are escaped.
+// resolved, the watch confirmation and short notices (list, history and App Home are in
+// watch-overview.ts). Pure; host names and server text are escaped.
 
 /** One port of a watch as the state machine sees it now. */
 export interface PortStateView {
@@ -58,7 +60,12 @@ export interface AlertInput {
   resolved?: { since: string; at: string } | null;
 }
 
-const PHASE_ICON: Record<AlertPhase, string> = { ok: '🟢', suspect: '🟡', blocked: '🔴', recovering: '🟠' };
+export const PHASE_ICON: Record<AlertPhase, string> = {
+  ok: '🟢',
+  suspect: '🟡',
+  blocked: '🔴',
+  recovering: '🟠',
+};
 
 export function formatDuration(ms: number): string {
   const minutes = Math.max(0, Math.round(ms / 60_000));
@@ -75,12 +82,6 @@ const hostCode = (host: string): string => slackCode(host, 260);
 /** Text to place inside a code span we write ourselves (no nested spans, nothing Slack links). */
 const inCode = (text: string): string => escapeMrkdwn(cleanText(text, 200).replace(/`/g, "'"));
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** A compact uptime bar: █ usable, ▁ not usable (or 🟩 / 🟥), oldest first. */
-export function uptimeBar(samples: string, style: 'bars' | 'emoji' = 'bars'): string {
-  const [up, down] = style === 'bars' ? ['█', '▁'] : ['🟩', '🟥'];
-  return [...samples].map((sample) => (sample === '1' ? up : down)).join('');
-}
 
 export function portStateLine(port: PortStateView, now?: string): string {
   const state = port.phase === 'ok' ? 'ok' : port.phase;
@@ -194,6 +195,17 @@ export function renderResolvedAlert(input: {
   return fitMessage({ text: line, blocks });
 }
 
+/** The Unwatch button for one host; the channel comes from the message it is clicked in. */
+export function unwatchButtons(host: string): ActionsBlock {
+  const label = host.length > 60 ? `${host.slice(0, 59)}…` : host;
+  return {
+    type: 'actions',
+    elements: [
+      { type: 'button', action_id: ACTION_IDS.unwatch, text: plain(`Unwatch ${label}`), value: host },
+    ],
+  };
+}
+
 export function renderWatchConfirmation(input: {
   watch: WatchView;
   diagnosis: HostDiagnosis;
@@ -216,78 +228,8 @@ export function renderWatchConfirmation(input: {
       ),
     );
   }
+  blocks.push(unwatchButtons(watch.host));
   return fitMessage({ text: line, blocks });
-}
-
-const channelMention = (channel: string): string =>
-  /^[CGD][A-Z0-9]{2,20}$/.test(channel) ? `<#${channel}>` : slackText(channel, 40);
-
-function watchSummary(watch: WatchView, now: string): string {
-  const muted =
-    watch.mutedUntil && watch.mutedUntil > now ? ` · 🔕 muted until ${formatTime(watch.mutedUntil)}` : '';
-  const incident = watch.incidentSince ? ` · 🚨 incident since ${formatTime(watch.incidentSince)}` : '';
-  const ports = watch.ports.map((port) => `${PHASE_ICON[port.phase]} ${port.port}`).join('  ');
-  return `${hostCode(watch.host)}${incident}${muted}\n${ports || 'no ports yet'}`;
-}
-
-export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
-  if (input.watches.length === 0) {
-    const text =
-      'No hosts are watched in this channel. Type `/smtp-check watch &lt;host&gt; [ports]` to add one.';
-    return fitMessage({ text, blocks: [section(text)] });
-  }
-  const heading = `*${plural(input.watches.length, 'watched host')}* in this channel`;
-  const blocks: Block[] = [
-    section(heading),
-    ...input.watches.map((w) => section(watchSummary(w, input.now))),
-  ];
-  blocks.push(context('🟢 ok · 🟡 failing, not yet confirmed · 🔴 blocked · 🟠 recovering'));
-  const text = [heading, ...input.watches.map((w) => watchSummary(w, input.now))].join('\n');
-  return fitMessage({ text, blocks });
-}
-
-export function renderHistory(input: { host: string; ports: PortHistoryView[]; now: string }): SlackMessage {
-  const blocks: Block[] = [header(`History of ${input.host.slice(0, 120)}`)];
-  const lines: string[] = [];
-  for (const port of input.ports) {
-    const state = port.state ? portStateLine(port.state, input.now) : `*${port.port}* not checked yet`;
-    const bar = port.samples
-      ? `\`${uptimeBar(port.samples)}\` ${uptimeShare(port.samples)}`
-      : 'no samples yet';
-    const changes = port.changes
-      .slice(-5)
-      .reverse()
-      .map((c) => `${formatTime(c.at)} ${classIcon(c.class)} ${classLabel(c.class)}`);
-    const text = `${state}\n${bar}${changes.length > 0 ? `\nRecent changes:\n${changes.join('\n')}` : ''}`;
-    lines.push(text);
-    blocks.push(section(text));
-  }
-  blocks.push(context('Bar: oldest left, newest right, one mark per re-test · █ usable · ▁ not usable'));
-  return fitMessage({ text: [`History of ${hostCode(input.host)}`, ...lines].join('\n'), blocks });
-}
-
-function uptimeShare(samples: string): string {
-  const up = [...samples].filter((sample) => sample === '1').length;
-  return `${Math.round((100 * up) / samples.length)}% of the last ${samples.length}`;
-}
-
-/** The App Home tab: every watched host of the workspace, its state and last change. */
-export function renderHomeView(input: { watches: WatchView[]; now: string }): HomeView {
-  const blocks: Block[] = [header('Watched hosts')];
-  if (input.watches.length === 0) {
-    blocks.push(
-      section('Nothing is watched yet. In a channel, type `/smtp-check watch &lt;host&gt; [ports]`.'),
-    );
-  }
-  for (const watch of input.watches) {
-    const last = [...watch.ports].sort((a, b) => b.since.localeCompare(a.since))[0];
-    const change = last ? `last change ${formatTime(last.since)} (${last.port})` : 'not checked yet';
-    blocks.push(
-      section(`${watchSummary(watch, input.now)}\nin ${channelMention(watch.channel)} · ${change}`),
-    );
-  }
-  blocks.push(divider(), context(`Updated ${formatTime(input.now)}`));
-  return { type: 'home', blocks: fitBlocks(blocks, SLACK_LIMITS.homeBlocks) };
 }
 
 /** A one-line answer (unwatch, mute, validation errors). */

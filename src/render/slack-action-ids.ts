@@ -4,6 +4,7 @@ export const ACTION_IDS = {
   rerun: 'smtp_check_rerun',
   watch: 'smtp_check_watch',
   showConfig: 'smtp_check_show_config',
+  unwatch: 'smtp_check_unwatch',
 } as const;
 
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

@@ -1,7 +1,7 @@
 import { slackCode } from './sanitize.js';
 import { context, type HomeView, section, type SlackMessage } from './slack-blocks.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
-import { USAGE_LINES, WATCH_VERBS } from './slack-usage.js';
+import { usageSection, watchUsageSection } from './slack-usage.js';
 
 // Short messages for the paths where the normal flow cannot happen.
 
@@ -41,8 +41,37 @@ export function renderShuttingDown(): SlackMessage {
   return fitMessage({ text, blocks: [section(text)] });
 }
 
-/** The App Home tab until watches fill it (issue 5 replaces the body). */
-export function renderHome(): HomeView {
+/** A watch's baseline probe has started; the confirmation follows in the channel. */
+export function renderWatchStarting(host: string): SlackMessage {
+  const text = `⏳ Probing ${slackCode(host, 260)} for a baseline; the watch is confirmed in the channel in a few seconds.`;
+  return fitMessage({ text, blocks: [section(text)] });
+}
+
+/**
+ * A watch change the bot could not announce because it may not post here. For a new watch this
+ * matters twice: its alerts would not get through either.
+ */
+export function renderCannotAnnounce(message: SlackMessage): SlackMessage {
+  const note =
+    'I can’t post in this conversation, so only you see this — and watch alerts can’t reach it either. Invite me with `/invite @smtp-check`, or watch the host from a channel I’m in.';
+  return fitMessage({ text: `${note}\n${message.text}`, blocks: [section(`⚠️ ${note}`), ...message.blocks] });
+}
+
+/** A watch button whose value is not one we rendered (edited, or from an older version). */
+export function renderButtonWithoutHost(): SlackMessage {
+  const text =
+    'That button does not say which host it is for. Type `/smtp-check watch &lt;host&gt;` instead.';
+  return fitMessage({ text, blocks: [section(text)] });
+}
+
+/** A watch command that failed inside the bot (the data file could not be written, say). */
+export function renderWatchFailed(verb: string): SlackMessage {
+  const text = `\`${verb}\` failed inside the bot, so nothing changed. The details are in the bot’s log; try again in a minute.`;
+  return fitMessage({ text, blocks: [section(`❌ ${text}`)] });
+}
+
+/** The App Home tab when the watched hosts cannot be shown (no store, or it failed to answer). */
+export function renderHome(note?: string): HomeView {
   return {
     type: 'home',
     blocks: fitBlocks(
@@ -50,10 +79,9 @@ export function renderHome(): HomeView {
         section(
           '*smtp-check* probes a host’s SMTP ports and says which one to use, with evidence and a ready-to-paste configuration.',
         ),
-        section(`*What to type*\n${USAGE_LINES.map((line) => `• ${line}`).join('\n')}`),
-        context(
-          `Watched hosts will appear here once watches arrive (${WATCH_VERBS.map((verb) => `\`${verb}\``).join(', ')}).`,
-        ),
+        usageSection(),
+        watchUsageSection(),
+        ...(note ? [context(note)] : []),
       ],
       SLACK_LIMITS.homeBlocks,
     ),

@@ -1,10 +1,11 @@
 import { slackText } from './sanitize.js';
-import { type Block, context, section, type SlackMessage } from './slack-blocks.js';
+import { type Block, section, type SlackMessage } from './slack-blocks.js';
 import { fitMessage } from './slack-limits.js';
 
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'mute', 'history'] as const;
 export type WatchVerb = (typeof WATCH_VERBS)[number];
 
+// `&lt;host&gt;`: Slack reads a bare `<host>` as markup, even inside a code span.
 export const USAGE_LINES = [
   '`/smtp-check smtp.example.com` — probe 25, 465, 587 and 2525 (plus the provider’s own ports)',
   '`/smtp-check smtp.example.com 25,587` — only these ports',
@@ -14,18 +15,31 @@ export const USAGE_LINES = [
   'In a check’s thread: `@smtp-check recheck` probes again and says what changed',
 ];
 
+export const WATCH_USAGE_LINES = [
+  '`/smtp-check watch &lt;host&gt; [ports]` — re-test it on a schedule and alert this channel when a working port becomes blocked',
+  '`/smtp-check unwatch &lt;host&gt;` — stop watching it here',
+  '`/smtp-check list` — this channel’s watched hosts and their state',
+  '`/smtp-check mute &lt;host&gt; 2h` — keep re-testing but say nothing for a while (`off` lifts it)',
+  '`/smtp-check history &lt;host&gt;` — per port: state, since when, recent changes, uptime bar',
+];
+
+export const usageSection = (): Block =>
+  section(`*What to type*\n${USAGE_LINES.map((line) => `• ${line}`).join('\n')}`);
+
+export const watchUsageSection = (): Block =>
+  section(`*Watches*\n${WATCH_USAGE_LINES.map((line) => `• ${line}`).join('\n')}`);
+
 /** The ephemeral answer to `help` and to anything that cannot be read; problem is echoed escaped. */
 export function renderUsage(problem?: string): SlackMessage {
   const blocks: Block[] = [];
   if (problem) blocks.push(section(`*I couldn’t read that:* ${slackText(problem, 500)}`));
-  blocks.push(section(`*What to type*\n${USAGE_LINES.map((line) => `• ${line}`).join('\n')}`));
-  blocks.push(context(`Coming with watches: ${WATCH_VERBS.map((verb) => `\`${verb}\``).join(', ')}`));
+  blocks.push(usageSection(), watchUsageSection());
   const text = problem ? `I couldn’t read that: ${slackText(problem, 500)}` : 'How to use /smtp-check';
   return fitMessage({ text, blocks });
 }
 
-/** The placeholder for watch commands and the Watch button until watches exist. */
-export function renderComingWithWatches(verb: WatchVerb): SlackMessage {
-  const text = `\`${verb}\` is coming with watches (scheduled re-tests and alerts). For now, run \`/smtp-check host\` whenever you want a fresh look.`;
+/** A watch command in a setup without a watch store (tests, embedders): say so, not silence. */
+export function renderWatchesUnavailable(verb: WatchVerb): SlackMessage {
+  const text = `\`${verb}\` needs watches, and this bot runs without them. For now, run \`/smtp-check host\` whenever you want a fresh look.`;
   return fitMessage({ text, blocks: [section(text)] });
 }

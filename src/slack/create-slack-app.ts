@@ -8,7 +8,7 @@ import { registerActionListeners } from './listeners/actions.js';
 import { registerCommandListeners } from './listeners/commands.js';
 import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
-import type { AlertNotifier } from '../watch/index.js';
+import type { AlertNotifier, WatchCommands } from '../watch/index.js';
 import { type CheckResults, chatNotifier, createUseCases, type UseCases } from './use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
@@ -36,6 +36,8 @@ export interface SlackAppOptions {
   results?: CheckResults;
   /** Port allow-list and rate limits for chat-started checks. */
   admit?: Admit;
+  /** The watch use cases (watch, unwatch, list, mute, history, App Home). */
+  watches?: WatchCommands;
   /** How 429 answers are retried (see withRateLimitRetry). */
   retry?: RetryOptions;
   /** Per Slack API call. */
@@ -115,6 +117,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: options.logger,
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
+    ...(options.watches ? { watches: options.watches } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);

@@ -13,5 +13,6 @@ export type {
   Requester,
   Respond,
   UseCases,
+  WatchCommand,
 } from './use-cases/index.js';
 export { ChatError, createMemoryCheckResults, createUseCases, parseCommand } from './use-cases/index.js';

@@ -1,19 +1,18 @@
+import type { Admit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
 import {
   type PortHistoryView,
-  renderHistory,
-  renderHomeView,
   renderWatchConfirmation,
-  renderWatchList,
   renderWatchNotice,
   type WatchView,
 } from '../render/alerts.js';
+import { renderHistory, renderHomeView, renderWatchList } from '../render/watch-overview.js';
 import { slackCode } from '../render/sanitize.js';
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
-import { formatTime } from '../render/slack-format.js';
+import { formatTime, userMention } from '../render/slack-format.js';
 import type { PortAlertStates, Watch, WatchStore } from '../store/types.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
@@ -32,6 +31,8 @@ export interface WatchCommandDeps {
   admins?: readonly string[];
   /** Watches one channel may hold (default 200). */
   maxWatchesPerChannel?: number;
+  /** Port allow-list and rate limits: a watch's baseline is a check like any other. */
+  admit?: Admit;
 }
 
 export type CommandResult<T = object> =
@@ -86,6 +87,8 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       host: string;
       ports?: number[] | string;
       user: string;
+      /** Called once the request is accepted, just before the baseline probe (which takes seconds). */
+      onBaseline?: (host: string) => Promise<void>;
     }): Promise<CommandResult<{ watch: Watch; diagnosis: HostDiagnosis; updated: boolean }>> {
       const refused = denied(deps, input.user);
       if (refused) return failure(refused);
@@ -114,7 +117,16 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         );
       }
 
-      const diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
+      // Admitted last, so a request refused for another reason does not use up the rate limit.
+      const request = { target: host, ports, mx: 'auto' as const };
+      const admission = deps.admit?.(input.user, request) ?? { ok: true };
+      if (!admission.ok) {
+        return failure(
+          `I didn’t start watching ${slackCode(host, 260)}: ${admission.reason.replace(/\.$/, '')}.`,
+        );
+      }
+      await input.onBaseline?.(host);
+      const diagnosis = await deps.runCheck(request);
       const problem = unwatchable(diagnosis, host);
       if (problem) return failure(problem);
       const checkedAt = at();
@@ -161,7 +173,9 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       logger.info('watch removed', { channel: input.channel, host: target.host, user: input.user, at: at() });
       return {
         ok: true,
-        message: renderWatchNotice(`Stopped watching ${slackCode(target.host, 260)} in this channel.`),
+        message: renderWatchNotice(
+          `Stopped watching ${slackCode(target.host, 260)} in this channel (${userMention(input.user)}).`,
+        ),
       };
     },
 
@@ -197,7 +211,11 @@ export function createWatchCommands(deps: WatchCommandDeps) {
           user: input.user,
           at: at(),
         });
-        return { ok: true, until: null, message: renderWatchNotice(`🔔 Alerts for ${host} are back on.`) };
+        return {
+          ok: true,
+          until: null,
+          message: renderWatchNotice(`🔔 Alerts for ${host} are back on (${userMention(input.user)}).`),
+        };
       }
       const duration = parseDuration(input.duration);
       if (!duration.ok) return failure(duration.error);
@@ -215,7 +233,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         user: input.user,
         at: at(),
       });
-      const text = `🔕 Muted ${host} until ${formatTime(until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${target.host} off\`.`;
+      const text = `🔕 ${userMention(input.user)} muted ${host} until ${formatTime(until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${target.host} off\`.`;
       return { ok: true, until, message: renderWatchNotice(text) };
     },
 

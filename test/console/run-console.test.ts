@@ -1,25 +1,34 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunCheck } from '../../src/check/types.js';
-import { runConsole } from '../../src/console/index.js';
+import { consoleChatFor, runConsole } from '../../src/console/index.js';
 import { silentLogger } from '../../src/log.js';
+import { chatNotifier } from '../../src/slack/use-cases/index.js';
+import { createMemoryWatchStore } from '../../src/store/index.js';
+import { createWatchCommands, recheckWatches, type WatchCommands } from '../../src/watch/index.js';
+import { healthy, port25Filtered, World } from '../watch/watch-harness.js';
 import { createTestCa } from '../helpers/certs.js';
 import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
-async function run(lines: string[], runCheck: RunCheck): Promise<string> {
-  const input = new PassThrough();
-  let printed = '';
+function capture() {
+  const sink = { printed: '' };
   const output = new Writable({
     write(chunk, _encoding, done) {
-      printed += String(chunk);
+      sink.printed += String(chunk);
       done();
     },
   });
+  return { sink, output };
+}
+
+async function run(lines: string[], runCheck: RunCheck, watches?: WatchCommands): Promise<string> {
+  const input = new PassThrough();
+  const { sink, output } = capture();
   input.end(`${lines.join('\n')}\n`);
-  await runConsole({ input, output, runCheck, logger: silentLogger });
-  return printed;
+  await runConsole({ input, output, runCheck, logger: silentLogger, ...(watches ? { watches } : {}) });
+  return sink.printed;
 }
 
 /** A check that reports the typical picture, port by port, without a network. */
@@ -60,9 +69,17 @@ describe('runConsole()', () => {
   });
 
   test('accepts a plain host, help, bad input, watch, recheck and config, and ends with the input', async () => {
+    const world = new World();
+    const watches = createWatchCommands({
+      store: createMemoryWatchStore(),
+      runCheck: world.runCheck,
+      now: world.now,
+      logger: silentLogger,
+    });
     const printed = await run(
       ['smtp.example.com', 'recheck', 'config', '/smtp-check help', 'bad host!', 'list', ''],
       scripted,
+      watches,
     );
     expect(printed).toContain('── message #1 in #console\nChecking `smtp.example.com`');
     expect(printed).toMatch(/── message #\d+, reply in the thread of #1\nRe-checking `smtp.example.com`/);
@@ -70,7 +87,56 @@ describe('runConsole()', () => {
     expect(printed).toContain('── only you can see this\n  · Configuration for `smtp.example.com`');
     expect(printed).toContain('*What to type*');
     expect(printed).toContain('I couldn’t read that');
-    expect(printed).toContain('`list` is coming with watches');
+    expect(printed).toContain('/smtp-check watch <host> [ports]');
+    expect(printed).toContain('── only you can see this\nNo hosts are watched in this channel.');
+  });
+
+  test('watch commands work, and scheduled alerts print with thread replies pointing at the alert', async () => {
+    const world = new World();
+    world.set('smtp.example.test', healthy());
+    const store = createMemoryWatchStore();
+    const watches = createWatchCommands({
+      store,
+      runCheck: world.runCheck,
+      now: world.now,
+      logger: silentLogger,
+    });
+    const { sink, output } = capture();
+    // The chat main.ts shares between the console and the scheduler's notifier.
+    const chat = consoleChatFor(output);
+    const input = new PassThrough();
+    input.end('/smtp-check watch smtp.example.test 25,587\nlist\nhistory smtp.example.test\nhome\n');
+    await runConsole({ input, output, runCheck: scripted, logger: silentLogger, watches, chat });
+    expect(sink.printed).toContain('── only you can see this\n⏳ Probing `smtp.example.test` for a baseline');
+    expect(sink.printed).toContain(
+      '── message #1 in #console\n👀 Watching `smtp.example.test` on 2 ports (25, 587) for @you.',
+    );
+    expect(sink.printed).toContain('[ Unwatch smtp.example.test ]');
+    expect(sink.printed).toContain('*1 watched host* in this channel');
+    expect(sink.printed).toContain('HISTORY OF SMTP.EXAMPLE.TEST');
+    expect(sink.printed).toContain('── App Home\nWATCHED HOSTS\n`smtp.example.test`');
+
+    const tick = () => {
+      world.nowMs += 15 * 60_000;
+      return recheckWatches({
+        store,
+        runCheck: world.runCheck,
+        notify: chatNotifier(chat),
+        now: world.now,
+        logger: silentLogger,
+        concurrency: 1,
+        jitterMs: 0,
+      });
+    };
+    world.set('smtp.example.test', port25Filtered());
+    await tick();
+    await tick();
+    expect(sink.printed).toContain('── message #2 in #console\n🚨 SMTP.EXAMPLE.TEST: PORT 25 BLOCKED');
+    world.set('smtp.example.test', healthy());
+    await tick();
+    await tick();
+    expect(sink.printed).toContain('── message #3, reply in the thread of #2\n🟢 *Port 25 recovered*');
+    expect(sink.printed).toContain('── message #2 updated\n✅ RESOLVED: SMTP.EXAMPLE.TEST');
   });
 
   test('says what to do when recheck comes before any check', async () => {

@@ -14,7 +14,7 @@ import {
 import { renderParent } from '../../src/render/slack-parent.js';
 import { renderPortDetails } from '../../src/render/slack-port-details.js';
 import { renderProgress } from '../../src/render/slack-progress.js';
-import { renderComingWithWatches, renderUsage } from '../../src/render/slack-usage.js';
+import { renderUsage, renderWatchesUnavailable } from '../../src/render/slack-usage.js';
 import { aPort } from '../helpers/probe-builders.js';
 import { forbiddenCharacters, proseOf, textsOf, unsafeMarkup } from '../helpers/slack-assertions.js';
 import { aDiagnosisOf, aHostileDiagnosis, aTypicalDiagnosis, HOSTILE } from '../helpers/slack-diagnoses.js';
@@ -56,7 +56,7 @@ const cases = [
   ...everyMessage(hostileTarget).map(([name, message]) => [`hostile target ${name}`, message] as const),
   ['usage', renderUsage()] as const,
   ['usage with hostile input', renderUsage(`\`${HOSTILE}\` is not a valid host name`)] as const,
-  ['coming with watches', renderComingWithWatches('mute')] as const,
+  ['watches unavailable', renderWatchesUnavailable('mute')] as const,
   ['not in channel', renderNotInChannel()] as const,
   ['slack refused', renderSlackRefused(HOSTILE)] as const,
   ['no earlier result', renderNoEarlierResult()] as const,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { WATCH_VERBS } from '../../src/render/slack-usage.js';
 import { SLACK_SURFACE } from '../../src/slack/index.js';
 
 // No YAML parser in the project; the manifest is simple enough to read the lists it declares.
@@ -33,5 +34,10 @@ describe('manifest.yml', () => {
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(manifest).toContain('home_tab_enabled: true');
     expect(manifest).toContain('socket_mode_enabled: true');
+  });
+
+  test('the usage hint names every watch command', () => {
+    const hint = /usage_hint: "(.+)"/.exec(manifest)?.[1] ?? '';
+    for (const verb of WATCH_VERBS) expect(hint).toMatch(new RegExp(`\\b${verb}\\b`));
   });
 });

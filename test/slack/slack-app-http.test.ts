@@ -189,7 +189,7 @@ describe('createSlackApp() in HTTP mode', () => {
 
     expect((await click('smtp_check_watch', 'watch-button')).status).toBe(200);
     expect(String((await api.waitForResponses('watch-button'))[0]?.body.text)).toContain(
-      'coming with watches',
+      'needs watches, and this bot runs without them',
     );
 
     const replies = api.calls.filter(threadReplies(parentTs)).length;
@@ -312,7 +312,7 @@ describe('createSlackApp() in HTTP mode', () => {
     }
     expect(JSON.stringify(help?.body.blocks)).toContain('/smtp-check smtp.example.com 25,587');
     expect(String(bad?.body.text)).toContain('I couldn’t read that');
-    expect(String(watch?.body.text)).toContain('coming with watches');
+    expect(String(watch?.body.text)).toContain('needs watches, and this bot runs without them');
   });
 
   test('honours Retry-After when Slack answers 429', async () => {

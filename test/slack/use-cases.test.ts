@@ -32,8 +32,21 @@ describe('parseCommand()', () => {
   test.each([
     ['', { kind: 'help' }],
     ['help', { kind: 'help' }],
-    ['watch smtp.example.com 25', { kind: 'watch', verb: 'watch' }],
-    ['history smtp.example.com', { kind: 'watch', verb: 'history' }],
+    [
+      'watch smtp.example.com 25 587',
+      { kind: 'watch', command: { verb: 'watch', host: 'smtp.example.com', ports: '25,587' } },
+    ],
+    [
+      'WATCH smtp.example.com',
+      { kind: 'watch', command: { verb: 'watch', host: 'smtp.example.com', ports: '' } },
+    ],
+    ['unwatch smtp.example.com', { kind: 'watch', command: { verb: 'unwatch', host: 'smtp.example.com' } }],
+    ['list', { kind: 'watch', command: { verb: 'list' } }],
+    [
+      'mute smtp.example.com 1h 30m',
+      { kind: 'watch', command: { verb: 'mute', host: 'smtp.example.com', duration: '1h 30m' } },
+    ],
+    ['history smtp.example.com', { kind: 'watch', command: { verb: 'history', host: 'smtp.example.com' } }],
     ['recheck', { kind: 'recheck' }],
     [
       'smtp.example.com 25,587',
@@ -45,6 +58,15 @@ describe('parseCommand()', () => {
     ],
   ])('%j → %j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
+  });
+
+  test.each([
+    ['watch', /`watch` needs a host/],
+    ['unwatch', /`unwatch` needs a host/],
+    ['mute smtp.example.com', /`mute` needs a host and a duration/],
+    ['history', /`history` needs a host/],
+  ])('%j without its arguments is help that says what to type', (text, problem) => {
+    expect(parseCommand(text)).toEqual({ kind: 'help', problem: expect.stringMatching(problem) });
   });
 
   test('bad input is help with the problem', () => {

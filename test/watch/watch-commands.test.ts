@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { Admit } from '../../src/check/admission.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { findLimitViolations } from '../../src/render/slack-limits.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
@@ -7,7 +8,7 @@ import { healthy, port25Filtered, World } from './watch-harness.js';
 
 const HOST = 'smtp.example.test';
 
-function setUp(options: { admins?: string[] } = {}) {
+function setUp(options: { admins?: string[]; admit?: Admit } = {}) {
   const world = new World();
   world.set(HOST, healthy());
   const store = createMemoryWatchStore();
@@ -100,6 +101,44 @@ describe('createWatchCommands()', () => {
     expect((await commands.listWatches({ channel: 'C0A' })).ok).toBe(true);
   });
 
+  test('addWatch goes through admission after the other checks, and before any probe', async () => {
+    const asked: Array<[string, unknown]> = [];
+    const admit: Admit = (user, request) => {
+      asked.push([user, request]);
+      return request.ports.includes(6379)
+        ? { ok: false, reason: 'port 6379 is not an SMTP port I probe.' }
+        : { ok: true };
+    };
+    const { commands, world, store } = setUp({ admins: ['U0ADMIN'], admit });
+    const baselines: string[] = [];
+    const onBaseline = async (host: string) => void baselines.push(host);
+    // A refusal for another reason does not use up the rate limit.
+    await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0RANDOM', onBaseline });
+    expect(asked).toEqual([]);
+    const refused = await commands.addWatch({
+      channel: 'C0A',
+      host: HOST,
+      ports: '25,6379',
+      user: 'U0ADMIN',
+      onBaseline,
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: 'I didn’t start watching `smtp.example.test`: port 6379 is not an SMTP port I probe.',
+    });
+    expect(world.checks).toEqual([]);
+    expect(baselines).toEqual([]);
+    expect(await store.listWatches()).toEqual([]);
+    expect((await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0ADMIN', onBaseline })).ok).toBe(
+      true,
+    );
+    expect(asked).toEqual([
+      ['U0ADMIN', { target: HOST, ports: [25, 6379], mx: 'auto' }],
+      ['U0ADMIN', { target: HOST, ports: [], mx: 'auto' }],
+    ]);
+    expect(baselines).toEqual([HOST]);
+  });
+
   test('removeWatch stops a watch, and says how to list when there is none', async () => {
     const { commands, store, logged } = setUp();
     await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
@@ -145,7 +184,7 @@ describe('createWatchCommands()', () => {
     });
     const muted = await commands.muteHost({ channel: 'C0A', host: HOST, duration: '2h', user: 'U0LEAD' });
     expect(muted).toMatchObject({ ok: true, until: new Date(world.nowMs + 2 * 3_600_000).toISOString() });
-    expect(muted.message.text).toContain('Muted `smtp.example.test` until 2026-03-01 14:00 UTC');
+    expect(muted.message.text).toContain('<@U0LEAD> muted `smtp.example.test` until 2026-03-01 14:00 UTC');
     expect((await commands.listWatches({ channel: 'C0A' })).message.text).toContain('muted until');
     expect(
       await commands.muteHost({ channel: 'C0A', host: HOST, duration: 'off', user: 'U0LEAD' }),

@@ -20,7 +20,7 @@ function parse({ body, respond }: ButtonArgs): {
   };
 }
 
-/** The buttons on a finished check. Each acks at once; the work happens after. */
+/** The buttons on a finished check and on watch messages. Each acks at once; the work happens after. */
 export function registerActionListeners(app: App, useCases: UseCases): void {
   app.action<BlockButtonAction>(ACTION_IDS.rerun, async ({ ack, body, respond }) => {
     await ack();
@@ -34,6 +34,12 @@ export function registerActionListeners(app: App, useCases: UseCases): void {
   });
   app.action<BlockButtonAction>(ACTION_IDS.watch, async ({ ack, body, respond }) => {
     await ack();
-    await useCases.watch(parse({ body, respond }).requester);
+    const { requester, value } = parse({ body, respond });
+    await useCases.watch(requester, value);
+  });
+  app.action<BlockButtonAction>(ACTION_IDS.unwatch, async ({ ack, body, respond }) => {
+    await ack();
+    const { requester, value } = parse({ body, respond });
+    await useCases.unwatch(requester, value);
   });
 }

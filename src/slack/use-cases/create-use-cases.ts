@@ -9,13 +9,15 @@ import {
   renderNotAdmitted,
   renderShuttingDown,
 } from '../../render/slack-notices.js';
-import { renderComingWithWatches, renderUsage } from '../../render/slack-usage.js';
+import { renderUsage, renderWatchesUnavailable, type WatchVerb } from '../../render/slack-usage.js';
+import type { WatchCommands } from '../../watch/index.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
 import { recheckThread, runCheckInChannel, tell } from './check-flow.js';
 import { type CheckResults, createMemoryCheckResults } from './check-results.js';
 import { createInFlight, type InFlight } from './in-flight.js';
-import { parseCommand } from './parse-command.js';
+import { parseCommand, type WatchCommand } from './parse-command.js';
+import { runWatchCommand, unwatchFromButton, watchFromButton } from './watch-flow.js';
 
 export interface UseCaseDeps {
   chat: Chat;
@@ -24,6 +26,8 @@ export interface UseCaseDeps {
   results?: CheckResults;
   /** Port allow-list and rate limits for chat-started checks (see createAdmission). */
   admit?: Admit;
+  /** The watch use cases; without them watch commands say watches are not available here. */
+  watches?: WatchCommands;
 }
 
 export interface MentionEvent {
@@ -46,8 +50,11 @@ export interface UseCases {
   rerun(requester: Requester, message: PostedMessage, value?: string): Promise<void>;
   /** Show config button: the recommended configuration, to the clicker only. */
   showConfig(requester: Requester, message: PostedMessage, value?: string): Promise<void>;
-  /** Watch this host button. */
-  watch(requester: Requester): Promise<void>;
+  /** Watch this host button on a check's parent; value is the check's request. */
+  watch(requester: Requester, value?: string): Promise<void>;
+  /** Unwatch button on a watch confirmation or the list; value is the host. */
+  unwatch(requester: Requester, value?: string): Promise<void>;
+  /** The App Home tab: the workspace's watched hosts and their state. */
   homeOpened(userId: string): Promise<void>;
   /** Work still running after its request was acknowledged. */
   readonly inFlight: InFlight;
@@ -64,6 +71,17 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   };
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 
+  const watchDeps = deps.watches ? { ...flow, watches: deps.watches } : null;
+  const watchCommand = (requester: Requester, command: WatchCommand, threadTs?: string): Promise<void> =>
+    watchDeps
+      ? runWatchCommand(watchDeps, requester, command, threadTs)
+      : tell(flow, requester, renderWatchesUnavailable(command.verb), threadTs);
+  const withWatches = (
+    requester: Requester,
+    verb: WatchVerb,
+    run: (d: NonNullable<typeof watchDeps>) => Promise<void>,
+  ) => (watchDeps ? run(watchDeps) : tell(flow, requester, renderWatchesUnavailable(verb)));
+
   /** Every piece of work goes through here, so shutdown can refuse new work and wait for the rest. */
   const track = async (requester: Requester, task: () => Promise<void>): Promise<void> => {
     const running = inFlight.run(task);
@@ -78,7 +96,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
         case 'help':
           return tell(flow, requester, renderUsage(parsed.problem));
         case 'watch':
-          return tell(flow, requester, renderComingWithWatches(parsed.verb));
+          return watchCommand(requester, parsed.command);
         case 'recheck':
           return tell(
             flow,
@@ -108,7 +126,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
         case 'help':
           return tell(flow, requester, renderUsage(parsed.problem), event.threadTs);
         case 'watch':
-          return tell(flow, requester, renderComingWithWatches(parsed.verb), event.threadTs);
+          return watchCommand(requester, parsed.command, event.threadTs);
         case 'check':
           return runCheckInChannel(flow, requester, parsed.request);
       }
@@ -141,16 +159,29 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
       }
     });
 
-  const watch = (requester: Requester): Promise<void> =>
-    track(requester, () => tell(flow, requester, renderComingWithWatches('watch')));
+  const watch = (requester: Requester, value?: string): Promise<void> =>
+    track(requester, () => withWatches(requester, 'watch', (d) => watchFromButton(d, requester, value)));
+
+  const unwatch = (requester: Requester, value?: string): Promise<void> =>
+    track(requester, () => withWatches(requester, 'unwatch', (d) => unwatchFromButton(d, requester, value)));
+
+  const homeView = async () => {
+    if (!deps.watches) return renderHome();
+    try {
+      return (await deps.watches.homeView()).view;
+    } catch (error) {
+      deps.logger.error('could not load the watched hosts for the Home tab', { error });
+      return renderHome('The watched hosts could not be loaded just now; the details are in the bot’s log.');
+    }
+  };
 
   const homeOpened = async (userId: string): Promise<void> => {
     try {
-      await deps.chat.publishHome(userId, renderHome());
+      await deps.chat.publishHome(userId, await homeView());
     } catch (error) {
       deps.logger.warn('could not publish the Home tab', { error, code: errorCode(error) });
     }
   };
 
-  return { command, mention, rerun, showConfig, watch, homeOpened, inFlight };
+  return { command, mention, rerun, showConfig, watch, unwatch, homeOpened, inFlight };
 }

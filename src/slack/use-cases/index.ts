@@ -5,6 +5,6 @@ export { createMemoryCheckResults } from './check-results.js';
 export type { MentionEvent, UseCaseDeps, UseCases } from './create-use-cases.js';
 export { createUseCases } from './create-use-cases.js';
 export type { InFlight } from './in-flight.js';
-export type { Command } from './parse-command.js';
+export type { Command, WatchCommand } from './parse-command.js';
 export { parseCommand } from './parse-command.js';
 export { chatNotifier } from './chat-notifier.js';

@@ -2,21 +2,55 @@ import { parseCheckRequest } from '../../check/index.js';
 import type { CheckRequest } from '../../check/types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
 
+/** A watch command with its words split out; the watch use cases validate host, ports and duration. */
+export type WatchCommand =
+  | { verb: 'watch'; host: string; ports: string }
+  | { verb: 'unwatch'; host: string }
+  | { verb: 'list' }
+  | { verb: 'mute'; host: string; duration: string }
+  | { verb: 'history'; host: string };
+
 export type Command =
   | { kind: 'help'; problem?: string }
   | { kind: 'check'; request: CheckRequest }
-  | { kind: 'watch'; verb: WatchVerb }
+  | { kind: 'watch'; command: WatchCommand }
   | { kind: 'recheck' };
 
 const isWatchVerb = (word: string): word is WatchVerb => (WATCH_VERBS as readonly string[]).includes(word);
 
+const USAGE: Record<WatchVerb, string> = {
+  watch: '`watch` needs a host: `/smtp-check watch smtp.example.com [25,587]`',
+  unwatch: '`unwatch` needs a host: `/smtp-check unwatch smtp.example.com`',
+  list: '',
+  mute: '`mute` needs a host and a duration: `/smtp-check mute smtp.example.com 2h` (or `off`)',
+  history: '`history` needs a host: `/smtp-check history smtp.example.com`',
+};
+
+function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
+  const [host, ...rest] = words;
+  if (verb === 'list') return { kind: 'watch', command: { verb } };
+  if (host === undefined || (verb === 'mute' && rest.length === 0)) {
+    return { kind: 'help', problem: USAGE[verb] };
+  }
+  switch (verb) {
+    case 'watch':
+      return { kind: 'watch', command: { verb, host, ports: rest.join(',') } };
+    case 'mute':
+      return { kind: 'watch', command: { verb, host, duration: rest.join(' ') } };
+    case 'unwatch':
+    case 'history':
+      return { kind: 'watch', command: { verb, host } };
+  }
+}
+
 /** What follows `/smtp-check` (or a mention of the bot), as one of the things the bot does. */
 export function parseCommand(text: string): Command {
   const trimmed = text.trim();
-  const first = (trimmed.split(/\s+/)[0] ?? '').toLowerCase();
-  if (trimmed === '' || first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
-  if (isWatchVerb(first)) return { kind: 'watch', verb: first };
-  if (/^(recheck|re-check|rerun|re-run)$/.test(first)) return { kind: 'recheck' };
+  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const verb = first.toLowerCase();
+  if (trimmed === '' || verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' };
+  if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
+  if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
   const parsed = parseCheckRequest(trimmed);
   return parsed.ok ? { kind: 'check', request: parsed.request } : { kind: 'help', problem: parsed.error };
 }

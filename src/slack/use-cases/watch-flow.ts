@@ -1,0 +1,164 @@
+import type { SlackMessage } from '../../render/slack-blocks.js';
+import {
+  renderButtonWithoutHost,
+  renderCannotAnnounce,
+  renderSlackRefused,
+  renderWatchFailed,
+  renderWatchStarting,
+} from '../../render/slack-notices.js';
+import { decodeCheckValue } from '../../render/slack-format.js';
+import type { WatchCommands } from '../../watch/index.js';
+import type { Requester } from './chat.js';
+import { cannotPostHere, errorCode } from './chat-error.js';
+import { type CheckFlowDeps, tell } from './check-flow.js';
+import type { WatchCommand } from './parse-command.js';
+
+// Watch commands and buttons. Who sees what: a change to what the channel is watching (watch,
+// unwatch, mute) is posted in the channel, so the team knows why alerts start or stop; lists,
+// history and every refusal go to the requester only.
+
+export interface WatchFlowDeps extends CheckFlowDeps {
+  watches: WatchCommands;
+}
+
+/** Posts a watch change in the requester's channel; where the bot may not post, tells the requester why. */
+async function announce(deps: WatchFlowDeps, requester: Requester, message: SlackMessage): Promise<void> {
+  try {
+    await deps.chat.post(requester.channelId, message);
+  } catch (error) {
+    const code = errorCode(error);
+    if (cannotPostHere(error)) {
+      deps.logger.info('cannot announce a watch change here', { code, channel: requester.channelId });
+      await tell(deps, requester, renderCannotAnnounce(message));
+      return;
+    }
+    deps.logger.error('could not announce a watch change', { error, code, channel: requester.channelId });
+    await tell(deps, requester, renderSlackRefused(code));
+  }
+}
+
+/** Tells the requester a failure; announces a success in the channel. */
+async function settle(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  result: { ok: boolean; message: SlackMessage },
+  threadTs?: string,
+): Promise<void> {
+  if (result.ok) await announce(deps, requester, result.message);
+  else await tell(deps, requester, result.message, threadTs);
+}
+
+async function addWatch(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  input: { host: string; ports: string | number[] },
+  threadTs?: string,
+): Promise<void> {
+  const result = await deps.watches.addWatch({
+    channel: requester.channelId,
+    user: requester.userId,
+    host: input.host,
+    ports: input.ports,
+    // The baseline probe takes seconds: say it has started, once the request passed every check.
+    onBaseline: (host) => tell(deps, requester, renderWatchStarting(host), threadTs),
+  });
+  await settle(deps, requester, result, threadTs);
+}
+
+/** A store that cannot be written is infrastructure failing: log it, and tell the requester. */
+async function guarded(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  verb: string,
+  work: () => Promise<void>,
+  threadTs?: string,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    deps.logger.error('watch command failed', { verb, error, channel: requester.channelId });
+    await tell(deps, requester, renderWatchFailed(verb), threadTs);
+  }
+}
+
+/** `/smtp-check watch|unwatch|list|mute|history …` (and the same words in a mention). */
+export function runWatchCommand(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  command: WatchCommand,
+  threadTs?: string,
+): Promise<void> {
+  return guarded(
+    deps,
+    requester,
+    command.verb,
+    () => watchCommand(deps, requester, command, threadTs),
+    threadTs,
+  );
+}
+
+async function watchCommand(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  command: WatchCommand,
+  threadTs?: string,
+): Promise<void> {
+  const { watches } = deps;
+  const channel = requester.channelId;
+  const user = requester.userId;
+  switch (command.verb) {
+    case 'watch':
+      return addWatch(deps, requester, command, threadTs);
+    case 'unwatch':
+      return settle(
+        deps,
+        requester,
+        await watches.removeWatch({ channel, host: command.host, user }),
+        threadTs,
+      );
+    case 'mute': {
+      const result = await watches.muteHost({
+        channel,
+        host: command.host,
+        duration: command.duration,
+        user,
+      });
+      return settle(deps, requester, result, threadTs);
+    }
+    case 'list':
+      return tell(deps, requester, (await watches.listWatches({ channel })).message, threadTs);
+    case 'history':
+      return tell(
+        deps,
+        requester,
+        (await watches.historyOf({ channel, host: command.host })).message,
+        threadTs,
+      );
+  }
+}
+
+/** Watch this host, on a check's parent: the button carries the check's request. */
+export async function watchFromButton(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  value?: string,
+): Promise<void> {
+  const request = decodeCheckValue(value);
+  if (!request) return tell(deps, requester, renderButtonWithoutHost());
+  return addWatch(deps, requester, { host: request.target, ports: request.ports });
+}
+
+/** Unwatch, on a watch confirmation or the list: the button carries the host, the click the channel. */
+export async function unwatchFromButton(
+  deps: WatchFlowDeps,
+  requester: Requester,
+  value?: string,
+): Promise<void> {
+  if (!value) return tell(deps, requester, renderButtonWithoutHost());
+  const result = await deps.watches.removeWatch({
+    channel: requester.channelId,
+    host: value,
+    user: requester.userId,
+  });
+  return settle(deps, requester, result);
+}
