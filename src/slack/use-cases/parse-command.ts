@@ -18,12 +18,13 @@ export type Command =
 
 const isWatchVerb = (word: string): word is WatchVerb => (WATCH_VERBS as readonly string[]).includes(word);
 
+// Plain words: renderUsage escapes the problem (it may echo what was typed) and sets host names in code.
 const USAGE: Record<WatchVerb, string> = {
-  watch: '`watch` needs a host: `/smtp-check watch smtp.example.com [25,587]`',
-  unwatch: '`unwatch` needs a host: `/smtp-check unwatch smtp.example.com`',
+  watch: 'watch needs a host, as in /smtp-check watch smtp.example.com (ports optional: 25,587)',
+  unwatch: 'unwatch needs a host, as in /smtp-check unwatch smtp.example.com',
   list: '',
-  mute: '`mute` needs a host and a duration: `/smtp-check mute smtp.example.com 2h` (or `off`)',
-  history: '`history` needs a host: `/smtp-check history smtp.example.com`',
+  mute: 'mute needs a host and a duration, as in /smtp-check mute smtp.example.com 2h (or off)',
+  history: 'history needs a host, as in /smtp-check history smtp.example.com',
 };
 
 function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
