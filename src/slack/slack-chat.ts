@@ -45,7 +45,8 @@ export function createSlackChat(
   logger: Logger,
   retry: RetryOptions = DEFAULT_RETRY,
 ): Chat {
-  const call = <T>(method: string, run: () => Promise<T>): Promise<T> =>
+  // `idempotent` says whether the call may be repeated after an unknown outcome (see withRateLimitRetry).
+  const call = <T>(method: string, run: () => Promise<T>, idempotent = false): Promise<T> =>
     withRateLimitRetry(
       async () => {
         try {
@@ -56,9 +57,10 @@ export function createSlackChat(
       },
       {
         ...retry,
-        onRetry: ({ attempt, waitMs }) =>
-          logger.warn('Slack rate limit, retrying', { method, attempt, waitMs }),
+        onRetry: ({ attempt, waitMs, reason }) =>
+          logger.warn('Slack call failed, retrying', { method, attempt, waitMs, reason }),
       },
+      idempotent,
     );
 
   return {
@@ -78,13 +80,17 @@ export function createSlackChat(
       return { channel: result.channel, ts: result.ts };
     },
     async update(target, message) {
-      await call('chat.update', () =>
-        client.chat.update({
-          channel: target.channel,
-          ts: target.ts,
-          text: message.text,
-          blocks: asSlackBlocks(message.blocks),
-        }),
+      await call(
+        'chat.update',
+        () =>
+          client.chat.update({
+            channel: target.channel,
+            ts: target.ts,
+            text: message.text,
+            blocks: asSlackBlocks(message.blocks),
+          }),
+        // The same blocks set again on the same ts: repeating it cannot duplicate anything.
+        true,
       );
     },
     async postEphemeral(channel, userId, message, options = {}) {
@@ -99,8 +105,14 @@ export function createSlackChat(
       );
     },
     async publishHome(userId, view) {
-      await call('views.publish', () =>
-        client.views.publish({ user_id: userId, view: { type: 'home', blocks: asSlackBlocks(view.blocks) } }),
+      await call(
+        'views.publish',
+        () =>
+          client.views.publish({
+            user_id: userId,
+            view: { type: 'home', blocks: asSlackBlocks(view.blocks) },
+          }),
+        true,
       );
     },
   };

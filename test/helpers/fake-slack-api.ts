@@ -13,6 +13,8 @@ export interface RecordedCall {
   ok: boolean;
   response: Record<string, unknown>;
   error?: string;
+  /** The fault injected into this call, when there was one (see failNext). */
+  fault?: string;
   at: number;
 }
 
@@ -29,7 +31,18 @@ export interface FakeSlackApiOptions {
   botId?: string;
 }
 
-type Fault = { error: string } | { retryAfterSeconds: number };
+/**
+ * What failNext injects. `status`: an HTTP error (500, 503…) before Slack did anything. `hang`:
+ * no answer at all (the client's timeout fires). `drop`: the connection is cut without an answer.
+ * With `processed`, a hang or drop happens after Slack did the work — the message is posted but
+ * the answer is lost, which is what makes retrying chat.postMessage unsafe.
+ */
+export type Fault =
+  | { error: string }
+  | { retryAfterSeconds: number }
+  | { status: number }
+  | { hang: true; processed?: boolean }
+  | { drop: true; processed?: boolean };
 
 const LIMITS = {
   blocks: 50,
@@ -99,7 +112,7 @@ export interface FakeSlackApi {
   readonly responses: RecordedResponse[];
   /** A response_url served by this fake. */
   responseUrl(id: string): string;
-  /** Make the next `times` calls of method fail: a Slack error, or a 429 with Retry-After. */
+  /** Make the next `times` calls of method fail: a Slack error, a 429 with Retry-After, a 5xx, a hang or a drop. */
   failNext(method: string, fault: Fault, times?: number): void;
   /** What apps.connections.open answers (Socket Mode). */
   setSocketUrl(url: string): void;
@@ -132,8 +145,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     method: string,
     token: string | null,
     body: Record<string, unknown>,
+    fault: Fault | undefined,
   ): { status: number; json: Record<string, unknown>; headers?: Record<string, string> } => {
-    const fault = faults.get(method)?.shift();
+    if (fault && 'status' in fault) {
+      return { status: fault.status, json: { ok: false, error: `http_${fault.status}` } };
+    }
     if (fault && 'retryAfterSeconds' in fault) {
       return {
         status: 429,
@@ -141,7 +157,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
         headers: { 'Retry-After': String(fault.retryAfterSeconds) },
       };
     }
-    if (fault) return { status: 200, json: { ok: false, error: fault.error } };
+    if (fault && 'error' in fault) return { status: 200, json: { ok: false, error: fault.error } };
     const expected = method === 'apps.connections.open' ? options.appToken : options.botToken;
     if (!token) return { status: 200, json: { ok: false, error: 'not_authed' } };
     if (token !== expected) return { status: 200, json: { ok: false, error: 'invalid_auth' } };
@@ -209,7 +225,16 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       : typeof body.token === 'string'
         ? body.token
         : null;
-    const result = answer(method, token, body);
+    const fault = faults.get(method)?.shift();
+    const transport = fault && ('hang' in fault || 'drop' in fault) ? fault : undefined;
+    const faultName = transport
+      ? `${'hang' in transport ? 'hang' : 'drop'}${transport.processed ? ' after processing' : ''}`
+      : undefined;
+    // A transport fault before processing: Slack never saw the call, so nothing is done.
+    const result =
+      transport && !transport.processed
+        ? { status: 0, json: { ok: false, error: faultName } as Record<string, unknown> }
+        : answer(method, token, body, transport ? undefined : fault);
     calls.push({
       method,
       token,
@@ -217,8 +242,21 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       ok: result.json.ok === true,
       response: result.json,
       ...(typeof result.json.error === 'string' ? { error: result.json.error } : {}),
+      ...(fault
+        ? {
+            fault:
+              faultName ??
+              ('status' in fault ? `http ${fault.status}` : 'error' in fault ? fault.error : '429'),
+          }
+        : {}),
       at: Date.now(),
     });
+    if (transport) {
+      notify();
+      // A hang leaves the request open until the client gives up (or close()); a drop cuts it.
+      if ('drop' in transport) request.socket.destroy();
+      return;
+    }
     response
       .writeHead(result.status, { 'content-type': 'application/json', ...result.headers })
       .end(JSON.stringify(result.json));
