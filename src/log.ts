@@ -24,6 +24,19 @@ export interface LoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
+/**
+ * Secret-shaped text masked even when nobody registered it: a token that is not ours (a user's
+ * pasted xoxp-, another app's xapp-), a response_url or webhook (whoever holds one can post in the
+ * channel; Socket Mode's debug log prints whole envelopes) and the ticket of a Socket Mode URL.
+ * Origins are kept so a log still says where a call went.
+ */
+const SECRET_SHAPES: Array<[RegExp, string]> = [
+  [/\b(?:xox[abposre]|xapp)-[0-9A-Za-z-]+/g, '[redacted]'],
+  [/(https:\/\/hooks\.slack(?:-gov)?\.com\/)[^\s"\\]+/g, '$1[redacted]'],
+  [/(response_url(?:\\)?"\s*:\s*(?:\\)?"[a-z]+:\/\/[^/"\\]+\/)[^"\\]*/g, '$1[redacted]'],
+  [/([?&]ticket=)[^&\s"\\]+/g, '$1[redacted]'],
+];
+
 function serialise(value: unknown): unknown {
   if (value instanceof Error) {
     const cause = value.cause === undefined ? undefined : serialise(value.cause);
@@ -39,7 +52,10 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const threshold = RANK[options.level];
 
   const mask = (line: string): string =>
-    secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), line);
+    SECRET_SHAPES.reduce(
+      (text, [shape, replacement]) => text.replace(shape, replacement),
+      secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), line),
+    );
 
   const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return;
