@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createAdmission, createRunCheck, limitConcurrency } from '../../src/check/index.js';
+import type { CheckRequest, RunCheck } from '../../src/check/types.js';
+import { silentLogger } from '../../src/log.js';
+import { createTargetPolicy, RateLimiter } from '../../src/policy/index.js';
+import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
+import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
+import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
+import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type CountingMta, startCountingMta } from './counting-mta.js';
+
+// Rate limits through the real Slack app (the refusal is an ephemeral answer with a retry time),
+// and the concurrency caps measured where they matter: at the servers being probed.
+
+const BOT_TOKEN = 'xoxb-limits-1234567890-abcdef';
+const SIGNING_SECRET = 'limits-signing-secret-0123456789';
+
+describe('rate limits in Slack', () => {
+  let api: FakeSlackApi;
+  let app: SlackApp;
+  let url: string;
+  let nowMs = Date.parse('2026-03-01T12:00:00.000Z');
+  const started: CheckRequest[] = [];
+
+  beforeAll(async () => {
+    api = await startFakeSlackApi({ botToken: BOT_TOKEN });
+    // The checks themselves are scripted: what is under test is what happens before one starts.
+    const runCheck: RunCheck = async (request) => {
+      started.push(request);
+      return aTypicalDiagnosis();
+    };
+    app = createSlackApp({
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      port: 0,
+      host: '127.0.0.1',
+      apiUrl: api.apiUrl,
+      botId: 'B0BOT',
+      botUserId: 'U0BOT',
+      runCheck,
+      admit: createAdmission({
+        limiter: new RateLimiter({ perUserPerMinute: 3, perTargetPerMinute: 2 }, () => nowMs),
+        extraPorts: [],
+      }),
+      logger: silentLogger,
+    });
+    url = `http://127.0.0.1:${(await app.start()).port}/slack/events`;
+  });
+
+  afterAll(async () => {
+    await app?.stop({ drainMs: 2_000 });
+    await api?.close();
+  });
+
+  let id = 0;
+  async function command(user: string, text: string): Promise<{ id: string; text: string | null }> {
+    const responseId = `limits-${++id}`;
+    // A channel per command, so an earlier check's thread replies are never mistaken for this one.
+    const channel = `C0LIMITS${id}`;
+    const ack = await postSlashCommand(url, SIGNING_SECRET, {
+      text,
+      user_id: user,
+      channel_id: channel,
+      response_url: api.responseUrl(responseId),
+    });
+    expect(ack.status).toBe(200);
+    // Either the check starts (a parent is posted) or the user is told privately why not.
+    const answered = await Promise.race([
+      api.waitForResponses(responseId).then(([response]) => String(response?.body.text)),
+      api
+        .waitForCalls((call) => call.method === 'chat.postMessage' && call.body.channel === channel)
+        .then(() => null),
+    ]);
+    return { id: responseId, text: answered };
+  }
+
+  test('a user over the per-user limit is told privately when to retry, and no check starts', async () => {
+    for (const host of ['a.example.com', 'b.example.com', 'c.example.com']) {
+      expect((await command('U0EAGER', host)).text).toBeNull();
+    }
+    nowMs += 20_000;
+    const refused = await command('U0EAGER', 'refused.example.com');
+    expect(refused.text).toMatch(/started 3 checks in the last minute \(limit 3\); try again in 40 s/);
+    const [response] = await api.waitForResponses(refused.id);
+    expect(response?.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(await app.idle(5_000)).toBe(true);
+    expect(started.map((request) => request.target)).not.toContain('refused.example.com');
+    // Someone else is not affected, and the user may go again once the window has passed.
+    expect((await command('U0OTHER', 'd.example.com')).text).toBeNull();
+    nowMs += 40_000;
+    expect((await command('U0EAGER', 'e.example.com')).text).toBeNull();
+  });
+
+  test('a target over the per-target limit is refused for everyone, with the retry time', async () => {
+    nowMs += 120_000;
+    expect((await command('U0ONE', 'busy.example.com')).text).toBeNull();
+    expect((await command('U0TWO', 'BUSY.example.com')).text).toBeNull();
+    nowMs += 1_000;
+    const refused = await command('U0THREE', 'busy.example.com');
+    expect(refused.text).toMatch(
+      /busy\.example\.com was checked 2 times in the last minute \(limit 2\); try again in 59 s/,
+    );
+    expect(await app.idle(5_000)).toBe(true);
+    expect(started.filter((request) => request.target === 'busy.example.com')).toHaveLength(2);
+  });
+});
+
+describe('concurrency caps, counted at the servers', () => {
+  const TARGETS = ['t1.caps.test', 't2.caps.test', 't3.caps.test', 't4.caps.test'];
+  const CHECKS_PER_TARGET = 3;
+  const caps = { maxConcurrentChecks: 3, maxPerTarget: 1 };
+  let dns: TestDnsServer;
+  const servers = new Map<string, CountingMta>();
+  let globalActive = 0;
+  let globalPeak = 0;
+
+  beforeAll(async () => {
+    dns = await startDnsServer(Object.fromEntries(TARGETS.map((name) => [name, { A: ['127.0.0.1'] }])));
+    for (const target of TARGETS) {
+      servers.set(
+        target,
+        await startCountingMta({
+          // Sessions last long enough to overlap when nothing caps them.
+          greetDelayMs: 150,
+          onSession: () => {
+            globalActive = [...servers.values()].reduce((sum, server) => sum + server.active, 0);
+            globalPeak = Math.max(globalPeak, globalActive);
+          },
+        }),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([...servers.values()].map((server) => server.close()));
+    await dns?.close();
+  });
+
+  test('no more than maxConcurrentChecks sessions at once, and one per target', async () => {
+    const limited = limitConcurrency(
+      createRunCheck({
+        probeHost,
+        limits: {
+          ...DEFAULT_LIMITS,
+          connectTimeoutMs: 2_000,
+          greetingTimeoutMs: 2_000,
+          replyTimeoutMs: 2_000,
+        },
+        now: () => new Date(),
+        resolver: createResolver([dns.server]),
+        policy: createTargetPolicy(['127.0.0.0/8']),
+      }),
+      caps,
+    );
+    const observed: number[] = [];
+    const results = await Promise.all(
+      TARGETS.flatMap((target) =>
+        Array.from({ length: CHECKS_PER_TARGET }, () =>
+          limited.runCheck(
+            { target, ports: [servers.get(target)!.port], mx: 'auto' },
+            { onPort: () => observed.push(limited.stats().running) },
+          ),
+        ),
+      ),
+    );
+    const figures = {
+      checks: results.length,
+      globalPeakAtServers: globalPeak,
+      perTargetPeaks: TARGETS.map((target) => servers.get(target)!.peak),
+      limiterPeak: limited.stats().peak,
+    };
+    console.log('concurrency caps', figures);
+    expect(results.flatMap((result) => result.ports.map((port) => port.class))).toEqual(
+      Array(TARGETS.length * CHECKS_PER_TARGET).fill('no-starttls'),
+    );
+    for (const target of TARGETS) {
+      expect(servers.get(target)!.connections).toBe(CHECKS_PER_TARGET);
+      expect(servers.get(target)!.peak, target).toBe(caps.maxPerTarget);
+    }
+    expect(globalPeak).toBeLessThanOrEqual(caps.maxConcurrentChecks);
+    // The caps were reached, so the bound above was really tested.
+    expect(globalPeak).toBe(caps.maxConcurrentChecks);
+    expect(limited.stats()).toEqual({ running: 0, peak: caps.maxConcurrentChecks });
+    expect(Math.max(...observed)).toBeLessThanOrEqual(caps.maxConcurrentChecks);
+  });
+});

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createAdmission,
+  createRunCheck,
+  type LimitedRunCheck,
+  limitConcurrency,
+} from '../../src/check/index.js';
+import { silentLogger } from '../../src/log.js';
+import { createTargetPolicy, DEFAULT_RATE_LIMITS, RateLimiter } from '../../src/policy/index.js';
+import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
+import { createTestCa } from '../helpers/certs.js';
+import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
+import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+
+// 50 people type /smtp-check at the same moment. The real app (HTTP mode, signed requests, the
+// production admission and caps) must ack every one well inside Slack's 3 seconds, answer every
+// one, and keep the probes within the caps while it does. A correctness test, not a benchmark.
+
+const BOT_TOKEN = 'xoxb-load-1234567890-abcdef';
+const SIGNING_SECRET = 'load-signing-secret-0123456789ab';
+const COMMANDS = 50;
+const TARGETS = Array.from({ length: 10 }, (_, index) => `mx${index}.load.test`);
+// main.ts's caps: MAX_CONCURRENT_CHECKS default, one check per target at a time.
+const CAPS = { maxConcurrentChecks: 8, maxPerTarget: 1 };
+
+let api: FakeSlackApi;
+let dns: TestDnsServer;
+let smtp: RunningServer;
+let limited: LimitedRunCheck;
+let app: SlackApp;
+let url: string;
+const sessions = { active: 0, peak: 0, total: 0 };
+let runningPeak = 0;
+
+beforeAll(async () => {
+  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
+  dns = await startDnsServer(Object.fromEntries(TARGETS.map((name) => [name, { A: ['127.0.0.1'] }])));
+  const ca = createTestCa();
+  smtp = await startSmtpServer({
+    name: 'mx.load.test',
+    ...ca.issue({ commonName: 'mx.load.test', dnsNames: TARGETS }),
+    onConnect(_session, callback) {
+      sessions.total += 1;
+      sessions.active += 1;
+      sessions.peak = Math.max(sessions.peak, sessions.active);
+      runningPeak = Math.max(runningPeak, limited.stats().running);
+      callback();
+    },
+    onClose() {
+      sessions.active -= 1;
+    },
+  });
+  limited = limitConcurrency(
+    createRunCheck({
+      probeHost,
+      limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 3_000, greetingTimeoutMs: 5_000, replyTimeoutMs: 5_000 },
+      now: () => new Date(),
+      resolver: createResolver([dns.server]),
+      policy: createTargetPolicy(['127.0.0.0/8']),
+      extraCa: [ca.cert],
+    }),
+    CAPS,
+  );
+  app = createSlackApp({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    port: 0,
+    host: '127.0.0.1',
+    apiUrl: api.apiUrl,
+    botId: 'B0BOT',
+    botUserId: 'U0BOT',
+    runCheck: limited.runCheck,
+    // The production rate limits: 50 users, 5 checks per target — all within them.
+    admit: createAdmission({
+      limiter: new RateLimiter(DEFAULT_RATE_LIMITS, Date.now),
+      extraPorts: [smtp.port],
+    }),
+    logger: silentLogger,
+  });
+  url = `http://127.0.0.1:${(await app.start()).port}/slack/events`;
+});
+
+afterAll(async () => {
+  await app?.stop({ drainMs: 5_000 });
+  await smtp?.close();
+  await dns?.close();
+  await api?.close();
+});
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+describe('50 simultaneous slash commands', () => {
+  test('are all acked inside 3 s, all answered, and the probes stay within the caps', async () => {
+    const channelOf = (index: number) => `C0LOAD${String(index).padStart(2, '0')}`;
+    const acks = await Promise.all(
+      Array.from({ length: COMMANDS }, async (_, index) => {
+        const started = performance.now();
+        const response = await postSlashCommand(url, SIGNING_SECRET, {
+          text: `${TARGETS[index % TARGETS.length]}:${smtp.port}`,
+          channel_id: channelOf(index),
+          user_id: `U0USER${String(index).padStart(2, '0')}`,
+          response_url: api.responseUrl(`load-${index}`),
+        });
+        return { status: response.status, ms: performance.now() - started };
+      }),
+    );
+    const ackMs = acks.map((ack) => ack.ms).sort((a, b) => a - b);
+
+    // Every command gets its parent, its finished parent (with buttons) and its thread.
+    const isParent = (call: RecordedCall) => call.method === 'chat.postMessage' && !call.body.thread_ts;
+    const isFinal = (call: RecordedCall) =>
+      call.method === 'chat.update' && JSON.stringify(call.body.blocks ?? []).includes('Re-run');
+    await api.waitForCalls(isFinal, COMMANDS, 30_000);
+    await api.waitForCalls(
+      (call) => call.method === 'chat.postMessage' && !!call.body.thread_ts,
+      2 * COMMANDS,
+      30_000,
+    );
+    expect(await app.idle(5_000)).toBe(true);
+
+    const figures = {
+      ackP50Ms: Math.round(percentile(ackMs, 50)),
+      ackP99Ms: Math.round(percentile(ackMs, 99)),
+      ackMaxMs: Math.round(ackMs.at(-1) ?? 0),
+      smtpSessions: sessions.total,
+      smtpPeakSimultaneous: sessions.peak,
+      checksPeakRunning: limited.stats().peak,
+    };
+    console.log('load', figures);
+
+    expect(acks.map((ack) => ack.status)).toEqual(Array(COMMANDS).fill(200));
+    for (const ms of ackMs) expect(ms).toBeLessThan(3_000);
+    const parents = api.calls.filter(isParent);
+    const finals = api.calls.filter(isFinal);
+    for (let index = 0; index < COMMANDS; index += 1) {
+      const channel = channelOf(index);
+      expect(
+        parents.filter((call) => call.body.channel === channel),
+        channel,
+      ).toHaveLength(1);
+      expect(
+        finals.filter((call) => call.body.channel === channel),
+        channel,
+      ).toHaveLength(1);
+    }
+    expect(api.calls.filter((call) => !call.ok)).toEqual([]);
+    expect(api.responses).toEqual([]);
+    // One port per check: every check opened exactly one session, never more at once than the cap.
+    expect(sessions.total).toBe(COMMANDS);
+    expect(sessions.peak).toBeLessThanOrEqual(CAPS.maxConcurrentChecks);
+    expect(limited.stats().peak).toBeLessThanOrEqual(CAPS.maxConcurrentChecks);
+    expect(runningPeak).toBeLessThanOrEqual(CAPS.maxConcurrentChecks);
+    // They did run side by side: the bound above was exercised.
+    expect(limited.stats().peak).toBeGreaterThan(1);
+  }, 60_000);
+});
