@@ -28,7 +28,8 @@ describe.runIf(support.ok).concurrent('probeHost() with packets really dropped',
     expect(dropped).toMatchObject({ class: 'filtered', failure: { stage: 'connect', kind: 'timeout' } });
     // Sibling evidence ends the wait at the 1.5 s floor, long before the 5 s connect timeout.
     expect(dropped!.durationMs).toBeGreaterThanOrEqual(1_400);
-    expect(dropped!.durationMs).toBeLessThan(2_500);
+    // Well under the 5 s connect timeout; the margin above the floor absorbs a busy machine.
+    expect(dropped!.durationMs).toBeLessThan(4_000);
     expect([first!.class, second!.class]).toEqual(['open-starttls', 'open-starttls']);
     // Alive but greeting after 2.5 s: slow, never filtered.
     expect(slow!.class).toBe('slow-banner');
