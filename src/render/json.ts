@@ -15,6 +15,15 @@ function finding(f: Finding): JsonFinding {
   return { id: f.id, severity: f.severity, port: f.port, summary: f.summary, advice: f.advice };
 }
 
+/** Milliseconds to a tenth: the clock is not finer than that in any way that matters here. */
+function ms(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function timings(values: PortDiagnosis['timings']): PortDiagnosis['timings'] {
+  return Object.fromEntries(Object.entries(values).map(([stage, value]) => [stage, ms(value ?? 0)]));
+}
+
 function port(p: PortDiagnosis) {
   return {
     port: p.port,
@@ -24,8 +33,8 @@ function port(p: PortDiagnosis) {
     role: p.role,
     address: p.address,
     observedMode: p.observedMode,
-    durationMs: p.durationMs,
-    timings: p.timings,
+    durationMs: ms(p.durationMs),
+    timings: timings(p.timings),
     greeting: p.greeting,
     greetingCode: p.greetingCode,
     ehlo: p.ehlo,
@@ -49,7 +58,7 @@ export function toJson(diagnosis: HostDiagnosis) {
     mx: diagnosis.mx,
     addresses: diagnosis.addresses,
     checkedAt: diagnosis.checkedAt,
-    durationMs: diagnosis.durationMs,
+    durationMs: ms(diagnosis.durationMs),
     provider: diagnosis.provider,
     verdict: diagnosis.verdict,
     ports: diagnosis.ports.map(port),
@@ -68,7 +77,7 @@ export function toJson(diagnosis: HostDiagnosis) {
       ? {
           target: diagnosis.egressCanary.target,
           class: diagnosis.egressCanary.port.class,
-          durationMs: diagnosis.egressCanary.port.durationMs,
+          durationMs: ms(diagnosis.egressCanary.port.durationMs),
         }
       : null,
   };
