@@ -30,7 +30,9 @@ export function classifyAttempt(attempt: Attempt, slowBannerMs: number): PortCla
   if (failure?.kind === 'oversized') return 'oversized-response';
   if (failure?.kind === 'not-smtp') return 'not-smtp';
   if (greeting && (greeting.reply.code < 200 || greeting.reply.code >= 300)) return 'greeting-rejected';
-  if (greeting && isMaskedBanner(greeting.reply.lines)) return 'starttls-stripped';
+  // A masked banner shows a middlebox; it is `starttls-stripped` only when TLS did not come up
+  // past it. When the upgrade worked, the session is sound and the mask is a finding on top.
+  if (greeting && isMaskedBanner(greeting.reply.lines) && !attempt.upgraded) return 'starttls-stripped';
   if (hasMaskedKeyword(attempt.ehloBeforeTls)) return 'starttls-stripped';
   if (failure) {
     if (isTlsFailure(failure)) return 'tls-handshake-failed';
