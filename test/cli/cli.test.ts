@@ -210,4 +210,13 @@ describe.runIf(support.ok)('smtp-check with port 25 really dropped (network name
     expect(json.ports[0]?.failure).toMatchObject({ stage: 'connect', kind: 'timeout' });
     expect(json.ports[0]?.findings[0]).toMatchObject({ id: 'filtered', severity: 'warning' });
   });
+
+  test('with an egress canary blocked too, blames this network, not the target', async () => {
+    const run = await runInNamespace<CliScenarioResult>(SCENARIO, ['--with-canary', '--json'], 40_000);
+    const json = JSON.parse(run.stdout) as DiagnosisJson;
+    expect(json.egressCanary).toMatchObject({ target: '127.0.0.2:25', class: 'filtered' });
+    const egress = json.findings.find((finding) => finding.id === 'egress-blocked');
+    expect(egress?.summary).toMatch(/this network blocks outbound (port )?25/i);
+    expect(json.ports[0]?.findings[0]?.severity).toBe('info');
+  });
 });

@@ -42,11 +42,15 @@ execFileSync('nft', ['-f', '-'], {
 });
 
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// `--with-canary`: an egress canary on another loopback address, whose port 25 is dropped too.
+const withCanary = process.argv[2] === '--with-canary';
+const cliArgs = withCanary ? process.argv.slice(3) : process.argv.slice(2);
+const canaryEnv = withCanary ? { EGRESS_CANARY: '127.0.0.2:25' } : {};
 const result = await new Promise<CliScenarioResult>((resolve) => {
   execFile(
     process.execPath,
-    ['--import', 'tsx', cli, '127.0.0.1', ...process.argv.slice(2)],
-    { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, NO_COLOR: '1' }, timeout: 30_000 },
+    ['--import', 'tsx', cli, '127.0.0.1', ...cliArgs],
+    { env: { ...process.env, ...canaryEnv, NODE_EXTRA_CA_CERTS: caFile, NO_COLOR: '1' }, timeout: 30_000 },
     (error, stdout, stderr) => {
       const exitCode = typeof error?.code === 'number' ? error.code : error ? -1 : 0;
       resolve({ exitCode, stdout, stderr });
