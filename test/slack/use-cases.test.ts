@@ -4,6 +4,8 @@ import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { encodeCheckValue } from '../../src/render/slack-format.js';
 import { ChatError, createUseCases, parseCommand, withRateLimitRetry } from '../../src/slack/index.js';
+import { createMemoryWatchStore } from '../../src/store/index.js';
+import { createWatchCommands } from '../../src/watch/index.js';
 import { aDiagnosisOf, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
 import { recordingChat } from '../helpers/slack-recording-chat.js';
 
@@ -206,6 +208,56 @@ describe('createUseCases()', () => {
     check.release();
     expect(await useCases.inFlight.idle(5_000)).toBe(true);
     await running;
+  });
+});
+
+describe('createUseCases() with watches', () => {
+  test('a store that cannot be written is logged and told to the requester; nothing is announced', async () => {
+    const { chat, events } = recordingChat();
+    const store = createMemoryWatchStore();
+    store.saveWatch = async () => {
+      throw new Error('EROFS: read-only file system');
+    };
+    const logs: string[] = [];
+    const logger = createLogger({ level: 'error', write: (line) => logs.push(line) });
+    const watches = createWatchCommands({
+      store,
+      runCheck: async () => aTypicalDiagnosis(),
+      now: () => new Date(),
+      logger,
+    });
+    const told: string[] = [];
+    const useCases = createUseCases({ chat, runCheck: async () => aTypicalDiagnosis(), logger, watches });
+    await useCases.command(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      'watch smtp.example.com',
+    );
+    expect(told).toEqual([
+      expect.stringContaining('Probing `smtp.example.com` for a baseline'),
+      '`watch` failed inside the bot, so nothing changed. The details are in the bot’s log; try again in a minute.',
+    ]);
+    expect(events).toEqual([]);
+    expect(logs.join('\n')).toContain('EROFS');
+  });
+
+  test('without watches, a watch command or button says so instead of failing silently', async () => {
+    const { chat } = recordingChat();
+    const told: string[] = [];
+    const useCases = createUseCases({
+      chat,
+      runCheck: async () => aTypicalDiagnosis(),
+      logger: silentLogger,
+    });
+    const requester = {
+      ...alice,
+      respond: async (message: { text: string }) => void told.push(message.text),
+    };
+    await useCases.command(requester, 'list');
+    await useCases.unwatch(requester, 'smtp.example.com');
+    expect(told).toEqual([
+      expect.stringContaining('`list` needs watches'),
+      expect.stringContaining('`unwatch` needs watches'),
+    ]);
   });
 });
 
