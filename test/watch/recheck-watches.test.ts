@@ -297,6 +297,43 @@ describe('recheckWatches()', () => {
     expect(delays).toEqual(Array(10).fill(250));
   });
 
+  test('the jitter waits run side by side, not inside a concurrency slot, and end in order', async () => {
+    const world = new World();
+    const store = createMemoryWatchStore();
+    const hosts = ['h0.example.test', 'h1.example.test', 'h2.example.test'];
+    for (const host of hosts) {
+      world.set(host, healthy());
+      await watching(world, store, CHANNEL, host);
+    }
+    world.checks.length = 0;
+
+    // Each wait ends only when the test says so; with one slot, a slot that slept through each
+    // host's jitter would have started one wait, never three.
+    const waits: Array<{ ms: number; end: () => void }> = [];
+    const delays = [0.9, 0.1, 0.5];
+    const tick = recheckWatches({
+      store,
+      runCheck: world.runCheck,
+      notify: world.notifier,
+      now: world.now,
+      logger: silentLogger,
+      concurrency: 1,
+      jitterMs: 1_000,
+      random: () => delays.shift() ?? 0,
+      sleep: (ms) => new Promise<void>((resolve) => waits.push({ ms, end: resolve })),
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(waits.map((wait) => wait.ms)).toEqual([100, 500, 900]);
+    expect(world.checks).toHaveLength(0);
+    for (const wait of waits) wait.end();
+    await tick;
+    expect(world.checks.map((check) => check.target)).toEqual([
+      'h1.example.test',
+      'h2.example.test',
+      'h0.example.test',
+    ]);
+  });
+
   test('a check that throws is logged and skipped; the other hosts are still re-tested', async () => {
     const { world, store } = await setUp();
     world.set('other.example.test', healthy());
