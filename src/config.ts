@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import type { EgressCanary } from './check/index.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { createTargetPolicy, PolicyError } from './policy/index.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -225,6 +226,17 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     problems.push(`CHECK_TIMEZONE=${checkTimezone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
   }
 
+  const allowTargets = (env['ALLOW_TARGETS'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    createTargetPolicy(allowTargets);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    problems.push(error.message);
+  }
+
   const config: Config = {
     ...probe,
     mode,
@@ -232,10 +244,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
     checkSchedule,
     checkTimezone,
-    allowTargets: (env['ALLOW_TARGETS'] ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== ''),
+    allowTargets,
     allowedPorts: portList(env, 'ALLOWED_PORTS', [], problems),
     watch: {
       admins: (env['WATCH_ADMINS'] ?? '')
