@@ -74,8 +74,8 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
 
   // Every host's jitter starts now, outside the concurrency slots, and the slots take hosts in the
   // order their waits end. A slot that slept through each host's jitter idled jitterMs / 2 per host
-  // on average: with the defaults (20 slots, 2 s) a 1 000-host tick took about 60 s instead of about
-  // 19 s (npm run bench, BENCHMARKS.md). The start of the tick is still spread over jitterMs.
+  // on average: with the defaults (20 slots, 2 s) a tick managed 14–16 hosts/s, about 60 s for 1 000
+  // hosts, against about 15 s now (npm run bench, BENCHMARKS.md). The start is still spread over jitterMs.
   const queue = [...byHost]
     .map(([host, hostWatches]) => ({
       host,
