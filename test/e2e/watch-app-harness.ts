@@ -2,18 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createAdmission, createRunCheck } from '../../src/check/index.js';
-import type { RunCheck } from '../../src/check/types.js';
+import { createAdmission } from '../../src/check/index.js';
 import { createLogger } from '../../src/log.js';
 import { RateLimiter } from '../../src/policy/index.js';
-import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
-import { createSlackApp } from '../../src/slack/index.js';
+import { DEFAULT_LIMITS } from '../../src/probe/index.js';
 import { openLowdbWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/index.js';
 import { createTestCa } from '../helpers/certs.js';
-import { type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import type { RecordedCall } from '../helpers/fake-slack-api.js';
 import { startGatedProxy } from '../helpers/slack-gated-proxy.js';
-import { postBlockAction, postEvent, postSlashCommand } from '../helpers/slack-signed-request.js';
+import { realRunCheck } from '../helpers/slack-real-check.js';
+import { startSlackTestApp } from '../helpers/slack-test-app.js';
 import { startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // The bot as main.ts builds it for the watch e2e tests: the real Bolt app in HTTP mode, signed
@@ -40,7 +39,6 @@ export function buttonValue(call: RecordedCall | undefined, actionId: string): s
 }
 
 export async function startWatchApp() {
-  const api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   const ca = createTestCa();
   const smtp = await startSmtpServer({
     name: 'mx.test',
@@ -48,21 +46,11 @@ export async function startWatchApp() {
   });
   const gate = await startGatedProxy(smtp.port);
   const now = () => new Date();
-  const check = createRunCheck({
-    probeHost,
+  const { runCheck, finishedAt } = realRunCheck({
     limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000 },
     now,
     extraCa: [ca.cert],
   });
-  /** When each probe finished, so a test can prove its ack came first. */
-  const finishedAt: number[] = [];
-  const runCheck: RunCheck = async (request, hooks) => {
-    try {
-      return await check(request, hooks);
-    } finally {
-      finishedAt.push(Date.now());
-    }
-  };
   const dir = mkdtempSync(join(tmpdir(), 'smtp-check-watch-http-'));
   const logs: string[] = [];
   const logger = createLogger({
@@ -76,21 +64,15 @@ export async function startWatchApp() {
     extraPorts: [smtp.port, gate.port],
   });
   const watches = createWatchCommands({ store, runCheck, now, logger, admins: [ADMIN], admit });
-  const app = createSlackApp({
+  const slack = await startSlackTestApp({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: api.apiUrl,
-    botId: 'B0BOT',
-    botUserId: 'U0BOT',
     runCheck,
     admit,
     watches,
     logger,
   });
-  const { port } = await app.start();
-  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const { api } = slack;
 
   const posts = (channel?: string) =>
     api.calls.filter(
@@ -109,7 +91,7 @@ export async function startWatchApp() {
     postedSince: (before: number) => posts().slice(before),
     /** A signed `/smtp-check text`; its response_url answers are recorded under id. */
     async command(text: string, id: string, user = ADMIN, channel = 'C0CHECKS') {
-      const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      const ack = await slack.command({
         text,
         user_id: user,
         channel_id: channel,
@@ -124,34 +106,13 @@ export async function startWatchApp() {
       expect(last.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
       return { text: String(last.body.text), blocks: JSON.stringify(last.body.blocks) };
     },
-    event: (event: Record<string, unknown>) => postEvent(eventsUrl, SIGNING_SECRET, event),
-    click(
-      actionId: string,
-      value: string,
-      id: string,
-      options: { user: string; channel: string; ts?: string },
-    ) {
-      const ts = options.ts ?? '1700000000.000001';
-      return postBlockAction(eventsUrl, SIGNING_SECRET, {
-        type: 'block_actions',
-        user: { id: options.user, username: 'someone', team_id: 'T0TEAM' },
-        api_app_id: 'A0APP',
-        token: 'deprecated',
-        team: { id: 'T0TEAM', domain: 'fake' },
-        container: { type: 'message', message_ts: ts, channel_id: options.channel, is_ephemeral: false },
-        channel: { id: options.channel, name: 'somewhere' },
-        message: { type: 'message', ts, text: 'smtp-check' },
-        response_url: api.responseUrl(id),
-        trigger_id: '1.2.3',
-        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1' }],
-      });
-    },
+    event: slack.event,
+    click: slack.click,
     async close() {
-      await app.stop({ drainMs: 5_000 });
+      await slack.close(5_000);
       await store.close();
       await gate.close();
       await smtp.close();
-      await api.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

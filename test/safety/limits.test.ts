@@ -1,57 +1,38 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAdmission, createRunCheck, limitConcurrency } from '../../src/check/index.js';
 import type { CheckRequest, RunCheck } from '../../src/check/types.js';
-import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy, RateLimiter } from '../../src/policy/index.js';
 import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
-import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fake-slack-api.js';
 import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
-import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
 
 // Rate limits through the real Slack app (the refusal is an ephemeral answer with a retry time),
 // and the concurrency caps measured where they matter: at the servers being probed.
 
-const BOT_TOKEN = 'xoxb-limits-1234567890-abcdef';
-const SIGNING_SECRET = 'limits-signing-secret-0123456789';
-
 describe('rate limits in Slack', () => {
-  let api: FakeSlackApi;
-  let app: SlackApp;
-  let url: string;
+  let slack: SlackTestApp;
   let nowMs = Date.parse('2026-03-01T12:00:00.000Z');
   const started: CheckRequest[] = [];
 
   beforeAll(async () => {
-    api = await startFakeSlackApi({ botToken: BOT_TOKEN });
     // The checks themselves are scripted: what is under test is what happens before one starts.
     const runCheck: RunCheck = async (request) => {
       started.push(request);
       return aTypicalDiagnosis();
     };
-    app = createSlackApp({
-      botToken: BOT_TOKEN,
-      signingSecret: SIGNING_SECRET,
-      port: 0,
-      host: '127.0.0.1',
-      apiUrl: api.apiUrl,
-      botId: 'B0BOT',
-      botUserId: 'U0BOT',
+    slack = await startSlackTestApp({
       runCheck,
       admit: createAdmission({
         limiter: new RateLimiter({ perUserPerMinute: 3, perTargetPerMinute: 2 }, () => nowMs),
         extraPorts: [],
       }),
-      logger: silentLogger,
     });
-    url = `http://127.0.0.1:${(await app.start()).port}/slack/events`;
   });
 
   afterAll(async () => {
-    await app?.stop({ drainMs: 2_000 });
-    await api?.close();
+    await slack?.close(2_000);
   });
 
   let id = 0;
@@ -59,7 +40,8 @@ describe('rate limits in Slack', () => {
     const responseId = `limits-${++id}`;
     // A channel per command, so an earlier check's thread replies are never mistaken for this one.
     const channel = `C0LIMITS${id}`;
-    const ack = await postSlashCommand(url, SIGNING_SECRET, {
+    const { api } = slack;
+    const ack = await slack.command({
       text,
       user_id: user,
       channel_id: channel,
@@ -83,9 +65,9 @@ describe('rate limits in Slack', () => {
     nowMs += 20_000;
     const refused = await command('U0EAGER', 'refused.example.com');
     expect(refused.text).toMatch(/started 3 checks in the last minute \(limit 3\); try again in 40 s/);
-    const [response] = await api.waitForResponses(refused.id);
+    const [response] = await slack.api.waitForResponses(refused.id);
     expect(response?.body).toMatchObject({ response_type: 'ephemeral' });
-    expect(await app.idle(5_000)).toBe(true);
+    expect(await slack.app.idle(5_000)).toBe(true);
     expect(started.map((request) => request.target)).not.toContain('refused.example.com');
     // Someone else is not affected, and the user may go again once the window has passed.
     expect((await command('U0OTHER', 'd.example.com')).text).toBeNull();
@@ -102,7 +84,7 @@ describe('rate limits in Slack', () => {
     expect(refused.text).toMatch(
       /busy\.example\.com was checked 2 times in the last minute \(limit 2\); try again in 59 s/,
     );
-    expect(await app.idle(5_000)).toBe(true);
+    expect(await slack.app.idle(5_000)).toBe(true);
     expect(started.filter((request) => request.target === 'busy.example.com')).toHaveLength(2);
   });
 });

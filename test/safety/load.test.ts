@@ -5,38 +5,31 @@ import {
   type LimitedRunCheck,
   limitConcurrency,
 } from '../../src/check/index.js';
-import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy, DEFAULT_RATE_LIMITS, RateLimiter } from '../../src/policy/index.js';
 import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
 import { createTestCa } from '../helpers/certs.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
-import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
-import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import type { RecordedCall } from '../helpers/fake-slack-api.js';
+import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // 50 people type /smtp-check at the same moment. The real app (HTTP mode, signed requests, the
 // production admission and caps) must ack every one well inside Slack's 3 seconds, answer every
 // one, and keep the probes within the caps while it does. A correctness test, not a benchmark.
 
-const BOT_TOKEN = 'xoxb-load-1234567890-abcdef';
-const SIGNING_SECRET = 'load-signing-secret-0123456789ab';
 const COMMANDS = 50;
 const TARGETS = Array.from({ length: 10 }, (_, index) => `mx${index}.load.test`);
 // main.ts's caps: MAX_CONCURRENT_CHECKS default, one check per target at a time.
 const CAPS = { maxConcurrentChecks: 8, maxPerTarget: 1 };
 
-let api: FakeSlackApi;
+let slack: SlackTestApp;
 let dns: TestDnsServer;
 let smtp: RunningServer;
 let limited: LimitedRunCheck;
-let app: SlackApp;
-let url: string;
 const sessions = { active: 0, peak: 0, total: 0 };
 let runningPeak = 0;
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   dns = await startDnsServer(Object.fromEntries(TARGETS.map((name) => [name, { A: ['127.0.0.1'] }])));
   const ca = createTestCa();
   smtp = await startSmtpServer({
@@ -64,30 +57,20 @@ beforeAll(async () => {
     }),
     CAPS,
   );
-  app = createSlackApp({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: api.apiUrl,
-    botId: 'B0BOT',
-    botUserId: 'U0BOT',
+  slack = await startSlackTestApp({
     runCheck: limited.runCheck,
     // The production rate limits: 50 users, 5 checks per target — all within them.
     admit: createAdmission({
       limiter: new RateLimiter(DEFAULT_RATE_LIMITS, Date.now),
       extraPorts: [smtp.port],
     }),
-    logger: silentLogger,
   });
-  url = `http://127.0.0.1:${(await app.start()).port}/slack/events`;
 });
 
 afterAll(async () => {
-  await app?.stop({ drainMs: 5_000 });
+  await slack?.close(5_000);
   await smtp?.close();
   await dns?.close();
-  await api?.close();
 });
 
 function percentile(sorted: number[], p: number): number {
@@ -96,11 +79,12 @@ function percentile(sorted: number[], p: number): number {
 
 describe('50 simultaneous slash commands', () => {
   test('are all acked inside 3 s, all answered, and the probes stay within the caps', async () => {
+    const { api, app } = slack;
     const channelOf = (index: number) => `C0LOAD${String(index).padStart(2, '0')}`;
     const acks = await Promise.all(
       Array.from({ length: COMMANDS }, async (_, index) => {
         const started = performance.now();
-        const response = await postSlashCommand(url, SIGNING_SECRET, {
+        const response = await slack.command({
           text: `${TARGETS[index % TARGETS.length]}:${smtp.port}`,
           channel_id: channelOf(index),
           user_id: `U0USER${String(index).padStart(2, '0')}`,

@@ -4,21 +4,16 @@ import { createRunCheck } from '../../src/check/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
 import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
+import type { SlackApp } from '../../src/slack/index.js';
 import { createSlackChat } from '../../src/slack/slack-chat.js';
 import { ChatError } from '../../src/slack/use-cases/chat-error.js';
 import { classifyFailure, type RetryOptions } from '../../src/slack/with-rate-limit-retry.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
-import {
-  type Fault,
-  type FakeSlackApi,
-  type RecordedCall,
-  startFakeSlackApi,
-} from '../helpers/fake-slack-api.js';
+import type { FakeSlackApi, Fault, RecordedCall } from '../helpers/fake-slack-api.js';
 import { freePort } from '../helpers/scripted-server.js';
-import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { healthy, port25Filtered, TICK_MS, World } from '../watch/watch-harness.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
 
@@ -26,45 +21,33 @@ import { type CountingMta, startCountingMta } from './counting-mta.js';
 // without an answer, and answers lost after Slack did the work. A check must still end with its
 // result in the channel; a watch alert must land exactly once.
 
-const BOT_TOKEN = 'xoxb-faults-1234567890-abcdef';
-const SIGNING_SECRET = 'faults-signing-secret-0123456789';
 const REQUEST_TIMEOUT_MS = 300;
 // Production's policy with short waits: three attempts, backoff from 20 ms.
 const RETRY: RetryOptions = { maxAttempts: 3, maxWaitMs: 2_000, backoffMs: 20 };
 
+let slack: SlackTestApp;
 let api: FakeSlackApi;
-let mta: CountingMta;
 let app: SlackApp;
-let url: string;
+let mta: CountingMta;
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   mta = await startCountingMta();
-  app = createSlackApp({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: api.apiUrl,
-    botId: 'B0BOT',
-    botUserId: 'U0BOT',
+  slack = await startSlackTestApp({
     runCheck: createRunCheck({
       probeHost,
       limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 1_000, greetingTimeoutMs: 1_000, replyTimeoutMs: 1_000 },
       now: () => new Date(),
       policy: createTargetPolicy(['127.0.0.0/8']),
     }),
-    logger: silentLogger,
     retry: RETRY,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
   });
-  url = `http://127.0.0.1:${(await app.start()).port}/slack/events`;
+  ({ api, app } = slack);
 });
 
 afterAll(async () => {
-  await app?.stop({ drainMs: 2_000 });
+  await slack?.close(2_000);
   await mta?.close();
-  await api?.close();
 });
 
 let channelCounter = 0;
@@ -84,7 +67,7 @@ describe('a check while the Slack API fails', () => {
   ])('chat.update failing (%s): the final result still lands, with its thread', async (_name, faults) => {
     const channel = `C0FAULTS${++channelCounter}`;
     for (const fault of faults) api.failNext('chat.update', fault);
-    const ack = await postSlashCommand(url, SIGNING_SECRET, {
+    const ack = await slack.command({
       text: `127.0.0.1:${mta.port}`,
       channel_id: channel,
       response_url: api.responseUrl(channel),
@@ -108,7 +91,7 @@ describe('a check while the Slack API fails', () => {
     const channel = `C0FAULTS${++channelCounter}`;
     const responseId = `${channel}-response`;
     api.failNext('chat.postMessage', { hang: true, processed: true });
-    await postSlashCommand(url, SIGNING_SECRET, {
+    await slack.command({
       text: `127.0.0.1:${mta.port}`,
       channel_id: channel,
       response_url: api.responseUrl(responseId),
@@ -127,7 +110,7 @@ describe('a check while the Slack API fails', () => {
   test('chat.postMessage answered 429 is retried after Retry-After and posts once', async () => {
     const channel = `C0FAULTS${++channelCounter}`;
     api.failNext('chat.postMessage', { retryAfterSeconds: 0 });
-    await postSlashCommand(url, SIGNING_SECRET, {
+    await slack.command({
       text: `127.0.0.1:${mta.port}`,
       channel_id: channel,
       response_url: api.responseUrl(channel),
@@ -152,7 +135,7 @@ describe('classifyFailure() on real WebClient errors', () => {
     const failureOf = async (apiUrl: string, fault?: Fault) => {
       if (fault) api.failNext('chat.postMessage', fault);
       // The options createSlackApp gives its client.
-      const client = new webApi.WebClient(BOT_TOKEN, {
+      const client = new webApi.WebClient(slack.botToken, {
         slackApiUrl: apiUrl,
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,

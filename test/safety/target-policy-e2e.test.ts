@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAdmission, createRunCheck } from '../../src/check/index.js';
 import type { RunCheck } from '../../src/check/types.js';
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
-import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy, RateLimiter, refusedRange } from '../../src/policy/index.js';
 import {
   createResolver,
@@ -13,18 +12,15 @@ import {
   probeHost,
   type Resolver,
 } from '../../src/probe/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
-import { postSlashCommand } from '../helpers/slack-signed-request.js';
+import { type SlackTestApp, startSlackTestApp, TEST_BOT_TOKEN } from '../helpers/slack-test-app.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
 
 // The target policy attacked through the real Slack app (HTTP mode, signed slash commands, a local
 // Slack Web API): loopback in every spelling, metadata, private space, and a name that resolves to
 // loopback. A server listens on loopback and counts every connection that reaches it.
 
-const BOT_TOKEN = 'xoxb-policy-1234567890-abcdef';
-const SIGNING_SECRET = 'policy-signing-secret-0123456789';
 const LIMITS: ProbeLimits = {
   ...DEFAULT_LIMITS,
   connectTimeoutMs: 1_000,
@@ -36,10 +32,8 @@ const LIMITS: ProbeLimits = {
 let api: FakeSlackApi;
 let dns: TestDnsServer;
 let mta: CountingMta;
-let denyApp: SlackApp;
-let allowApp: SlackApp;
-let denyUrl: string;
-let allowUrl: string;
+let deny: SlackTestApp;
+let allow: SlackTestApp;
 const checksRun: string[] = [];
 const diagnoses: HostDiagnosis[] = [];
 
@@ -61,7 +55,7 @@ const loopbackOnlyProbe: ProbeHost = (target, options) =>
     },
   });
 
-function appWith(allowTargets: string[], resolver: Resolver): SlackApp {
+function appWith(allowTargets: string[], resolver: Resolver): Promise<SlackTestApp> {
   const check = createRunCheck({
     probeHost: loopbackOnlyProbe,
     limits: LIMITS,
@@ -75,38 +69,29 @@ function appWith(allowTargets: string[], resolver: Resolver): SlackApp {
     diagnoses.push(diagnosis);
     return diagnosis;
   };
-  return createSlackApp({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: api.apiUrl,
-    botId: 'B0BOT',
-    botUserId: 'U0BOT',
+  return startSlackTestApp({
+    api,
     runCheck,
     // Generous rate limits: this suite is about where, not how often.
     admit: createAdmission({
       limiter: new RateLimiter({ perUserPerMinute: 100, perTargetPerMinute: 100 }, Date.now),
       extraPorts: [mta.port],
     }),
-    logger: silentLogger,
   });
 }
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
+  api = await startFakeSlackApi({ botToken: TEST_BOT_TOKEN });
   mta = await startCountingMta();
   dns = await startDnsServer({ 'rebind.example.test': { A: ['127.0.0.1'] } });
   const resolver = createResolver([dns.server]);
-  denyApp = appWith([], resolver);
-  allowApp = appWith(['127.0.0.0/8'], resolver);
-  denyUrl = `http://127.0.0.1:${(await denyApp.start()).port}/slack/events`;
-  allowUrl = `http://127.0.0.1:${(await allowApp.start()).port}/slack/events`;
+  deny = await appWith([], resolver);
+  allow = await appWith(['127.0.0.0/8'], resolver);
 });
 
 afterAll(async () => {
-  await denyApp?.stop({ drainMs: 2_000 });
-  await allowApp?.stop({ drainMs: 2_000 });
+  await deny?.close(2_000);
+  await allow?.close(2_000);
   await mta?.close();
   await dns?.close();
   await api?.close();
@@ -115,10 +100,10 @@ afterAll(async () => {
 let channelCounter = 0;
 
 /** Sends the command in a channel of its own and returns every chat call made there once the thread is complete. */
-async function check(url: string, text: string): Promise<RecordedCall[]> {
+async function check(slack: SlackTestApp, text: string): Promise<RecordedCall[]> {
   const channel = `C0POLICY${++channelCounter}`;
   const inChannel = (call: RecordedCall) => call.body.channel === channel;
-  const ack = await postSlashCommand(url, SIGNING_SECRET, {
+  const ack = await slack.command({
     text,
     channel_id: channel,
     response_url: api.responseUrl(channel),
@@ -156,7 +141,7 @@ describe('/smtp-check against the target policy (default: internal addresses ref
     '%s is answered denied-by-policy with the reason and the ALLOW_TARGETS hint, and never dialled',
     async (typed, address, reason) => {
       const before = mta.connections;
-      const calls = await check(denyUrl, `${typed}:${mta.port}`);
+      const calls = await check(deny, `${typed}:${mta.port}`);
       expect(calls.filter((call) => !call.ok)).toEqual([]);
       const posted = JSON.stringify(calls.map((call) => call.body));
       expect(posted).toMatch(reason);
@@ -184,7 +169,7 @@ describe('/smtp-check against the target policy (default: internal addresses ref
       ['127.0.0.1 22', 'port-22'],
       ['smtp.example.com 6379', 'port-6379'],
     ] as const) {
-      const ack = await postSlashCommand(allowUrl, SIGNING_SECRET, {
+      const ack = await allow.command({
         text,
         response_url: api.responseUrl(id),
       });
@@ -203,7 +188,7 @@ describe('/smtp-check with ALLOW_TARGETS=127.0.0.0/8', () => {
     '%s is probed and reaches the server',
     async (typed) => {
       const before = mta.connections;
-      const calls = await check(allowUrl, `${typed}:${mta.port}`);
+      const calls = await check(allow, `${typed}:${mta.port}`);
       expect(calls.filter((call) => !call.ok)).toEqual([]);
       expect(diagnoses.at(-1)?.ports.map((port) => port.class)).toEqual(['no-starttls']);
       expect(mta.connections).toBe(before + 1);

@@ -1,26 +1,29 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/index.js';
+import type { SlackApp } from '../../src/slack/index.js';
 import { createTestCa } from '../helpers/certs.js';
-import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import type { FakeSlackApi, RecordedCall } from '../helpers/fake-slack-api.js';
 import { startGatedProxy, type GatedProxy } from '../helpers/slack-gated-proxy.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
-import { postBlockAction, postEvent, postSlashCommand } from '../helpers/slack-signed-request.js';
+import {
+  type SlackTestApp,
+  startSlackTestApp,
+  TEST_BOT_TOKEN,
+  TEST_SIGNING_SECRET,
+} from '../helpers/slack-test-app.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // The real Bolt app in HTTP mode, a real probe against a real smtp-server, and a local Slack Web
 // API. Only the Slack API is fake.
 
-const BOT_TOKEN = 'xoxb-test-1234567890-abcdefghij';
-const SIGNING_SECRET = 'signing-secret-0123456789abcdef';
 const BANNER = '<!channel> <@U0VICTIM> <https://evil.example/phish|click here>';
 
+let slack: SlackTestApp;
 let api: FakeSlackApi;
 let smtp: RunningServer;
 let gate: GatedProxy;
 let app: SlackApp;
-let eventsUrl: string;
 let checks: ReturnType<typeof realRunCheck>;
 const logs: string[] = [];
 
@@ -29,7 +32,6 @@ const threadReplies = (ts: string) => (call: RecordedCall) =>
   call.method === 'chat.postMessage' && call.ok && call.body.thread_ts === ts;
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   const ca = createTestCa();
   smtp = await startSmtpServer({
     name: 'mx.test',
@@ -38,40 +40,34 @@ beforeAll(async () => {
   });
   gate = await startGatedProxy(smtp.port);
   checks = realRunCheck();
-  app = createSlackApp({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: api.apiUrl,
+  slack = await startSlackTestApp({
+    authTest: true,
     runCheck: checks.runCheck,
     logger: createLogger({
       level: 'debug',
       write: (line) => logs.push(line),
-      secrets: [BOT_TOKEN, SIGNING_SECRET],
+      secrets: [TEST_BOT_TOKEN, TEST_SIGNING_SECRET],
     }),
     logLevel: 'debug',
   });
-  const { port } = await app.start();
-  eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  ({ api, app } = slack);
 });
 
 afterAll(async () => {
-  await app?.stop({ drainMs: 5_000 });
+  await slack?.close(5_000);
   await gate?.close();
   await smtp?.close();
-  await api?.close();
 });
 
 describe('createSlackApp() in HTTP mode', () => {
   test('start() verifies the token with auth.test against SLACK_API_URL', () => {
-    expect(api.calls[0]).toMatchObject({ method: 'auth.test', token: BOT_TOKEN, ok: true });
+    expect(api.calls[0]).toMatchObject({ method: 'auth.test', token: TEST_BOT_TOKEN, ok: true });
   });
 
   let parentTs = '';
 
   test('acks the slash command before the probe finishes, then parent → updates → thread replies', async () => {
-    const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+    const ack = await slack.command({
       text: `127.0.0.1:${gate.port}`,
       response_url: api.responseUrl('check'),
     });
@@ -119,7 +115,7 @@ describe('createSlackApp() in HTTP mode', () => {
   });
 
   test('@smtp-check recheck in the thread probes again and replies there with what changed', async () => {
-    const mention = await postEvent(eventsUrl, SIGNING_SECRET, {
+    const mention = await slack.event({
       type: 'app_mention',
       user: 'U0BOB',
       text: '<@U0BOT> recheck',
@@ -158,30 +154,12 @@ describe('createSlackApp() in HTTP mode', () => {
         elements?: Array<{ action_id: string; value: string }>;
       }>
     ).find((block) => block.type === 'actions')?.elements;
-    const click = (actionId: string, responseId: string) => {
-      const button = buttons?.find((element) => element.action_id === actionId);
-      return postBlockAction(eventsUrl, SIGNING_SECRET, {
-        type: 'block_actions',
-        user: { id: 'U0CAROL', username: 'carol', team_id: 'T0TEAM' },
-        api_app_id: 'A0APP',
-        token: 'deprecated',
-        team: { id: 'T0TEAM', domain: 'fake' },
-        container: { type: 'message', message_ts: parentTs, channel_id: 'C0CHECKS', is_ephemeral: false },
-        channel: { id: 'C0CHECKS', name: 'checks' },
-        message: { type: 'message', ts: parentTs, text: 'smtp-check' },
-        response_url: api.responseUrl(responseId),
-        trigger_id: '1.2.3',
-        actions: [
-          {
-            type: 'button',
-            action_id: actionId,
-            block_id: 'smtp_check_actions',
-            value: button?.value,
-            action_ts: '1',
-          },
-        ],
+    const click = (actionId: string, responseId: string) =>
+      slack.click(actionId, buttons?.find((element) => element.action_id === actionId)?.value, responseId, {
+        user: 'U0CAROL',
+        channel: 'C0CHECKS',
+        ts: parentTs,
       });
-    };
     expect((await click('smtp_check_show_config', 'config')).status).toBe(200);
     const [config] = await api.waitForResponses('config');
     expect(config?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
@@ -220,7 +198,7 @@ describe('createSlackApp() in HTTP mode', () => {
     });
     try {
       const before = api.calls.length;
-      await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      await slack.command({
         text: `127.0.0.1:${hostile.port}`,
         response_url: api.responseUrl('huge'),
       });
@@ -243,7 +221,7 @@ describe('createSlackApp() in HTTP mode', () => {
   });
 
   test('opening the App Home tab publishes the home view', async () => {
-    const opened = await postEvent(eventsUrl, SIGNING_SECRET, {
+    const opened = await slack.event({
       type: 'app_home_opened',
       user: 'U0ALICE',
       channel: 'D0HOME',
@@ -257,15 +235,11 @@ describe('createSlackApp() in HTTP mode', () => {
 
   test('refuses a bad signature and a stale timestamp, and does nothing', async () => {
     const before = api.calls.length;
-    const forged = await postSlashCommand(
-      eventsUrl,
-      SIGNING_SECRET,
+    const forged = await slack.command(
       { text: 'smtp.example.com', response_url: api.responseUrl('forged') },
       { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' },
     );
-    const stale = await postSlashCommand(
-      eventsUrl,
-      SIGNING_SECRET,
+    const stale = await slack.command(
       { text: 'smtp.example.com', response_url: api.responseUrl('stale') },
       { timestamp: Math.floor(Date.now() / 1_000) - 6 * 60 },
     );
@@ -279,7 +253,7 @@ describe('createSlackApp() in HTTP mode', () => {
 
   test('falls back to respond() with how to invite the bot when it is not in the channel', async () => {
     api.failNext('chat.postMessage', { error: 'not_in_channel' });
-    const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+    const ack = await slack.command({
       text: `127.0.0.1:${smtp.port}`,
       channel_id: 'C0PRIVATE',
       response_url: api.responseUrl('private'),
@@ -298,7 +272,7 @@ describe('createSlackApp() in HTTP mode', () => {
       ['bad', 'not a host!'],
       ['watch', 'watch smtp.example.com'],
     ]) {
-      const ack = await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+      const ack = await slack.command({
         text: text!,
         response_url: api.responseUrl(id!),
       });
@@ -318,7 +292,7 @@ describe('createSlackApp() in HTTP mode', () => {
   test('honours Retry-After when Slack answers 429', async () => {
     api.failNext('chat.postMessage', { retryAfterSeconds: 1 });
     const before = api.calls.filter((call) => call.method === 'chat.postMessage').length;
-    await postSlashCommand(eventsUrl, SIGNING_SECRET, {
+    await slack.command({
       text: `127.0.0.1:${smtp.port}`,
       response_url: api.responseUrl('limited'),
     });
@@ -333,7 +307,7 @@ describe('createSlackApp() in HTTP mode', () => {
   test('never logs the tokens', () => {
     expect(logs.length).toBeGreaterThan(0);
     const all = logs.join('\n');
-    expect(all).not.toContain(BOT_TOKEN);
-    expect(all).not.toContain(SIGNING_SECRET);
+    expect(all).not.toContain(TEST_BOT_TOKEN);
+    expect(all).not.toContain(TEST_SIGNING_SECRET);
   });
 });
