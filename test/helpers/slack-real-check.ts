@@ -1,12 +1,20 @@
 import { createRunCheck } from '../../src/check/index.js';
+import type { RunCheckDeps } from '../../src/check/index.js';
 import type { RunCheck } from '../../src/check/types.js';
-import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+
+/**
+ * Names typed in these tests never reach the machine's resolver: every query goes to a closed
+ * loopback port and fails there, so a test can only probe the addresses it spells out.
+ */
+export const loopbackOnlyResolver = () => createResolver(['127.0.0.1:9']);
 
 /**
  * The production check (real probe, real diagnosis) with budgets short enough for tests, wrapped
- * to record when each check finished, so a test can prove its ack came first.
+ * to record when each check finished, so a test can prove its ack came first. `deps` replaces
+ * any of the defaults.
  */
-export function realRunCheck(): { runCheck: RunCheck; finishedAt: number[] } {
+export function realRunCheck(deps: Partial<RunCheckDeps> = {}): { runCheck: RunCheck; finishedAt: number[] } {
   const check = createRunCheck({
     probeHost,
     limits: {
@@ -18,6 +26,8 @@ export function realRunCheck(): { runCheck: RunCheck; finishedAt: number[] } {
       portDeadlineMs: 30_000,
     },
     now: () => new Date(),
+    resolver: loopbackOnlyResolver(),
+    ...deps,
   });
   const finishedAt: number[] = [];
   const runCheck: RunCheck = async (request, hooks) => {
