@@ -9,28 +9,14 @@ import {
   type PortObservation,
   withholdAnnouncements,
 } from '../../src/watch/alert-state.js';
+import { aState } from '../store/watch-store-contract.js';
 
 const T0 = '2026-03-01T12:00:00.000Z';
 const T1 = '2026-03-01T12:15:00.000Z';
 const FIVE_HOURS_AGO = '2026-03-01T07:15:00.000Z';
 
-function state(overrides: Partial<PortAlertState>): PortAlertState {
-  return {
-    phase: 'ok',
-    streak: 0,
-    since: '2026-03-01T08:00:00.000Z',
-    pendingSince: null,
-    class: 'open-starttls',
-    usable: true,
-    checkedAt: T0,
-    daysLeft: 90,
-    alertable: true,
-    announcedOutage: null,
-    announcedAt: null,
-    certBand: 'ok',
-    ...overrides,
-  };
-}
+const state = (overrides: Partial<PortAlertState>): PortAlertState =>
+  aState({ since: '2026-03-01T08:00:00.000Z', ...overrides });
 
 const blockedAnnounced = (overrides: Partial<PortAlertState> = {}): PortAlertState =>
   state({
