@@ -210,11 +210,44 @@ describe('probeHost()', () => {
     }
   });
 
-  test('finishes a healthy four-port host in parallel', async () => {
-    const host = await probeHost('mail.example.test', options());
-    expect(host.ports.every((port) => port.class.startsWith('open-'))).toBe(true);
-    // Each port waits for smtp-server's 100 ms banner delay; run in series the host would take the sum.
-    const serial = host.ports.reduce((sum, port) => sum + port.durationMs, 0);
-    expect(host.durationMs).toBeLessThan(serial * 0.6);
+  test('dials every port at once: four servers that greet only when all four have a connection', async () => {
+    // Probed one after another, the first port would wait out its greeting timeout for a greeting
+    // that needs the others to be dialled; no clock is read, so a busy machine cannot fake either way.
+    const dialled = new Set<number>();
+    let allDialled!: () => void;
+    const together = new Promise<void>((resolve) => {
+      allDialled = resolve;
+    });
+    const mta = mtaScript({});
+    const gated = await Promise.all(
+      [0, 1, 2, 3].map((index) =>
+        startScriptedServer(async (socket, lines, received) => {
+          dialled.add(index);
+          if (dialled.size === 4) allDialled();
+          await together;
+          await mta(socket, lines, received);
+        }),
+      ),
+    );
+    try {
+      const host = await probeHost(
+        'mail.example.test',
+        options({
+          ports: gated.map((server) => server.port),
+          implicitTlsPorts: [],
+          // Only the plain attempt: a parallel TLS attempt would add connections of its own.
+          limits: {
+            ...DEFAULT_LIMITS,
+            greetingTimeoutMs: 2_000,
+            otherModeAfterMs: 2_000,
+            portDeadlineMs: 3_000,
+          },
+        }),
+      );
+      expect(host.ports.map((port) => port.class)).toEqual(Array(4).fill('no-starttls'));
+      expect(gated.map((server) => server.connections)).toEqual([1, 1, 1, 1]);
+    } finally {
+      await Promise.all(gated.map((server) => server.close()));
+    }
   });
 });
