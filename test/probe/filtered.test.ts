@@ -26,10 +26,10 @@ describe.runIf(support.ok).concurrent('probeHost() with packets really dropped',
     const [round] = (await scenario('filtered')).rounds;
     const [dropped, first, second, slow] = round!.ports;
     expect(dropped).toMatchObject({ class: 'filtered', failure: { stage: 'connect', kind: 'timeout' } });
-    // Sibling evidence ends the wait at the 1.5 s floor, long before the 5 s connect timeout.
+    // Sibling evidence ends the wait at the 1.5 s floor, long before the scenario's 15 s connect timeout.
     expect(dropped!.durationMs).toBeGreaterThanOrEqual(1_400);
-    // Well under the 5 s connect timeout; the margin above the floor absorbs a busy machine.
-    expect(dropped!.durationMs).toBeLessThan(4_000);
+    // Half the connect timeout: a margin no busy machine eats, and still proof the wait was cut short.
+    expect(dropped!.durationMs).toBeLessThan(7_500);
     expect([first!.class, second!.class]).toEqual(['open-starttls', 'open-starttls']);
     // Alive but greeting after 2.5 s: slow, never filtered.
     expect(slow!.class).toBe('slow-banner');
