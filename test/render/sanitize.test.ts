@@ -30,7 +30,9 @@ describe('cleanText()', () => {
   test('caps 200 KB of input quickly, with an ellipsis', () => {
     const started = performance.now();
     const result = cleanText('\u0000'.repeat(100_000) + 'x'.repeat(200_000), 300);
-    expect(performance.now() - started).toBeLessThan(100);
+    // A bound no busy machine reaches for linear work (a few ms), but a regex that backtracks
+    // quadratically over 300 000 characters does; speed itself is for `npm run bench`.
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(result.length).toBeLessThanOrEqual(300);
     expect(result.endsWith('…')).toBe(true);
   });
