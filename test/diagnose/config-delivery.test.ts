@@ -35,6 +35,8 @@ async function startServer(secure: boolean, certificate: TestCertificate): Promi
     key: certificate.key,
     cert: certificate.cert,
     logger: false,
+    // No PTR query for the client through the system resolver (see smtp-test-server.ts).
+    disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],
     onAuth(auth, _session, callback) {
       if (auth.username === USER && auth.password === PASS) callback(null, { user: USER });

@@ -19,6 +19,9 @@ export async function startSmtpServer(
   const server = new SMTPServer({
     logger: false,
     authOptional: true,
+    // smtp-server otherwise reverse-resolves every client with the system resolver: a PTR query
+    // for ::1 (not in /etc/hosts) would go to the machine's nameserver.
+    disableReverseLookup: true,
     onData(_stream, _session, callback) {
       callback(new Error('the probe must never send DATA'));
     },
