@@ -9,12 +9,11 @@ import { createSlackChat } from '../../src/slack/slack-chat.js';
 import { ChatError } from '../../src/slack/use-cases/chat-error.js';
 import { classifyFailure, type RetryOptions } from '../../src/slack/with-rate-limit-retry.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
-import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
 import type { FakeSlackApi, Fault, RecordedCall } from '../helpers/fake-slack-api.js';
 import { freePort } from '../helpers/scripted-server.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
-import { healthy, port25Filtered, TICK_MS, World } from '../watch/watch-harness.js';
+import { healthy, port25Filtered, World } from '../watch/watch-harness.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
 
 // The Slack Web API misbehaving: 5xx, calls that hang past the request timeout, connections cut
@@ -173,19 +172,8 @@ describe('a watch alert while the Slack API fails', () => {
       logger: silentLogger,
     });
     expect((await commands.addWatch({ channel, host: HOST, ports: '25,587', user: 'U0LEAD' })).ok).toBe(true);
-    const tick = () => {
-      world.nowMs += TICK_MS;
-      return recheckWatches({
-        store,
-        runCheck: world.runCheck,
-        // The production notifier: chat.postMessage / chat.update through the real WebClient.
-        notify: app.notifier,
-        now: world.now,
-        logger: silentLogger,
-        concurrency: 2,
-        jitterMs: 0,
-      });
-    };
+    // The production notifier: chat.postMessage / chat.update through the real WebClient.
+    const tick = () => world.tick(store, undefined, app.notifier);
     return { world, store, tick };
   }
 

@@ -82,13 +82,17 @@ export class World {
     return { ...diagnosis, checkedAt: this.now().toISOString() };
   };
 
-  /** Moves the clock one schedule step and runs a tick. */
-  async tick(store: WatchStore, config?: Partial<AlertConfig>): Promise<RecheckSummary> {
+  /** Moves the clock one schedule step and runs a tick (alerts to `notify`, this world's recorder by default). */
+  async tick(
+    store: WatchStore,
+    config?: Partial<AlertConfig>,
+    notify: AlertNotifier = this.notifier,
+  ): Promise<RecheckSummary> {
     this.nowMs += TICK_MS;
     return recheckWatches({
       store,
       runCheck: this.runCheck,
-      notify: this.notifier,
+      notify,
       now: this.now,
       logger: silentLogger,
       concurrency: 4,
