@@ -301,7 +301,7 @@ describe('createSlackApp() in HTTP mode', () => {
     expect(limited?.error).toBe('ratelimited');
     expect(retried?.ok).toBe(true);
     expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(950);
-    await app.idle(20_000);
+    expect(await app.idle(20_000)).toBe(true);
   });
 
   test('never logs the tokens', () => {
