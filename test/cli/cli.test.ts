@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,7 @@ describe('smtp-check against local servers', () => {
   });
   afterAll(async () => {
     await Promise.all(closers.map((close) => close()));
+    if (caFile) rmSync(caFile, { force: true });
   });
 
   test('--json prints the documented shape with a verdict and evidence per port', async () => {

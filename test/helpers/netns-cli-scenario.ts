@@ -2,7 +2,7 @@
 // 25 dropping every SYN, 465 implicit TLS, 587 and 2525 STARTTLS — then the real `smtp-check`
 // command against it. Prints one JSON line: the command's exit code, stdout and stderr.
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +59,5 @@ const result = await new Promise<CliScenarioResult>((resolve) => {
 });
 
 await Promise.all(servers.map((server) => server.close()));
+rmSync(caFile, { force: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
