@@ -4,6 +4,15 @@ import { sniFor } from './tls-handshake.js';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A validity date as ISO 8601, or OpenSSL's own text when it cannot be read ("Bad time value" for a
+ * malformed field a hostile server can send): a certificate is a fact to report, never a throw.
+ */
+function isoDate(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
+
 function distinguishedName(name: Record<string, string | string[]> | undefined): string {
   if (!name) return '';
   return Object.entries(name)
@@ -47,8 +56,9 @@ export function certificateFacts(socket: TLSSocket, host: string, now: Date): Ce
     subject,
     subjectAltNames: altNames(cert.subjectaltname),
     issuer,
-    validFrom: new Date(cert.valid_from).toISOString(),
-    validTo: validTo.toISOString(),
+    validFrom: isoDate(cert.valid_from),
+    validTo: isoDate(cert.valid_to),
+    // NaN when the date is unreadable: the expiry is unknown (the chain check fails on it anyway).
     daysLeft: Math.floor((validTo.getTime() - now.getTime()) / DAY_MS),
     selfSigned: !trusted && subject === issuer,
     trusted,

@@ -86,10 +86,10 @@ export interface CertificateFacts {
   /** DNS names and IP addresses from subjectAltName, without the `DNS:` / `IP Address:` prefix. */
   subjectAltNames: string[];
   issuer: string;
-  /** ISO 8601. */
+  /** ISO 8601; OpenSSL's text when the certificate's date field cannot be read. */
   validFrom: string;
   validTo: string;
-  /** Whole days from the probe's clock to validTo; negative when expired. */
+  /** Whole days from the probe's clock to validTo; negative when expired; NaN when validTo is unreadable. */
   daysLeft: number;
   selfSigned: boolean;
   /** Chain verified against Node's store plus NODE_EXTRA_CA_CERTS (and any CA the caller adds). */

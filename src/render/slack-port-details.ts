@@ -42,8 +42,9 @@ function certificateText(certificate: CertificateFacts): string {
   const trust = certificate.trusted
     ? 'chain trusted'
     : `chain *not trusted*${certificate.verifyError ? ` (${slackCode(certificate.verifyError, 80)})` : ''}`;
-  const days =
-    certificate.daysLeft < 0
+  const days = !Number.isFinite(certificate.daysLeft)
+    ? '*expiry unreadable*'
+    : certificate.daysLeft < 0
       ? `*expired ${-certificate.daysLeft} days ago*`
       : `${certificate.daysLeft} days left`;
   return [

@@ -60,7 +60,11 @@ function tlsSummary(port: PortDiagnosis): string {
   const cert = port.certificate;
   if (cert) {
     const names = cleanText(cert.subjectAltNames.slice(0, 3).join(', ') || cert.subject, 80);
-    const expiry = cert.daysLeft < 0 ? `expired ${-cert.daysLeft} d ago` : `expires in ${cert.daysLeft} d`;
+    const expiry = !Number.isFinite(cert.daysLeft)
+      ? 'expiry unreadable'
+      : cert.daysLeft < 0
+        ? `expired ${-cert.daysLeft} d ago`
+        : `expires in ${cert.daysLeft} d`;
     const trust = cert.trusted ? 'trusted' : `untrusted (${cleanText(cert.verifyError ?? 'unknown', 40)})`;
     parts.push(`certificate ${names}, ${expiry}, ${trust}${cert.hostnameMatches ? '' : ', name mismatch'}`);
   }

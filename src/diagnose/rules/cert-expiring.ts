@@ -12,7 +12,8 @@ export const certExpiring: PortRule = {
     const certificate = port.certificate;
     if (!certificate || isCertificateExpired(certificate, scope.now)) return [];
     const daysLeft = certificateDaysLeft(certificate, scope.now);
-    if (daysLeft >= EXPIRING_WARNING_DAYS) return [];
+    // An unreadable date says nothing about expiry; cert-untrusted reports the broken field.
+    if (!Number.isFinite(daysLeft) || daysLeft >= EXPIRING_WARNING_DAYS) return [];
     const severity = daysLeft < EXPIRING_CRITICAL_DAYS ? 'critical' : 'warning';
     return [
       finding(
