@@ -1,7 +1,7 @@
 import type { HostProbe } from '../probe/types.js';
 import { describeSecurity } from './config-snippets.js';
 import { listPorts } from './evidence.js';
-import { egressExplains, isExpectedPort } from './expectations.js';
+import { egressExplains, egressOpen, isExpectedPort } from './expectations.js';
 import { port25BlockerNames } from './knowledge/clouds.js';
 import { providerAlternates, providerPorts } from './knowledge/providers.js';
 import type {
@@ -59,9 +59,10 @@ export function buildChecklist(input: ChecklistInput): string[] {
   }
 
   // 1. Outbound 25, blocked by the network the check runs from.
-  const port25 = ports.find(
-    (port) => port.port === 25 && port.class === 'filtered' && isExpectedPort(25, provider),
-  );
+  // Unless the egress canary reached 25 elsewhere: then this network lets 25 out (a firewall step below).
+  const networkMayBlock25 = (port: PortDiagnosis) =>
+    port.port === 25 && port.class === 'filtered' && !egressOpen(port, egressCanary);
+  const port25 = ports.find((port) => networkMayBlock25(port) && isExpectedPort(25, provider));
   const egress = hostFinding('egress-blocked');
   if (egress) {
     steps.push(
@@ -78,7 +79,7 @@ export function buildChecklist(input: ChecklistInput): string[] {
   const firewall = ports.filter(
     (port) =>
       (port.class === 'filtered' || port.class === 'refused' || port.class === 'unreachable') &&
-      !(port.port === 25 && port.class === 'filtered') &&
+      !networkMayBlock25(port) &&
       !egressExplains(port, egressCanary) &&
       isExpectedPort(port.port, provider),
   );

@@ -30,6 +30,20 @@ export function egressExplains(port: PortProbe, canary: DiagnoseContext['egressC
   );
 }
 
+/**
+ * The egress canary got a TCP answer on the same port: this network lets that port out, so a
+ * filtered target port is dropped at or near the target, not by the network the check runs from.
+ */
+export function egressOpen(port: PortProbe, canary: DiagnoseContext['egressCanary']): boolean {
+  return (
+    canary !== null &&
+    port.class === 'filtered' &&
+    canary.port.port === port.port &&
+    canary.port.timings.connect !== undefined &&
+    canary.port.failure?.stage !== 'connect'
+  );
+}
+
 /** "mx.example.net:25", whether the caller's target already carries the port or not. */
 export function canaryEndpoint(canary: NonNullable<DiagnoseContext['egressCanary']>): string {
   const suffix = `:${canary.port.port}`;

@@ -1,6 +1,12 @@
 import { port25BlockerNames } from '../knowledge/clouds.js';
 import { failureElapsedMs, formatMs, siblingContrast } from '../evidence.js';
-import { canaryEndpoint, egressExplains, isExpectedPort, undocumentedPortNote } from '../expectations.js';
+import {
+  canaryEndpoint,
+  egressExplains,
+  egressOpen,
+  isExpectedPort,
+  undocumentedPortNote,
+} from '../expectations.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const filtered: PortRule = {
@@ -23,11 +29,17 @@ export const filtered: PortRule = {
       ];
     }
     const contrast = siblingContrast(port, scope.probe);
-    const cause = contrast
-      ? 'packets to this port are dropped on the way (firewall DROP, or an ISP or cloud blocking it)'
-      : 'no other port answered either: the host may be down, or everything is dropped on the way';
+    // The canary reached the same port elsewhere: this network lets it out, so blaming the
+    // network (or an ISP or cloud block) would send the reader the wrong way.
+    const letOut = canary && egressOpen(port, canary) ? canary : null;
+    const canaryMs = letOut?.port.timings.connect;
+    const cause = letOut
+      ? `the egress canary ${canaryEndpoint(letOut)} answered on ${port.port}${canaryMs === undefined ? '' : ` in ${formatMs(canaryMs)}`}, so this network lets ${port.port} out: ${scope.probe.host} or a firewall in front of it drops the packets`
+      : contrast
+        ? 'packets to this port are dropped on the way (firewall DROP, or an ISP or cloud blocking it)'
+        : 'no other port answered either: the host may be down, or everything is dropped on the way';
     const advice: string[] = [];
-    if (scope.role === 'relay') {
+    if (scope.role === 'relay' && !letOut) {
       advice.push(
         `Many networks block outbound 25 (${port25BlockerNames()}): submit through 587 (STARTTLS) or 465 (implicit TLS) instead.`,
       );
