@@ -1,4 +1,4 @@
-export { createRunCheck, limitsFor, planPorts } from './run-check.js';
+export { createRunCheck, limitsFor } from './run-check.js';
 export type { EgressCanary, RunCheckDeps } from './run-check.js';
 export { MAX_PORTS_PER_CHECK, parseCheckRequest, parsePorts, parseTarget } from './parse-check-request.js';
 export type { ParseResult } from './parse-check-request.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, diagnoseHost, matchProvider } from '../diagnose/index.js';
+import { diagnoseHost, matchProvider, portsToProbe } from '../diagnose/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { TargetPolicy } from '../policy/index.js';
 import type { HostProbe, PortProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
@@ -36,12 +36,6 @@ export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): Pro
   };
 }
 
-/** The default ports first, then the provider's alternates in ascending order. */
-export function planPorts(defaults: readonly number[], providerPorts: readonly number[]): number[] {
-  const extra = providerPorts.filter((port) => !defaults.includes(port)).sort((a, b) => a - b);
-  return [...new Set([...defaults, ...extra])];
-}
-
 /**
  * The one use case behind every entry point: plan the ports (provider alternates included),
  * probe them — and the egress canary alongside — then diagnose.
@@ -49,13 +43,7 @@ export function planPorts(defaults: readonly number[], providerPorts: readonly n
 export function createRunCheck(deps: RunCheckDeps): RunCheck {
   return async (request: CheckRequest, hooks: CheckHooks = {}): Promise<HostDiagnosis> => {
     const provider = matchProvider(request.target);
-    const ports =
-      request.ports.length > 0
-        ? request.ports
-        : planPorts(
-            deps.defaultPorts ?? DEFAULT_PORTS,
-            provider ? [...provider.starttlsPorts, ...provider.implicitTlsPorts] : [],
-          );
+    const ports = portsToProbe(request.target, request.ports, deps.defaultPorts);
     hooks.onPlan?.({ target: request.target, ports, providerName: provider?.name ?? null });
 
     const limits = limitsFor(deps.limits, request.timeoutMs);

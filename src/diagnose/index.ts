@@ -6,7 +6,6 @@ export { diagnoseHost } from './diagnose-host.js';
 export {
   compareSeverity,
   DEFAULT_PORTS,
-  modeForPort,
   roleForPort,
   STANDARD_PORTS,
 } from './knowledge/ports.js';

@@ -3,7 +3,6 @@ import {
   DEFAULT_PORTS,
   describePortClass,
   matchProvider,
-  modeForPort,
   portsToProbe,
   roleForPort,
 } from '../../src/diagnose/index.js';
@@ -59,22 +58,26 @@ describe('portsToProbe()', () => {
     expect(portsToProbe(host, requested)).toEqual(expected);
   });
 
+  test('PROBE_PORTS replaces the defaults; the provider alternates are still added', () => {
+    expect(portsToProbe('email-smtp.us-east-1.amazonaws.com', [], [587])).toEqual([587, 25, 2587, 465, 2465]);
+    expect(portsToProbe('smtp.example.com', [], [587, 2525])).toEqual([587, 2525]);
+  });
+
   test('DEFAULT_PORTS', () => {
     expect(DEFAULT_PORTS).toEqual([25, 465, 587, 2525]);
   });
 });
 
 describe('port conventions', () => {
-  test.each<[number, string, string]>([
-    [25, 'starttls', 'relay'],
-    [465, 'implicit-tls', 'submission'],
-    [587, 'starttls', 'submission'],
-    [2525, 'starttls', 'submission'],
-    [2587, 'starttls', 'submission'],
-    [2465, 'implicit-tls', 'submission'],
-    [8025, 'starttls', 'submission'],
-  ])('%i: %s, %s', (port, mode, role) => {
-    expect(modeForPort(port)).toBe(mode);
+  test.each<[number, string]>([
+    [25, 'relay'],
+    [465, 'submission'],
+    [587, 'submission'],
+    [2525, 'submission'],
+    [2587, 'submission'],
+    [2465, 'submission'],
+    [8025, 'submission'],
+  ])('%i: %s', (port, role) => {
     expect(roleForPort(port)).toBe(role);
   });
 });

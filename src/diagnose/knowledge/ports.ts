@@ -1,4 +1,3 @@
-import type { ProbeMode } from '../../probe/types.js';
 import type { PortRole, Severity } from '../types.js';
 
 /** Probed when the user names no ports (DESIGN §1); provider alternates are added to these. */
@@ -6,14 +5,6 @@ export const DEFAULT_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 /** The ports every mail server is expected to offer; others (2525, …) are optional extras. */
 export const STANDARD_PORTS: readonly number[] = [25, 465, 587];
-
-// RFC 8314 implicit TLS on 465; 2465 is the implicit-TLS alternate of SES and Resend.
-const IMPLICIT_TLS_PORTS: readonly number[] = [465, 2465];
-
-/** How a port is expected to speak: TLS from the first byte on 465/2465, STARTTLS everywhere else. */
-export function modeForPort(port: number): ProbeMode {
-  return IMPLICIT_TLS_PORTS.includes(port) ? 'implicit-tls' : 'starttls';
-}
 
 /** Port 25 is server-to-server relay (RFC 5321); every other port carries client submission. */
 export function roleForPort(port: number): PortRole {

@@ -140,9 +140,13 @@ export function providerAlternates(provider: ProviderInfo): number[] {
  * The ports to probe: exactly the requested ones when the user named any, otherwise the defaults
  * plus the provider's own alternates, so that "SES also listens on 2587" is checked, not guessed.
  */
-export function portsToProbe(host: string, requested: number[]): number[] {
+export function portsToProbe(
+  host: string,
+  requested: readonly number[],
+  defaults: readonly number[] = DEFAULT_PORTS,
+): number[] {
   if (requested.length > 0) return [...new Set(requested)];
   const provider = matchProvider(host);
   const extra = provider ? providerPorts(provider) : [];
-  return [...new Set([...DEFAULT_PORTS, ...extra])];
+  return [...new Set([...defaults, ...extra])];
 }
