@@ -32,11 +32,37 @@ const FLOOR_MS = 1_500;
 const RTT_FACTOR = 10;
 const STAGGER_MS = 200;
 const MAX_ATTEMPTS = 8;
+/**
+ * Sockets open (or opening) at once to one address, across all its ports. Each port's first
+ * attempt always goes; the staggered extras wait for room, so a host whose ports are all silent
+ * sees a bounded burst of SYNs from us, not ports × MAX_ATTEMPTS.
+ */
+export const MAX_OPEN_PER_ADDRESS = 16;
 
 /** What the host's ports have learnt about the path to one address: the fastest answer seen. */
 export class PathEvidence {
   #rttMs: number | null = null;
+  #open = 0;
+  #peakOpen = 0;
   readonly #listeners = new Set<() => void>();
+
+  /** Sockets to this address open right now, and the most at once (tests read it). */
+  get open(): number {
+    return this.#open;
+  }
+
+  get peakOpen(): number {
+    return this.#peakOpen;
+  }
+
+  /** Counts a socket until it closes. */
+  track(socket: Socket): void {
+    this.#open += 1;
+    this.#peakOpen = Math.max(this.#peakOpen, this.#open);
+    socket.once('close', () => {
+      this.#open -= 1;
+    });
+  }
 
   get rttMs(): number | null {
     return this.#rttMs;
@@ -88,11 +114,22 @@ export function connectTcp(
       resolve(result);
     };
 
+    const scheduleNext = () => {
+      if (attempts >= MAX_ATTEMPTS) return;
+      const interval = Math.max(STAGGER_MS, 2 * (path.rttMs ?? 0));
+      staggerTimer = setTimeout(launch, interval);
+    };
+
     const launch = () => {
+      if (attempts > 0 && path.open >= MAX_OPEN_PER_ADDRESS) {
+        scheduleNext();
+        return;
+      }
       attempts += 1;
       const launchedAt = performance.now();
       const socket = connect({ host: address, port, noDelay: true });
       socket.on('error', noop);
+      path.track(socket);
       sockets.add(socket);
       socket.once('connect', () => {
         path.record(performance.now() - launchedAt);
@@ -110,10 +147,7 @@ export function connectTcp(
           attempts,
         });
       });
-      if (attempts < MAX_ATTEMPTS) {
-        const interval = Math.max(STAGGER_MS, 2 * (path.rttMs ?? 0));
-        staggerTimer = setTimeout(launch, interval);
-      }
+      scheduleNext();
     };
 
     const deadline = () => {

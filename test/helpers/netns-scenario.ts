@@ -2,9 +2,16 @@
 // their ports, probes them, and prints one JSON line. Never run it outside a namespace: it changes
 // the firewall of the namespace it runs in.
 import { execFileSync } from 'node:child_process';
-import { DEFAULT_LIMITS, type HostProbe, createResolver, probeHost } from '../../src/probe/index.js';
+import {
+  DEFAULT_LIMITS,
+  type HostProbe,
+  PathEvidence,
+  createResolver,
+  probeHost,
+  probePort,
+} from '../../src/probe/index.js';
 import { createTestCa } from './certs.js';
-import { mtaScript, startScriptedServer } from './scripted-server.js';
+import { freePort, mtaScript, startScriptedServer } from './scripted-server.js';
 import { type RunningServer, startSmtpServer } from './smtp-test-server.js';
 
 export interface ScenarioPort {
@@ -17,6 +24,8 @@ export interface ScenarioPort {
 
 export interface ScenarioResult {
   rounds: Array<{ durationMs: number; ports: ScenarioPort[]; addresses: string[] }>;
+  /** 'crowded': the most sockets open at once to the address. */
+  peakOpen?: number;
 }
 
 function nft(rules: string): void {
@@ -53,6 +62,7 @@ const servers: RunningServer[] = await Promise.all(
 const [a, b, c] = servers.map((server) => server.port) as [number, number, number];
 const base = { resolver: createResolver(['127.0.0.1:9']), extraCa: [ca.cert], clientName: 'probe.test' };
 const rounds: ScenarioResult['rounds'] = [];
+let peakOpen: number | undefined;
 
 switch (scenario) {
   case 'filtered': {
@@ -69,6 +79,20 @@ switch (scenario) {
     nft(table([`tcp dport { ${a}, ${b}, ${c} } ${SYN} drop`]));
     const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c], limits })));
+    break;
+  }
+  case 'crowded': {
+    // Six silent ports on one address: without the per-address cap, 6 × 8 staggered attempts.
+    const ports = [a, b, c, ...(await Promise.all([freePort(), freePort(), freePort()]))];
+    nft(table([`tcp dport { ${ports.join(', ')} } ${SYN} drop`]));
+    const path = new PathEvidence();
+    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    await Promise.all(
+      ports.map((port) =>
+        probePort({ address: '127.0.0.1', host: '127.0.0.1', port, mode: 'starttls' }, limits, { path }),
+      ),
+    );
+    peakOpen = path.peakOpen;
     break;
   }
   case 'lost-syns': {
@@ -102,4 +126,6 @@ switch (scenario) {
 }
 
 await Promise.all(servers.map((server) => server.close()));
-process.stdout.write(`${JSON.stringify({ rounds } satisfies ScenarioResult)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rounds, ...(peakOpen === undefined ? {} : { peakOpen }) } satisfies ScenarioResult)}\n`,
+);

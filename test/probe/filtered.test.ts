@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { MAX_OPEN_PER_ADDRESS } from '../../src/probe/connect.js';
 import { namespaceSupport, runInNamespace } from '../helpers/netns.js';
 import type { ScenarioResult } from '../helpers/netns-scenario.js';
 
@@ -33,6 +34,13 @@ describe.runIf(support.ok).concurrent('probeHost() with packets really dropped',
     expect([first!.class, second!.class]).toEqual(['open-starttls', 'open-starttls']);
     // Alive but greeting after 2.5 s: slow, never filtered.
     expect(slow!.class).toBe('slow-banner');
+  });
+
+  test('keeps the sockets open to one address under the cap, however many ports are silent', async () => {
+    const { peakOpen } = await scenario('crowded');
+    // Six ports' first attempts always go; the staggered extras wait for room.
+    expect(peakOpen).toBeGreaterThanOrEqual(6);
+    expect(peakOpen).toBeLessThanOrEqual(MAX_OPEN_PER_ADDRESS);
   });
 
   test('waits the full connect timeout when no port of the host answers', async () => {
