@@ -1,5 +1,6 @@
 import type { HostDiagnosis, PortDiagnosis } from '../../src/diagnose/types.js';
 import type { PortClass } from '../../src/probe/types.js';
+import { aCertificate, aPort } from '../helpers/probe-builders.js';
 
 // Small builders for the diagnoses a scripted RunCheck returns. Only what the watch engine reads
 // is meaningful; the rest is filled with plausible values.
@@ -17,48 +18,25 @@ export function aPortDiagnosis(sketch: PortSketch): PortDiagnosis {
   const cls = sketch.class ?? 'open-starttls';
   const usable = sketch.usable ?? (cls === 'open-starttls' || cls === 'open-implicit-tls');
   const daysLeft = sketch.daysLeft === undefined ? (usable ? 90 : null) : sketch.daysLeft;
-  return {
+  // The probe-level builder fills the facts; only what the watch engine reads is set here.
+  const probe = aPort({
     port: sketch.port,
-    mode: sketch.port === 465 ? 'implicit-tls' : 'starttls',
-    observedMode: usable ? (sketch.port === 465 ? 'implicit-tls' : 'starttls') : null,
     class: cls,
+    observedMode: usable ? (sketch.port === 465 ? 'implicit-tls' : 'starttls') : null,
     address: '127.0.0.1',
     timings: { connect: 1 },
     durationMs: usable ? 12 : 5_000,
     greeting: sketch.greeting ?? (usable ? '220 mx.example.test ESMTP' : null),
     greetingCode: usable ? 220 : null,
-    ehlo: [],
-    ehloBeforeTls: [],
-    heloFallback: false,
-    auth: { beforeTls: [], afterTls: [] },
-    sizeLimit: null,
-    tls: null,
     certificate:
       daysLeft === null
         ? null
-        : {
-            subject: 'CN=mx.example.test',
-            subjectAltNames: ['mx.example.test'],
-            issuer: 'CN=Test CA',
-            validFrom: '2026-01-01T00:00:00.000Z',
-            validTo: '2026-06-01T00:00:00.000Z',
-            daysLeft,
-            selfSigned: false,
-            trusted: true,
-            verifyError: null,
-            hostnameMatches: true,
-            fingerprint256: 'AA:BB',
-            chainLength: 2,
-          },
+        : aCertificate({ subject: 'CN=mx.example.test', subjectAltNames: ['mx.example.test'], daysLeft }),
     failure: usable
       ? null
       : { stage: 'connect', kind: 'timeout', message: sketch.failureMessage ?? 'no answer after 5 s' },
-    truncated: false,
-    firstAttempt: null,
-    role: sketch.port === 25 ? 'relay' : 'submission',
-    usable,
-    findings: [],
-  };
+  });
+  return { ...probe, role: sketch.port === 25 ? 'relay' : 'submission', usable, findings: [] };
 }
 
 export function aDiagnosis(host: string, ports: PortSketch[]): HostDiagnosis {
