@@ -4,7 +4,7 @@
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { createTargetPolicy, PolicyError, RateLimiter, type TargetPolicy } from './policy/index.js';
+import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
 import {
@@ -38,12 +38,8 @@ function settings(): { config: Config; policy: TargetPolicy } {
       fail(`${error.message}\nSee .env.example for every setting and its default.`);
     throw error;
   }
-  try {
-    return { config, policy: createTargetPolicy(config.allowTargets) };
-  } catch (error) {
-    if (error instanceof PolicyError) fail(`invalid settings:\n  - ${error.message}`);
-    throw error;
-  }
+  // loadConfig has already validated ALLOW_TARGETS, so building the policy cannot fail here.
+  return { config, policy: createTargetPolicy(config.allowTargets) };
 }
 
 async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
