@@ -31,6 +31,26 @@ const chatCalls = (): RecordedCall[] => api.calls.filter((call) => call.method.s
 const threadReplies = (ts: string) => (call: RecordedCall) =>
   call.method === 'chat.postMessage' && call.ok && call.body.thread_ts === ts;
 
+/**
+ * Runs one check of the local server through the slash command and waits for its parent message
+ * and both thread replies, so each test starts from a check of its own.
+ */
+async function finishedCheck(responseId: string): Promise<{ parentTs: string; calls: RecordedCall[] }> {
+  const before = api.calls.length;
+  const posts = api.calls.filter((call) => call.method === 'chat.postMessage' && !call.body.thread_ts).length;
+  expect(
+    (await slack.command({ text: `127.0.0.1:${smtp.port}`, response_url: api.responseUrl(responseId) }))
+      .status,
+  ).toBe(200);
+  const [parent] = (
+    await api.waitForCalls((call) => call.method === 'chat.postMessage' && !call.body.thread_ts, posts + 1)
+  ).slice(posts);
+  const parentTs = String(parent?.response.ts);
+  await api.waitForCalls(threadReplies(parentTs), 2);
+  await app.idle(20_000);
+  return { parentTs, calls: api.calls.slice(before) };
+}
+
 beforeAll(async () => {
   const ca = createTestCa();
   smtp = await startSmtpServer({
@@ -64,9 +84,10 @@ describe('createSlackApp() in HTTP mode', () => {
     expect(api.calls[0]).toMatchObject({ method: 'auth.test', token: TEST_BOT_TOKEN, ok: true });
   });
 
-  let parentTs = '';
-
   test('acks the slash command before the probe finishes, then parent → updates → thread replies', async () => {
+    await app.idle(20_000);
+    const finishedBefore = checks.finishedAt.length;
+    const callsBefore = api.calls.length;
     const ack = await slack.command({
       text: `127.0.0.1:${gate.port}`,
       response_url: api.responseUrl('check'),
@@ -74,23 +95,25 @@ describe('createSlackApp() in HTTP mode', () => {
     const ackedAt = Date.now();
     expect(ack.status).toBe(200);
     // The SMTP server has not been allowed to speak yet, so no check can have finished.
-    expect(checks.finishedAt).toEqual([]);
+    expect(checks.finishedAt).toHaveLength(finishedBefore);
 
-    const [parent] = await api.waitForCalls((call) => call.method === 'chat.postMessage');
+    const [parent] = await api.waitForCalls(
+      (call) => call.method === 'chat.postMessage' && api.calls.indexOf(call) >= callsBefore,
+    );
     expect(parent).toMatchObject({ ok: true, body: { channel: 'C0CHECKS' } });
     expect(parent?.body.thread_ts).toBeUndefined();
     expect(String(parent?.body.text)).toContain('Checking `127.0.0.1` for <@U0ALICE>');
-    parentTs = String(parent?.response.ts);
+    const parentTs = String(parent?.response.ts);
     gate.open();
 
     // One reply for the port, then one with the advice, both in the parent's thread.
     const replies = await api.waitForCalls(threadReplies(parentTs), 2);
-    expect(checks.finishedAt).toHaveLength(1);
-    expect(ackedAt).toBeLessThan(checks.finishedAt[0]!);
+    expect(checks.finishedAt).toHaveLength(finishedBefore + 1);
+    expect(ackedAt).toBeLessThan(checks.finishedAt[finishedBefore]!);
     expect(JSON.stringify(replies[0]?.body.blocks)).toContain(`*Port ${gate.port}*`);
     expect(JSON.stringify(replies[1]?.body.blocks)).toContain('What to do for');
 
-    const sequence = chatCalls();
+    const sequence = chatCalls().filter((call) => api.calls.indexOf(call) >= callsBefore);
     const firstReply = sequence.findIndex(threadReplies(parentTs));
     const updates = sequence.slice(0, firstReply).filter((call) => call.method === 'chat.update');
     expect(updates.length).toBeGreaterThanOrEqual(1);
@@ -101,11 +124,14 @@ describe('createSlackApp() in HTTP mode', () => {
     // The last update before the thread is the finished parent, with its buttons.
     const finished = JSON.stringify(updates.at(-1)?.body.blocks);
     for (const button of ['Re-run', 'Watch this host', 'Show config']) expect(finished).toContain(button);
-    expect(api.calls.filter((call) => !call.ok)).toEqual([]);
+    expect(api.calls.slice(callsBefore).filter((call) => !call.ok)).toEqual([]);
   });
 
-  test('a banner with <!channel> and a link reaches Slack escaped, inside code', () => {
-    const posted = JSON.stringify(chatCalls().map((call) => call.body));
+  test('a banner with <!channel> and a link reaches Slack escaped, inside code', async () => {
+    const { calls } = await finishedCheck('escaped');
+    const posted = JSON.stringify(
+      calls.filter((call) => call.method.startsWith('chat.')).map((call) => call.body),
+    );
     expect(posted).toContain(
       '&lt;!channel&gt; &lt;@U0VICTIM&gt; &lt;https://evil.example/phish|click here&gt;',
     );
@@ -115,6 +141,7 @@ describe('createSlackApp() in HTTP mode', () => {
   });
 
   test('@smtp-check recheck in the thread probes again and replies there with what changed', async () => {
+    const { parentTs } = await finishedCheck('recheck');
     const mention = await slack.event({
       type: 'app_mention',
       user: 'U0BOB',
@@ -145,6 +172,7 @@ describe('createSlackApp() in HTTP mode', () => {
   });
 
   test('Show config and Re-run buttons answer the clicker and re-check in the thread', async () => {
+    const { parentTs } = await finishedCheck('buttons');
     const finished = api.calls
       .filter((call) => call.method === 'chat.update' && call.body.ts === parentTs)
       .at(-1);
@@ -234,6 +262,8 @@ describe('createSlackApp() in HTTP mode', () => {
   });
 
   test('refuses a bad signature and a stale timestamp, and does nothing', async () => {
+    // Whatever an earlier test started has finished, so any call from here on would be ours.
+    expect(await app.idle(20_000)).toBe(true);
     const before = api.calls.length;
     const forged = await slack.command(
       { text: 'smtp.example.com', response_url: api.responseUrl('forged') },
