@@ -10,12 +10,14 @@ import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index
 import { createTestCa } from '../helpers/certs.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import type { RecordedCall } from '../helpers/fake-slack-api.js';
+import { type GatedProxy, startGatedProxy } from '../helpers/slack-gated-proxy.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // 50 people type /smtp-check at the same moment. The real app (HTTP mode, signed requests, the
-// production admission and caps) must ack every one well inside Slack's 3 seconds, answer every
-// one, and keep the probes within the caps while it does. A correctness test, not a benchmark.
+// production admission and caps) must ack every one without waiting for any probe, answer every
+// one, and keep the probes within the caps while it does. A correctness test: the ack times are
+// printed, and `npm run bench` holds the timing target (acks well inside Slack's 3 seconds).
 
 const COMMANDS = 50;
 const TARGETS = Array.from({ length: 10 }, (_, index) => `mx${index}.load.test`);
@@ -25,6 +27,7 @@ const CAPS = { maxConcurrentChecks: 8, maxPerTarget: 1 };
 let slack: SlackTestApp;
 let dns: TestDnsServer;
 let smtp: RunningServer;
+let gate: GatedProxy;
 let limited: LimitedRunCheck;
 const sessions = { active: 0, peak: 0, total: 0 };
 let runningPeak = 0;
@@ -46,10 +49,19 @@ beforeAll(async () => {
       sessions.active -= 1;
     },
   });
+  // Every probe goes through the gate, which holds the server's greeting until the test opens it.
+  gate = await startGatedProxy(smtp.port);
   limited = limitConcurrency(
     createRunCheck({
       probeHost,
-      limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 3_000, greetingTimeoutMs: 5_000, replyTimeoutMs: 5_000 },
+      // Long enough that a held greeting never turns into a second (implicit TLS) connection.
+      limits: {
+        ...DEFAULT_LIMITS,
+        connectTimeoutMs: 3_000,
+        greetingTimeoutMs: 20_000,
+        replyTimeoutMs: 5_000,
+        otherModeAfterMs: 15_000,
+      },
       now: () => new Date(),
       resolver: createResolver([dns.server]),
       policy: createTargetPolicy(['127.0.0.0/8']),
@@ -62,13 +74,14 @@ beforeAll(async () => {
     // The production rate limits: 50 users, 5 checks per target — all within them.
     admit: createAdmission({
       limiter: new RateLimiter(DEFAULT_RATE_LIMITS, Date.now),
-      extraPorts: [smtp.port],
+      extraPorts: [gate.port],
     }),
   });
 });
 
 afterAll(async () => {
   await slack?.close(5_000);
+  await gate?.close();
   await smtp?.close();
   await dns?.close();
 });
@@ -78,14 +91,14 @@ function percentile(sorted: number[], p: number): number {
 }
 
 describe('50 simultaneous slash commands', () => {
-  test('are all acked inside 3 s, all answered, and the probes stay within the caps', async () => {
+  test('are all acked while every probe is still held, all answered, and the probes stay within the caps', async () => {
     const { api, app } = slack;
     const channelOf = (index: number) => `C0LOAD${String(index).padStart(2, '0')}`;
     const acks = await Promise.all(
       Array.from({ length: COMMANDS }, async (_, index) => {
         const started = performance.now();
         const response = await slack.command({
-          text: `${TARGETS[index % TARGETS.length]}:${smtp.port}`,
+          text: `${TARGETS[index % TARGETS.length]}:${gate.port}`,
           channel_id: channelOf(index),
           user_id: `U0USER${String(index).padStart(2, '0')}`,
           response_url: api.responseUrl(`load-${index}`),
@@ -94,6 +107,11 @@ describe('50 simultaneous slash commands', () => {
       }),
     );
     const ackMs = acks.map((ack) => ack.ms).sort((a, b) => a - b);
+    // No server has been allowed to greet, so no probe can have finished: had any ack waited for
+    // its probe, the acks above would never have come back.
+    expect(gate.isOpen).toBe(false);
+    expect(sessions.total).toBe(0);
+    gate.open();
 
     // Every command gets its parent, its finished parent (with buttons) and its thread.
     const isParent = (call: RecordedCall) => call.method === 'chat.postMessage' && !call.body.thread_ts;
@@ -118,7 +136,6 @@ describe('50 simultaneous slash commands', () => {
     console.log('load', figures);
 
     expect(acks.map((ack) => ack.status)).toEqual(Array(COMMANDS).fill(200));
-    for (const ms of ackMs) expect(ms).toBeLessThan(3_000);
     const parents = api.calls.filter(isParent);
     const finals = api.calls.filter(isFinal);
     for (let index = 0; index < COMMANDS; index += 1) {
