@@ -130,8 +130,12 @@ export type LoadResult =
 
 /** Checks the layout and migrates older versions. Never guesses: anything unexpected is refused. */
 export function loadStoreData(raw: unknown): LoadResult {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, reason: 'the top level is not a JSON object' };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    const held = Array.isArray(raw) ? 'a list' : (JSON.stringify(raw) ?? String(raw)).slice(0, 40);
+    return {
+      ok: false,
+      reason: `the top level is not a JSON object: it holds ${held}, not smtp-check's watch data`,
+    };
   }
   let data = raw as Record<string, unknown>;
   const version = data['version'];

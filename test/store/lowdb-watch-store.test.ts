@@ -136,6 +136,16 @@ describe('openLowdbWatchStore()', () => {
   test.each([
     ['truncated JSON', '{"version":2,"watches":{"C0/h":{"chan', /is not valid JSON/],
     ['not an object', '[1,2,3]', /top level is not a JSON object/],
+    // Valid JSON that is not a store: lowdb keeps its default for a falsy value, so these were
+    // once accepted as an empty store and overwritten at the first watch.
+    ['JSON null', 'null', /holds null, not smtp-check's watch data/],
+    ['JSON false', 'false', /holds false, not smtp-check's watch data/],
+    ['an empty list', '[]', /holds a list, not smtp-check's watch data/],
+    [
+      "another program's data",
+      '{"name":"other-app","version":"1.2.0","dependencies":{}}',
+      /no valid "version"/,
+    ],
     ['no version', '{"watches":{}}', /no valid "version"/],
     ['a newer version', '{"version":99,"watches":{},"history":{}}', /newer smtp-check/],
     ['a malformed watch', '{"version":2,"watches":{"x":{"host":1}},"history":{}}', /watch "x" is malformed/],
@@ -146,7 +156,7 @@ describe('openLowdbWatchStore()', () => {
     const error = await refusal(file);
     expect(error.message).toContain(file);
     expect(error.message).toMatch(reason);
-    expect(error.message).toMatch(/left untouched: restore it from a backup, or move it away/);
+    expect(error.message).toMatch(/left untouched: restore it from a backup, point DATA_FILE at another file, or move it away/);
     expect(error.file).toBe(file);
     expect(await readFile(file, 'utf8')).toBe(content);
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
