@@ -1,7 +1,5 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type { PortClass } from '../probe/types.js';
-import type { AlertPhase, HistorySample } from '../store/types.js';
-import type { AlertEvent } from '../watch/alert-state.js';
+import type { AlertEvent, AlertPhase, PortStateView, WatchView } from '../watch/index.js';
 import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import {
@@ -19,36 +17,6 @@ import { fitMessage } from './slack-limits.js';
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
 // resolved, the watch confirmation and short notices (list, history and App Home are in
 // watch-overview.ts). Pure; host names and server text are escaped.
-
-/** One port of a watch as the state machine sees it now. */
-export interface PortStateView {
-  port: number;
-  phase: AlertPhase;
-  class: PortClass;
-  usable: boolean;
-  since: string;
-  checkedAt: string;
-  daysLeft: number | null;
-}
-
-export interface WatchView {
-  channel: string;
-  host: string;
-  ports: PortStateView[];
-  addedBy: string;
-  addedAt: string;
-  mutedUntil: string | null;
-  /** Start of the open incident's outage, when one is open. */
-  incidentSince: string | null;
-}
-
-export interface PortHistoryView {
-  port: number;
-  state: PortStateView | null;
-  /** '1' usable, '0' not usable, oldest first. */
-  samples: string;
-  changes: HistorySample[];
-}
 
 export interface AlertInput {
   host: string;

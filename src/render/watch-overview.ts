@@ -1,4 +1,5 @@
-import { type PortHistoryView, PHASE_ICON, portStateLine, unwatchButtons, type WatchView } from './alerts.js';
+import type { PortHistoryView, WatchView } from '../watch/index.js';
+import { PHASE_ICON, portStateLine, unwatchButtons } from './alerts.js';
 import { slackCode, slackText } from './sanitize.js';
 import {
   type Block,

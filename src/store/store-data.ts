@@ -1,5 +1,5 @@
 import type { PortClass } from '../probe/types.js';
-import type { AlertPhase, CertBand, Incident, PortAlertState, Watch } from './types.js';
+import type { AlertPhase, CertBand, Incident, PortAlertState, Watch } from '../watch/index.js';
 
 // The on-disk layout. lowdb rewrites the whole file on every write, so records are compact: watches
 // keyed by channel and host, history as a sample string and a short change list per host × port.

@@ -1,6 +1,6 @@
 import type { PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import { CERT_BANDS, type CertBand, type PortAlertState } from '../store/types.js';
+import { CERT_BANDS, type CertBand, type PortAlertState } from './types.js';
 
 // The pure heart of watching: one observation of one port in, the next state and the events that
 // deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,

@@ -2,7 +2,7 @@ import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
 import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../render/alerts.js';
-import type { Incident, PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
   type AlertConfig,
@@ -12,6 +12,7 @@ import {
   observePort,
   withholdAnnouncements,
 } from './alert-state.js';
+import type { Incident, PortAlertStates, Watch } from './types.js';
 import { portStateViews } from './watch-views.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was

@@ -3,19 +3,15 @@ import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js'
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
-import {
-  type PortHistoryView,
-  renderWatchConfirmation,
-  renderWatchNotice,
-  type WatchView,
-} from '../render/alerts.js';
+import { renderWatchConfirmation, renderWatchNotice } from '../render/alerts.js';
 import { renderHistory, renderHomeView, renderWatchList } from '../render/watch-overview.js';
 import { slackCode } from '../render/sanitize.js';
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
 import { formatTime, userMention } from '../render/slack-format.js';
-import type { PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import type { WatchStore } from '../store/index.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
+import type { PortAlertStates, PortHistoryView, Watch, WatchView } from './types.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;

@@ -156,7 +156,9 @@ describe('openLowdbWatchStore()', () => {
     const error = await refusal(file);
     expect(error.message).toContain(file);
     expect(error.message).toMatch(reason);
-    expect(error.message).toMatch(/left untouched: restore it from a backup, point DATA_FILE at another file, or move it away/);
+    expect(error.message).toMatch(
+      /left untouched: restore it from a backup, point DATA_FILE at another file, or move it away/,
+    );
     expect(error.file).toBe(file);
     expect(await readFile(file, 'utf8')).toBe(content);
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { PortAlertState } from '../../src/store/types.js';
+import type { PortAlertState } from '../../src/watch/index.js';
 import {
   type AlertConfig,
   advancePortState,
