@@ -1,5 +1,14 @@
 export { createMemoryWatchStore } from './memory-watch-store.js';
 export { openLowdbWatchStore, type LowdbWatchStoreOptions } from './lowdb-watch-store.js';
-export { SCHEMA_VERSION } from './store-data.js';
+export {
+  describeSchemaError,
+  historySampleSchema,
+  incidentSchema,
+  muteSchema,
+  portAlertStateSchema,
+  SCHEMA_VERSION,
+  storeDataSchema,
+  watchSchema,
+} from './schema.js';
 export { StoreError } from './store-error.js';
 export { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';
