@@ -12,7 +12,7 @@ import {
   observePort,
   withholdAnnouncements,
 } from './alert-state.js';
-import type { Incident, PortAlertStates, Watch } from './types.js';
+import type { Incident, Mute, PortAlertStates, Watch } from './types.js';
 import { portStateViews } from './watch-views.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
@@ -131,7 +131,17 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   return summary;
 }
 
-/** Feeds the observation to every port of one watch and delivers what deserves a message. */
+/** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
+interface Outcome {
+  states: PortAlertStates;
+  /** An Incident to open or update it, null to close it, undefined to leave it as stored. */
+  incident?: Incident | null;
+}
+
+/**
+ * Feeds the observation to every port of one watch, delivers what deserves a message and saves
+ * the result in one write.
+ */
 async function reconcileWatch(
   deps: RecheckDeps,
   watch: Watch,
@@ -139,15 +149,14 @@ async function reconcileWatch(
   at: string,
   counts: Counts,
 ): Promise<void> {
-  const { store, notify, logger } = deps;
+  const { store } = deps;
   const { channel, host } = watch;
   const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
-  const [prev, current, mute] = await Promise.all([
+  const [prev, incident, mute] = await Promise.all([
     store.getAlertStates(channel, host),
     store.getIncident(channel, host),
     store.getMute(channel, host),
   ]);
-  let incident = current;
 
   const next: PortAlertStates = {};
   const events: AlertEvent[] = [];
@@ -177,18 +186,50 @@ async function reconcileWatch(
       state.announcedAt = at;
     }
   }
+  // The states to keep when a message is not delivered: its events are raised again next tick.
   const withheld: PortAlertStates = {};
   for (const [port, state] of Object.entries(next)) {
     withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
   }
 
-  const muted = mute !== null && mute.until > at;
+  const outcome = await announce(deps, {
+    watch,
+    diagnosis,
+    at,
+    counts,
+    next,
+    withheld,
+    events,
+    incident,
+    mute,
+  });
+  await store.saveAlertStates(channel, host, outcome.states, outcome.incident);
+}
+
+/** Delivers a watch's events (or holds them back while muted) and says what to save. */
+async function announce(
+  deps: RecheckDeps,
+  tick: {
+    watch: Watch;
+    diagnosis: HostDiagnosis;
+    at: string;
+    counts: Counts;
+    next: PortAlertStates;
+    withheld: PortAlertStates;
+    events: AlertEvent[];
+    incident: Incident | null;
+    mute: Mute | null;
+  },
+): Promise<Outcome> {
+  const { store, notify, logger } = deps;
+  const { watch, diagnosis, at, counts, next, withheld, events, mute } = tick;
+  const { channel, host } = watch;
+
   const allClear = Object.values(next).every((state) => state.announcedOutage === null);
-  const resolvesIncident = incident?.status === 'open' && allClear;
-  if (muted) {
+  const resolvesIncident = tick.incident?.status === 'open' && allClear;
+  if (mute !== null && mute.until > at) {
     if (events.length > 0 || resolvesIncident) counts.mutedAnnouncements += 1;
-    await store.saveAlertStates(channel, host, withheld);
-    return;
+    return { states: withheld };
   }
 
   const ports = portStateViews(watch.ports, next);
@@ -214,22 +255,16 @@ async function reconcileWatch(
   };
 
   // Finish a resolution whose alert update failed before anything else is said.
+  let incident = tick.incident;
   if (incident?.status === 'resolving') {
-    if (!(await markResolved(incident))) {
-      await store.saveAlertStates(channel, host, withheld);
-      return;
-    }
+    if (!(await markResolved(incident))) return { states: withheld };
     incident = null;
-    if (events.length === 0) {
-      await store.saveAlertStates(channel, host, next, null);
-      return;
-    }
+    if (events.length === 0) return { states: next, incident: null };
   }
+  // The incident as this tick found it (undefined) or closed above (null).
+  const keptIncident = incident === tick.incident ? undefined : null;
 
-  if (events.length === 0 && !resolvesIncident) {
-    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
-    return;
-  }
+  if (events.length === 0 && !resolvesIncident) return { states: next, incident: keptIncident };
 
   if (incident?.status === 'open') {
     const open = incident;
@@ -240,44 +275,36 @@ async function reconcileWatch(
       .at(-1);
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
     const message = renderIncidentUpdate({ host, events, ports, diagnosis, resolved });
-    if (
-      (await deliver('thread update', () => notify.postInThread(channel, open.threadTs, message))) === null
-    ) {
-      await store.saveAlertStates(channel, host, withheld);
-      return;
-    }
+    const posted = await deliver('thread update', () => notify.postInThread(channel, open.threadTs, message));
+    if (posted === null) return { states: withheld };
     const reminded = events.some((event) => event.kind === 'still-blocked');
-    const updated: Incident = resolved
-      ? { ...open, status: 'resolving', resolvedAt: resolved.at }
-      : { ...open, lastReminderAt: reminded ? at : open.lastReminderAt };
-    await store.saveAlertStates(channel, host, next, updated);
-    if (resolved && (await markResolved(updated))) await store.saveAlertStates(channel, host, next, null);
-    return;
+    if (!resolved)
+      return { states: next, incident: { ...open, lastReminderAt: reminded ? at : open.lastReminderAt } };
+    // The recovery is in the thread: record that before touching the alert, so a restart (or a
+    // failed update) finishes the resolution instead of posting the recovery twice.
+    const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
+    await store.saveAlertStates(channel, host, next, resolving);
+    return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 
   const message = renderAlert({ host, events, ports, diagnosis });
   const posted = await deliver('alert', () => notify.postAlert(channel, message));
-  if (posted === null) {
-    await store.saveAlertStates(channel, host, withheld, incident === current ? undefined : incident);
-    return;
-  }
+  if (posted === null) return { states: withheld, incident: keptIncident };
   const blocked = events.filter((event) => event.kind === 'became-blocked');
-  if (blocked.length === 0) {
-    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
-    return;
-  }
-  const since = blocked.map((event) => event.since).sort()[0] ?? at;
-  const opened: Incident = {
-    channel,
-    host,
-    alertTs: posted.ts,
-    threadTs: posted.ts,
-    openedAt: at,
-    since,
-    lastReminderAt: null,
-    status: 'open',
-    resolvedAt: null,
-  };
-  await store.saveAlertStates(channel, host, next, opened);
+  if (blocked.length === 0) return { states: next, incident: keptIncident };
   logger.info('watch incident opened', { channel, host, ports: blocked.map((event) => event.port) });
+  return {
+    states: next,
+    incident: {
+      channel,
+      host,
+      alertTs: posted.ts,
+      threadTs: posted.ts,
+      openedAt: at,
+      since: blocked.map((event) => event.since).sort()[0] ?? at,
+      lastReminderAt: null,
+      status: 'open',
+      resolvedAt: null,
+    },
+  };
 }

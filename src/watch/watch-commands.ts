@@ -3,6 +3,7 @@ import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js'
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
+import type { PortClass } from '../probe/index.js';
 import { renderWatchConfirmation, renderWatchNotice } from '../render/alerts.js';
 import { renderHistory, renderHomeView, renderWatchList } from '../render/watch-overview.js';
 import { slackCode } from '../render/sanitize.js';
@@ -55,7 +56,7 @@ function denied(deps: WatchCommandDeps, user: string): string | null {
 /** Why a baseline cannot become a watch (the host does not resolve, or policy refuses it). */
 function unwatchable(diagnosis: HostDiagnosis, host: string): string | null {
   const classes = new Set(diagnosis.ports.map((port) => port.class));
-  const only = (cls: string): boolean => classes.size === 1 && classes.has(cls as never);
+  const only = (cls: PortClass): boolean => classes.size === 1 && classes.has(cls);
   if (diagnosis.ports.length === 0 || only('dns-failed')) {
     return `${slackCode(host, 260)} does not resolve, so there is nothing to watch. Check the spelling and try again.`;
   }
