@@ -39,7 +39,15 @@ export interface PortObservation {
 export type AlertEvent =
   | { kind: 'became-blocked'; port: number; class: PortClass; since: string }
   | { kind: 'still-blocked'; port: number; class: PortClass; since: string; at: string }
-  | { kind: 'recovered'; port: number; class: PortClass; blockedSince: string; recoveredAt: string }
+  | {
+      kind: 'recovered';
+      port: number;
+      class: PortClass;
+      blockedSince: string;
+      recoveredAt: string;
+      /** The port had failed since the watch began: it works for the first time, not again. */
+      firstTime: boolean;
+    }
   | { kind: 'cert-expiring'; port: number; band: CertBand; daysLeft: number };
 
 export function observePort(port: PortDiagnosis, at: string): PortObservation {
@@ -65,11 +73,16 @@ export function certBandOf(
 
 const bandRank = (band: CertBand): number => CERT_BANDS.indexOf(band);
 
-/** The state of a port seen for the first time (the watch's baseline). Nothing is announced. */
+/**
+ * The state of a port seen for the first time (the watch's baseline). A port that fails already
+ * is not alerted (the watch confirmation says it fails), but counts as announced, so the day it
+ * starts working is.
+ */
 export function baselinePortState(
   observation: PortObservation,
   config = DEFAULT_ALERT_CONFIG,
 ): PortAlertState {
+  const announced = observation.usable ? null : observation.at;
   return {
     phase: observation.usable ? 'ok' : 'blocked',
     streak: 0,
@@ -80,8 +93,8 @@ export function baselinePortState(
     checkedAt: observation.at,
     daysLeft: observation.daysLeft,
     alertable: observation.usable,
-    announcedOutage: null,
-    announcedAt: null,
+    announcedOutage: announced,
+    announcedAt: announced,
     certBand: certBandOf(observation.daysLeft, config),
   };
 }
@@ -136,6 +149,7 @@ export function advancePortState(
   } else if (
     state.phase === 'blocked' &&
     state.announcedOutage !== null &&
+    state.alertable &&
     Date.parse(at) - Date.parse(state.announcedAt ?? state.announcedOutage) >= config.reminderMs
   ) {
     events.push({ kind: 'still-blocked', port, class: state.class, since: state.announcedOutage, at });
@@ -147,9 +161,11 @@ export function advancePortState(
       class: state.class,
       blockedSince: state.announcedOutage,
       recoveredAt: state.since,
+      firstTime: !prev.alertable,
     });
     state.announcedOutage = null;
     state.announcedAt = null;
+    state.alertable = true;
   }
 
   const band = certBandOf(observation.daysLeft, config);
@@ -171,5 +187,7 @@ export function withholdAnnouncements(prev: PortAlertState | null, next: PortAle
     announcedOutage: prev.announcedOutage,
     announcedAt: prev.announcedAt,
     certBand: prev.certBand,
+    // A first recovery that was not delivered stays a first recovery.
+    alertable: prev.alertable && next.alertable,
   };
 }

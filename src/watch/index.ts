@@ -27,6 +27,7 @@ export {
   type PortHistoryView,
   type PortStateView,
   type Watch,
+  type WatchChange,
   type WatchView,
 } from './types.js';
 export {

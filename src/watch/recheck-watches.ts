@@ -174,7 +174,7 @@ async function reconcileWatch(
   // A reminder covers every port of the incident, so they stay on one cadence.
   if (events.some((event) => event.kind === 'still-blocked')) {
     for (const [port, state] of Object.entries(next)) {
-      if (state.phase !== 'blocked' || state.announcedOutage === null) continue;
+      if (state.phase !== 'blocked' || state.announcedOutage === null || !state.alertable) continue;
       if (events.some((event) => event.port === Number(port))) continue;
       events.push({
         kind: 'still-blocked',
@@ -225,7 +225,8 @@ async function announce(
   const { watch, diagnosis, at, counts, next, withheld, events, mute } = tick;
   const { channel, host } = watch;
 
-  const allClear = Object.values(next).every((state) => state.announcedOutage === null);
+  // A port that has failed since the watch began is not part of any incident.
+  const allClear = Object.values(next).every((state) => state.announcedOutage === null || !state.alertable);
   const resolvesIncident = tick.incident?.status === 'open' && allClear;
   if (mute !== null && mute.until > at) {
     if (events.length > 0 || resolvesIncident) counts.mutedAnnouncements += 1;

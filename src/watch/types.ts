@@ -39,7 +39,10 @@ export interface PortAlertState {
   usable: boolean;
   checkedAt: string;
   daysLeft: number | null;
-  /** False while the port has never been seen usable: a port broken from the start never pages. */
+  /**
+   * False while the port has never been seen usable: a port broken from the start never pages as
+   * blocked; the day it first works is announced.
+   */
   alertable: boolean;
   /** Start of the outage that was announced (an incident carries it); null when none is. */
   announcedOutage: string | null;
@@ -125,4 +128,11 @@ export interface PortHistoryView {
   /** '1' usable, '0' not usable, oldest first. */
   samples: string;
   changes: HistorySample[];
+}
+
+/** What watching a host again changed: ports added and ports no longer watched, by whom. */
+export interface WatchChange {
+  by: string;
+  added: number[];
+  removed: number[];
 }

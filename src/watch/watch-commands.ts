@@ -12,7 +12,7 @@ import { formatTime, userMention } from '../render/slack-format.js';
 import type { WatchStore } from '../store/index.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
-import type { PortAlertStates, PortHistoryView, Watch, WatchView } from './types.js';
+import type { PortAlertStates, PortHistoryView, Watch, WatchChange, WatchView } from './types.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
@@ -157,7 +157,14 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         at: checkedAt,
       });
       const view = await loadWatchView(store, watch);
-      const message = renderWatchConfirmation({ watch: view, diagnosis, updated: existing !== null });
+      const change: WatchChange | null = existing
+        ? {
+            by: input.user,
+            added: watch.ports.filter((port) => !existing.ports.includes(port)),
+            removed: existing.ports.filter((port) => !watch.ports.includes(port)),
+          }
+        : null;
+      const message = renderWatchConfirmation({ watch: view, diagnosis, change });
       return { ok: true, watch, diagnosis, updated: existing !== null, message };
     },
 

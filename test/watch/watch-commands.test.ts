@@ -38,8 +38,16 @@ describe('createWatchCommands()', () => {
     expect(states[25]).toMatchObject({ phase: 'blocked', alertable: false });
     expect(states[587]).toMatchObject({ phase: 'ok', alertable: true });
     expect((await store.getHistory(HOST, 587))?.samples).toBe('1');
-    expect(result.message.text).toContain('Watching `smtp.example.test` on 2 ports (25, 587) for <@U0LEAD>');
-    expect(JSON.stringify(result.message.blocks)).toContain('already fail');
+    expect(result.message.text).toContain(
+      'Watching `smtp.example.test` on 2 ports (25, 587) for <@U0LEAD>. I re-test it on a schedule and post here if a port that works now stops working.',
+    );
+    // What fails already is said once, in good grammar, with what happens next.
+    const blocks = JSON.stringify(result.message.blocks);
+    expect(blocks).toContain(
+      '*Port 25 fails already*: no answer (filtered). There is no alert for it; I post here when it starts working.',
+    );
+    expect(blocks).not.toContain('already fail;');
+    expect(result.message.text).toContain('Port 25 fails already; I post here when it starts working.');
     expect(findLimitViolations(result.message)).toEqual([]);
     expect(logged).toContainEqual(
       expect.objectContaining({ msg: 'watch added', user: 'U0LEAD', host: HOST }),
@@ -58,7 +66,37 @@ describe('createWatchCommands()', () => {
     });
     expect(again).toMatchObject({ ok: true, updated: true, watch: { ports: [587, 25], addedBy: 'U0LEAD' } });
     expect((await store.getAlertStates('C0A', HOST))[25]).toEqual(before);
-    expect(again.message.text).toContain('Now watching');
+    expect(again.message.text).toContain(
+      '👀 <@U0OTHER> changed the watch on `smtp.example.test`: added 587. Now watching 2 ports (587, 25).',
+    );
+  });
+
+  test('watching again says which ports were added and which are no longer watched', async () => {
+    const { store, commands } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,465', user: 'U0LEAD' });
+    const again = await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,587', user: 'U0LEAD' });
+    expect(again.ok).toBe(true);
+    expect(again.message.text).toContain(
+      'changed the watch on `smtp.example.test`: added 587; stopped watching 465. Now watching 2 ports (25, 587).',
+    );
+    expect(Object.keys(await store.getAlertStates('C0A', HOST))).toEqual(['25', '587']);
+    const same = await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,587', user: 'U0LEAD' });
+    expect(same.message.text).toContain('the ports are unchanged. Now watching 2 ports (25, 587).');
+  });
+
+  test('a watch whose every port fails already promises no alert it cannot give', async () => {
+    const { world, commands } = setUp();
+    world.set(HOST, [
+      { port: 25, class: 'filtered' },
+      { port: 587, class: 'refused' },
+    ]);
+    const result = await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    expect(result.ok).toBe(true);
+    expect(result.message.text).toContain('for <@U0LEAD>. I re-test it on a schedule.\n');
+    expect(result.message.text).not.toContain('stops working');
+    expect(result.message.text).toContain(
+      'Ports 25 and 587 fail already; I post here when each starts working.',
+    );
   });
 
   test.each([
