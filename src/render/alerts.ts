@@ -1,5 +1,13 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type { AlertEvent, AlertPhase, PortStateView, WatchChange, WatchView } from '../watch/index.js';
+import type {
+  AlertEvent,
+  AlertNotice,
+  AlertPhase,
+  PortStateView,
+  ResolvedNotice,
+  WatchChange,
+  WatchView,
+} from '../watch/index.js';
 import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import {
@@ -17,16 +25,6 @@ import { fitMessage } from './slack-limits.js';
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
 // resolved, the watch confirmation and short notices (list, history and App Home are in
 // watch-overview.ts). Pure; host names and server text are escaped.
-
-export interface AlertInput {
-  host: string;
-  events: AlertEvent[];
-  ports: PortStateView[];
-  /** The re-test that raised the events (evidence and advice). */
-  diagnosis: HostDiagnosis;
-  /** Set when the last blocked port recovered: the outage is over. */
-  resolved?: { since: string; at: string } | null;
-}
 
 export const PHASE_ICON: Record<AlertPhase, string> = {
   ok: '🟢',
@@ -103,7 +101,7 @@ function advice(diagnosis: HostDiagnosis): string | null {
   return lines.length > 0 ? `*What to do*\n${lines.join('\n')}` : null;
 }
 
-function title(input: AlertInput): string {
+function title(input: AlertNotice): string {
   const host = input.host.length > 100 ? `${input.host.slice(0, 99)}…` : input.host;
   const portsOf = (kind: AlertEvent['kind']): string => {
     const ports = input.events.filter((e) => e.kind === kind).map((e) => e.port);
@@ -117,7 +115,7 @@ function title(input: AlertInput): string {
 }
 
 /** The top-level alert that opens an incident (or a certificate alert when nothing is blocked). */
-export function renderAlert(input: AlertInput): SlackMessage {
+export function renderAlert(input: AlertNotice): SlackMessage {
   const lines = input.events.map((event) => eventLine(event, input.host));
   const affected = input.events.map((event) => event.port);
   const others = input.ports.filter((port) => !affected.includes(port.port));
@@ -135,7 +133,7 @@ export function renderAlert(input: AlertInput): SlackMessage {
 }
 
 /** A reply in the incident thread: further changes, reminders, and the recovery. */
-export function renderIncidentUpdate(input: AlertInput): SlackMessage {
+export function renderIncidentUpdate(input: AlertNotice): SlackMessage {
   const lines = input.events.map((event) => eventLine(event, input.host));
   if (input.resolved) {
     lines.push(
@@ -151,12 +149,7 @@ export function renderIncidentUpdate(input: AlertInput): SlackMessage {
 }
 
 /** The alert message once the incident is over (chat.update replaces the whole alert). */
-export function renderResolvedAlert(input: {
-  host: string;
-  since: string;
-  resolvedAt: string;
-  ports: PortStateView[];
-}): SlackMessage {
+export function renderResolvedAlert(input: ResolvedNotice): SlackMessage {
   const took = formatDuration(between(input.since, input.resolvedAt));
   const line = `✅ *Resolved* — ${hostCode(input.host)} was blocked for ${took}, from ${formatTime(input.since)} to ${formatTime(input.resolvedAt)}.`;
   const blocks: Block[] = [

@@ -15,6 +15,7 @@ export { recheckWatches, type RecheckDeps, type RecheckSummary } from './recheck
 export { ScheduleError } from './schedule-error.js';
 export {
   ALERT_PHASES,
+  type AlertNotice,
   type AlertPhase,
   CERT_BANDS,
   type CertBand,
@@ -26,6 +27,7 @@ export {
   type PortAlertStates,
   type PortHistoryView,
   type PortStateView,
+  type ResolvedNotice,
   type Watch,
   type WatchChange,
   type WatchView,

@@ -1,7 +1,6 @@
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
-import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../render/alerts.js';
 import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
@@ -247,9 +246,8 @@ async function announce(
   };
   const markResolved = async (open: Incident): Promise<boolean> => {
     const resolvedAt = open.resolvedAt ?? at;
-    const message = renderResolvedAlert({ host, since: open.since, resolvedAt, ports });
     const done = await deliver('resolved alert', async () => {
-      await notify.updateMessage(channel, open.alertTs, message);
+      await notify.markResolved(channel, open.alertTs, { host, since: open.since, resolvedAt, ports });
       return true;
     });
     return done === true;
@@ -275,8 +273,8 @@ async function announce(
       .sort()
       .at(-1);
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
-    const message = renderIncidentUpdate({ host, events, ports, diagnosis, resolved });
-    const posted = await deliver('thread update', () => notify.postInThread(channel, open.threadTs, message));
+    const update = { host, events, ports, diagnosis, resolved };
+    const posted = await deliver('thread update', () => notify.postInThread(channel, open.threadTs, update));
     if (posted === null) return { states: withheld };
     const reminded = events.some((event) => event.kind === 'still-blocked');
     if (!resolved)
@@ -288,8 +286,7 @@ async function announce(
     return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 
-  const message = renderAlert({ host, events, ports, diagnosis });
-  const posted = await deliver('alert', () => notify.postAlert(channel, message));
+  const posted = await deliver('alert', () => notify.postAlert(channel, { host, events, ports, diagnosis }));
   if (posted === null) return { states: withheld, incident: keptIncident };
   const blocked = events.filter((event) => event.kind === 'became-blocked');
   if (blocked.length === 0) return { states: next, incident: keptIncident };

@@ -1,4 +1,6 @@
+import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
+import type { AlertEvent } from './alert-state.js';
 
 // The watch domain's records: what a channel watches and what the alert state machine remembers
 // per port. The store keeps exactly these; times are ISO 8601 strings so that every store
@@ -135,4 +137,23 @@ export interface WatchChange {
   by: string;
   added: number[];
   removed: number[];
+}
+
+/** A decision to announce: the events of one re-test of a host, with its evidence. */
+export interface AlertNotice {
+  host: string;
+  events: AlertEvent[];
+  ports: PortStateView[];
+  /** The re-test that raised the events (evidence and advice). */
+  diagnosis: HostDiagnosis;
+  /** Set when the last blocked port recovered: the outage is over. */
+  resolved?: { since: string; at: string } | null;
+}
+
+/** An incident that is over: its alert is replaced by this. */
+export interface ResolvedNotice {
+  host: string;
+  since: string;
+  resolvedAt: string;
+  ports: PortStateView[];
 }

@@ -92,7 +92,7 @@ describe('recheckWatches()', () => {
     ]);
     await world.tick(store);
     await world.tick(store);
-    expect(methods(world)).toEqual(['postInThread', 'updateMessage']);
+    expect(methods(world)).toEqual(['postInThread', 'markResolved']);
     expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
   });
 
@@ -157,7 +157,7 @@ describe('recheckWatches()', () => {
     expect(recovery?.message.text).toContain('Port 25 recovered');
     // Outage from 12:15 (first failure) to 13:45 (first good observation again).
     expect(recovery?.message.text).toContain('The incident lasted 1 h 30 min');
-    expect(resolved).toMatchObject({ method: 'updateMessage', ts: alertTs });
+    expect(resolved).toMatchObject({ method: 'markResolved', ts: alertTs });
     expect(resolved?.message.text).toContain('Resolved');
     expect(resolved?.message.text).toContain('blocked for 1 h 30 min');
     expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
@@ -239,13 +239,13 @@ describe('recheckWatches()', () => {
     world.notifier.failing.add('postInThread');
     await world.tick(store);
     expect(methods(world)).toEqual([]);
-    world.notifier.failing = new Set(['updateMessage']);
+    world.notifier.failing = new Set(['markResolved']);
     await world.tick(store);
     expect(methods(world)).toEqual(['postInThread']);
     expect((await store.getIncident(CHANNEL, HOST))?.status).toBe('resolving');
     world.notifier.failing.clear();
     await world.tick(store);
-    expect(methods(world)).toEqual(['updateMessage']);
+    expect(methods(world)).toEqual(['markResolved']);
     expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
     await world.tick(store);
     expect(methods(world)).toEqual([]);
@@ -278,7 +278,7 @@ describe('recheckWatches()', () => {
       const calls = world.notifier.take();
       expect(calls.map((call) => [call.method, call.threadTs ?? call.ts])).toEqual([
         ['postInThread', alertTs],
-        ['updateMessage', alertTs],
+        ['markResolved', alertTs],
       ]);
       await store.close();
     } finally {
