@@ -30,6 +30,7 @@ export {
   type ResolvedNotice,
   type Watch,
   type WatchChange,
+  type WatchReply,
   type WatchView,
 } from './types.js';
 export {

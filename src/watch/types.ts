@@ -157,3 +157,15 @@ export interface ResolvedNotice {
   resolvedAt: string;
   ports: PortStateView[];
 }
+
+/** What a watch command has to say: a chat adapter draws it (render/alerts renderWatchReply). */
+export type WatchReply =
+  /** The request was refused; `error` says why and what to type (Slack mrkdwn, input escaped). */
+  | { kind: 'refused'; error: string }
+  /** A watch was added, or changed when `change` is set. */
+  | { kind: 'watching'; watch: WatchView; diagnosis: HostDiagnosis; change: WatchChange | null }
+  | { kind: 'unwatched'; host: string; by: string }
+  | { kind: 'muted'; host: string; until: string; by: string }
+  | { kind: 'unmuted'; host: string; by: string }
+  | { kind: 'list'; channel: string; watches: WatchView[]; now: string }
+  | { kind: 'history'; host: string; ports: PortHistoryView[]; now: string };

@@ -4,19 +4,16 @@ import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
 import type { PortClass } from '../probe/index.js';
-import { renderWatchConfirmation, renderWatchNotice } from '../render/alerts.js';
-import { renderHistory, renderHomeView, renderWatchList } from '../render/watch-overview.js';
 import { slackCode } from '../render/sanitize.js';
-import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
-import { formatTime, userMention } from '../render/slack-format.js';
 import type { WatchStore } from '../store/index.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
-import type { PortAlertStates, PortHistoryView, Watch, WatchChange, WatchView } from './types.js';
+import type { PortAlertStates, PortHistoryView, Watch, WatchChange, WatchReply, WatchView } from './types.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
-// a mistake comes back as { ok: false, error, message } saying what to type, never as a throw.
+// a mistake comes back as { ok: false, error } saying what to type, never as a throw. Every result
+// carries a WatchReply: what to tell the channel or the requester, which a chat adapter draws.
 
 export interface WatchCommandDeps {
   store: WatchStore;
@@ -33,14 +30,12 @@ export interface WatchCommandDeps {
 }
 
 export type CommandResult<T = object> =
-  | ({ ok: true; message: SlackMessage } & T)
-  | { ok: false; error: string; message: SlackMessage };
+  | ({ ok: true; reply: WatchReply } & T)
+  | { ok: false; error: string; reply: WatchReply };
 
-const failure = (error: string): { ok: false; error: string; message: SlackMessage } => ({
-  ok: false,
-  error,
-  message: renderWatchNotice(error),
-});
+type Failure = { ok: false; error: string; reply: WatchReply };
+
+const failure = (error: string): Failure => ({ ok: false, error, reply: { kind: 'refused', error } });
 
 function readHost(raw: string): { host: string; port: number | null } | { error: string } {
   const target = parseTarget(raw);
@@ -72,7 +67,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
   const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
   const at = (): string => deps.now().toISOString();
 
-  const notWatched = (host: string): { ok: false; error: string; message: SlackMessage } =>
+  const notWatched = (host: string): Failure =>
     failure(
       `${slackCode(host, 260)} is not watched in this channel. Type \`/smtp-check list\` to see what is.`,
     );
@@ -164,8 +159,13 @@ export function createWatchCommands(deps: WatchCommandDeps) {
             removed: existing.ports.filter((port) => !watch.ports.includes(port)),
           }
         : null;
-      const message = renderWatchConfirmation({ watch: view, diagnosis, change });
-      return { ok: true, watch, diagnosis, updated: existing !== null, message };
+      return {
+        ok: true,
+        watch,
+        diagnosis,
+        updated: existing !== null,
+        reply: { kind: 'watching', watch: view, diagnosis, change },
+      };
     },
 
     async removeWatch(input: { channel: string; host: string; user: string }): Promise<CommandResult> {
@@ -175,12 +175,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       if ('error' in target) return failure(target.error);
       if (!(await store.removeWatch(input.channel, target.host))) return notWatched(target.host);
       logger.info('watch removed', { channel: input.channel, host: target.host, user: input.user, at: at() });
-      return {
-        ok: true,
-        message: renderWatchNotice(
-          `Stopped watching ${slackCode(target.host, 260)} in this channel (${userMention(input.user)}).`,
-        ),
-      };
+      return { ok: true, reply: { kind: 'unwatched', host: target.host, by: input.user } };
     },
 
     async listWatches(input: { channel: string }): Promise<CommandResult<{ watches: WatchView[] }>> {
@@ -190,7 +185,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       return {
         ok: true,
         watches: views,
-        message: renderWatchList({ channel: input.channel, watches: views, now: at() }),
+        reply: { kind: 'list', channel: input.channel, watches: views, now: at() },
       };
     },
 
@@ -206,7 +201,6 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const target = readHost(input.host);
       if ('error' in target) return failure(target.error);
       if (!(await store.getWatch(input.channel, target.host))) return notWatched(target.host);
-      const host = slackCode(target.host, 260);
       if (/^(off|none|0|unmute)$/i.test(input.duration.trim())) {
         await store.setMute(input.channel, target.host, null);
         logger.info('watch unmuted', {
@@ -218,7 +212,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         return {
           ok: true,
           until: null,
-          message: renderWatchNotice(`🔔 Alerts for ${host} are back on (${userMention(input.user)}).`),
+          reply: { kind: 'unmuted', host: target.host, by: input.user },
         };
       }
       const duration = parseDuration(input.duration);
@@ -237,8 +231,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         user: input.user,
         at: at(),
       });
-      const text = `🔕 ${userMention(input.user)} muted ${host} until ${formatTime(until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${target.host} off\`.`;
-      return { ok: true, until, message: renderWatchNotice(text) };
+      return { ok: true, until, reply: { kind: 'muted', host: target.host, until, by: input.user } };
     },
 
     /** Per port: current state, since when, recent changes and an uptime bar. */
@@ -268,15 +261,15 @@ export function createWatchCommands(deps: WatchCommandDeps) {
           };
         }),
       );
-      return { ok: true, ports, message: renderHistory({ host: watch.host, ports, now: at() }) };
+      return { ok: true, ports, reply: { kind: 'history', host: watch.host, ports, now: at() } };
     },
 
     /** Every watch of the workspace, for the App Home tab. */
-    async homeView(): Promise<{ watches: WatchView[]; view: HomeView }> {
+    async homeView(): Promise<{ watches: WatchView[]; now: string }> {
       const watches = await store.listWatches();
       const views = await Promise.all(watches.map((watch) => loadWatchView(store, watch)));
       views.sort((a, b) => a.host.localeCompare(b.host) || a.channel.localeCompare(b.channel));
-      return { watches: views, view: renderHomeView({ watches: views, now: at() }) };
+      return { watches: views, now: at() };
     },
   };
 }
