@@ -1,6 +1,7 @@
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
+import { Semaphore } from '../policy/index.js';
 import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
@@ -52,17 +53,6 @@ type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
 export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary> {
   const started = deps.now().getTime();
   const watches = await deps.store.listWatches();
@@ -88,7 +78,9 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       ready: deps.jitterMs > 0 ? sleep(entry.delayMs) : Promise.resolve(),
     }));
 
-  await forEachLimited(queue, deps.concurrency, async ({ host, hostWatches, ready }) => {
+  // The semaphore serves waiters in arrival order, so the slots take hosts in jitter order.
+  const slots = new Semaphore(Math.max(1, deps.concurrency));
+  const recheckHost = async ({ host, hostWatches, ready }: (typeof queue)[number]): Promise<void> => {
     await ready;
     const ports = [...new Set(hostWatches.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
     let diagnosis: HostDiagnosis;
@@ -118,7 +110,8 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
         deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
       }
     }
-  });
+  };
+  await Promise.all(queue.map((entry) => slots.run(() => recheckHost(entry))));
 
   const summary = {
     hosts: byHost.size,
