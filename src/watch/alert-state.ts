@@ -14,7 +14,10 @@ export interface AlertConfig {
   successesToRecover: number;
   /** Least time between two "still blocked" reminders. */
   reminderMs: number;
-  /** Certificate bands (DESIGN §4): under 21 days expiring, under 7 critical. */
+  /**
+   * Certificate bands: fewer days left than certExpiringDays is 'expiring', fewer than
+   * certCriticalDays 'critical' (main.ts passes 21 and 7, the thresholds the diagnosis uses).
+   */
   certExpiringDays: number;
   certCriticalDays: number;
 }
