@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { limitConcurrency } from '../src/check/index.js';
 import { silentLogger } from '../src/log.js';
 import type { Resolver } from '../src/probe/index.js';
-import type { SlackMessage } from '../src/render/slack-blocks.js';
+import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../src/render/alerts.js';
 import { openLowdbWatchStore } from '../src/store/index.js';
 import { type AlertNotifier, recheckWatches } from '../src/watch/index.js';
 import { benchConfig, benchRunCheck } from './bench-check.js';
@@ -60,10 +60,19 @@ const resolver: Resolver = {
   },
 };
 
+// Messages are drawn, as the Slack adapter does, then dropped.
 const dropped: AlertNotifier = {
-  postAlert: async (_channel: string, _message: SlackMessage) => ({ ts: '1.000001' }),
-  postInThread: async () => ({ ts: '1.000002' }),
-  updateMessage: async () => {},
+  postAlert: async (_channel, alert) => {
+    renderAlert(alert);
+    return { ts: '1.000001' };
+  },
+  postInThread: async (_channel, _threadTs, update) => {
+    renderIncidentUpdate(update);
+    return { ts: '1.000002' };
+  },
+  markResolved: async (_channel, _ts, resolved) => {
+    renderResolvedAlert(resolved);
+  },
 };
 
 const config = benchConfig();

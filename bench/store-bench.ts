@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PortClass } from '../src/probe/index.js';
-import {
-  DEFAULT_HISTORY_LIMITS,
-  openLowdbWatchStore,
-  type PortAlertState,
-  type WatchStore,
-} from '../src/store/index.js';
+import { DEFAULT_HISTORY_LIMITS, openLowdbWatchStore, type WatchStore } from '../src/store/index.js';
+import type { PortAlertState } from '../src/watch/index.js';
 import { timed } from './stats.js';
 
 // The lowdb store at its worst realistic size: 1 000 watches × 4 ports, every port with alert

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   if (config.mode === 'console') {
     // Console mode never loads Bolt: the console and the notifier use the Bolt-free use cases.
     const { consoleChatFor, runConsole } = await import('./console/index.js');
-    const { chatNotifier } = await import('./slack/use-cases/index.js');
+    const { chatNotifier } = await import('./chat/use-cases/index.js');
     // One printer for commands and alerts, so an alert's thread replies point at its number.
     const chat = consoleChatFor(process.stdout);
     const scheduler = schedule(chatNotifier(chat));

@@ -1,5 +1,5 @@
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
-import type { Chat, PostedMessage } from '../slack/use-cases/index.js';
+import type { Chat, PostedMessage } from '../chat/use-cases/index.js';
 import { blocksToText, type TextOptions } from './blocks-to-text.js';
 
 export interface ConsoleChat extends Chat {

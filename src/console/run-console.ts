@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
-import { type CheckResults, createUseCases, type Requester } from '../slack/use-cases/index.js';
+import { type CheckResults, createUseCases, type Requester } from '../chat/use-cases/index.js';
 import type { WatchCommands } from '../watch/index.js';
 import { type ConsoleChat, createConsoleChat } from './console-chat.js';
 

@@ -1,7 +1,13 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type { PortClass } from '../probe/types.js';
-import type { AlertPhase, HistorySample } from '../store/types.js';
-import type { AlertEvent } from '../watch/alert-state.js';
+import type {
+  AlertEvent,
+  AlertNotice,
+  AlertPhase,
+  PortStateView,
+  ResolvedNotice,
+  WatchChange,
+  WatchView,
+} from '../watch/index.js';
 import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import {
@@ -19,46 +25,6 @@ import { fitMessage } from './slack-limits.js';
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
 // resolved, the watch confirmation and short notices (list, history and App Home are in
 // watch-overview.ts). Pure; host names and server text are escaped.
-
-/** One port of a watch as the state machine sees it now. */
-export interface PortStateView {
-  port: number;
-  phase: AlertPhase;
-  class: PortClass;
-  usable: boolean;
-  since: string;
-  checkedAt: string;
-  daysLeft: number | null;
-}
-
-export interface WatchView {
-  channel: string;
-  host: string;
-  ports: PortStateView[];
-  addedBy: string;
-  addedAt: string;
-  mutedUntil: string | null;
-  /** Start of the open incident's outage, when one is open. */
-  incidentSince: string | null;
-}
-
-export interface PortHistoryView {
-  port: number;
-  state: PortStateView | null;
-  /** '1' usable, '0' not usable, oldest first. */
-  samples: string;
-  changes: HistorySample[];
-}
-
-export interface AlertInput {
-  host: string;
-  events: AlertEvent[];
-  ports: PortStateView[];
-  /** The re-test that raised the events (evidence and advice). */
-  diagnosis: HostDiagnosis;
-  /** Set when the last blocked port recovered: the outage is over. */
-  resolved?: { since: string; at: string } | null;
-}
 
 export const PHASE_ICON: Record<AlertPhase, string> = {
   ok: '🟢',
@@ -96,6 +62,9 @@ function eventLine(event: AlertEvent, host: string): string {
     case 'still-blocked':
       return `⏰ *Port ${event.port} is still blocked* (${classLabel(event.class)}) — for ${formatDuration(between(event.since, event.at))} now, since ${formatTime(event.since)}.`;
     case 'recovered':
+      if (event.firstTime) {
+        return `🟢 *Port ${event.port} works now* (${classLabel(event.class)}) on ${hostCode(host)}: it had failed since the watch began, ${formatTime(event.blockedSince)}. I alert here if it stops working.`;
+      }
       return `🟢 *Port ${event.port} recovered* (${classLabel(event.class)}) after ${formatDuration(between(event.blockedSince, event.recoveredAt))} blocked.`;
     case 'cert-expiring': {
       const when =
@@ -132,7 +101,7 @@ function advice(diagnosis: HostDiagnosis): string | null {
   return lines.length > 0 ? `*What to do*\n${lines.join('\n')}` : null;
 }
 
-function title(input: AlertInput): string {
+function title(input: AlertNotice): string {
   const host = input.host.length > 100 ? `${input.host.slice(0, 99)}…` : input.host;
   const portsOf = (kind: AlertEvent['kind']): string => {
     const ports = input.events.filter((e) => e.kind === kind).map((e) => e.port);
@@ -141,11 +110,12 @@ function title(input: AlertInput): string {
   if (portsOf('became-blocked')) return `🚨 ${host}: ${portsOf('became-blocked')} blocked`;
   if (portsOf('still-blocked')) return `⏰ ${host}: ${portsOf('still-blocked')} still blocked`;
   if (portsOf('cert-expiring')) return `🔐 ${host}: certificate expiring on ${portsOf('cert-expiring')}`;
-  return `✅ ${host}: ${portsOf('recovered')} recovered`;
+  const firstTime = input.events.every((e) => e.kind !== 'recovered' || e.firstTime);
+  return `✅ ${host}: ${portsOf('recovered')} ${firstTime ? 'working now' : 'recovered'}`;
 }
 
 /** The top-level alert that opens an incident (or a certificate alert when nothing is blocked). */
-export function renderAlert(input: AlertInput): SlackMessage {
+export function renderAlert(input: AlertNotice): SlackMessage {
   const lines = input.events.map((event) => eventLine(event, input.host));
   const affected = input.events.map((event) => event.port);
   const others = input.ports.filter((port) => !affected.includes(port.port));
@@ -163,7 +133,7 @@ export function renderAlert(input: AlertInput): SlackMessage {
 }
 
 /** A reply in the incident thread: further changes, reminders, and the recovery. */
-export function renderIncidentUpdate(input: AlertInput): SlackMessage {
+export function renderIncidentUpdate(input: AlertNotice): SlackMessage {
   const lines = input.events.map((event) => eventLine(event, input.host));
   if (input.resolved) {
     lines.push(
@@ -179,12 +149,7 @@ export function renderIncidentUpdate(input: AlertInput): SlackMessage {
 }
 
 /** The alert message once the incident is over (chat.update replaces the whole alert). */
-export function renderResolvedAlert(input: {
-  host: string;
-  since: string;
-  resolvedAt: string;
-  ports: PortStateView[];
-}): SlackMessage {
+export function renderResolvedAlert(input: ResolvedNotice): SlackMessage {
   const took = formatDuration(between(input.since, input.resolvedAt));
   const line = `✅ *Resolved* — ${hostCode(input.host)} was blocked for ${took}, from ${formatTime(input.since)} to ${formatTime(input.resolvedAt)}.`;
   const blocks: Block[] = [
@@ -206,30 +171,60 @@ export function unwatchButtons(host: string): ActionsBlock {
   };
 }
 
+const portList = (ports: readonly number[]): string =>
+  ports.length <= 1 ? ports.join('') : `${ports.slice(0, -1).join(', ')} and ${ports.at(-1)}`;
+
+/** What a re-watch changed, in words: "added 2525, removed 465". */
+function changeLine(change: WatchChange): string {
+  const parts = [
+    change.added.length > 0 ? `added ${portList(change.added)}` : '',
+    change.removed.length > 0 ? `stopped watching ${portList(change.removed)}` : '',
+  ].filter(Boolean);
+  return parts.length === 0 ? 'the ports are unchanged' : parts.join('; ');
+}
+
+/**
+ * The answer to `watch`: what is watched now, what a re-watch changed, and which ports fail
+ * already — those are not alerted as blocked; the day one starts working is announced.
+ */
 export function renderWatchConfirmation(input: {
   watch: WatchView;
   diagnosis: HostDiagnosis;
-  updated: boolean;
+  /** Null for a new watch. */
+  change: WatchChange | null;
 }): SlackMessage {
-  const { watch, diagnosis } = input;
-  const verb = input.updated ? 'Now watching' : 'Watching';
-  const line = `👀 ${verb} ${hostCode(watch.host)} on ${plural(watch.ports.length, 'port')} (${watch.ports.map((p) => p.port).join(', ')}) for ${userMention(watch.addedBy)}. I re-test it on a schedule and post here when a port that works becomes blocked.`;
-  const broken = watch.ports.filter((port) => port.phase === 'blocked').map((port) => port.port);
-  const blocks: Block[] = [
-    section(line),
+  const { watch, diagnosis, change } = input;
+  const ports = `${plural(watch.ports.length, 'port')} (${watch.ports.map((p) => p.port).join(', ')})`;
+  const failing = watch.ports.filter((port) => port.phase === 'blocked');
+  const working = watch.ports.length - failing.length;
+  const promise =
+    working === 0
+      ? 'I re-test it on a schedule.'
+      : `I re-test it on a schedule and post here if ${watch.ports.length === 1 ? 'it' : 'a port that works now'} stops working.`;
+  const line =
+    change === null
+      ? `👀 Watching ${hostCode(watch.host)} on ${ports} for ${userMention(watch.addedBy)}. ${promise}`
+      : `👀 ${userMention(change.by)} changed the watch on ${hostCode(watch.host)}: ${changeLine(change)}. Now watching ${ports}. ${promise}`;
+  const blocks: Block[] = [section(line)];
+  if (failing.length > 0) {
+    const numbers = portList(failing.map((port) => port.port));
+    const fails =
+      failing.length === 1
+        ? `⚠️ *Port ${numbers} fails already*: ${failing.map((port) => classLabel(port.class)).join('')}. There is no alert for it; I post here when it starts working.`
+        : `⚠️ *Ports ${numbers} fail already*: ${failing.map((port) => `${port.port} ${classLabel(port.class)}`).join(' · ')}. There is no alert for them; I post here when each starts working.`;
+    blocks.push(section(fails));
+  }
+  blocks.push(
     section(
       `*Baseline* — ${slackText(diagnosis.verdict.summary, 500)}\n${watch.ports.map((p) => portStateLine(p)).join('\n')}`,
     ),
-  ];
-  if (broken.length > 0) {
-    blocks.push(
-      context(
-        `Port${broken.length > 1 ? 's' : ''} ${broken.join(', ')} already fail; I alert once they have worked.`,
-      ),
-    );
-  }
+  );
   blocks.push(unwatchButtons(watch.host));
-  return fitMessage({ text: line, blocks });
+  const failingText =
+    failing.length > 0
+      ? `\n${failing.length === 1 ? 'Port' : 'Ports'} ${portList(failing.map((p) => p.port))} ${failing.length === 1 ? 'fails' : 'fail'} already; I post here when ${failing.length === 1 ? 'it starts' : 'each starts'} working.`
+      : '';
+  return fitMessage({ text: `${line}${failingText}`, blocks });
 }
 
 /** A one-line answer (unwatch, mute, validation errors). */

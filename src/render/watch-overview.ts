@@ -1,4 +1,12 @@
-import { type PortHistoryView, PHASE_ICON, portStateLine, unwatchButtons, type WatchView } from './alerts.js';
+import { assertNever } from '../util/assert-never.js';
+import type { PortHistoryView, WatchReply, WatchView } from '../watch/index.js';
+import {
+  PHASE_ICON,
+  portStateLine,
+  renderWatchConfirmation,
+  renderWatchNotice,
+  unwatchButtons,
+} from './alerts.js';
 import { slackCode, slackText } from './sanitize.js';
 import {
   type Block,
@@ -9,7 +17,7 @@ import {
   section,
   type SlackMessage,
 } from './slack-blocks.js';
-import { classIcon, classLabel, formatTime } from './slack-format.js';
+import { classIcon, classLabel, formatTime, userMention } from './slack-format.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
 
@@ -94,4 +102,32 @@ export function renderHomeView(input: { watches: WatchView[]; now: string }): Ho
   // Usage goes last: with a very long list it is what fitBlocks gives up first.
   blocks.push(divider(), usageSection(), watchUsageSection(), context(`Updated ${formatTime(input.now)}`));
   return { type: 'home', blocks: fitBlocks(blocks, SLACK_LIMITS.homeBlocks) };
+}
+
+/** Draws what a watch command has to say. */
+export function renderWatchReply(reply: WatchReply): SlackMessage {
+  switch (reply.kind) {
+    case 'refused':
+      return renderWatchNotice(reply.error);
+    case 'watching':
+      return renderWatchConfirmation(reply);
+    case 'unwatched':
+      return renderWatchNotice(
+        `Stopped watching ${hostCode(reply.host)} in this channel (${userMention(reply.by)}).`,
+      );
+    case 'muted':
+      return renderWatchNotice(
+        `🔕 ${userMention(reply.by)} muted ${hostCode(reply.host)} until ${formatTime(reply.until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${reply.host} off\`.`,
+      );
+    case 'unmuted':
+      return renderWatchNotice(
+        `🔔 Alerts for ${hostCode(reply.host)} are back on (${userMention(reply.by)}).`,
+      );
+    case 'list':
+      return renderWatchList(reply);
+    case 'history':
+      return renderHistory(reply);
+    default:
+      return assertNever(reply);
+  }
 }

@@ -9,7 +9,7 @@ import { registerCommandListeners } from './listeners/commands.js';
 import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
 import type { AlertNotifier, WatchCommands } from '../watch/index.js';
-import { type CheckResults, chatNotifier, createUseCases, type UseCases } from './use-cases/index.js';
+import { type CheckResults, chatNotifier, createUseCases, type UseCases } from '../chat/use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
 export const EVENTS_PATH = '/slack/events';

@@ -14,5 +14,10 @@ export type {
   Respond,
   UseCases,
   WatchCommand,
-} from './use-cases/index.js';
-export { ChatError, createMemoryCheckResults, createUseCases, parseCommand } from './use-cases/index.js';
+} from '../chat/use-cases/index.js';
+export {
+  ChatError,
+  createMemoryCheckResults,
+  createUseCases,
+  parseCommand,
+} from '../chat/use-cases/index.js';

@@ -1,8 +1,8 @@
 import type { App, types } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import type { Block } from '../render/slack-blocks.js';
-import type { Chat, PostedMessage, Respond } from './use-cases/chat.js';
-import { ChatError } from './use-cases/chat-error.js';
+import type { Chat, PostedMessage, Respond } from '../chat/use-cases/chat.js';
+import { ChatError } from '../chat/use-cases/chat-error.js';
 import { DEFAULT_RETRY, type RetryOptions, withRateLimitRetry } from './with-rate-limit-retry.js';
 
 type WebClient = App['client'];

@@ -1,4 +1,4 @@
-import { ChatError } from './use-cases/chat-error.js';
+import { ChatError } from '../chat/use-cases/chat-error.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first one included. */

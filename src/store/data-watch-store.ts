@@ -6,17 +6,9 @@ import {
   type WatchEntry,
   watchKey,
 } from './store-data.js';
+import type { HistorySample, HistorySeries, Incident, Mute, PortAlertStates, Watch } from '../watch/index.js';
 import { StoreError } from './store-error.js';
-import type {
-  HistoryLimits,
-  HistorySample,
-  HistorySeries,
-  Incident,
-  Mute,
-  PortAlertStates,
-  Watch,
-  WatchStore,
-} from './types.js';
+import type { HistoryLimits, WatchStore } from './types.js';
 
 export interface DataWatchStoreOptions {
   location: string;

@@ -1,20 +1,14 @@
 export { createMemoryWatchStore } from './memory-watch-store.js';
 export { openLowdbWatchStore, type LowdbWatchStoreOptions } from './lowdb-watch-store.js';
-export { SCHEMA_VERSION } from './store-data.js';
-export { StoreError } from './store-error.js';
 export {
-  ALERT_PHASES,
-  type AlertPhase,
-  CERT_BANDS,
-  type CertBand,
-  DEFAULT_HISTORY_LIMITS,
-  type HistoryLimits,
-  type HistorySample,
-  type HistorySeries,
-  type Incident,
-  type Mute,
-  type PortAlertState,
-  type PortAlertStates,
-  type Watch,
-  type WatchStore,
-} from './types.js';
+  describeSchemaError,
+  historySampleSchema,
+  incidentSchema,
+  muteSchema,
+  portAlertStateSchema,
+  SCHEMA_VERSION,
+  storeDataSchema,
+  watchSchema,
+} from './schema.js';
+export { StoreError } from './store-error.js';
+export { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';

@@ -65,10 +65,14 @@ export async function openLowdbWatchStore(
 
   // The text last read or written, kept to roll memory back when a write fails.
   const text: { last: string | null } = { last: null };
+  // What the file held, whatever it is: lowdb keeps its default data when a file parses to a falsy
+  // value (null, false, 0, ""), which would silently turn someone else's file into an empty store.
+  const read: { raw: unknown } = { raw: undefined };
   const adapter = new DataFile<StoreData>(file, {
     parse: (content) => {
       text.last = content;
-      return JSON.parse(content) as StoreData;
+      read.raw = JSON.parse(content);
+      return read.raw as StoreData;
     },
     stringify: (data) => {
       text.last = JSON.stringify(data);
@@ -89,14 +93,14 @@ export async function openLowdbWatchStore(
   } catch (error) {
     const what = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read: ${describe(error)}`;
     throw new StoreError(
-      `the data file ${file} ${what}. It was left untouched: restore it from a backup, or move it away to start with no watches.`,
+      `the data file ${file} ${what}. It was left untouched: restore it from a backup, point DATA_FILE at another file, or move it away to start with no watches.`,
       { file, cause: error },
     );
   }
-  const loaded = loadStoreData(db.data);
+  const loaded = loadStoreData(exists ? read.raw : db.data);
   if (!loaded.ok) {
     throw new StoreError(
-      `the data file ${file} cannot be used: ${loaded.reason}. It was left untouched: restore it from a backup, or move it away to start with no watches.`,
+      `the data file ${file} cannot be used: ${loaded.reason}. It was left untouched: restore it from a backup, point DATA_FILE at another file, or move it away to start with no watches.`,
       { file },
     );
   }

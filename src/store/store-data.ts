@@ -1,29 +1,24 @@
-import type { PortClass } from '../probe/types.js';
-import type { AlertPhase, CertBand, Incident, PortAlertState, Watch } from './types.js';
+import type { PortAlertState } from '../watch/index.js';
+import {
+  describeSchemaError,
+  SCHEMA_VERSION,
+  type StateTuple,
+  type StoreData,
+  storeDataSchema,
+  storeDataV1Schema,
+  type WatchEntry,
+} from './schema.js';
 
-// The on-disk layout. lowdb rewrites the whole file on every write, so records are compact: watches
-// keyed by channel and host, history as a sample string and a short change list per host × port.
+// Converts between the domain's records and the data file's compact layout (src/store/schema.ts),
+// and brings an older file up to the current layout.
 
-export const SCHEMA_VERSION = 2;
-
-/**
- * A port's alert state as a tuple with times in epoch milliseconds: a third of the size of the
- * object form, which matters when 4 000 of them are rewritten on every write.
- */
-export type StateTuple = [
-  phase: AlertPhase,
-  streak: number,
-  since: number,
-  pendingSince: number | null,
-  portClass: PortClass,
-  usable: 0 | 1,
-  checkedAt: number,
-  daysLeft: number | null,
-  alertable: 0 | 1,
-  announcedOutage: number | null,
-  announcedAt: number | null,
-  certBand: CertBand | null,
-];
+export {
+  SCHEMA_VERSION,
+  type SeriesEntry,
+  type StateTuple,
+  type StoreData,
+  type WatchEntry,
+} from './schema.js';
 
 const ms = (iso: string): number => Date.parse(iso);
 const msOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -64,24 +59,6 @@ export function decodeState(t: StateTuple): PortAlertState {
   };
 }
 
-export interface WatchEntry extends Watch {
-  /** By port. */
-  alerts: Record<string, StateTuple>;
-  incident: Omit<Incident, 'channel' | 'host'> | null;
-  mute: { until: string; by: string } | null;
-}
-
-/** [samples ('1'/'0', oldest first), last observation (epoch seconds), changes [epoch s, class, usable 1/0]]. */
-export type SeriesEntry = [samples: string, lastAt: number, changes: Array<[number, PortClass, 0 | 1]>];
-
-export interface StoreData {
-  version: typeof SCHEMA_VERSION;
-  /** Keyed by watchKey(channel, host). */
-  watches: Record<string, WatchEntry>;
-  /** Keyed by seriesKey(host, port). */
-  history: Record<string, SeriesEntry>;
-}
-
 export function emptyStoreData(): StoreData {
   return { version: SCHEMA_VERSION, watches: {}, history: {} };
 }
@@ -94,18 +71,12 @@ export function seriesKey(host: string, port: number): string {
   return `${host}:${port}`;
 }
 
-/** Version 1 (before alerts existed) kept a plain list of watches. */
-interface StoreDataV1 {
-  version: 1;
-  watches: Array<{ channel: string; host: string; ports: number[]; user: string; createdAt: string }>;
-}
-
 type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 
 /** MIGRATIONS[n] turns version n into version n + 1. */
 const MIGRATIONS: Record<number, Migration> = {
   1: (data) => {
-    const v1 = data as unknown as StoreDataV1;
+    const v1 = storeDataV1Schema.parse(data);
     const watches: Record<string, WatchEntry> = {};
     for (const w of v1.watches) {
       watches[watchKey(w.channel, w.host)] = {
@@ -130,8 +101,12 @@ export type LoadResult =
 
 /** Checks the layout and migrates older versions. Never guesses: anything unexpected is refused. */
 export function loadStoreData(raw: unknown): LoadResult {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, reason: 'the top level is not a JSON object' };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    const held = Array.isArray(raw) ? 'a list' : (JSON.stringify(raw) ?? String(raw)).slice(0, 40);
+    return {
+      ok: false,
+      reason: `the top level is not a JSON object: it holds ${held}, not smtp-check's watch data`,
+    };
   }
   let data = raw as Record<string, unknown>;
   const version = data['version'];
@@ -144,47 +119,20 @@ export function loadStoreData(raw: unknown): LoadResult {
       reason: `it was written by a newer smtp-check (schema version ${version}, this one reads up to ${SCHEMA_VERSION})`,
     };
   }
-  if (version === 1 && !Array.isArray(data['watches'])) {
-    return { ok: false, reason: 'schema version 1 expects a "watches" list' };
+  if (version === 1) {
+    const v1 = storeDataV1Schema.safeParse(data, { reportInput: true });
+    if (!v1.success) return { ok: false, reason: `schema version 1: ${describeSchemaError(v1.error)}` };
   }
   for (let from = version; from < SCHEMA_VERSION; from += 1) {
     const migrate = MIGRATIONS[from];
     if (migrate === undefined) return { ok: false, reason: `no migration from schema version ${from}` };
     data = migrate(data);
   }
-  const problem = layoutProblem(data);
-  if (problem !== null) return { ok: false, reason: problem };
+  const parsed = storeDataSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error) };
   return {
     ok: true,
-    data: data as unknown as StoreData,
+    data: parsed.data,
     migratedFrom: version === SCHEMA_VERSION ? null : version,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function layoutProblem(data: Record<string, unknown>): string | null {
-  const { watches, history } = data;
-  if (!isRecord(watches)) return '"watches" is not an object';
-  if (!isRecord(history)) return '"history" is not an object';
-  for (const [key, entry] of Object.entries(watches)) {
-    if (
-      !isRecord(entry) ||
-      typeof entry['channel'] !== 'string' ||
-      typeof entry['host'] !== 'string' ||
-      !Array.isArray(entry['ports']) ||
-      !isRecord(entry['alerts']) ||
-      !Object.values(entry['alerts']).every((state) => Array.isArray(state) && state.length === 12)
-    ) {
-      return `watch "${key}" is malformed`;
-    }
-  }
-  for (const [key, series] of Object.entries(history)) {
-    if (!Array.isArray(series) || typeof series[0] !== 'string' || !Array.isArray(series[2])) {
-      return `history "${key}" is malformed`;
-    }
-  }
-  return null;
 }

@@ -1,14 +1,15 @@
-import type { SlackMessage } from '../render/slack-blocks.js';
+import type { AlertNotice, ResolvedNotice } from './types.js';
 
 /**
- * Where watch messages go: Slack in production, the console in console mode, a recorder in tests.
- * A method that throws means "not delivered": the tick keeps the announcement pending and tries
+ * Where watch decisions go: an adapter draws them (Slack blocks, console text) and posts them. A
+ * method that throws means "not delivered": the tick keeps the announcement pending and tries
  * again on the next one.
  */
 export interface AlertNotifier {
-  /** Posts a top-level message in the channel; an incident's thread hangs under its ts. */
-  postAlert(channel: string, message: SlackMessage): Promise<{ ts: string }>;
-  postInThread(channel: string, threadTs: string, message: SlackMessage): Promise<{ ts: string }>;
-  /** Replaces a message (blocks included). */
-  updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  /** Posts a top-level alert in the channel; an incident's thread hangs under its ts. */
+  postAlert(channel: string, alert: AlertNotice): Promise<{ ts: string }>;
+  /** Posts what changed during an open incident in its thread. */
+  postInThread(channel: string, threadTs: string, update: AlertNotice): Promise<{ ts: string }>;
+  /** Replaces the incident's alert message with its resolution. */
+  markResolved(channel: string, alertTs: string, resolved: ResolvedNotice): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import { CERT_BANDS, type CertBand, type PortAlertState } from '../store/types.js';
+import { CERT_BANDS, type CertBand, type PortAlertState } from './types.js';
 
 // The pure heart of watching: one observation of one port in, the next state and the events that
 // deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,
@@ -14,7 +14,10 @@ export interface AlertConfig {
   successesToRecover: number;
   /** Least time between two "still blocked" reminders. */
   reminderMs: number;
-  /** Certificate bands (DESIGN §4): under 21 days expiring, under 7 critical. */
+  /**
+   * Certificate bands: fewer days left than certExpiringDays is 'expiring', fewer than
+   * certCriticalDays 'critical' (main.ts passes 21 and 7, the thresholds the diagnosis uses).
+   */
   certExpiringDays: number;
   certCriticalDays: number;
 }
@@ -39,7 +42,15 @@ export interface PortObservation {
 export type AlertEvent =
   | { kind: 'became-blocked'; port: number; class: PortClass; since: string }
   | { kind: 'still-blocked'; port: number; class: PortClass; since: string; at: string }
-  | { kind: 'recovered'; port: number; class: PortClass; blockedSince: string; recoveredAt: string }
+  | {
+      kind: 'recovered';
+      port: number;
+      class: PortClass;
+      blockedSince: string;
+      recoveredAt: string;
+      /** The port had failed since the watch began: it works for the first time, not again. */
+      firstTime: boolean;
+    }
   | { kind: 'cert-expiring'; port: number; band: CertBand; daysLeft: number };
 
 export function observePort(port: PortDiagnosis, at: string): PortObservation {
@@ -65,11 +76,16 @@ export function certBandOf(
 
 const bandRank = (band: CertBand): number => CERT_BANDS.indexOf(band);
 
-/** The state of a port seen for the first time (the watch's baseline). Nothing is announced. */
+/**
+ * The state of a port seen for the first time (the watch's baseline). A port that fails already
+ * is not alerted (the watch confirmation says it fails), but counts as announced, so the day it
+ * starts working is.
+ */
 export function baselinePortState(
   observation: PortObservation,
   config = DEFAULT_ALERT_CONFIG,
 ): PortAlertState {
+  const announced = observation.usable ? null : observation.at;
   return {
     phase: observation.usable ? 'ok' : 'blocked',
     streak: 0,
@@ -80,8 +96,8 @@ export function baselinePortState(
     checkedAt: observation.at,
     daysLeft: observation.daysLeft,
     alertable: observation.usable,
-    announcedOutage: null,
-    announcedAt: null,
+    announcedOutage: announced,
+    announcedAt: announced,
     certBand: certBandOf(observation.daysLeft, config),
   };
 }
@@ -136,6 +152,7 @@ export function advancePortState(
   } else if (
     state.phase === 'blocked' &&
     state.announcedOutage !== null &&
+    state.alertable &&
     Date.parse(at) - Date.parse(state.announcedAt ?? state.announcedOutage) >= config.reminderMs
   ) {
     events.push({ kind: 'still-blocked', port, class: state.class, since: state.announcedOutage, at });
@@ -147,9 +164,11 @@ export function advancePortState(
       class: state.class,
       blockedSince: state.announcedOutage,
       recoveredAt: state.since,
+      firstTime: !prev.alertable,
     });
     state.announcedOutage = null;
     state.announcedAt = null;
+    state.alertable = true;
   }
 
   const band = certBandOf(observation.daysLeft, config);
@@ -171,5 +190,7 @@ export function withholdAnnouncements(prev: PortAlertState | null, next: PortAle
     announcedOutage: prev.announcedOutage,
     announcedAt: prev.announcedAt,
     certBand: prev.certBand,
+    // A first recovery that was not delivered stays a first recovery.
+    alertable: prev.alertable && next.alertable,
   };
 }

@@ -14,6 +14,26 @@ export { MAX_MUTE_MS, parseDuration, type DurationResult } from './parse-duratio
 export { recheckWatches, type RecheckDeps, type RecheckSummary } from './recheck-watches.js';
 export { ScheduleError } from './schedule-error.js';
 export {
+  ALERT_PHASES,
+  type AlertNotice,
+  type AlertPhase,
+  CERT_BANDS,
+  type CertBand,
+  type HistorySample,
+  type HistorySeries,
+  type Incident,
+  type Mute,
+  type PortAlertState,
+  type PortAlertStates,
+  type PortHistoryView,
+  type PortStateView,
+  type ResolvedNotice,
+  type Watch,
+  type WatchChange,
+  type WatchReply,
+  type WatchView,
+} from './types.js';
+export {
   type ScheduleCheck,
   type Scheduler,
   type SchedulerOptions,

@@ -1,8 +1,8 @@
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
-import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../render/alerts.js';
-import type { Incident, PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import { Semaphore } from '../policy/index.js';
+import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
   type AlertConfig,
@@ -12,6 +12,7 @@ import {
   observePort,
   withholdAnnouncements,
 } from './alert-state.js';
+import type { Incident, Mute, PortAlertStates, Watch } from './types.js';
 import { portStateViews } from './watch-views.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
@@ -52,17 +53,6 @@ type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
 export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary> {
   const started = deps.now().getTime();
   const watches = await deps.store.listWatches();
@@ -88,7 +78,9 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       ready: deps.jitterMs > 0 ? sleep(entry.delayMs) : Promise.resolve(),
     }));
 
-  await forEachLimited(queue, deps.concurrency, async ({ host, hostWatches, ready }) => {
+  // The semaphore serves waiters in arrival order, so the slots take hosts in jitter order.
+  const slots = new Semaphore(Math.max(1, deps.concurrency));
+  const recheckHost = async ({ host, hostWatches, ready }: (typeof queue)[number]): Promise<void> => {
     await ready;
     const ports = [...new Set(hostWatches.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
     let diagnosis: HostDiagnosis;
@@ -118,7 +110,8 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
         deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
       }
     }
-  });
+  };
+  await Promise.all(queue.map((entry) => slots.run(() => recheckHost(entry))));
 
   const summary = {
     hosts: byHost.size,
@@ -130,7 +123,17 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   return summary;
 }
 
-/** Feeds the observation to every port of one watch and delivers what deserves a message. */
+/** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
+interface Outcome {
+  states: PortAlertStates;
+  /** An Incident to open or update it, null to close it, undefined to leave it as stored. */
+  incident?: Incident | null;
+}
+
+/**
+ * Feeds the observation to every port of one watch, delivers what deserves a message and saves
+ * the result in one write.
+ */
 async function reconcileWatch(
   deps: RecheckDeps,
   watch: Watch,
@@ -138,15 +141,14 @@ async function reconcileWatch(
   at: string,
   counts: Counts,
 ): Promise<void> {
-  const { store, notify, logger } = deps;
+  const { store } = deps;
   const { channel, host } = watch;
   const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
-  const [prev, current, mute] = await Promise.all([
+  const [prev, incident, mute] = await Promise.all([
     store.getAlertStates(channel, host),
     store.getIncident(channel, host),
     store.getMute(channel, host),
   ]);
-  let incident = current;
 
   const next: PortAlertStates = {};
   const events: AlertEvent[] = [];
@@ -164,7 +166,7 @@ async function reconcileWatch(
   // A reminder covers every port of the incident, so they stay on one cadence.
   if (events.some((event) => event.kind === 'still-blocked')) {
     for (const [port, state] of Object.entries(next)) {
-      if (state.phase !== 'blocked' || state.announcedOutage === null) continue;
+      if (state.phase !== 'blocked' || state.announcedOutage === null || !state.alertable) continue;
       if (events.some((event) => event.port === Number(port))) continue;
       events.push({
         kind: 'still-blocked',
@@ -176,18 +178,51 @@ async function reconcileWatch(
       state.announcedAt = at;
     }
   }
+  // The states to keep when a message is not delivered: its events are raised again next tick.
   const withheld: PortAlertStates = {};
   for (const [port, state] of Object.entries(next)) {
     withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
   }
 
-  const muted = mute !== null && mute.until > at;
-  const allClear = Object.values(next).every((state) => state.announcedOutage === null);
-  const resolvesIncident = incident?.status === 'open' && allClear;
-  if (muted) {
+  const outcome = await announce(deps, {
+    watch,
+    diagnosis,
+    at,
+    counts,
+    next,
+    withheld,
+    events,
+    incident,
+    mute,
+  });
+  await store.saveAlertStates(channel, host, outcome.states, outcome.incident);
+}
+
+/** Delivers a watch's events (or holds them back while muted) and says what to save. */
+async function announce(
+  deps: RecheckDeps,
+  tick: {
+    watch: Watch;
+    diagnosis: HostDiagnosis;
+    at: string;
+    counts: Counts;
+    next: PortAlertStates;
+    withheld: PortAlertStates;
+    events: AlertEvent[];
+    incident: Incident | null;
+    mute: Mute | null;
+  },
+): Promise<Outcome> {
+  const { store, notify, logger } = deps;
+  const { watch, diagnosis, at, counts, next, withheld, events, mute } = tick;
+  const { channel, host } = watch;
+
+  // A port that has failed since the watch began is not part of any incident.
+  const allClear = Object.values(next).every((state) => state.announcedOutage === null || !state.alertable);
+  const resolvesIncident = tick.incident?.status === 'open' && allClear;
+  if (mute !== null && mute.until > at) {
     if (events.length > 0 || resolvesIncident) counts.mutedAnnouncements += 1;
-    await store.saveAlertStates(channel, host, withheld);
-    return;
+    return { states: withheld };
   }
 
   const ports = portStateViews(watch.ports, next);
@@ -204,31 +239,24 @@ async function reconcileWatch(
   };
   const markResolved = async (open: Incident): Promise<boolean> => {
     const resolvedAt = open.resolvedAt ?? at;
-    const message = renderResolvedAlert({ host, since: open.since, resolvedAt, ports });
     const done = await deliver('resolved alert', async () => {
-      await notify.updateMessage(channel, open.alertTs, message);
+      await notify.markResolved(channel, open.alertTs, { host, since: open.since, resolvedAt, ports });
       return true;
     });
     return done === true;
   };
 
   // Finish a resolution whose alert update failed before anything else is said.
+  let incident = tick.incident;
   if (incident?.status === 'resolving') {
-    if (!(await markResolved(incident))) {
-      await store.saveAlertStates(channel, host, withheld);
-      return;
-    }
+    if (!(await markResolved(incident))) return { states: withheld };
     incident = null;
-    if (events.length === 0) {
-      await store.saveAlertStates(channel, host, next, null);
-      return;
-    }
+    if (events.length === 0) return { states: next, incident: null };
   }
+  // The incident as this tick found it (undefined) or closed above (null).
+  const keptIncident = incident === tick.incident ? undefined : null;
 
-  if (events.length === 0 && !resolvesIncident) {
-    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
-    return;
-  }
+  if (events.length === 0 && !resolvesIncident) return { states: next, incident: keptIncident };
 
   if (incident?.status === 'open') {
     const open = incident;
@@ -238,45 +266,36 @@ async function reconcileWatch(
       .sort()
       .at(-1);
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
-    const message = renderIncidentUpdate({ host, events, ports, diagnosis, resolved });
-    if (
-      (await deliver('thread update', () => notify.postInThread(channel, open.threadTs, message))) === null
-    ) {
-      await store.saveAlertStates(channel, host, withheld);
-      return;
-    }
+    const update = { host, events, ports, diagnosis, resolved };
+    const posted = await deliver('thread update', () => notify.postInThread(channel, open.threadTs, update));
+    if (posted === null) return { states: withheld };
     const reminded = events.some((event) => event.kind === 'still-blocked');
-    const updated: Incident = resolved
-      ? { ...open, status: 'resolving', resolvedAt: resolved.at }
-      : { ...open, lastReminderAt: reminded ? at : open.lastReminderAt };
-    await store.saveAlertStates(channel, host, next, updated);
-    if (resolved && (await markResolved(updated))) await store.saveAlertStates(channel, host, next, null);
-    return;
+    if (!resolved)
+      return { states: next, incident: { ...open, lastReminderAt: reminded ? at : open.lastReminderAt } };
+    // The recovery is in the thread: record that before touching the alert, so a restart (or a
+    // failed update) finishes the resolution instead of posting the recovery twice.
+    const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
+    await store.saveAlertStates(channel, host, next, resolving);
+    return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 
-  const message = renderAlert({ host, events, ports, diagnosis });
-  const posted = await deliver('alert', () => notify.postAlert(channel, message));
-  if (posted === null) {
-    await store.saveAlertStates(channel, host, withheld, incident === current ? undefined : incident);
-    return;
-  }
+  const posted = await deliver('alert', () => notify.postAlert(channel, { host, events, ports, diagnosis }));
+  if (posted === null) return { states: withheld, incident: keptIncident };
   const blocked = events.filter((event) => event.kind === 'became-blocked');
-  if (blocked.length === 0) {
-    await store.saveAlertStates(channel, host, next, incident === current ? undefined : incident);
-    return;
-  }
-  const since = blocked.map((event) => event.since).sort()[0] ?? at;
-  const opened: Incident = {
-    channel,
-    host,
-    alertTs: posted.ts,
-    threadTs: posted.ts,
-    openedAt: at,
-    since,
-    lastReminderAt: null,
-    status: 'open',
-    resolvedAt: null,
-  };
-  await store.saveAlertStates(channel, host, next, opened);
+  if (blocked.length === 0) return { states: next, incident: keptIncident };
   logger.info('watch incident opened', { channel, host, ports: blocked.map((event) => event.port) });
+  return {
+    states: next,
+    incident: {
+      channel,
+      host,
+      alertTs: posted.ts,
+      threadTs: posted.ts,
+      openedAt: at,
+      since: blocked.map((event) => event.since).sort()[0] ?? at,
+      lastReminderAt: null,
+      status: 'open',
+      resolvedAt: null,
+    },
+  };
 }

@@ -3,23 +3,17 @@ import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js'
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
-import {
-  type PortHistoryView,
-  renderWatchConfirmation,
-  renderWatchNotice,
-  type WatchView,
-} from '../render/alerts.js';
-import { renderHistory, renderHomeView, renderWatchList } from '../render/watch-overview.js';
+import type { PortClass } from '../probe/index.js';
 import { slackCode } from '../render/sanitize.js';
-import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
-import { formatTime, userMention } from '../render/slack-format.js';
-import type { PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import type { WatchStore } from '../store/index.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
+import type { PortAlertStates, PortHistoryView, Watch, WatchChange, WatchReply, WatchView } from './types.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
-// a mistake comes back as { ok: false, error, message } saying what to type, never as a throw.
+// a mistake comes back as { ok: false, error } saying what to type, never as a throw. Every result
+// carries a WatchReply: what to tell the channel or the requester, which a chat adapter draws.
 
 export interface WatchCommandDeps {
   store: WatchStore;
@@ -36,14 +30,12 @@ export interface WatchCommandDeps {
 }
 
 export type CommandResult<T = object> =
-  | ({ ok: true; message: SlackMessage } & T)
-  | { ok: false; error: string; message: SlackMessage };
+  | ({ ok: true; reply: WatchReply } & T)
+  | { ok: false; error: string; reply: WatchReply };
 
-const failure = (error: string): { ok: false; error: string; message: SlackMessage } => ({
-  ok: false,
-  error,
-  message: renderWatchNotice(error),
-});
+type Failure = { ok: false; error: string; reply: WatchReply };
+
+const failure = (error: string): Failure => ({ ok: false, error, reply: { kind: 'refused', error } });
 
 function readHost(raw: string): { host: string; port: number | null } | { error: string } {
   const target = parseTarget(raw);
@@ -59,7 +51,7 @@ function denied(deps: WatchCommandDeps, user: string): string | null {
 /** Why a baseline cannot become a watch (the host does not resolve, or policy refuses it). */
 function unwatchable(diagnosis: HostDiagnosis, host: string): string | null {
   const classes = new Set(diagnosis.ports.map((port) => port.class));
-  const only = (cls: string): boolean => classes.size === 1 && classes.has(cls as never);
+  const only = (cls: PortClass): boolean => classes.size === 1 && classes.has(cls);
   if (diagnosis.ports.length === 0 || only('dns-failed')) {
     return `${slackCode(host, 260)} does not resolve, so there is nothing to watch. Check the spelling and try again.`;
   }
@@ -75,7 +67,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
   const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
   const at = (): string => deps.now().toISOString();
 
-  const notWatched = (host: string): { ok: false; error: string; message: SlackMessage } =>
+  const notWatched = (host: string): Failure =>
     failure(
       `${slackCode(host, 260)} is not watched in this channel. Type \`/smtp-check list\` to see what is.`,
     );
@@ -160,8 +152,20 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         at: checkedAt,
       });
       const view = await loadWatchView(store, watch);
-      const message = renderWatchConfirmation({ watch: view, diagnosis, updated: existing !== null });
-      return { ok: true, watch, diagnosis, updated: existing !== null, message };
+      const change: WatchChange | null = existing
+        ? {
+            by: input.user,
+            added: watch.ports.filter((port) => !existing.ports.includes(port)),
+            removed: existing.ports.filter((port) => !watch.ports.includes(port)),
+          }
+        : null;
+      return {
+        ok: true,
+        watch,
+        diagnosis,
+        updated: existing !== null,
+        reply: { kind: 'watching', watch: view, diagnosis, change },
+      };
     },
 
     async removeWatch(input: { channel: string; host: string; user: string }): Promise<CommandResult> {
@@ -171,12 +175,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       if ('error' in target) return failure(target.error);
       if (!(await store.removeWatch(input.channel, target.host))) return notWatched(target.host);
       logger.info('watch removed', { channel: input.channel, host: target.host, user: input.user, at: at() });
-      return {
-        ok: true,
-        message: renderWatchNotice(
-          `Stopped watching ${slackCode(target.host, 260)} in this channel (${userMention(input.user)}).`,
-        ),
-      };
+      return { ok: true, reply: { kind: 'unwatched', host: target.host, by: input.user } };
     },
 
     async listWatches(input: { channel: string }): Promise<CommandResult<{ watches: WatchView[] }>> {
@@ -186,7 +185,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       return {
         ok: true,
         watches: views,
-        message: renderWatchList({ channel: input.channel, watches: views, now: at() }),
+        reply: { kind: 'list', channel: input.channel, watches: views, now: at() },
       };
     },
 
@@ -202,7 +201,6 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const target = readHost(input.host);
       if ('error' in target) return failure(target.error);
       if (!(await store.getWatch(input.channel, target.host))) return notWatched(target.host);
-      const host = slackCode(target.host, 260);
       if (/^(off|none|0|unmute)$/i.test(input.duration.trim())) {
         await store.setMute(input.channel, target.host, null);
         logger.info('watch unmuted', {
@@ -214,7 +212,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         return {
           ok: true,
           until: null,
-          message: renderWatchNotice(`🔔 Alerts for ${host} are back on (${userMention(input.user)}).`),
+          reply: { kind: 'unmuted', host: target.host, by: input.user },
         };
       }
       const duration = parseDuration(input.duration);
@@ -233,8 +231,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         user: input.user,
         at: at(),
       });
-      const text = `🔕 ${userMention(input.user)} muted ${host} until ${formatTime(until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${target.host} off\`.`;
-      return { ok: true, until, message: renderWatchNotice(text) };
+      return { ok: true, until, reply: { kind: 'muted', host: target.host, until, by: input.user } };
     },
 
     /** Per port: current state, since when, recent changes and an uptime bar. */
@@ -264,15 +261,15 @@ export function createWatchCommands(deps: WatchCommandDeps) {
           };
         }),
       );
-      return { ok: true, ports, message: renderHistory({ host: watch.host, ports, now: at() }) };
+      return { ok: true, ports, reply: { kind: 'history', host: watch.host, ports, now: at() } };
     },
 
     /** Every watch of the workspace, for the App Home tab. */
-    async homeView(): Promise<{ watches: WatchView[]; view: HomeView }> {
+    async homeView(): Promise<{ watches: WatchView[]; now: string }> {
       const watches = await store.listWatches();
       const views = await Promise.all(watches.map((watch) => loadWatchView(store, watch)));
       views.sort((a, b) => a.host.localeCompare(b.host) || a.channel.localeCompare(b.channel));
-      return { watches: views, view: renderHomeView({ watches: views, now: at() }) };
+      return { watches: views, now: at() };
     },
   };
 }

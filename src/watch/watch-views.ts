@@ -1,5 +1,5 @@
-import type { PortStateView, WatchView } from '../render/alerts.js';
-import type { PortAlertState, PortAlertStates, Watch, WatchStore } from '../store/types.js';
+import type { WatchStore } from '../store/index.js';
+import type { PortAlertState, PortAlertStates, PortStateView, Watch, WatchView } from './types.js';
 
 // Store records → the views the renderers take.
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunCheck } from '../../src/check/types.js';
 import { consoleChatFor, runConsole } from '../../src/console/index.js';
 import { silentLogger } from '../../src/log.js';
-import { chatNotifier } from '../../src/slack/use-cases/index.js';
+import { chatNotifier } from '../../src/chat/use-cases/index.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches, type WatchCommands } from '../../src/watch/index.js';
 import { healthy, port25Filtered, World } from '../watch/watch-harness.js';

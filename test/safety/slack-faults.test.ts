@@ -6,7 +6,7 @@ import { createTargetPolicy } from '../../src/policy/index.js';
 import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
 import type { SlackApp } from '../../src/slack/index.js';
 import { createSlackChat } from '../../src/slack/slack-chat.js';
-import { ChatError } from '../../src/slack/use-cases/chat-error.js';
+import { ChatError } from '../../src/chat/use-cases/chat-error.js';
 import { classifyFailure, type RetryOptions } from '../../src/slack/with-rate-limit-retry.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';

@@ -22,6 +22,12 @@ watchStoreContract('openLowdbWatchStore()', () => {
   return openLowdbWatchStore(join(dir, `contract-${counter}`, 'data.json'));
 });
 
+/** A stored watch entry whose port 25 alert state has the given class (JSON text). */
+function watchEntry(portClass: string): string {
+  const state = `["ok",0,1772366400000,null,${portClass},1,1772366400000,90,1,null,null,"ok"]`;
+  return `{"channel":"C0","host":"h.test","ports":[25],"addedBy":"U0","addedAt":"2026-03-01T12:00:00.000Z","alerts":{"25":${state}},"incident":null,"mute":null}`;
+}
+
 async function refusal(path: string): Promise<StoreError> {
   const error = await openLowdbWatchStore(path).then(
     () => null,
@@ -136,9 +142,39 @@ describe('openLowdbWatchStore()', () => {
   test.each([
     ['truncated JSON', '{"version":2,"watches":{"C0/h":{"chan', /is not valid JSON/],
     ['not an object', '[1,2,3]', /top level is not a JSON object/],
+    // Valid JSON that is not a store: lowdb keeps its default for a falsy value, so these were
+    // once accepted as an empty store and overwritten at the first watch.
+    ['JSON null', 'null', /holds null, not smtp-check's watch data/],
+    ['JSON false', 'false', /holds false, not smtp-check's watch data/],
+    ['an empty list', '[]', /holds a list, not smtp-check's watch data/],
+    [
+      "another program's data",
+      '{"name":"other-app","version":"1.2.0","dependencies":{}}',
+      /no valid "version"/,
+    ],
     ['no version', '{"watches":{}}', /no valid "version"/],
     ['a newer version', '{"version":99,"watches":{},"history":{}}', /newer smtp-check/],
-    ['a malformed watch', '{"version":2,"watches":{"x":{"host":1}},"history":{}}', /watch "x" is malformed/],
+    [
+      'a malformed watch',
+      '{"version":2,"watches":{"x":{"host":1}},"history":{}}',
+      /watch "x", field "channel" is invalid: .*expected string/,
+    ],
+    // A class this version does not know once crashed later, when a message was drawn from it.
+    [
+      'an unknown class in an alert state',
+      `{"version":2,"watches":{"C0/h.test":${watchEntry('"bogus-class"')}},"history":{}}`,
+      /watch "C0\/h.test", alert state of port 25, field "class" is invalid \(found "bogus-class"\): .*expected one of/,
+    ],
+    [
+      'an unknown class in history',
+      '{"version":2,"watches":{},"history":{"h.test:25":["10",1772366400,[[1772366400,"warp",1]]]}}',
+      /history "h.test:25", field "changes", change 1, item 2 is invalid \(found "warp"\)/,
+    ],
+    [
+      'a version 1 watch without ports',
+      '{"version":1,"watches":[{"channel":"C0","host":"h.test","user":"U0","createdAt":"2025-12-01T00:00:00.000Z"}]}',
+      /schema version 1: watch 1, field "ports" is invalid/,
+    ],
   ])('refuses %s without touching the file', async (_name, content, reason) => {
     const file = join(dir, 'data.json');
     await writeFile(file, content);
@@ -146,7 +182,9 @@ describe('openLowdbWatchStore()', () => {
     const error = await refusal(file);
     expect(error.message).toContain(file);
     expect(error.message).toMatch(reason);
-    expect(error.message).toMatch(/left untouched: restore it from a backup, or move it away/);
+    expect(error.message).toMatch(
+      /left untouched: restore it from a backup, point DATA_FILE at another file, or move it away/,
+    );
     expect(error.file).toBe(file);
     expect(await readFile(file, 'utf8')).toBe(content);
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);

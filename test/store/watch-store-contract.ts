@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Incident, PortAlertState, Watch, WatchStore } from '../../src/store/types.js';
+import type { WatchStore } from '../../src/store/index.js';
+import type { Incident, PortAlertState, Watch } from '../../src/watch/index.js';
 
 // One behaviour for every WatchStore: the lowdb file and the in-memory store run this same suite.
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { PortAlertState } from '../../src/store/types.js';
+import type { PortAlertState } from '../../src/watch/index.js';
 import {
   type AlertConfig,
   advancePortState,
@@ -145,7 +145,22 @@ const rows: Row[] = [
     events: [],
   },
   {
-    name: 'a port broken since the baseline recovers silently',
+    name: 'a port broken since the baseline announces the day it first works',
+    prev: state({
+      phase: 'recovering',
+      streak: 1,
+      pendingSince: T0,
+      alertable: false,
+      announcedOutage: T0,
+      announcedAt: T0,
+    }),
+    observation: up,
+    phase: 'ok',
+    streak: 0,
+    events: ['recovered'],
+  },
+  {
+    name: 'a port broken since the baseline in a file written before that was announced recovers silently',
     prev: state({ phase: 'recovering', streak: 1, pendingSince: T0, alertable: false }),
     observation: up,
     phase: 'ok',
@@ -259,6 +274,7 @@ describe('advancePortState()', () => {
         class: 'open-starttls',
         blockedSince: '2026-03-01T11:45:00.000Z',
         recoveredAt: T0,
+        firstTime: false,
       },
     ]);
     expect(ok.state.announcedOutage).toBeNull();

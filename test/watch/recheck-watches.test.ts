@@ -46,6 +46,56 @@ describe('recheckWatches()', () => {
     expect((await store.getAlertStates(CHANNEL, HOST))[25]?.phase).toBe('ok');
   });
 
+  test('a port that failed at watch time is never reminded about, and its first success is announced once', async () => {
+    const world = new World();
+    const store = createMemoryWatchStore();
+    world.set(HOST, port25Filtered());
+    await watching(world, store);
+    // Far past the reminder interval: a port that never worked is not "still blocked".
+    for (let i = 0; i < 20; i += 1) await world.tick(store);
+    expect(world.notifier.take()).toEqual([]);
+    world.set(HOST, healthy());
+    await world.tick(store);
+    expect(world.notifier.take()).toEqual([]); // one good observation does not confirm it
+    await world.tick(store);
+    const calls = world.notifier.take();
+    expect(calls.map((call) => call.method)).toEqual(['postAlert']);
+    expect(calls[0]?.message.text).toContain('smtp.example.test: port 25 working now');
+    expect(calls[0]?.message.text).toContain(
+      'Port 25 works now* (STARTTLS upgrade worked) on `smtp.example.test`: it had failed since the watch began, 2026-03-01 12:00 UTC.',
+    );
+    expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
+    for (let i = 0; i < 3; i += 1) await world.tick(store);
+    expect(world.notifier.take()).toEqual([]);
+    // From now on it is a port that works: losing it pages.
+    world.set(HOST, port25Filtered());
+    await world.tick(store);
+    await world.tick(store);
+    expect(world.notifier.take()[0]?.message.text).toContain('Port 25 is blocked');
+  });
+
+  test('an incident resolves while a port that never worked still fails', async () => {
+    const world = new World();
+    const store = createMemoryWatchStore();
+    world.set(HOST, [
+      { port: 25, class: 'filtered' },
+      { port: 587, class: 'open-starttls' },
+    ]);
+    await watching(world, store);
+    world.set(HOST, bothFiltered());
+    await world.tick(store);
+    await world.tick(store);
+    expect(methods(world)).toEqual(['postAlert']);
+    world.set(HOST, [
+      { port: 25, class: 'filtered' },
+      { port: 587, class: 'open-starttls' },
+    ]);
+    await world.tick(store);
+    await world.tick(store);
+    expect(methods(world)).toEqual(['postInThread', 'markResolved']);
+    expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
+  });
+
   test('two failures raise exactly one alert, which opens the incident', async () => {
     const { world, store } = await setUp();
     world.set(HOST, port25Filtered());
@@ -107,7 +157,7 @@ describe('recheckWatches()', () => {
     expect(recovery?.message.text).toContain('Port 25 recovered');
     // Outage from 12:15 (first failure) to 13:45 (first good observation again).
     expect(recovery?.message.text).toContain('The incident lasted 1 h 30 min');
-    expect(resolved).toMatchObject({ method: 'updateMessage', ts: alertTs });
+    expect(resolved).toMatchObject({ method: 'markResolved', ts: alertTs });
     expect(resolved?.message.text).toContain('Resolved');
     expect(resolved?.message.text).toContain('blocked for 1 h 30 min');
     expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
@@ -189,13 +239,13 @@ describe('recheckWatches()', () => {
     world.notifier.failing.add('postInThread');
     await world.tick(store);
     expect(methods(world)).toEqual([]);
-    world.notifier.failing = new Set(['updateMessage']);
+    world.notifier.failing = new Set(['markResolved']);
     await world.tick(store);
     expect(methods(world)).toEqual(['postInThread']);
     expect((await store.getIncident(CHANNEL, HOST))?.status).toBe('resolving');
     world.notifier.failing.clear();
     await world.tick(store);
-    expect(methods(world)).toEqual(['updateMessage']);
+    expect(methods(world)).toEqual(['markResolved']);
     expect(await store.getIncident(CHANNEL, HOST)).toBeNull();
     await world.tick(store);
     expect(methods(world)).toEqual([]);
@@ -228,7 +278,7 @@ describe('recheckWatches()', () => {
       const calls = world.notifier.take();
       expect(calls.map((call) => [call.method, call.threadTs ?? call.ts])).toEqual([
         ['postInThread', alertTs],
-        ['updateMessage', alertTs],
+        ['markResolved', alertTs],
       ]);
       await store.close();
     } finally {

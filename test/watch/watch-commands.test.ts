@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Admit } from '../../src/check/admission.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { findLimitViolations } from '../../src/render/slack-limits.js';
+import { renderHomeView, renderWatchReply } from '../../src/render/watch-overview.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
 import { healthy, port25Filtered, World } from './watch-harness.js';
@@ -38,9 +39,19 @@ describe('createWatchCommands()', () => {
     expect(states[25]).toMatchObject({ phase: 'blocked', alertable: false });
     expect(states[587]).toMatchObject({ phase: 'ok', alertable: true });
     expect((await store.getHistory(HOST, 587))?.samples).toBe('1');
-    expect(result.message.text).toContain('Watching `smtp.example.test` on 2 ports (25, 587) for <@U0LEAD>');
-    expect(JSON.stringify(result.message.blocks)).toContain('already fail');
-    expect(findLimitViolations(result.message)).toEqual([]);
+    expect(renderWatchReply(result.reply).text).toContain(
+      'Watching `smtp.example.test` on 2 ports (25, 587) for <@U0LEAD>. I re-test it on a schedule and post here if a port that works now stops working.',
+    );
+    // What fails already is said once, in good grammar, with what happens next.
+    const blocks = JSON.stringify(renderWatchReply(result.reply).blocks);
+    expect(blocks).toContain(
+      '*Port 25 fails already*: no answer (filtered). There is no alert for it; I post here when it starts working.',
+    );
+    expect(blocks).not.toContain('already fail;');
+    expect(renderWatchReply(result.reply).text).toContain(
+      'Port 25 fails already; I post here when it starts working.',
+    );
+    expect(findLimitViolations(renderWatchReply(result.reply))).toEqual([]);
     expect(logged).toContainEqual(
       expect.objectContaining({ msg: 'watch added', user: 'U0LEAD', host: HOST }),
     );
@@ -58,7 +69,39 @@ describe('createWatchCommands()', () => {
     });
     expect(again).toMatchObject({ ok: true, updated: true, watch: { ports: [587, 25], addedBy: 'U0LEAD' } });
     expect((await store.getAlertStates('C0A', HOST))[25]).toEqual(before);
-    expect(again.message.text).toContain('Now watching');
+    expect(renderWatchReply(again.reply).text).toContain(
+      '👀 <@U0OTHER> changed the watch on `smtp.example.test`: added 587. Now watching 2 ports (587, 25).',
+    );
+  });
+
+  test('watching again says which ports were added and which are no longer watched', async () => {
+    const { store, commands } = setUp();
+    await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,465', user: 'U0LEAD' });
+    const again = await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,587', user: 'U0LEAD' });
+    expect(again.ok).toBe(true);
+    expect(renderWatchReply(again.reply).text).toContain(
+      'changed the watch on `smtp.example.test`: added 587; stopped watching 465. Now watching 2 ports (25, 587).',
+    );
+    expect(Object.keys(await store.getAlertStates('C0A', HOST))).toEqual(['25', '587']);
+    const same = await commands.addWatch({ channel: 'C0A', host: HOST, ports: '25,587', user: 'U0LEAD' });
+    expect(renderWatchReply(same.reply).text).toContain(
+      'the ports are unchanged. Now watching 2 ports (25, 587).',
+    );
+  });
+
+  test('a watch whose every port fails already promises no alert it cannot give', async () => {
+    const { world, commands } = setUp();
+    world.set(HOST, [
+      { port: 25, class: 'filtered' },
+      { port: 587, class: 'refused' },
+    ]);
+    const result = await commands.addWatch({ channel: 'C0A', host: HOST, user: 'U0LEAD' });
+    expect(result.ok).toBe(true);
+    expect(renderWatchReply(result.reply).text).toContain('for <@U0LEAD>. I re-test it on a schedule.\n');
+    expect(renderWatchReply(result.reply).text).not.toContain('stops working');
+    expect(renderWatchReply(result.reply).text).toContain(
+      'Ports 25 and 587 fail already; I post here when each starts working.',
+    );
   });
 
   test.each([
@@ -69,7 +112,7 @@ describe('createWatchCommands()', () => {
     const { commands, world } = setUp();
     const result = await commands.addWatch({ channel: 'C0A', user: 'U0LEAD', ...input });
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(error) });
-    expect(result.message.text).toMatch(error);
+    expect(renderWatchReply(result.reply).text).toMatch(error);
     expect(world.checks).toEqual([]);
   });
 
@@ -165,10 +208,10 @@ describe('createWatchCommands()', () => {
       [25, 'blocked'],
       [587, 'ok'],
     ]);
-    expect(list.message.text).toContain('2 watched hosts');
-    expect(list.message.text).toContain('🔴 25');
+    expect(renderWatchReply(list.reply).text).toContain('2 watched hosts');
+    expect(renderWatchReply(list.reply).text).toContain('🔴 25');
     const empty = await commands.listWatches({ channel: 'C0EMPTY' });
-    expect(empty.message.text).toContain('/smtp-check watch &lt;host&gt;');
+    expect(renderWatchReply(empty.reply).text).toContain('/smtp-check watch &lt;host&gt;');
   });
 
   test('muteHost parses the duration, and "off" lifts the mute', async () => {
@@ -184,8 +227,12 @@ describe('createWatchCommands()', () => {
     });
     const muted = await commands.muteHost({ channel: 'C0A', host: HOST, duration: '2h', user: 'U0LEAD' });
     expect(muted).toMatchObject({ ok: true, until: new Date(world.nowMs + 2 * 3_600_000).toISOString() });
-    expect(muted.message.text).toContain('<@U0LEAD> muted `smtp.example.test` until 2026-03-01 14:00 UTC');
-    expect((await commands.listWatches({ channel: 'C0A' })).message.text).toContain('muted until');
+    expect(renderWatchReply(muted.reply).text).toContain(
+      '<@U0LEAD> muted `smtp.example.test` until 2026-03-01 14:00 UTC',
+    );
+    expect(renderWatchReply((await commands.listWatches({ channel: 'C0A' })).reply).text).toContain(
+      'muted until',
+    );
     expect(
       await commands.muteHost({ channel: 'C0A', host: HOST, duration: 'off', user: 'U0LEAD' }),
     ).toMatchObject({
@@ -221,9 +268,9 @@ describe('createWatchCommands()', () => {
       [587, '1111'],
     ]);
     expect(history.ports[0]?.state?.phase).toBe('recovering');
-    expect(history.message.text).toContain('`█▁▁█` 50% of the last 4');
-    expect(history.message.text).toContain('no answer (filtered)');
-    expect(findLimitViolations(history.message)).toEqual([]);
+    expect(renderWatchReply(history.reply).text).toContain('`█▁▁█` 50% of the last 4');
+    expect(renderWatchReply(history.reply).text).toContain('no answer (filtered)');
+    expect(findLimitViolations(renderWatchReply(history.reply))).toEqual([]);
     expect(await commands.historyOf({ host: 'never.example.test' })).toMatchObject({
       ok: false,
       error: expect.stringContaining('/smtp-check watch &lt;host&gt;'),
@@ -238,9 +285,10 @@ describe('createWatchCommands()', () => {
     }
     const home = await commands.homeView();
     expect(home.watches).toHaveLength(120);
-    expect(home.view.type).toBe('home');
-    expect(findLimitViolations({ text: '', blocks: home.view.blocks }, 100)).toEqual([]);
-    expect(JSON.stringify(home.view.blocks)).toContain('<#C0CH0>');
+    const view = renderHomeView(home);
+    expect(view.type).toBe('home');
+    expect(findLimitViolations({ text: '', blocks: view.blocks }, 100)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain('<#C0CH0>');
   });
 
   test('a channel holds a bounded number of watches', async () => {

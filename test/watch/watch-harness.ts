@@ -1,18 +1,21 @@
 import type { CheckRequest, RunCheck } from '../../src/check/types.js';
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { silentLogger } from '../../src/log.js';
+import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../../src/render/alerts.js';
 import type { SlackMessage } from '../../src/render/slack-blocks.js';
 import type { WatchStore } from '../../src/store/types.js';
 import type { AlertNotifier } from '../../src/watch/alert-notifier.js';
 import type { AlertConfig } from '../../src/watch/alert-state.js';
+import type { AlertNotice, ResolvedNotice } from '../../src/watch/index.js';
 import { type RecheckSummary, recheckWatches } from '../../src/watch/recheck-watches.js';
 import { aDiagnosis, type PortSketch } from './diagnosis-builder.js';
 
 // A scripted world for watch tests: what each host's ports answer right now, a clock that moves
-// only when told, and a notifier that records what would have been posted.
+// only when told, and a notifier that records each decision and the message the Slack adapter
+// would draw from it.
 
 export interface NotifierCall {
-  method: 'postAlert' | 'postInThread' | 'updateMessage';
+  method: 'postAlert' | 'postInThread' | 'markResolved';
   channel: string;
   ts: string;
   threadTs?: string;
@@ -34,23 +37,23 @@ export class RecordingNotifier implements AlertNotifier {
     if (this.failing.has(method)) throw new Error(`slack said no to ${method} (ratelimited)`);
   }
 
-  async postAlert(channel: string, message: SlackMessage): Promise<{ ts: string }> {
+  async postAlert(channel: string, alert: AlertNotice): Promise<{ ts: string }> {
     this.fail('postAlert');
     const ts = this.nextTs();
-    this.calls.push({ method: 'postAlert', channel, ts, message });
+    this.calls.push({ method: 'postAlert', channel, ts, message: renderAlert(alert) });
     return { ts };
   }
 
-  async postInThread(channel: string, threadTs: string, message: SlackMessage): Promise<{ ts: string }> {
+  async postInThread(channel: string, threadTs: string, update: AlertNotice): Promise<{ ts: string }> {
     this.fail('postInThread');
     const ts = this.nextTs();
-    this.calls.push({ method: 'postInThread', channel, ts, threadTs, message });
+    this.calls.push({ method: 'postInThread', channel, ts, threadTs, message: renderIncidentUpdate(update) });
     return { ts };
   }
 
-  async updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    this.fail('updateMessage');
-    this.calls.push({ method: 'updateMessage', channel, ts, message });
+  async markResolved(channel: string, ts: string, resolved: ResolvedNotice): Promise<void> {
+    this.fail('markResolved');
+    this.calls.push({ method: 'markResolved', channel, ts, message: renderResolvedAlert(resolved) });
   }
 
   take(): NotifierCall[] {

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTION_IDS } from '../../render/slack-action-ids.js';
 import { toRespond } from '../slack-chat.js';
-import type { PostedMessage, Requester, UseCases } from '../use-cases/index.js';
+import type { PostedMessage, Requester, UseCases } from '../../chat/use-cases/index.js';
 
 type ButtonArgs = { body: BlockButtonAction; respond: Parameters<typeof toRespond>[0] };
 

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { UseCases } from '../use-cases/index.js';
+import type { UseCases } from '../../chat/use-cases/index.js';
 import { toRespond } from '../slack-chat.js';
 import { SLASH_COMMAND } from '../slack-surface.js';
 

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { UseCases } from '../use-cases/index.js';
+import type { UseCases } from '../../chat/use-cases/index.js';
 
 /** Events are acknowledged by Bolt itself before these run (processBeforeResponse stays off). */
 export function registerEventListeners(app: App, useCases: UseCases): void {

@@ -10,6 +10,7 @@ import {
   renderShuttingDown,
 } from '../../render/slack-notices.js';
 import { renderUsage, renderWatchesUnavailable, type WatchVerb } from '../../render/slack-usage.js';
+import { renderHomeView } from '../../render/watch-overview.js';
 import type { WatchCommands } from '../../watch/index.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
@@ -168,7 +169,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const homeView = async () => {
     if (!deps.watches) return renderHome();
     try {
-      return (await deps.watches.homeView()).view;
+      return renderHomeView(await deps.watches.homeView());
     } catch (error) {
       deps.logger.error('could not load the watched hosts for the Home tab', { error });
       return renderHome('The watched hosts could not be loaded just now; the details are in the bot’s log.');

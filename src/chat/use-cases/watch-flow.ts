@@ -7,7 +7,8 @@ import {
   renderWatchStarting,
 } from '../../render/slack-notices.js';
 import { decodeCheckValue } from '../../render/slack-format.js';
-import type { WatchCommands } from '../../watch/index.js';
+import { renderWatchReply } from '../../render/watch-overview.js';
+import type { WatchCommands, WatchReply } from '../../watch/index.js';
 import type { Requester } from './chat.js';
 import { cannotPostHere, errorCode } from './chat-error.js';
 import { type CheckFlowDeps, tell } from './check-flow.js';
@@ -41,11 +42,12 @@ async function announce(deps: WatchFlowDeps, requester: Requester, message: Slac
 async function settle(
   deps: WatchFlowDeps,
   requester: Requester,
-  result: { ok: boolean; message: SlackMessage },
+  result: { ok: boolean; reply: WatchReply },
   threadTs?: string,
 ): Promise<void> {
-  if (result.ok) await announce(deps, requester, result.message);
-  else await tell(deps, requester, result.message, threadTs);
+  const message = renderWatchReply(result.reply);
+  if (result.ok) await announce(deps, requester, message);
+  else await tell(deps, requester, message, threadTs);
 }
 
 async function addWatch(
@@ -126,12 +128,17 @@ async function watchCommand(
       return settle(deps, requester, result, threadTs);
     }
     case 'list':
-      return tell(deps, requester, (await watches.listWatches({ channel })).message, threadTs);
+      return tell(
+        deps,
+        requester,
+        renderWatchReply((await watches.listWatches({ channel })).reply),
+        threadTs,
+      );
     case 'history':
       return tell(
         deps,
         requester,
-        (await watches.historyOf({ channel, host: command.host })).message,
+        renderWatchReply((await watches.historyOf({ channel, host: command.host })).reply),
         threadTs,
       );
   }

@@ -8,8 +8,9 @@ export interface CheckResult {
 }
 
 /**
- * The latest result of each check thread, so a re-check can say what changed. In memory for now;
- * the watch store (issue 5) can implement the same interface to survive restarts.
+ * The latest result of each check thread, so a re-check can say what changed. Kept in memory
+ * only: after a restart a re-check finds no earlier result and posts a full report instead; a
+ * persistent implementation of this interface would make it survive restarts.
  */
 export interface CheckResults {
   get(thread: PostedMessage): CheckResult | undefined;

@@ -1,0 +1,171 @@
+import type { HostDiagnosis } from '../diagnose/types.js';
+import type { PortClass } from '../probe/types.js';
+import type { AlertEvent } from './alert-state.js';
+
+// The watch domain's records: what a channel watches and what the alert state machine remembers
+// per port. The store keeps exactly these; times are ISO 8601 strings so that every store
+// implementation (the JSON file, a database) returns the same thing. No runtime imports here, so
+// the store can use the constants below without loading the scheduler or the renderers.
+
+/** A host a channel watches. A host watched by two channels is two watches. */
+export interface Watch {
+  channel: string;
+  host: string;
+  ports: number[];
+  addedBy: string;
+  addedAt: string;
+}
+
+/**
+ * The alert state machine's phases: ok → suspect → blocked → recovering → ok. Suspect and
+ * recovering hold a change that is not confirmed yet (see AlertConfig's observation counts).
+ */
+export const ALERT_PHASES = ['ok', 'suspect', 'blocked', 'recovering'] as const;
+export type AlertPhase = (typeof ALERT_PHASES)[number];
+
+/** Certificate expiry bands; an alert fires when a port moves to a worse band (21 and 7 days). */
+export const CERT_BANDS = ['ok', 'expiring', 'critical', 'expired'] as const;
+export type CertBand = (typeof CERT_BANDS)[number];
+
+/** One port of one watch, as the alert state machine left it after the last observation. */
+export interface PortAlertState {
+  phase: AlertPhase;
+  /** Consecutive observations that disagree with the confirmed condition (suspect / recovering). */
+  streak: number;
+  /** When the confirmed condition began: first failing observation of an outage, or first good one. */
+  since: string;
+  /** First observation of the streak that may change the condition (suspect / recovering). */
+  pendingSince: string | null;
+  /** The last observation. */
+  class: PortClass;
+  usable: boolean;
+  checkedAt: string;
+  daysLeft: number | null;
+  /**
+   * False while the port has never been seen usable: a port broken from the start never pages as
+   * blocked; the day it first works is announced.
+   */
+  alertable: boolean;
+  /** Start of the outage that was announced (an incident carries it); null when none is. */
+  announcedOutage: string | null;
+  /** Last time the outage was announced or a reminder was posted. */
+  announcedAt: string | null;
+  /** The certificate band last announced (or seen at the baseline); null when no certificate seen. */
+  certBand: CertBand | null;
+}
+
+/** Alert states of one watch, by port. */
+export type PortAlertStates = Record<number, PortAlertState>;
+
+/** An open incident: the alert message in the channel and its thread. One per watch at most. */
+export interface Incident {
+  channel: string;
+  host: string;
+  /** Slack ts of the alert message; the thread hangs under it. */
+  alertTs: string;
+  threadTs: string;
+  openedAt: string;
+  /** Start of the outage (earliest first failing observation). */
+  since: string;
+  lastReminderAt: string | null;
+  /** 'resolving': recovery was posted in the thread, the alert still has to be marked resolved. */
+  status: 'open' | 'resolving';
+  resolvedAt: string | null;
+}
+
+export interface Mute {
+  channel: string;
+  host: string;
+  until: string;
+  by: string;
+}
+
+/** One observation of one host × port, as history keeps it. */
+export interface HistorySample {
+  at: string;
+  class: PortClass;
+  usable: boolean;
+}
+
+/**
+ * History of one host × port, bounded: the last `samples` observations as a usable/unusable
+ * string (one character each, oldest first) and the last class changes with their times.
+ */
+export interface HistorySeries {
+  host: string;
+  port: number;
+  /** '1' usable, '0' not usable, oldest first. */
+  samples: string;
+  lastAt: string;
+  changes: HistorySample[];
+}
+
+// What the renderers are given: the store's records reduced to what a message shows.
+
+/** One port of a watch as the state machine sees it now. */
+export interface PortStateView {
+  port: number;
+  phase: AlertPhase;
+  class: PortClass;
+  usable: boolean;
+  since: string;
+  checkedAt: string;
+  daysLeft: number | null;
+}
+
+export interface WatchView {
+  channel: string;
+  host: string;
+  ports: PortStateView[];
+  addedBy: string;
+  addedAt: string;
+  mutedUntil: string | null;
+  /** Start of the open incident's outage, when one is open. */
+  incidentSince: string | null;
+}
+
+export interface PortHistoryView {
+  port: number;
+  state: PortStateView | null;
+  /** '1' usable, '0' not usable, oldest first. */
+  samples: string;
+  changes: HistorySample[];
+}
+
+/** What watching a host again changed: ports added and ports no longer watched, by whom. */
+export interface WatchChange {
+  by: string;
+  added: number[];
+  removed: number[];
+}
+
+/** A decision to announce: the events of one re-test of a host, with its evidence. */
+export interface AlertNotice {
+  host: string;
+  events: AlertEvent[];
+  ports: PortStateView[];
+  /** The re-test that raised the events (evidence and advice). */
+  diagnosis: HostDiagnosis;
+  /** Set when the last blocked port recovered: the outage is over. */
+  resolved?: { since: string; at: string } | null;
+}
+
+/** An incident that is over: its alert is replaced by this. */
+export interface ResolvedNotice {
+  host: string;
+  since: string;
+  resolvedAt: string;
+  ports: PortStateView[];
+}
+
+/** What a watch command has to say: a chat adapter draws it (render/alerts renderWatchReply). */
+export type WatchReply =
+  /** The request was refused; `error` says why and what to type (Slack mrkdwn, input escaped). */
+  | { kind: 'refused'; error: string }
+  /** A watch was added, or changed when `change` is set. */
+  | { kind: 'watching'; watch: WatchView; diagnosis: HostDiagnosis; change: WatchChange | null }
+  | { kind: 'unwatched'; host: string; by: string }
+  | { kind: 'muted'; host: string; until: string; by: string }
+  | { kind: 'unmuted'; host: string; by: string }
+  | { kind: 'list'; channel: string; watches: WatchView[]; now: string }
+  | { kind: 'history'; host: string; ports: PortHistoryView[]; now: string };
