@@ -117,7 +117,7 @@ describe('sendTestMessage()', () => {
         else callback(refuse(535, '5.7.8 Authentication credentials invalid'));
       },
       onRcptTo(address, session, callback) {
-        if (!session.user) callback(refuse(554, '5.7.1 <' + address.address + '>: Relay access denied'));
+        if (!session.user) callback(refuse(554, `5.7.1 <${address.address}>: Relay access denied`));
         else callback();
       },
     });
