@@ -36,6 +36,23 @@ export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): Pro
   };
 }
 
+/** Ports that speak TLS from the first byte unless the request says otherwise. */
+const CONVENTIONAL_IMPLICIT_TLS_PORTS = [465, 2465];
+
+/**
+ * The implicit-TLS ports for this check: the convention, the provider's own implicit-TLS ports
+ * (an allowed alternate is dialled in the mode the provider documents), then the modes the user
+ * named with an `smtp://` or `smtps://` URL, which win.
+ */
+export function implicitTlsPortsFor(request: CheckRequest, providerImplicit: readonly number[]): number[] {
+  const ports = new Set([...CONVENTIONAL_IMPLICIT_TLS_PORTS, ...providerImplicit]);
+  for (const { port, mode } of request.portModes ?? []) {
+    if (mode === 'implicit-tls') ports.add(port);
+    else ports.delete(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /**
  * The one use case behind every entry point: plan the ports (provider alternates included),
  * probe them — and the egress canary alongside — then diagnose.
@@ -66,6 +83,7 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         ports,
         limits,
         mx: request.mx,
+        implicitTlsPorts: implicitTlsPortsFor(request, provider?.implicitTlsPorts ?? []),
         now: deps.now,
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
         ...(policy
