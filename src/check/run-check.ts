@@ -87,7 +87,7 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         now: deps.now,
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
         ...(policy
-          ? { checkAddress: (address: string) => policy.checkAddress(request.target, address) }
+          ? { checkAddress: (address: string, host: string) => policy.checkAddress(host, address) }
           : {}),
         ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
         ...(hooks.onPort ? { onPort: hooks.onPort } : {}),
