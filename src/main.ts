@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       tick: () =>
         recheckWatches({
           store,
-          runCheck,
+          runCheck: limited.runScheduledCheck,
           notify,
           now,
           logger,

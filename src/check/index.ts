@@ -8,8 +8,8 @@ export {
   parseTarget,
 } from './parse-check-request.js';
 export type { CheckOptions, ParseResult, TargetSpec } from './parse-check-request.js';
-export type { CheckHooks, CheckPlan, CheckRequest, RunCheck } from './types.js';
+export type { CheckHooks, CheckPlan, CheckPriority, CheckRequest, RunCheck } from './types.js';
 export { createAdmission } from './admission.js';
 export type { Admission, AdmissionOptions, Admit } from './admission.js';
-export { limitConcurrency } from './limit-concurrency.js';
+export { limitConcurrency, targetKey } from './limit-concurrency.js';
 export type { ConcurrencyLimits, LimitedRunCheck } from './limit-concurrency.js';

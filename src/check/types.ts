@@ -25,7 +25,12 @@ export interface CheckPlan {
   providerName: string | null;
 }
 
+/** Who asked: a person waiting for the answer, or the watch schedule. */
+export type CheckPriority = 'interactive' | 'scheduled';
+
 export interface CheckHooks {
+  /** Absent means interactive. Set by limitConcurrency's runScheduledCheck. */
+  priority?: CheckPriority;
   /** Called once, before any connection, with the ports that will be probed. */
   onPlan?: (plan: CheckPlan) => void;
   /** Called as each port finishes. */

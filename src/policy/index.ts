@@ -9,3 +9,4 @@ export type { TargetPolicy } from './target-policy.js';
 export { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limiter.js';
 export type { RateDecision, RateLimits } from './rate-limiter.js';
 export { Semaphore } from './semaphore.js';
+export type { SemaphorePriority } from './semaphore.js';
