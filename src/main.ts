@@ -56,6 +56,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();
 
+  const limiter = new RateLimiter(
+    {
+      perUserPerMinute: config.rate.checksPerUserPerMinute,
+      perTargetPerMinute: config.rate.checksPerTargetPerMinute,
+    },
+    Date.now,
+  );
   const limited = limitConcurrency(
     createRunCheck({
       probeHost,
@@ -65,20 +72,12 @@ async function main(): Promise<void> {
       policy,
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
+      addressLimiter: limiter,
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
   );
   const runCheck = limited.runCheck;
-  const admit = createAdmission({
-    limiter: new RateLimiter(
-      {
-        perUserPerMinute: config.rate.checksPerUserPerMinute,
-        perTargetPerMinute: config.rate.checksPerTargetPerMinute,
-      },
-      Date.now,
-    ),
-    extraPorts: config.allowedPorts,
-  });
+  const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
   const store = await openStore(config, logger);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,

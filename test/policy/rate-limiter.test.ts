@@ -25,7 +25,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ perUserPerMinute: 100, perTargetPerMinute: 2 }, () => now);
     expect(limiter.take('U1', 'smtp.example.com').allowed).toBe(true);
     expect(limiter.take('U2', 'SMTP.example.com').allowed).toBe(true);
-    const refused = limiter.take('U3', 'smtp.example.com');
+    const refused = limiter.take('U3', 'smtp.example.com.');
     expect(refused.allowed).toBe(false);
     expect(refused.allowed === false && refused.reason).toContain('smtp.example.com was checked 2 times');
   });
