@@ -33,8 +33,9 @@ export function targetKey(target: string): string {
 
 /**
  * Wraps a RunCheck with a global cap and a per-target cap on simultaneous checks. A person's
- * check is never stuck behind a tick of a thousand watched hosts: scheduled checks queue behind
- * every waiting interactive one, and some slots are kept for people.
+ * check is never stuck behind a tick of a thousand watched hosts: some slots are kept for people,
+ * scheduled checks queue behind every waiting interactive one, and none starts while a person's
+ * check is under way.
  */
 export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits): LimitedRunCheck {
   const global = new Semaphore(limits.maxConcurrentChecks);
@@ -43,6 +44,14 @@ export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits):
     (limits.maxConcurrentChecks >= 2 ? Math.max(1, Math.floor(limits.maxConcurrentChecks / 4)) : 0);
   const scheduledSlots = new Semaphore(Math.max(1, limits.maxConcurrentChecks - reserved));
   const perTarget = new Map<string, { semaphore: Semaphore; users: number }>();
+  // While a person's check runs (or waits), no scheduled check starts: a tick's checks share the
+  // process and the network with it, and each one started then would slow the answer the person
+  // is waiting for. Checks of the tick already running finish.
+  let people = 0;
+  let peopleGone: Array<() => void> = [];
+  const noPersonWaiting = async (): Promise<void> => {
+    while (people > 0) await new Promise<void>((resolve) => peopleGone.push(resolve));
+  };
 
   const limited = async (
     request: CheckRequest,
@@ -54,13 +63,29 @@ export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits):
     entry.users += 1;
     perTarget.set(key, entry);
     const run = () => runCheck(request, hooks);
+    if (!scheduled) people += 1;
     try {
       return await (scheduled
-        ? entry.semaphore.run(() => scheduledSlots.run(() => global.run(run, 'low')), 'low')
+        ? entry.semaphore.run(
+            () =>
+              scheduledSlots.run(async () => {
+                await noPersonWaiting();
+                return global.run(run, 'low');
+              }),
+            'low',
+          )
         : entry.semaphore.run(() => global.run(run, 'high'), 'high'));
     } finally {
       entry.users -= 1;
       if (entry.users === 0) perTarget.delete(key);
+      if (!scheduled) {
+        people -= 1;
+        if (people === 0) {
+          const waiting = peopleGone;
+          peopleGone = [];
+          for (const resolve of waiting) resolve();
+        }
+      }
     }
   };
   return {

@@ -107,3 +107,27 @@ describe('limitConcurrency() priorities', () => {
     await Promise.all(both);
   });
 });
+
+describe('limitConcurrency() yields to people', () => {
+  test('no scheduled check starts while a person’s check is under way, even with free slots', async () => {
+    const probe = gatedProbe();
+    const limited = bot(probe.probeHost);
+    const first = limited.runScheduledCheck(request('watched0.example'));
+    await settle();
+    const person = limited.runCheck(request('typed.example'));
+    const later = [1, 2].map((i) => limited.runScheduledCheck(request(`watched${i}.example`)));
+    await settle();
+    expect(probe.started).toEqual(['watched0.example', 'typed.example']);
+    probe.release('typed.example');
+    await person;
+    await settle();
+    expect(probe.started).toEqual([
+      'watched0.example',
+      'typed.example',
+      'watched1.example',
+      'watched2.example',
+    ]);
+    for (const target of ['watched0.example', 'watched1.example', 'watched2.example']) probe.release(target);
+    await Promise.all([first, ...later]);
+  });
+});
