@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRunCheck, parseCheckRequest } from '../../src/check/index.js';
-import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import type { CheckRequest } from '../../src/check/types.js';
+import { DEFAULT_LIMITS, type ProbeHost, probeHost } from '../../src/probe/index.js';
 import { createTestCa } from '../helpers/certs.js';
+import { aHost } from '../helpers/probe-builders.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // A URL names the TLS mode as well as the port: `smtps://host:PORT` on a port no convention
@@ -48,5 +50,38 @@ describe('createRunCheck() with a URL target', () => {
     expect(diagnosis.ports.map((port) => [port.port, port.mode, port.class])).toEqual([
       [starttls.port, 'starttls', 'open-starttls'],
     ]);
+  });
+});
+
+describe('createRunCheck() TLS modes handed to the probe', () => {
+  async function implicitPortsFor(target: string, request: Partial<CheckRequest> = {}): Promise<number[]> {
+    let seen: number[] | undefined;
+    const probeHost: ProbeHost = async (name, options) => {
+      seen = options.implicitTlsPorts;
+      return aHost({ target: name, host: name, ports: [] });
+    };
+    await createRunCheck({ probeHost, limits: DEFAULT_LIMITS, now: () => new Date() })({
+      target,
+      ports: [],
+      mx: 'auto',
+      ...request,
+    });
+    return seen ?? [];
+  }
+
+  test('without a named mode, the conventional implicit-TLS ports', async () => {
+    expect(await implicitPortsFor('smtp.example.com')).toEqual([465, 2465]);
+  });
+
+  test('a mode the user named wins over the convention', async () => {
+    expect(
+      await implicitPortsFor('smtp.example.com', {
+        ports: [465, 3465],
+        portModes: [
+          { port: 465, mode: 'starttls' },
+          { port: 3465, mode: 'implicit-tls' },
+        ],
+      }),
+    ).toEqual([2465, 3465]);
   });
 });
