@@ -4,7 +4,7 @@
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
+import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
 import {
@@ -38,8 +38,7 @@ function settings(): { config: Config; policy: TargetPolicy } {
       fail(`${error.message}\nSee .env.example for every setting and its default.`);
     throw error;
   }
-  // loadConfig has already validated ALLOW_TARGETS, so building the policy cannot fail here.
-  return { config, policy: createTargetPolicy(config.allowTargets) };
+  return { config, policy: config.policy };
 }
 
 async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
