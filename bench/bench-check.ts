@@ -1,7 +1,6 @@
 import { createRunCheck } from '../src/check/index.js';
 import type { RunCheck } from '../src/check/types.js';
 import { type Config, loadConfig } from '../src/config.js';
-import { createTargetPolicy } from '../src/policy/index.js';
 import { probeHost, type Resolver } from '../src/probe/index.js';
 
 // The check as the bot builds it (src/main.ts): settings loaded from an environment with only
@@ -17,7 +16,7 @@ export function benchRunCheck(config: Config, options: { extraCa: string[]; reso
     probeHost,
     limits: config.limits,
     now: () => new Date(),
-    policy: createTargetPolicy(config.allowTargets),
+    policy: config.policy,
     defaultPorts: config.probePorts,
     extraCa: options.extraCa,
     ...(options.resolver ? { resolver: options.resolver } : {}),

@@ -7,6 +7,7 @@ import { namespaceSupport, runInNamespace } from '../test/helpers/netns.js';
 import { type BotRun, botBench } from './bot-bench.js';
 import { ensureNmap } from './nmap.js';
 import type { NsFleetResult } from './ns-fleet.js';
+import type { NsInteractiveResult } from './ns-interactive.js';
 import type { HostRuns, NsHostResult } from './ns-host.js';
 import { formatMs, formatSummary, percentile, summarize } from './stats.js';
 import { storeBench } from './store-bench.js';
@@ -167,6 +168,32 @@ if (support.ok) {
     notRun('Scheduled re-test: 1 000 hosts × 4 ports', '≤ 30 s (default concurrency)'),
     notRun('Scheduled re-test: peak RSS at 1 000 hosts', '≤ 200 MB'),
     notRun('Scheduled re-test: hosts per second at 100 / 500 / 1 000', 'grows linearly'),
+  );
+}
+
+// 2b. A person's check during a tick of 1 000 watched hosts (see ns-interactive.ts).
+if (support.ok) {
+  log('interactive check during a scheduled re-test of 1 000 hosts, and with no tick running');
+  const person = await runInNamespace<NsInteractiveResult>(
+    new URL('ns-interactive.ts', import.meta.url),
+    ['1000', '7'],
+    600_000,
+  );
+  const idle = summarize(person.idleFirstPortMs);
+  const busy = summarize(person.duringTickFirstPortMs);
+  rows.push({
+    figure: 'Interactive check: first port result during a 1 000-host tick',
+    target: '≤ 1.5× the same with no tick',
+    measured: `${formatSummary(busy)} vs ${formatSummary(idle)} idle = ${(busy.median / idle.median).toFixed(2)}×`,
+    nmap: '—',
+    met: busy.n > 0 && busy.median <= 1.5 * idle.median,
+  });
+  notes.push(
+    `interactive during a tick: each check asked while scheduled checks were waiting for a slot (${person.queuedAtStart.join(', ')} waiting); whole checks took ${formatSummary(summarize(person.duringTickCheckMs))}; the tick took ${formatMs(person.tickMs)} (MAX_CONCURRENT_CHECKS=${person.maxConcurrentChecks}, CHECK_CONCURRENCY=${person.concurrency}, same process as the checks, as the bot runs them).`,
+  );
+} else {
+  rows.push(
+    notRun('Interactive check: first port result during a 1 000-host tick', '≤ 1.5× the same with no tick'),
   );
 }
 

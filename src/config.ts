@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import type { EgressCanary } from './check/index.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { createTargetPolicy, PolicyError } from './policy/index.js';
+import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -21,6 +21,8 @@ export interface Config extends ProbeSettings {
   checkSchedule: string;
   checkTimezone: string | null;
   allowTargets: string[];
+  /** The target policy built from ALLOW_TARGETS (built here once, as validating it builds it). */
+  policy: TargetPolicy;
   allowedPorts: number[];
   watch: {
     /** Slack user ids allowed to watch, unwatch and mute; empty means everyone. */
@@ -230,8 +232,9 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+  let policy = createTargetPolicy([]);
   try {
-    createTargetPolicy(allowTargets);
+    policy = createTargetPolicy(allowTargets);
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
     problems.push(error.message);
@@ -245,6 +248,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     checkSchedule,
     checkTimezone,
     allowTargets,
+    policy,
     allowedPorts: portList(env, 'ALLOWED_PORTS', [], problems),
     watch: {
       admins: (env['WATCH_ADMINS'] ?? '')

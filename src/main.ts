@@ -4,7 +4,7 @@
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
+import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
 import {
@@ -38,8 +38,7 @@ function settings(): { config: Config; policy: TargetPolicy } {
       fail(`${error.message}\nSee .env.example for every setting and its default.`);
     throw error;
   }
-  // loadConfig has already validated ALLOW_TARGETS, so building the policy cannot fail here.
-  return { config, policy: createTargetPolicy(config.allowTargets) };
+  return { config, policy: config.policy };
 }
 
 async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
@@ -56,6 +55,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();
 
+  const limiter = new RateLimiter(
+    {
+      perUserPerMinute: config.rate.checksPerUserPerMinute,
+      perTargetPerMinute: config.rate.checksPerTargetPerMinute,
+    },
+    Date.now,
+  );
   const limited = limitConcurrency(
     createRunCheck({
       probeHost,
@@ -65,20 +71,12 @@ async function main(): Promise<void> {
       policy,
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
+      addressLimiter: limiter,
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
   );
   const runCheck = limited.runCheck;
-  const admit = createAdmission({
-    limiter: new RateLimiter(
-      {
-        perUserPerMinute: config.rate.checksPerUserPerMinute,
-        perTargetPerMinute: config.rate.checksPerTargetPerMinute,
-      },
-      Date.now,
-    ),
-    extraPorts: config.allowedPorts,
-  });
+  const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
   const store = await openStore(config, logger);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
       tick: () =>
         recheckWatches({
           store,
-          runCheck,
+          runCheck: limited.runScheduledCheck,
           notify,
           now,
           logger,

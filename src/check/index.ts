@@ -1,9 +1,15 @@
 export { createRunCheck, limitsFor } from './run-check.js';
 export type { EgressCanary, RunCheckDeps } from './run-check.js';
-export { MAX_PORTS_PER_CHECK, parseCheckRequest, parsePorts, parseTarget } from './parse-check-request.js';
-export type { ParseResult } from './parse-check-request.js';
-export type { CheckHooks, CheckPlan, CheckRequest, RunCheck } from './types.js';
+export {
+  MAX_PORTS_PER_CHECK,
+  parseCheckRequest,
+  parseCheckWords,
+  parsePorts,
+  parseTarget,
+} from './parse-check-request.js';
+export type { CheckOptions, ParseResult, TargetSpec } from './parse-check-request.js';
+export type { CheckHooks, CheckPlan, CheckPriority, CheckRequest, RunCheck } from './types.js';
 export { createAdmission } from './admission.js';
 export type { Admission, AdmissionOptions, Admit } from './admission.js';
-export { limitConcurrency } from './limit-concurrency.js';
+export { limitConcurrency, targetKey } from './limit-concurrency.js';
 export type { ConcurrencyLimits, LimitedRunCheck } from './limit-concurrency.js';

@@ -1,7 +1,14 @@
 import { diagnoseHost, matchProvider, portsToProbe } from '../diagnose/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type { TargetPolicy } from '../policy/index.js';
-import type { HostProbe, PortProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
+import type { RateLimiter, TargetPolicy } from '../policy/index.js';
+import type {
+  AddressDecision,
+  HostProbe,
+  PortProbe,
+  ProbeHost,
+  ProbeLimits,
+  Resolver,
+} from '../probe/types.js';
 import type { CheckHooks, CheckRequest, RunCheck } from './types.js';
 
 export interface EgressCanary {
@@ -20,6 +27,12 @@ export interface RunCheckDeps {
   /** Ports probed when the request names none (before provider alternates are added). */
   defaultPorts?: number[];
   egressCanary?: EgressCanary | null;
+  /**
+   * Per-address rate limit for people's checks, taken once the target is resolved, before any
+   * connection: several names for one server share one allowance. Scheduled re-checks skip it
+   * (the schedule is the bot's own, bounded pace).
+   */
+  addressLimiter?: Pick<RateLimiter, 'takeAddress'>;
 }
 
 /** Applies a per-check timeout: every stage gets it, and the port deadline stays proportionate. */
@@ -36,6 +49,23 @@ export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): Pro
   };
 }
 
+/** Ports that speak TLS from the first byte unless the request says otherwise. */
+const CONVENTIONAL_IMPLICIT_TLS_PORTS = [465, 2465];
+
+/**
+ * The implicit-TLS ports for this check: the convention, the provider's own implicit-TLS ports
+ * (an allowed alternate is dialled in the mode the provider documents), then the modes the user
+ * named with an `smtp://` or `smtps://` URL, which win.
+ */
+export function implicitTlsPortsFor(request: CheckRequest, providerImplicit: readonly number[]): number[] {
+  const ports = new Set([...CONVENTIONAL_IMPLICIT_TLS_PORTS, ...providerImplicit]);
+  for (const { port, mode } of request.portModes ?? []) {
+    if (mode === 'implicit-tls') ports.add(port);
+    else ports.delete(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /**
  * The one use case behind every entry point: plan the ports (provider alternates included),
  * probe them — and the egress canary alongside — then diagnose.
@@ -48,6 +78,7 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
 
     const limits = limitsFor(deps.limits, request.timeoutMs);
     const policy = deps.policy;
+    const addressLimiter = hooks.priority === 'scheduled' ? undefined : deps.addressLimiter;
     const canary = deps.egressCanary;
     const canaryProbe: Promise<HostProbe | null> =
       canary && ports.includes(canary.port)
@@ -66,10 +97,20 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         ports,
         limits,
         mx: request.mx,
+        implicitTlsPorts: implicitTlsPortsFor(request, provider?.implicitTlsPorts ?? []),
         now: deps.now,
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
-        ...(policy
-          ? { checkAddress: (address: string) => policy.checkAddress(request.target, address) }
+        ...(policy || addressLimiter
+          ? {
+              checkAddress: (address: string, host: string): AddressDecision => {
+                const decision = policy?.checkAddress(host, address) ?? { allowed: true };
+                if (!decision.allowed || !addressLimiter) return decision;
+                const rate = addressLimiter.takeAddress(address);
+                if (rate.allowed) return decision;
+                const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+                return { allowed: false, reason: `${rate.reason}; try again in ${seconds} s` };
+              },
+            }
           : {}),
         ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
         ...(hooks.onPort ? { onPort: hooks.onPort } : {}),

@@ -1,10 +1,12 @@
-import { parseArgs } from 'node:util';
-import { type CheckRequest, parseCheckRequest, parsePorts } from '../check/index.js';
+import { type CheckRequest, parseCheckWords } from '../check/index.js';
 
-export const USAGE = `usage: smtp-check <host> [--ports 25,465,587,2525] [--json] [--timeout-ms N] [--mx]
+export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525] [--json] [--timeout-ms N] [--mx]
 
-  <host>            host name, IP address, host:port, or user@domain (checks the domain's MX hosts)
-  --ports, -p LIST  comma-separated ports (default 25,465,587,2525 plus the provider's alternates)
+  <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
+                    smtps://host:465 (implicit TLS), or user@domain (checks the domain's MX hosts)
+  [ports]           ports after the host, as in: smtp-check smtp.example.com 25,587
+  --ports, -p LIST  comma-separated ports (default 25,465,587,2525 plus the provider's alternates);
+                    at most 12 ports however they are named
   --json            print one JSON object on stdout instead of the report
   --timeout-ms N    timeout for every stage (connect, greeting, each reply), in milliseconds
   --mx              probe the domain's MX hosts instead of the name itself
@@ -19,52 +21,93 @@ export type CliArgs =
   | { kind: 'check'; request: CheckRequest; json: boolean; color: boolean }
   | { kind: 'error'; message: string };
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
-  if (positionals.length === 0) return { kind: 'error', message: 'no host given' };
-  if (positionals.length > 1) {
-    return {
-      kind: 'error',
-      message: `one host per run (got ${positionals.join(' ')}); use --ports for ports`,
-    };
-  }
+type OptionName = 'ports' | 'json' | 'timeout-ms' | 'mx' | 'no-color' | 'help';
 
-  const target = parseCheckRequest(positionals[0] ?? '');
-  if (!target.ok) return { kind: 'error', message: target.error };
-  const request: CheckRequest = { ...target.request };
-  if (values.ports !== undefined) {
-    const ports = parsePorts(values.ports);
-    if ('error' in ports) return { kind: 'error', message: `--ports: ${ports.error}` };
-    if (ports.ports.length === 0) return { kind: 'error', message: '--ports needs at least one port' };
-    request.ports = [...new Set([...request.ports, ...ports.ports])];
+const OPTIONS: Record<OptionName, { takesValue: boolean; short?: string; example?: string }> = {
+  ports: { takesValue: true, short: 'p', example: '--ports 25,587' },
+  json: { takesValue: false },
+  'timeout-ms': { takesValue: true, example: '--timeout-ms 5000' },
+  mx: { takesValue: false },
+  'no-color': { takesValue: false },
+  help: { takesValue: false, short: 'h' },
+};
+
+const isOptionName = (name: string): name is OptionName => Object.hasOwn(OPTIONS, name);
+
+/**
+ * Splits argv into options and words, in the project's own words. node:util's parseArgs was
+ * not used: it refuses `--ports -1` with its own message about ambiguous dashes, where the
+ * person needs to hear that -1 is not a port. A value option takes the next argument as it is.
+ */
+function splitArgv(
+  argv: string[],
+): { values: Partial<Record<OptionName, string | true>>; words: string[] } | { error: string } {
+  const values: Partial<Record<OptionName, string | true>> = {};
+  const words: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (arg === '--') {
+      words.push(...argv.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      words.push(arg);
+      continue;
+    }
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    const name = long
+      ? long[1]
+      : (Object.entries(OPTIONS).find(([, option]) => option.short === arg.slice(1, 2))?.[0] ?? null);
+    if (
+      name === null ||
+      name === undefined ||
+      !isOptionName(name) ||
+      (!long && arg.length > 2 && !OPTIONS[name].takesValue)
+    ) {
+      return { error: `unknown option ${arg.replace(/=.*$/s, '')}` };
+    }
+    const option = OPTIONS[name];
+    let value: string | undefined = long ? long[2] : arg.length > 2 ? arg.slice(2) : undefined;
+    if (!option.takesValue) {
+      if (value !== undefined) return { error: `--${name} takes no value` };
+      values[name] = true;
+      continue;
+    }
+    if (value === undefined) {
+      value = argv[index + 1];
+      index += 1;
+    }
+    if (value === undefined || value === '') {
+      return { error: `--${name} needs a value, as in ${option.example}` };
+    }
+    values[name] = value;
   }
-  if (values.mx) request.mx = 'force';
-  if (values['timeout-ms'] !== undefined) {
-    const text = values['timeout-ms'];
+  return { values, words };
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const split = splitArgv(argv);
+  if ('error' in split) return { kind: 'error', message: split.error };
+  const { values, words } = split;
+  if (values.help) return { kind: 'help' };
+
+  const ports = values.ports;
+  const parsed = parseCheckWords(words, {
+    ...(typeof ports === 'string' ? { ports } : {}),
+    mx: values.mx === true,
+  });
+  if (!parsed.ok) return { kind: 'error', message: parsed.error };
+  const request: CheckRequest = { ...parsed.request };
+  const text = values['timeout-ms'];
+  if (typeof text === 'string') {
     const timeout = Number(text);
     if (!/^\d+$/.test(text) || timeout < 100 || timeout > 300_000) {
       return {
         kind: 'error',
-        message: `--timeout-ms must be a whole number of milliseconds from 100 to 300000`,
+        message: '--timeout-ms must be a whole number of milliseconds from 100 to 300000',
       };
     }
     request.timeoutMs = timeout;
   }
   return { kind: 'check', request, json: values.json === true, color: values['no-color'] !== true };
 }
-
-const OPTIONS = {
-  ports: { type: 'string', short: 'p' },
-  json: { type: 'boolean' },
-  'timeout-ms': { type: 'string' },
-  mx: { type: 'boolean' },
-  'no-color': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;

@@ -1,5 +1,12 @@
-export { createTargetPolicy, embeddedIpv4, PolicyError, refusedRange } from './target-policy.js';
+export {
+  createTargetPolicy,
+  embeddedIpv4,
+  embeddedIpv4s,
+  PolicyError,
+  refusedRange,
+} from './target-policy.js';
 export type { TargetPolicy } from './target-policy.js';
 export { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limiter.js';
 export type { RateDecision, RateLimits } from './rate-limiter.js';
 export { Semaphore } from './semaphore.js';
+export type { SemaphorePriority } from './semaphore.js';

@@ -4,7 +4,11 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: n
 export interface RateLimits {
   /** Checks one user may start per minute. */
   perUserPerMinute: number;
-  /** Checks of one target per minute, whoever asks (protects the target, and our IP's reputation). */
+  /**
+   * Checks of one target per minute, whoever asks (protects the target, and our IP's reputation):
+   * counted per name as typed (any case, with or without the trailing dot) before a check starts,
+   * and per address dialled, so several names for one server share one allowance.
+   */
   perTargetPerMinute: number;
 }
 
@@ -19,6 +23,7 @@ const WINDOW_MS = 60_000;
 export class RateLimiter {
   private readonly users = new Map<string, number[]>();
   private readonly targets = new Map<string, number[]>();
+  private readonly addresses = new Map<string, number[]>();
   private lastSweep = 0;
 
   constructor(
@@ -31,7 +36,8 @@ export class RateLimiter {
     const now = this.now();
     this.sweep(now);
     const userTimes = recent(this.users.get(user), now);
-    const targetTimes = recent(this.targets.get(target.toLowerCase()), now);
+    const key = nameKey(target);
+    const targetTimes = recent(this.targets.get(key), now);
     if (userTimes.length >= this.limits.perUserPerMinute) {
       return {
         allowed: false,
@@ -43,23 +49,50 @@ export class RateLimiter {
       return {
         allowed: false,
         retryAfterMs: (targetTimes[0] ?? now) + WINDOW_MS - now,
-        reason: `${target} was checked ${targetTimes.length} times in the last minute (limit ${this.limits.perTargetPerMinute})`,
+        reason: `${key} was checked ${targetTimes.length} times in the last minute (limit ${this.limits.perTargetPerMinute})`,
       };
     }
     userTimes.push(now);
     targetTimes.push(now);
     this.users.set(user, userTimes);
-    this.targets.set(target.toLowerCase(), targetTimes);
+    this.targets.set(key, targetTimes);
+    return { allowed: true };
+  }
+
+  /**
+   * Records one check dialling `address` (called once the name is resolved, before any
+   * connection); refused when the address has had perTargetPerMinute checks in the last minute,
+   * whatever names they were typed as.
+   */
+  takeAddress(address: string): RateDecision {
+    const now = this.now();
+    this.sweep(now);
+    const key = address.toLowerCase();
+    const times = recent(this.addresses.get(key), now);
+    if (times.length >= this.limits.perTargetPerMinute) {
+      return {
+        allowed: false,
+        retryAfterMs: (times[0] ?? now) + WINDOW_MS - now,
+        reason: `${address} was checked ${times.length} times in the last minute, under this name or others (limit ${this.limits.perTargetPerMinute})`,
+      };
+    }
+    times.push(now);
+    this.addresses.set(key, times);
     return { allowed: true };
   }
 
   private sweep(now: number): void {
     if (now - this.lastSweep < WINDOW_MS) return;
     this.lastSweep = now;
-    for (const map of [this.users, this.targets]) {
+    for (const map of [this.users, this.targets, this.addresses]) {
       for (const [key, times] of map) if (recent(times, now).length === 0) map.delete(key);
     }
   }
+}
+
+/** `Mail.Example.COM.` and `mail.example.com` are one name. */
+function nameKey(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
 }
 
 function recent(times: number[] | undefined, now: number): number[] {

@@ -54,9 +54,10 @@ function compile(ranges: Range[], family: 'ipv4' | 'ipv6'): CompiledRange[] {
 const V4_RANGES = compile(IPV4_REFUSED, 'ipv4');
 const V6_RANGES = compile(IPV6_REFUSED, 'ipv6');
 
-/** Expands an IPv6 address to its eight 16-bit groups. */
-function ipv6Groups(address: string): number[] {
+/** The 16 bytes of an IPv6 address, or null when it is not one. */
+function ipv6Bytes(address: string): number[] | null {
   let text = address.toLowerCase().replace(/%.*$/, '');
+  if (isIP(text) !== 6) return null;
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {
     const octets = dotted[1].split('.').map(Number);
@@ -68,29 +69,64 @@ function ipv6Groups(address: string): number[] {
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail ? tail.split(':') : [];
   const missing = text.includes('::') ? 8 - headGroups.length - tailGroups.length : 0;
-  return [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups].map((group) =>
+  const groups = [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups].map((group) =>
     Number.parseInt(group, 16),
   );
+  if (groups.length !== 8 || groups.some((group) => Number.isNaN(group))) return null;
+  return groups.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
-function v4FromGroups(high: number, low: number): string {
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
-}
+const v4 = (bytes: number[]): string => bytes.join('.');
 
 /**
- * The IPv4 address embedded in IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d),
- * NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) forms, which reach the IPv4 host.
+ * Every IPv4 address an IPv6 address reaches, by the standard translation and tunnelling forms:
+ * - IPv4-mapped `::ffff:a.b.c.d` and the deprecated IPv4-compatible `::a.b.c.d`;
+ * - SIIT's IPv4-translated `::ffff:0:a.b.c.d` (RFC 2765);
+ * - NAT64: the well-known `64:ff9b::/96` (RFC 6052) and the local-use `64:ff9b:1::/48` (RFC 8215),
+ *   whose operator may use any RFC 6052 prefix length inside the /48 — every reading is decoded,
+ *   and the address is refused when any of them is internal;
+ * - 6to4 `2002:AABB:CCDD::/48` (RFC 3056);
+ * - Teredo `2001:0::/32` (RFC 4380): the server in bits 32–63, the client's address in the last
+ *   32 bits, inverted. Packets go to both, so both are returned.
+ * A relay turns each of these into packets to the IPv4 address, so the same rules apply to it.
  */
+export function embeddedIpv4s(address: string): string[] {
+  const b = ipv6Bytes(address);
+  if (b === null) return [];
+  const zero = (from: number, to: number) => b.slice(from, to).every((byte) => byte === 0);
+  const last32 = b.slice(12, 16);
+  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return [v4(last32)];
+  if (zero(0, 8) && b[8] === 0xff && b[9] === 0xff && zero(10, 12)) return [v4(last32)];
+  if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && b[15] === 1)) return [v4(last32)];
+  const nat64 = b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b;
+  if (nat64 && zero(4, 12)) return [v4(last32)];
+  if (nat64 && b[4] === 0x00 && b[5] === 0x01) {
+    // RFC 6052 §2.2: the IPv4 address follows the prefix, skipping bits 64–71 (zero), and the
+    // suffix after it is zero. The operator's prefix length is not visible in the address, so
+    // every length that leaves those zero bits is a reading, and each reading is checked.
+    const at = (indexes: number[], suffixFrom: number) =>
+      zero(suffixFrom, 16) ? [v4(indexes.map((index) => b[index] ?? 0))] : [];
+    const candidates = [
+      v4(last32),
+      ...(b[8] === 0
+        ? [...at([9, 10, 11, 12], 13), ...at([7, 9, 10, 11], 12), ...at([6, 7, 9, 10], 11)]
+        : []),
+    ];
+    // An all-zero reading only says that part of the address is unused by that layout.
+    const readings = [...new Set(candidates)];
+    const nonZero = readings.filter((reading) => reading !== '0.0.0.0');
+    return nonZero.length > 0 ? nonZero : readings;
+  }
+  if (b[0] === 0x20 && b[1] === 0x02) return [v4(b.slice(2, 6))];
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0x00) {
+    return [v4(b.slice(4, 8)), v4(last32.map((byte) => byte ^ 0xff))];
+  }
+  return [];
+}
+
+/** The first IPv4 address embedded in an IPv6 form (see embeddedIpv4s), or null. */
 export function embeddedIpv4(address: string): string | null {
-  const g = ipv6Groups(address);
-  if (g.length !== 8 || g.some((n) => Number.isNaN(n))) return null;
-  const zeros = (from: number, to: number) => g.slice(from, to).every((n) => n === 0);
-  if (zeros(0, 5) && g[5] === 0xffff) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
-  if (zeros(0, 6) && ((g[6] ?? 0) !== 0 || (g[7] ?? 0) > 1)) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return v4FromGroups(g[6] ?? 0, g[7] ?? 0);
-  if (g[0] === 0x2002) return v4FromGroups(g[1] ?? 0, g[2] ?? 0);
-  return null;
+  return embeddedIpv4s(address)[0] ?? null;
 }
 
 /** The name of the refused range an address falls in, or null when it is public. */
@@ -98,17 +134,20 @@ export function refusedRange(address: string): string | null {
   const family = isIP(address);
   if (family === 4) return V4_RANGES.find((range) => range.list.check(address, 'ipv4'))?.name ?? null;
   if (family !== 6) return 'not an IP address';
-  const v4 = embeddedIpv4(address);
-  if (v4 !== null) {
-    const inner = refusedRange(v4);
-    return inner === null ? null : `${inner}, reached through an IPv6 form (${v4})`;
+  for (const inner of embeddedIpv4s(address)) {
+    const range = refusedRange(inner);
+    if (range !== null) return `${range}, reached through an IPv6 form (${inner})`;
   }
   return V6_RANGES.find((range) => range.list.check(address, 'ipv6'))?.name ?? null;
 }
 
 export interface TargetPolicy {
-  /** Decides for one resolved address of `target` (the name the user typed, lower case). */
-  checkAddress(target: string, address: string): AddressDecision;
+  /**
+   * Decides for one address about to be dialled. `host` is the name that address was resolved
+   * from — the MX host when MX hosts are probed, not the domain typed — so an ALLOW_TARGETS name
+   * exempts only what is dialled under that name.
+   */
+  checkAddress(host: string, address: string): AddressDecision;
 }
 
 export class PolicyError extends Error {
@@ -140,14 +179,18 @@ export function createTargetPolicy(allowTargets: string[]): TargetPolicy {
   }
 
   return {
-    checkAddress(target, address) {
+    checkAddress(host, address) {
       const range = refusedRange(address);
       if (range === null) return { allowed: true };
-      if (allowedNames.has(target.toLowerCase())) return { allowed: true };
+      if (allowedNames.has(host.toLowerCase().replace(/\.$/, ''))) return { allowed: true };
       const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
       if (allowed.check(address, family)) return { allowed: true };
-      const v4 = family === 'ipv6' ? embeddedIpv4(address) : null;
-      if (v4 !== null && allowed.check(v4, 'ipv4')) return { allowed: true };
+      // An IPv6 form is allowed when every internal IPv4 address it reaches is allowed.
+      const refusedInside = embeddedIpv4s(address).filter((inner) => refusedRange(inner) !== null);
+      if (refusedInside.length > 0 && refusedInside.every((inner) => allowed.check(inner, 'ipv4'))) {
+        return { allowed: true };
+      }
+      const v4 = refusedInside[0] ?? null;
       return {
         allowed: false,
         reason:

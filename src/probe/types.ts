@@ -216,8 +216,8 @@ export interface ProbeHostOptions {
   resolver?: Resolver;
   /** 'auto': use MX hosts when the name has no address of its own; 'force': always (`--mx`). */
   mx?: 'auto' | 'force' | 'off';
-  /** Checked for every address the target resolves to, before any connection. */
-  checkAddress?: (address: string) => AddressDecision;
+  /** Checked for every address about to be dialled, before any connection; `host` is the name it was resolved from (the MX host under --mx). */
+  checkAddress?: (address: string, host: string) => AddressDecision;
   /** Extra CA certificates (PEM) trusted for the chain check, on top of Node's store. */
   extraCa?: string[];
   /** Called as each port finishes, in completion order (live Slack and terminal updates). */

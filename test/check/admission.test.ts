@@ -68,7 +68,7 @@ describe('limitConcurrency()', () => {
       await tick();
     }
     await Promise.all(all);
-    expect(limited.stats()).toEqual({ running: 0, peak: 3 });
+    expect(limited.stats()).toEqual({ running: 0, peak: 3, queued: 0 });
     expect(peakSameTarget).toBe(1);
   });
 });

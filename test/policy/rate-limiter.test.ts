@@ -25,7 +25,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ perUserPerMinute: 100, perTargetPerMinute: 2 }, () => now);
     expect(limiter.take('U1', 'smtp.example.com').allowed).toBe(true);
     expect(limiter.take('U2', 'SMTP.example.com').allowed).toBe(true);
-    const refused = limiter.take('U3', 'smtp.example.com');
+    const refused = limiter.take('U3', 'smtp.example.com.');
     expect(refused.allowed).toBe(false);
     expect(refused.allowed === false && refused.reason).toContain('smtp.example.com was checked 2 times');
   });
@@ -62,5 +62,36 @@ describe('Semaphore', () => {
     const semaphore = new Semaphore(1);
     await expect(semaphore.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await semaphore.run(async () => 'next')).toBe('next');
+  });
+});
+
+describe('Semaphore priorities', () => {
+  test('a freed slot goes to the oldest high-priority waiter before any low-priority one', async () => {
+    const semaphore = new Semaphore(1);
+    const order: string[] = [];
+    let releaseFirst = () => {};
+    const first = semaphore.run(() => new Promise<void>((resolve) => (releaseFirst = resolve)));
+    const waiters = [
+      semaphore.run(async () => void order.push('low 1'), 'low'),
+      semaphore.run(async () => void order.push('high 1'), 'high'),
+      semaphore.run(async () => void order.push('low 2'), 'low'),
+      semaphore.run(async () => void order.push('high 2')),
+    ];
+    expect(semaphore.queued).toBe(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    releaseFirst();
+    await Promise.all([first, ...waiters]);
+    expect(order).toEqual(['high 1', 'high 2', 'low 1', 'low 2']);
+  });
+
+  test('forEach runs every item, at most `limit` at once, starting in order', async () => {
+    const semaphore = new Semaphore(2);
+    const started: number[] = [];
+    await semaphore.forEach([1, 2, 3, 4, 5], async (item) => {
+      started.push(item);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    expect(semaphore.peak).toBe(2);
   });
 });

@@ -164,7 +164,59 @@ describe('concurrency caps, counted at the servers', () => {
     expect(globalPeak).toBeLessThanOrEqual(caps.maxConcurrentChecks);
     // The caps were reached, so the bound above was really tested.
     expect(globalPeak).toBe(caps.maxConcurrentChecks);
-    expect(limited.stats()).toEqual({ running: 0, peak: caps.maxConcurrentChecks });
+    expect(limited.stats()).toEqual({ running: 0, peak: caps.maxConcurrentChecks, queued: 0 });
     expect(Math.max(...observed)).toBeLessThanOrEqual(caps.maxConcurrentChecks);
+  });
+});
+
+describe('the per-target rate limit, counted at the address dialled', () => {
+  const NAMES = ['one.alias.test', 'two.alias.test', 'three.alias.test'];
+  let dns: TestDnsServer;
+  let mta: CountingMta;
+
+  beforeAll(async () => {
+    dns = await startDnsServer(Object.fromEntries(NAMES.map((name) => [name, { A: ['127.0.0.1'] }])));
+    mta = await startCountingMta();
+  });
+
+  afterAll(async () => {
+    await mta?.close();
+    await dns?.close();
+  });
+
+  test('several names for one address share one allowance; scheduled re-checks are not counted', async () => {
+    const nowMs = Date.parse('2026-03-01T12:00:00.000Z');
+    const limiter = new RateLimiter({ perUserPerMinute: 100, perTargetPerMinute: 2 }, () => nowMs);
+    const admit = createAdmission({ limiter, extraPorts: [mta.port] });
+    const runCheck = createRunCheck({
+      probeHost,
+      limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000, greetingTimeoutMs: 2_000, replyTimeoutMs: 2_000 },
+      now: () => new Date(),
+      resolver: createResolver([dns.server]),
+      policy: createTargetPolicy(['127.0.0.0/8']),
+      addressLimiter: limiter,
+    });
+    const classes: string[] = [];
+    for (const target of NAMES) {
+      const request: CheckRequest = { target, ports: [mta.port], mx: 'auto' };
+      // Each name passes admission: the names differ.
+      expect(admit('U0ALIAS', request).ok).toBe(true);
+      const diagnosis = await runCheck(request);
+      classes.push(...diagnosis.ports.map((port) => port.class));
+      if (target === 'three.alias.test') {
+        expect(JSON.stringify(diagnosis)).toMatch(
+          /127\.0\.0\.1 was checked 2 times in the last minute, under this name or others \(limit 2\); try again in 60 s/,
+        );
+      }
+    }
+    expect(classes).toEqual(['no-starttls', 'no-starttls', 'denied-by-policy']);
+    expect(mta.connections).toBe(2);
+
+    const scheduled = await runCheck(
+      { target: 'three.alias.test', ports: [mta.port], mx: 'auto' },
+      { priority: 'scheduled' },
+    );
+    expect(scheduled.ports.map((port) => port.class)).toEqual(['no-starttls']);
+    expect(mta.connections).toBe(3);
   });
 });

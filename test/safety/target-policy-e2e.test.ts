@@ -32,6 +32,7 @@ const LIMITS: ProbeLimits = {
 let api: FakeSlackApi;
 let dns: TestDnsServer;
 let mta: CountingMta;
+let resolver: Resolver;
 let deny: SlackTestApp;
 let allow: SlackTestApp;
 const checksRun: string[] = [];
@@ -45,8 +46,8 @@ const diagnoses: HostDiagnosis[] = [];
 const loopbackOnlyProbe: ProbeHost = (target, options) =>
   probeHost(target, {
     ...options,
-    checkAddress: (address) => {
-      const decision = options.checkAddress?.(address) ?? { allowed: true };
+    checkAddress: (address, host) => {
+      const decision = options.checkAddress?.(address, host) ?? { allowed: true };
       const range = refusedRange(address);
       if (decision.allowed && !(range?.startsWith('loopback') ?? false)) {
         throw new Error(`test safety net: the policy let ${address} through; not dialling it`);
@@ -83,8 +84,13 @@ function appWith(allowTargets: string[], resolver: Resolver): Promise<SlackTestA
 beforeAll(async () => {
   api = await startFakeSlackApi({ botToken: TEST_BOT_TOKEN });
   mta = await startCountingMta();
-  dns = await startDnsServer({ 'rebind.example.test': { A: ['127.0.0.1'] } });
-  const resolver = createResolver([dns.server]);
+  dns = await startDnsServer({
+    'rebind.example.test': { A: ['127.0.0.1'] },
+    // A domain with no address of its own whose MX host is internal.
+    'mx-private.example.test': { MX: [{ exchange: 'mail.mx-private.example.test', priority: 10 }] },
+    'mail.mx-private.example.test': { A: ['127.0.0.1'] },
+  });
+  resolver = createResolver([dns.server]);
   deny = await appWith([], resolver);
   allow = await appWith(['127.0.0.0/8'], resolver);
 });
@@ -245,5 +251,50 @@ describe('DNS rebinding', () => {
       vetted.server.close();
       forbidden?.server.close();
     }
+  });
+});
+
+describe('MX hosts and the target policy', () => {
+  const checkWith = (allowTargets: string[]) =>
+    createRunCheck({
+      probeHost: loopbackOnlyProbe,
+      limits: LIMITS,
+      now: () => new Date(),
+      resolver,
+      policy: createTargetPolicy(allowTargets),
+    });
+
+  test.each(['auto', 'force'] as const)(
+    'an MX host that resolves to a private address is refused, never dialled (mx %s)',
+    async (mx) => {
+      const before = mta.connections;
+      const diagnosis = await checkWith([])({ target: 'mx-private.example.test', ports: [mta.port], mx });
+      expect(diagnosis.host).toBe('mail.mx-private.example.test');
+      expect(diagnosis.ports.map((port) => [port.class, port.address])).toEqual([['denied-by-policy', null]]);
+      expect(JSON.stringify(diagnosis)).toMatch(/127\.0\.0\.1 is loopback/);
+      expect(mta.connections).toBe(before);
+    },
+  );
+
+  test('ALLOW_TARGETS naming the domain does not exempt the MX hosts it points to', async () => {
+    const before = mta.connections;
+    const diagnosis = await checkWith(['mx-private.example.test'])({
+      target: 'mx-private.example.test',
+      ports: [mta.port],
+      mx: 'force',
+    });
+    expect(diagnosis.ports.map((port) => port.class)).toEqual(['denied-by-policy']);
+    expect(mta.connections).toBe(before);
+  });
+
+  test('ALLOW_TARGETS naming the MX host itself lets it be dialled', async () => {
+    const before = mta.connections;
+    const diagnosis = await checkWith(['mail.mx-private.example.test'])({
+      target: 'mx-private.example.test',
+      ports: [mta.port],
+      mx: 'force',
+    });
+    expect(diagnosis.ports.map((port) => [port.class, port.address])).toEqual([['no-starttls', '127.0.0.1']]);
+    expect(mta.connections).toBe(before + 1);
   });
 });
