@@ -91,7 +91,7 @@ const limited = limitConcurrency(benchRunCheck(config, { extraCa: [caCert], reso
   maxPerTarget: 1,
 });
 const classes: Record<string, number> = {};
-const counted = limited.runCheck;
+const counted = limited.runScheduledCheck;
 const runCheck: typeof counted = async (request, hooks) => {
   const diagnosis = await counted(request, hooks);
   for (const port of diagnosis.ports) classes[port.class] = (classes[port.class] ?? 0) + 1;

@@ -85,7 +85,7 @@ const resolver: Resolver = {
 const dropped: AlertNotifier = {
   postAlert: async () => ({ ts: '1.000001' }),
   postInThread: async () => ({ ts: '1.000002' }),
-  updateMessage: async () => {},
+  markResolved: async () => {},
 };
 
 /** Time from asking to the first port result, and to the whole diagnosis. */
