@@ -66,6 +66,11 @@ export interface ProbeFailure {
   tlsAlert?: number;
   /** Human-readable, may quote server text: render escapes it. */
   message: string;
+  /**
+   * The first bytes the server sent (latin1, at most 120), when they are the evidence: bytes that
+   * are not SMTP, a line that never ended, or a plain-text answer to our TLS hello. Untrusted.
+   */
+  firstBytes?: string;
 }
 
 export interface SmtpReply {
@@ -174,8 +179,10 @@ export interface ProbeLimits {
   /** A greeting slower than this is `slow-banner` even though it came. */
   slowBannerMs: number;
   /**
-   * A STARTTLS-mode port still silent this long after connecting is also tried with implicit TLS,
-   * in parallel, instead of only after the whole greeting timeout (see probePort).
+   * A STARTTLS-mode port that has sent not one byte this long after connecting is also tried with
+   * implicit TLS, in parallel, instead of only after the whole greeting timeout; a port that has
+   * sent bytes but no complete line by then is judged on them (see probePort). 6 s: nmap's NULL
+   * probe wait, longer than the greet pauses servers put before their first line.
    */
   otherModeAfterMs: number;
   maxLineBytes: number;
@@ -189,7 +196,7 @@ export const DEFAULT_LIMITS: ProbeLimits = {
   replyTimeoutMs: 10_000,
   portDeadlineMs: 45_000,
   slowBannerMs: 5_000,
-  otherModeAfterMs: 2_500,
+  otherModeAfterMs: 6_000,
   maxLineBytes: 4_096,
   maxReplyBytes: 65_536,
   maxReplyLines: 200,
