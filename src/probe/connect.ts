@@ -33,36 +33,79 @@ const RTT_FACTOR = 10;
 const STAGGER_MS = 200;
 const MAX_ATTEMPTS = 8;
 /**
- * Sockets open (or opening) at once to one address, across all its ports. Each port's first
+ * Sockets open (or opening) at once to one address, across all its ports — and across every check
+ * in this process: the count is keyed on the address dialled, so several names for one address,
+ * one name typed in different cases, or concurrent checks of one host share it. Each port's first
  * attempt always goes; the staggered extras wait for room, so a host whose ports are all silent
  * sees a bounded burst of SYNs from us, not ports × MAX_ATTEMPTS.
  */
 export const MAX_OPEN_PER_ADDRESS = 16;
 
-/** What the host's ports have learnt about the path to one address: the fastest answer seen. */
+interface AddressSockets {
+  open: number;
+  watchers: Set<{ peak: number }>;
+}
+
+const byAddress = new Map<string, AddressSockets>();
+
+/** One key per destination: `::FFFF:127.0.0.1`, `::ffff:7f00:1` and `127.0.0.1` are one address. */
+function addressKey(address: string): string {
+  const bare = address.toLowerCase().replace(/^\[|\]$/g, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (mapped) return mapped[1]!;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(bare);
+  if (hex) {
+    const high = Number.parseInt(hex[1]!, 16);
+    const low = Number.parseInt(hex[2]!, 16);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return bare;
+}
+
+/** Sockets this process has open (or opening) to an address right now. */
+export function openSocketsTo(address: string): number {
+  return byAddress.get(addressKey(address))?.open ?? 0;
+}
+
+/** Watches the most sockets open at once to an address from now on (tests and benches read it). */
+export function watchOpenSockets(address: string): { readonly peak: number; stop(): void } {
+  const key = addressKey(address);
+  const entry = byAddress.get(key) ?? { open: 0, watchers: new Set() };
+  byAddress.set(key, entry);
+  const watcher = { peak: entry.open };
+  entry.watchers.add(watcher);
+  return {
+    get peak() {
+      return watcher.peak;
+    },
+    stop() {
+      entry.watchers.delete(watcher);
+      if (entry.open === 0 && entry.watchers.size === 0 && byAddress.get(key) === entry)
+        byAddress.delete(key);
+    },
+  };
+}
+
+/** Counts a socket against its address until it closes. */
+function trackSocket(address: string, socket: Socket): void {
+  const key = addressKey(address);
+  const entry = byAddress.get(key) ?? { open: 0, watchers: new Set() };
+  byAddress.set(key, entry);
+  entry.open += 1;
+  for (const watcher of entry.watchers) watcher.peak = Math.max(watcher.peak, entry.open);
+  socket.once('close', () => {
+    entry.open -= 1;
+    if (entry.open === 0 && entry.watchers.size === 0 && byAddress.get(key) === entry) byAddress.delete(key);
+  });
+}
+
+/**
+ * What the ports of one check have learnt about the path to one address: the fastest answer seen.
+ * Kept per check, not per process: a round trip measured minutes ago says nothing about the path now.
+ */
 export class PathEvidence {
   #rttMs: number | null = null;
-  #open = 0;
-  #peakOpen = 0;
   readonly #listeners = new Set<() => void>();
-
-  /** Sockets to this address open right now, and the most at once (tests read it). */
-  get open(): number {
-    return this.#open;
-  }
-
-  get peakOpen(): number {
-    return this.#peakOpen;
-  }
-
-  /** Counts a socket until it closes. */
-  track(socket: Socket): void {
-    this.#open += 1;
-    this.#peakOpen = Math.max(this.#peakOpen, this.#open);
-    socket.once('close', () => {
-      this.#open -= 1;
-    });
-  }
 
   get rttMs(): number | null {
     return this.#rttMs;
@@ -121,7 +164,7 @@ export function connectTcp(
     };
 
     const launch = () => {
-      if (attempts > 0 && path.open >= MAX_OPEN_PER_ADDRESS) {
+      if (attempts > 0 && openSocketsTo(address) >= MAX_OPEN_PER_ADDRESS) {
         scheduleNext();
         return;
       }
@@ -129,7 +172,7 @@ export function connectTcp(
       const launchedAt = performance.now();
       const socket = connect({ host: address, port, noDelay: true });
       socket.on('error', noop);
-      path.track(socket);
+      trackSocket(address, socket);
       sockets.add(socket);
       socket.once('connect', () => {
         path.record(performance.now() - launchedAt);
