@@ -146,6 +146,21 @@ export interface PortProbe {
   truncated: boolean;
   /** Set when the port was retried in the other TLS mode; the first attempt's failure. */
   firstAttempt: { mode: ProbeMode; failure: ProbeFailure } | null;
+  /**
+   * The port at every address dialled (probeHost dials each resolved address, bounded), in dial
+   * order; the port's own facts and class are those of the first. Absent when nothing was dialled.
+   */
+  attempts?: AddressAttempt[];
+}
+
+/** The port's verdict at one of the host's addresses. */
+export interface AddressAttempt {
+  address: string;
+  class: PortClass;
+  /** Wall-clock time of the port at this address, retries included. */
+  ms: number;
+  /** What went wrong there, when something did. */
+  failure: ProbeFailure | null;
 }
 
 export interface MxHost {
