@@ -62,17 +62,42 @@ async function destination(
   const mode = options.mx ?? 'auto';
   const own = mode === 'force' ? null : await resolveAddresses(target, resolver);
   if (own?.ok) return done({ host: target, addresses: own.addresses, mx: null, failure: null });
+  // Only "no such name" and "no address record" send us to the MX records; a resolver that timed
+  // out or failed is reported as such, never mistaken for a name without addresses.
   if (mode === 'off' || (own && own.failure.code !== 'ENODATA' && own.failure.code !== 'ENOTFOUND')) {
     return done({ host: target, addresses: [], mx: null, failure: own?.failure ?? null });
   }
-  const hosts = await resolveMxHosts(target, resolver);
   const reason = mode === 'force' ? 'forced' : 'no-address';
+  const lookup = await resolveMxHosts(target, resolver);
+  if (!lookup.ok) {
+    // The MX lookup failed (timeout, SERVFAIL) or the name does not exist: nothing says where its
+    // mail goes, so the bare name is not probed as if it were the mail host.
+    const failure =
+      lookup.failure.code === 'ENOTFOUND' || lookup.failure.code === 'ENONAME'
+        ? (own?.failure ?? lookup.failure)
+        : { ...lookup.failure, message: `the MX lookup for ${target} failed: ${lookup.failure.message}` };
+    return done({ host: target, addresses: [], mx: own ? null : { hosts: [], reason }, failure });
+  }
+  const hosts = lookup.hosts;
   if (hosts.length === 0) {
-    // --mx on a domain without MX: RFC 5321 §5.1 "implicit MX", the name itself.
+    // The name exists and has no MX records: RFC 5321 §5.1's implicit MX, the name itself.
     const fallback = own ?? (await resolveAddresses(target, resolver));
     return fallback.ok
-      ? done({ host: target, addresses: fallback.addresses, mx: { hosts, reason }, failure: null })
-      : done({ host: target, addresses: [], mx: own ? null : { hosts, reason }, failure: fallback.failure });
+      ? done({
+          host: target,
+          addresses: fallback.addresses,
+          mx: { hosts, reason, implicit: true },
+          failure: null,
+        })
+      : done({
+          host: target,
+          addresses: [],
+          mx: own ? null : { hosts, reason, implicit: true },
+          failure: {
+            ...fallback.failure,
+            message: `${target} has no MX record, and no address of its own to take mail as the implicit MX: ${fallback.failure.message}`,
+          },
+        });
   }
   let lastFailure: ProbeFailure | null = null;
   for (const mx of hosts.slice(0, MAX_MX_HOSTS)) {

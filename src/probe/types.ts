@@ -71,6 +71,17 @@ export interface ProbeFailure {
    * are not SMTP, a line that never ended, or a plain-text answer to our TLS hello. Untrusted.
    */
   firstBytes?: string;
+  /** For a DNS failure: the question that failed (`example.com MX`) and who was asked. */
+  query?: string;
+  resolver?: ResolverIdentity;
+}
+
+/** Which DNS servers a resolver asks: the ones configured (DNS_SERVERS), or the system's own. */
+export interface ResolverIdentity {
+  /** `127.0.0.1:5353`, `[::1]:53`, `192.0.2.53` — as node:dns reports them. */
+  servers: string[];
+  /** The system resolver (/etc/resolv.conf), rather than servers chosen in the configuration. */
+  system: boolean;
 }
 
 export interface SmtpReply {
@@ -173,8 +184,11 @@ export interface HostProbe {
   target: string;
   /** The host whose ports were probed: the target, or its first MX host. */
   host: string;
-  /** Set when the target's MX hosts were probed instead of the name itself. */
-  mx: { hosts: MxHost[]; reason: 'no-address' | 'forced' } | null;
+  /**
+   * Set when the target's MX hosts were looked up instead of probing the name itself. `implicit`:
+   * the name has no MX records, so — RFC 5321 §5.1's implicit MX — its own address was probed.
+   */
+  mx: { hosts: MxHost[]; reason: 'no-address' | 'forced'; implicit?: boolean } | null;
   addresses: string[];
   /** ISO 8601. */
   checkedAt: string;
@@ -230,6 +244,8 @@ export interface Resolver {
    * like `localhost` work. Optional: a resolver aimed at chosen DNS servers leaves it out.
    */
   lookup?(host: string): Promise<string[]>;
+  /** Who is asked, for messages ("SERVFAIL from 127.0.0.1:5353"); absent for a hand-made resolver. */
+  identity?: ResolverIdentity;
 }
 
 export interface ProbeHostOptions {
