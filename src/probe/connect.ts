@@ -12,25 +12,27 @@ import type { ProbeFailure } from './types.js';
  * live port `filtered` whenever its first SYN was lost. Two things fix both:
  *
  * 1. Staggered attempts. While the port is silent, a fresh socket is opened every
- *    max(200 ms, 2 × RTT) (up to MAX_ATTEMPTS); each sends its own SYN at once, so within the first
- *    1.5 s a silent port has been asked about a dozen times (our SYNs plus the kernel's 1 s
- *    retransmits) instead of twice. The first attempt to connect wins; the others are destroyed.
+ *    max(100 ms, 2 × RTT) (up to MAX_ATTEMPTS); each sends its own SYN at once, so by 1.1 s a
+ *    silent port has been asked about ten times (our 8 SYNs plus the kernel's 1 s retransmits of
+ *    the first ones) instead of twice. The first attempt to connect wins; the others are destroyed.
  *    A healthy port connects long before the first extra attempt, so it costs nothing there; with
  *    the RTT known the interval stretches so a slow path does not get duplicate connections.
  * 2. Evidence from sibling ports. The ports of one host are probed in parallel at the same address.
  *    As soon as one of them gets any answer (a SYN-ACK or a RST), the path works and its round-trip
- *    time is known; silence on this port is then the port's own, and a dozen unanswered SYNs over
- *    max(FLOOR_MS, RTT_FACTOR × RTT) is evidence enough. Without such evidence (every port silent,
- *    or a lone port) nothing says the path is fine, so the wait is the full connect timeout: a host
- *    that answers nothing still ends at the connect timeout.
+ *    time is known; silence on this port is then the port's own, and ~10 unanswered SYNs — the
+ *    first SYN's own retransmission among them — over max(FLOOR_MS, RTT_FACTOR × RTT) is evidence
+ *    enough. FLOOR_MS is 1.1 s: just past the kernel's first retransmission (1 s), the point nmap's
+ *    own verdict also waits for, so a filtered port costs no more here than in nmap. Without
+ *    such evidence (every port silent, or a lone port) nothing says the path is fine, so the wait
+ *    is the full connect timeout: a host that answers nothing still ends at the connect timeout.
  *
- * With 1/3 of SYNs lost, a live port is misjudged only when ~11 SYNs in a row are lost (≈ 6 · 10⁻⁶);
+ * With 1/3 of SYNs lost, a live port is misjudged only when ~10 SYNs in a row are lost (≈ 2 · 10⁻⁵);
  * at realistic loss rates never. The wait concerns only the TCP connect: a server that accepts
  * and then greets slowly has connected, so a slow greeting is `slow-banner`, never `filtered`.
  */
-const FLOOR_MS = 1_500;
+const FLOOR_MS = 1_100;
 const RTT_FACTOR = 10;
-const STAGGER_MS = 200;
+const STAGGER_MS = 100;
 const MAX_ATTEMPTS = 8;
 /**
  * Sockets open (or opening) at once to one address, across all its ports — and across every check

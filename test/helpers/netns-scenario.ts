@@ -79,7 +79,7 @@ switch (scenario) {
     // Port a drops every SYN; b and c answer; d is alive but greets only after 2.5 s.
     const slow = await startScriptedServer(mtaScript({ greetDelayMs: 2_500 }));
     nft(table([`tcp dport ${a} ${SYN} drop`]));
-    // A connect timeout far above the 1.5 s floor, so "ended early" has room on a busy machine.
+    // A connect timeout far above the 1.1 s floor, so "ended early" has room on a busy machine.
     const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000, connectTimeoutMs: 15_000 };
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c, slow.port], limits })));
     await slow.close();
@@ -158,7 +158,7 @@ switch (scenario) {
   }
   case 'lost-syns': {
     // The first two SYNs to port a vanish (numgen inc counts only packets reaching it): the
-    // kernel's own retransmit would come at 1 s and 3 s, too late for the 1.5 s floor.
+    // kernel's own retransmit would come at 1 s and 3 s, too late to matter: staggered attempts must connect.
     nft(table([`tcp dport ${a} ${SYN} numgen inc mod 1000000 < 2 drop`]));
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c] })));
     break;
