@@ -62,7 +62,12 @@ export function classifyAttempt(attempt: Attempt, slowBannerMs: number): PortCla
 export function shouldRetryOtherMode(attempt: Attempt): boolean {
   const failure = attempt.failure;
   if (!failure || attempt.greeting) return false;
-  if (attempt.mode === 'starttls') return failure.stage === 'greeting' && failure.kind === 'timeout';
+  // A server that has said anything is never sent a TLS hello it did not ask for (see probePort).
+  if (attempt.mode === 'starttls')
+    return failure.stage === 'greeting' && failure.kind === 'timeout' && !attempt.spoke;
+  // Plain text that is not SMTP (an HTTP server) already names the port; retrying plain would only
+  // wait out the greeting timeout on a server that waits for a request.
+  if (failure.kind === 'not-smtp') return false;
   return failure.stage === 'tls-handshake' && (failure.kind === 'timeout' || isPlaintextAnswer(failure));
 }
 
@@ -79,7 +84,9 @@ export function classifyRetry(first: Attempt, retry: Attempt, slowBannerMs: numb
   const failure = retry.failure;
   if (failure && !retry.greeting && failure.stage !== 'connect') {
     if (retry.mode === 'implicit-tls' && failure.stage === 'tls-handshake') {
-      if (isPlaintextAnswer(failure)) return 'not-smtp';
+      if (failure.kind === 'not-smtp') return 'not-smtp';
+      // An SMTP reply to the hello: an SMTP server after all, that had not greeted in plain text.
+      if (isPlaintextAnswer(failure)) return failure.firstBytes === undefined ? 'not-smtp' : 'no-banner';
       return failure.kind === 'tls-alert' || failure.kind === 'tls-error'
         ? 'tls-handshake-failed'
         : 'no-banner';

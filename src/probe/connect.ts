@@ -12,57 +12,102 @@ import type { ProbeFailure } from './types.js';
  * live port `filtered` whenever its first SYN was lost. Two things fix both:
  *
  * 1. Staggered attempts. While the port is silent, a fresh socket is opened every
- *    max(200 ms, 2 × RTT) (up to MAX_ATTEMPTS); each sends its own SYN at once, so within the first
- *    1.5 s a silent port has been asked about a dozen times (our SYNs plus the kernel's 1 s
- *    retransmits) instead of twice. The first attempt to connect wins; the others are destroyed.
+ *    max(100 ms, 2 × RTT) (up to MAX_ATTEMPTS); each sends its own SYN at once, so by 1.1 s a
+ *    silent port has been asked about ten times (our 8 SYNs plus the kernel's 1 s retransmits of
+ *    the first ones) instead of twice. The first attempt to connect wins; the others are destroyed.
  *    A healthy port connects long before the first extra attempt, so it costs nothing there; with
  *    the RTT known the interval stretches so a slow path does not get duplicate connections.
  * 2. Evidence from sibling ports. The ports of one host are probed in parallel at the same address.
  *    As soon as one of them gets any answer (a SYN-ACK or a RST), the path works and its round-trip
- *    time is known; silence on this port is then the port's own, and a dozen unanswered SYNs over
- *    max(FLOOR_MS, RTT_FACTOR × RTT) is evidence enough. Without such evidence (every port silent,
- *    or a lone port) nothing says the path is fine, so the wait is the full connect timeout: a host
- *    that answers nothing still ends at the connect timeout.
+ *    time is known; silence on this port is then the port's own, and ~10 unanswered SYNs — the
+ *    first SYN's own retransmission among them — over max(FLOOR_MS, RTT_FACTOR × RTT) is evidence
+ *    enough. FLOOR_MS is 1.1 s: just past the kernel's first retransmission (1 s), the point nmap's
+ *    own verdict also waits for, so a filtered port costs no more here than in nmap. Without
+ *    such evidence (every port silent, or a lone port) nothing says the path is fine, so the wait
+ *    is the full connect timeout: a host that answers nothing still ends at the connect timeout.
  *
- * With 1/3 of SYNs lost, a live port is misjudged only when ~11 SYNs in a row are lost (≈ 6 · 10⁻⁶);
+ * With 1/3 of SYNs lost, a live port is misjudged only when ~10 SYNs in a row are lost (≈ 2 · 10⁻⁵);
  * at realistic loss rates never. The wait concerns only the TCP connect: a server that accepts
  * and then greets slowly has connected, so a slow greeting is `slow-banner`, never `filtered`.
  */
-const FLOOR_MS = 1_500;
+const FLOOR_MS = 1_100;
 const RTT_FACTOR = 10;
-const STAGGER_MS = 200;
+const STAGGER_MS = 100;
 const MAX_ATTEMPTS = 8;
 /**
- * Sockets open (or opening) at once to one address, across all its ports. Each port's first
+ * Sockets open (or opening) at once to one address, across all its ports — and across every check
+ * in this process: the count is keyed on the address dialled, so several names for one address,
+ * one name typed in different cases, or concurrent checks of one host share it. Each port's first
  * attempt always goes; the staggered extras wait for room, so a host whose ports are all silent
  * sees a bounded burst of SYNs from us, not ports × MAX_ATTEMPTS.
  */
 export const MAX_OPEN_PER_ADDRESS = 16;
 
-/** What the host's ports have learnt about the path to one address: the fastest answer seen. */
+interface AddressSockets {
+  open: number;
+  watchers: Set<{ peak: number }>;
+}
+
+const byAddress = new Map<string, AddressSockets>();
+
+/** One key per destination: `::FFFF:127.0.0.1`, `::ffff:7f00:1` and `127.0.0.1` are one address. */
+function addressKey(address: string): string {
+  const bare = address.toLowerCase().replace(/^\[|\]$/g, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (mapped) return mapped[1]!;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(bare);
+  if (hex) {
+    const high = Number.parseInt(hex[1]!, 16);
+    const low = Number.parseInt(hex[2]!, 16);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return bare;
+}
+
+/** Sockets this process has open (or opening) to an address right now. */
+export function openSocketsTo(address: string): number {
+  return byAddress.get(addressKey(address))?.open ?? 0;
+}
+
+/** Watches the most sockets open at once to an address from now on (tests and benches read it). */
+export function watchOpenSockets(address: string): { readonly peak: number; stop(): void } {
+  const key = addressKey(address);
+  const entry = byAddress.get(key) ?? { open: 0, watchers: new Set() };
+  byAddress.set(key, entry);
+  const watcher = { peak: entry.open };
+  entry.watchers.add(watcher);
+  return {
+    get peak() {
+      return watcher.peak;
+    },
+    stop() {
+      entry.watchers.delete(watcher);
+      if (entry.open === 0 && entry.watchers.size === 0 && byAddress.get(key) === entry)
+        byAddress.delete(key);
+    },
+  };
+}
+
+/** Counts a socket against its address until it closes. */
+function trackSocket(address: string, socket: Socket): void {
+  const key = addressKey(address);
+  const entry = byAddress.get(key) ?? { open: 0, watchers: new Set() };
+  byAddress.set(key, entry);
+  entry.open += 1;
+  for (const watcher of entry.watchers) watcher.peak = Math.max(watcher.peak, entry.open);
+  socket.once('close', () => {
+    entry.open -= 1;
+    if (entry.open === 0 && entry.watchers.size === 0 && byAddress.get(key) === entry) byAddress.delete(key);
+  });
+}
+
+/**
+ * What the ports of one check have learnt about the path to one address: the fastest answer seen.
+ * Kept per check, not per process: a round trip measured minutes ago says nothing about the path now.
+ */
 export class PathEvidence {
   #rttMs: number | null = null;
-  #open = 0;
-  #peakOpen = 0;
   readonly #listeners = new Set<() => void>();
-
-  /** Sockets to this address open right now, and the most at once (tests read it). */
-  get open(): number {
-    return this.#open;
-  }
-
-  get peakOpen(): number {
-    return this.#peakOpen;
-  }
-
-  /** Counts a socket until it closes. */
-  track(socket: Socket): void {
-    this.#open += 1;
-    this.#peakOpen = Math.max(this.#peakOpen, this.#open);
-    socket.once('close', () => {
-      this.#open -= 1;
-    });
-  }
 
   get rttMs(): number | null {
     return this.#rttMs;
@@ -121,7 +166,7 @@ export function connectTcp(
     };
 
     const launch = () => {
-      if (attempts > 0 && path.open >= MAX_OPEN_PER_ADDRESS) {
+      if (attempts > 0 && openSocketsTo(address) >= MAX_OPEN_PER_ADDRESS) {
         scheduleNext();
         return;
       }
@@ -129,7 +174,7 @@ export function connectTcp(
       const launchedAt = performance.now();
       const socket = connect({ host: address, port, noDelay: true });
       socket.on('error', noop);
-      path.track(socket);
+      trackSocket(address, socket);
       sockets.add(socket);
       socket.once('connect', () => {
         path.record(performance.now() - launchedAt);

@@ -1,4 +1,4 @@
-export { PathEvidence } from './connect.js';
+export { MAX_OPEN_PER_ADDRESS, PathEvidence, openSocketsTo, watchOpenSockets } from './connect.js';
 export { findInterceptedPorts, type PortIdentity } from './intercepted.js';
 export { type PortProbeContext, probePort } from './probe-port.js';
 export { probeHost } from './probe-host.js';

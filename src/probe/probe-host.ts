@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PathEvidence } from './connect.js';
 import { findInterceptedPorts } from './intercepted.js';
@@ -18,6 +19,25 @@ import {
 
 const DEFAULT_IMPLICIT_TLS_PORTS = [465, 2465];
 const MAX_MX_HOSTS = 3;
+// Every address is dialled, since one can be open while another is filtered — within bounds, so a
+// name with dozens of records does not turn a check into a sweep.
+const MAX_ADDRESSES_PER_FAMILY = 4;
+const MAX_ADDRESSES = 6;
+
+/**
+ * The addresses to dial, IPv4 first: up to MAX_ADDRESSES_PER_FAMILY of each family and
+ * MAX_ADDRESSES in all, the families taking turns so both are represented when the list is cut.
+ */
+export function addressesToDial(addresses: string[]): string[] {
+  const v4 = addresses.filter((address) => isIP(address) === 4).slice(0, MAX_ADDRESSES_PER_FAMILY);
+  const v6 = addresses.filter((address) => isIP(address) === 6).slice(0, MAX_ADDRESSES_PER_FAMILY);
+  const picked = new Set<string>();
+  for (let index = 0; picked.size < MAX_ADDRESSES && (index < v4.length || index < v6.length); index += 1) {
+    if (index < v4.length) picked.add(v4[index]!);
+    if (index < v6.length && picked.size < MAX_ADDRESSES) picked.add(v6[index]!);
+  }
+  return [...v4.filter((address) => picked.has(address)), ...v6.filter((address) => picked.has(address))];
+}
 
 interface Destination {
   host: string;
@@ -42,17 +62,42 @@ async function destination(
   const mode = options.mx ?? 'auto';
   const own = mode === 'force' ? null : await resolveAddresses(target, resolver);
   if (own?.ok) return done({ host: target, addresses: own.addresses, mx: null, failure: null });
+  // Only "no such name" and "no address record" send us to the MX records; a resolver that timed
+  // out or failed is reported as such, never mistaken for a name without addresses.
   if (mode === 'off' || (own && own.failure.code !== 'ENODATA' && own.failure.code !== 'ENOTFOUND')) {
     return done({ host: target, addresses: [], mx: null, failure: own?.failure ?? null });
   }
-  const hosts = await resolveMxHosts(target, resolver);
   const reason = mode === 'force' ? 'forced' : 'no-address';
+  const lookup = await resolveMxHosts(target, resolver);
+  if (!lookup.ok) {
+    // The MX lookup failed (timeout, SERVFAIL) or the name does not exist: nothing says where its
+    // mail goes, so the bare name is not probed as if it were the mail host.
+    const failure =
+      lookup.failure.code === 'ENOTFOUND' || lookup.failure.code === 'ENONAME'
+        ? (own?.failure ?? lookup.failure)
+        : { ...lookup.failure, message: `the MX lookup for ${target} failed: ${lookup.failure.message}` };
+    return done({ host: target, addresses: [], mx: own ? null : { hosts: [], reason }, failure });
+  }
+  const hosts = lookup.hosts;
   if (hosts.length === 0) {
-    // --mx on a domain without MX: RFC 5321 §5.1 "implicit MX", the name itself.
+    // The name exists and has no MX records: RFC 5321 §5.1's implicit MX, the name itself.
     const fallback = own ?? (await resolveAddresses(target, resolver));
     return fallback.ok
-      ? done({ host: target, addresses: fallback.addresses, mx: { hosts, reason }, failure: null })
-      : done({ host: target, addresses: [], mx: own ? null : { hosts, reason }, failure: fallback.failure });
+      ? done({
+          host: target,
+          addresses: fallback.addresses,
+          mx: { hosts, reason, implicit: true },
+          failure: null,
+        })
+      : done({
+          host: target,
+          addresses: [],
+          mx: own ? null : { hosts, reason, implicit: true },
+          failure: {
+            ...fallback.failure,
+            message: `${target} has no MX record, and no address of its own to take mail as the implicit MX: ${fallback.failure.message}`,
+          },
+        });
   }
   let lastFailure: ProbeFailure | null = null;
   for (const mx of hosts.slice(0, MAX_MX_HOSTS)) {
@@ -172,23 +217,41 @@ export async function probeHost(target: string, options: ProbeHostOptions): Prom
     }
   }
 
-  // IPv4 first: most mail hosts are reached and judged (PTR, blocklists) on IPv4.
-  const address = found.addresses[0]!;
-  const context = { path: new PathEvidence(), secureContext: secureContextFor(options.extraCa) };
+  // Each port is probed at every address (bounded). The port's class and facts are the first
+  // address's — IPv4 first, as most mail hosts are reached and judged (PTR, blocklists) on IPv4,
+  // and the address most clients dial first — so a host whose addresses agree reads exactly as
+  // before; `attempts` holds every address's verdict, and the diagnosis says where they disagree.
+  const dialled = addressesToDial(found.addresses);
+  const secureContext = secureContextFor(options.extraCa);
+  // Round-trip evidence is per address: one address answering says nothing about another's path.
+  const paths = new Map(dialled.map((address) => [address, new PathEvidence()]));
   const ports = await Promise.all(
     options.ports.map(async (port) => {
-      const probe = await probePort(
-        {
-          address,
-          host: found.host,
-          port,
-          mode: modeOf(port),
-          ...(options.clientName ? { clientName: options.clientName } : {}),
-          now,
-        },
-        limits,
-        context,
+      const probes = await Promise.all(
+        dialled.map((address) =>
+          probePort(
+            {
+              address,
+              host: found.host,
+              port,
+              mode: modeOf(port),
+              ...(options.clientName ? { clientName: options.clientName } : {}),
+              now,
+            },
+            limits,
+            { path: paths.get(address)!, secureContext },
+          ),
+        ),
       );
+      const probe: PortProbe = {
+        ...probes[0]!,
+        attempts: probes.map((at) => ({
+          address: at.address!,
+          class: at.class,
+          ms: at.durationMs,
+          failure: at.failure,
+        })),
+      };
       probe.timings.resolve = found.resolveMs;
       return report(probe);
     }),

@@ -46,6 +46,7 @@ async function runAttempt(
       host: request.host,
       secureContext: session.secureContext,
       timeoutMs: Math.min(session.limits.replyTimeoutMs, session.deadlineAt - performance.now()),
+      captureAnswer: true,
     });
     attempt.timings['tls-handshake'] = handshake.ms;
     if (!handshake.ok) {
@@ -126,14 +127,38 @@ export async function probePort(
 
 /*
  * A STARTTLS port that accepts and stays silent is either greeting slowly (a greet pause of a few
- * seconds is normal anti-spam practice) or speaking implicit TLS and waiting for our hello. Waiting
- * the whole greeting timeout (15 s) before trying TLS makes "implicit TLS on 587" a 15-second
- * verdict, so after `otherModeAfterMs` of silence a second connection tries implicit TLS alongside,
- * while the first keeps waiting for a greeting. A TLS session that greets is decisive (plain SMTP
- * servers do not complete a TLS handshake), so the plain attempt is abandoned; a greeting on the
- * plain attempt is decisive the other way, so the TLS attempt is abandoned. The server sees at most
- * one extra connection, the same one a sequential retry would have made.
+ * seconds is normal anti-spam practice) or speaking something that waits for the client: implicit
+ * TLS, HTTP, HTTPS. Two rules keep the probe from talking out of turn:
+ *
+ * - A server that has sent anything — even one `220-` line of a multi-line greeting, which is how
+ *   Postfix's postscreen opens before its greet pause — is answering in SMTP. It gets no second
+ *   connection: postscreen logs any byte a client sends before the final greeting line as a
+ *   PREGREET violation, and sites that drop or ban on it would block the prober's address.
+ * - A port that has sent not one byte for `otherModeAfterMs` (6 s, as long as nmap's NULL probe
+ *   waits) gets a second connection that speaks first, with a TLS hello, while the first keeps
+ *   waiting for a greeting. Its answer decides the port when it cannot come from an SMTP server:
+ *   a TLS handshake (plain SMTP servers cannot complete one), a TLS alert, or plain text that is
+ *   not SMTP (`HTTP/1.1 400 Bad Request`: an HTTP server answering bytes it cannot parse). Then the
+ *   first connection is abandoned and the verdict comes about 6 s after connecting, not after the
+ *   15 s greeting timeout. Inside TLS the greeting gets only max(500 ms, 4 × RTT): the port has had
+ *   6 s already, and an SMTP server greets as soon as TLS is up, about one round trip after our
+ *   side of the handshake is done.
+ *
+ * A server that starts a line and does not finish it within the same 6 s (a trickle) is judged on
+ * the bytes it sent (see ReplyReader.read). The server sees at most one extra connection, the same
+ * one a sequential retry would have made.
  */
+const TLS_GREETING_AFTER_SILENCE_MS = 500;
+const TLS_GREETING_RTT_FACTOR = 4;
+
+/** Whether the implicit-TLS attempt proves the port is not a plain SMTP server that greets late. */
+function settlesPort(retry: Attempt): boolean {
+  if (retry.tls) return true;
+  const failure = retry.failure;
+  if (failure?.stage !== 'tls-handshake') return false;
+  return failure.kind === 'not-smtp' || failure.kind === 'tls-alert';
+}
+
 async function probeStarttlsPort(
   request: PortProbeRequest,
   session: SessionContext,
@@ -147,14 +172,25 @@ async function probeStarttlsPort(
   let retryRun: Promise<Attempt> | null = null;
   let abandonedFirst = false;
   let retryCancelled = false;
+  // Computed when the retry starts: by then the plain connect has measured the round trip.
+  const retrySession = (): SessionContext => ({
+    ...session,
+    limits: {
+      ...limits,
+      greetingTimeoutMs: Math.min(
+        limits.greetingTimeoutMs,
+        Math.max(TLS_GREETING_AFTER_SILENCE_MS, TLS_GREETING_RTT_FACTOR * (path.rttMs ?? 0)),
+      ),
+    },
+  });
 
   const startRetry = (): Promise<Attempt> =>
-    runAttempt(request, 'implicit-tls', session, path, undefined, (socket) => {
+    runAttempt(request, 'implicit-tls', retrySession(), path, undefined, (socket) => {
       retrySocket = socket;
       // The plain attempt may have been decided while this one was still connecting.
       if (retryCancelled) socket.destroy();
     }).then((retry) => {
-      if (retry.greeting && retry.greeting.reply.code < 400 && !first.greeting) {
+      if (!retryCancelled && !first.spoke && settlesPort(retry)) {
         abandonedFirst = true;
         firstSocket?.destroy();
       }
@@ -165,7 +201,7 @@ async function probeStarttlsPort(
   const firstRun = runAttempt(request, 'starttls', session, path, first, (socket) => {
     firstSocket = socket;
     timer = setTimeout(() => {
-      if (!first.greeting && !first.failure) retryRun = startRetry();
+      if (!first.spoke && !first.failure) retryRun = startRetry();
     }, limits.otherModeAfterMs);
   });
   await firstRun;
@@ -173,11 +209,16 @@ async function probeStarttlsPort(
 
   if (abandonedFirst) {
     const silentMs = Math.round(performance.now() - start);
+    const retry = await retryRun!;
     first.failure = {
       stage: 'greeting',
       kind: 'timeout',
-      message: `no greeting in plain text after ${silentMs} ms, while implicit TLS greeted`,
+      message: retry.greeting
+        ? `no greeting in plain text after ${silentMs} ms, while implicit TLS greeted`
+        : `not a byte in plain text after ${silentMs} ms`,
     };
+    const verdict = classifyRetry(first, retry, limits.slowBannerMs);
+    return toPortProbe(request, retry, verdict, first, performance.now() - start);
   }
   if (first.greeting) {
     retryCancelled = true;

@@ -17,8 +17,13 @@ const REPLY_LINE = /^(\d{3})([ -]?)(.*)$/s;
 const SMTP_START = /^\d{3}(?:[ -]|\r|\n)/;
 const QUOTE_BYTES = 120;
 
-function quote(bytes: Buffer): string {
-  return JSON.stringify(bytes.subarray(0, QUOTE_BYTES).toString('latin1'));
+/** The first bytes a server sent, as kept in `ProbeFailure.firstBytes`. */
+export function firstBytesOf(bytes: Buffer): string {
+  return bytes.subarray(0, QUOTE_BYTES).toString('latin1');
+}
+
+export function quote(bytes: Buffer): string {
+  return JSON.stringify(firstBytesOf(bytes));
 }
 
 /**
@@ -35,6 +40,8 @@ export class ReplyReader {
   #replyBytes = 0;
   #queuedBytes = 0;
   #sawBytes = false;
+  #heard: Buffer = Buffer.alloc(0);
+  readonly #onFirstBytes: (() => void) | undefined;
   readonly #queue: Array<{ reply: SmtpReply; raw: string[]; bytes: number }> = [];
   #terminal: { failure: ReadFailure; truncated: boolean } | null = null;
   #wake: (() => void) | null = null;
@@ -42,32 +49,55 @@ export class ReplyReader {
   readonly #onError = (error: Error) => this.#end(socketFailure(error));
   readonly #onEnd = () => this.#end({ kind: 'closed', message: 'the server closed the connection' });
 
-  constructor(socket: Duplex, caps: Caps) {
+  /** `onFirstBytes` is called once, when the server has sent anything at all. */
+  constructor(socket: Duplex, caps: Caps, onFirstBytes?: () => void) {
     this.#socket = socket;
     this.#caps = caps;
+    this.#onFirstBytes = onFirstBytes;
     socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
   }
 
-  /** The next reply, or why there is none within timeoutMs. */
-  async read(timeoutMs: number): Promise<ReadResult> {
+  /**
+   * The next reply, or why there is none within timeoutMs. With `stallMs`, a reply whose current
+   * line has started but not ended after stallMs ends the read at once: a server that trickles
+   * bytes without finishing a line is judged on what it sent, not waited on for the whole timeout.
+   * Complete lines of an unfinished multi-line reply (`220-` and then a greet pause) are not a stall.
+   */
+  async read(timeoutMs: number, stallMs?: number): Promise<ReadResult> {
     const queued = this.#take();
     if (queued) return queued;
     if (this.#terminal) return { ok: false, ...this.#terminal };
     if (timeoutMs <= 0) return timeout(0);
     return new Promise<ReadResult>((resolve) => {
-      const timer = setTimeout(() => {
+      let stallTimer: NodeJS.Timeout | undefined;
+      const done = (result: ReadResult) => {
+        clearTimeout(timer);
+        clearTimeout(stallTimer);
         this.#wake = null;
-        resolve(timeout(timeoutMs));
-      }, timeoutMs);
+        resolve(result);
+      };
+      const timer = setTimeout(() => done(timeout(timeoutMs)), timeoutMs);
+      if (stallMs !== undefined && stallMs < timeoutMs) {
+        stallTimer = setTimeout(() => {
+          if (this.#partial.length === 0) return;
+          done({
+            ok: false,
+            failure: {
+              kind: 'timeout',
+              message: `the server sent ${this.#heard.length >= QUOTE_BYTES ? 'at least ' : ''}${this.#heard.length} bytes in ${stallMs} ms without ending a line: ${quote(this.#heard)}`,
+              firstBytes: firstBytesOf(this.#heard),
+            },
+            truncated: false,
+          });
+        }, stallMs);
+      }
       this.#wake = () => {
         const next = this.#take();
         if (!next && !this.#terminal) return;
-        clearTimeout(timer);
-        this.#wake = null;
-        resolve(next ?? { ok: false, ...this.#terminal! });
+        done(next ?? { ok: false, ...this.#terminal! });
       };
     });
   }
@@ -110,6 +140,10 @@ export class ReplyReader {
 
   #receive(chunk: Buffer): void {
     if (this.#terminal) return;
+    if (this.#heard.length === 0 && chunk.length > 0) this.#onFirstBytes?.();
+    if (this.#heard.length < QUOTE_BYTES) {
+      this.#heard = Buffer.concat([this.#heard, chunk.subarray(0, QUOTE_BYTES - this.#heard.length)]);
+    }
     let buffer = this.#partial.length > 0 ? Buffer.concat([this.#partial, chunk]) : chunk;
     if (!this.#sawBytes && buffer.length >= 4 && this.#queue.length === 0 && this.#lines.length === 0) {
       this.#sawBytes = true;
@@ -117,6 +151,7 @@ export class ReplyReader {
         this.#end({
           kind: 'not-smtp',
           message: `the server's first bytes are not an SMTP reply: ${quote(buffer)}`,
+          firstBytes: firstBytesOf(buffer),
         });
         return;
       }
@@ -151,7 +186,11 @@ export class ReplyReader {
     const text = bytes.toString('latin1').replace(/\r$/, '');
     const match = REPLY_LINE.exec(text);
     if (!match) {
-      this.#end({ kind: 'not-smtp', message: `not an SMTP reply line: ${quote(bytes)}` });
+      this.#end({
+        kind: 'not-smtp',
+        message: `not an SMTP reply line: ${quote(bytes)}`,
+        firstBytes: firstBytesOf(bytes),
+      });
       return false;
     }
     this.#lines.push(text);

@@ -1,6 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import type { MxHost, ProbeFailure, Resolver } from './types.js';
+import type { MxHost, ProbeFailure, Resolver, ResolverIdentity } from './types.js';
 
 const DNS_TIMEOUT_MS = 2_500;
 const DNS_TRIES = 2;
@@ -13,10 +13,21 @@ const NO_ANSWER = new Set(['ENOTFOUND', 'ENODATA', 'ENONAME']);
  * know (`localhost` and other /etc/hosts entries) fall back to the system lookup. The fallback is
  * left out when servers are given: it would ask the system resolver behind the caller's back.
  */
-export function createResolver(servers?: string[]): Resolver {
-  const resolver = new dns.Resolver({ timeout: DNS_TIMEOUT_MS, tries: DNS_TRIES });
+export function createResolver(
+  servers?: string[],
+  options: { timeoutMs?: number; tries?: number } = {},
+): Resolver {
+  const resolver = new dns.Resolver({
+    timeout: options.timeoutMs ?? DNS_TIMEOUT_MS,
+    tries: options.tries ?? DNS_TRIES,
+  });
   if (servers && servers.length > 0) resolver.setServers(servers);
+  const identity: ResolverIdentity = {
+    servers: resolver.getServers(),
+    system: !servers || servers.length === 0,
+  };
   const base: Resolver = {
+    identity,
     resolve4: (host) => resolver.resolve4(host),
     resolve6: (host) => resolver.resolve6(host),
     resolveMx: async (host) =>
@@ -34,6 +45,7 @@ export function createResolver(servers?: string[]): Resolver {
       local(host) ? (await lookup(host)).filter((a) => isIP(a) === 6) : base.resolve6(host),
     resolveMx: base.resolveMx,
     lookup,
+    identity,
   };
 }
 
@@ -47,6 +59,49 @@ export type AddressResult = { ok: true; addresses: string[] } | { ok: false; fai
 
 function errorCode(reason: unknown): string {
   return (reason as { code?: string } | null)?.code ?? 'EUNKNOWN';
+}
+
+/** "the resolver 127.0.0.1:5353", "the system resolver (127.0.0.53)". */
+export function describeResolver(identity: ResolverIdentity | undefined): string {
+  if (!identity) return 'the resolver';
+  const servers = identity.servers.join(', ');
+  if (identity.system) return servers ? `the system resolver (${servers})` : 'the system resolver';
+  return `the resolver${identity.servers.length > 1 ? 's' : ''} ${servers}`;
+}
+
+/** What a DNS error code means, for `query` asked of `resolver`. */
+function dnsFailure(code: string, query: string, resolver: Resolver): ProbeFailure {
+  const who = describeResolver(resolver.identity);
+  const [name = query, type = ''] = query.split(' ');
+  const message = (() => {
+    switch (code) {
+      case 'ENOTFOUND':
+      case 'ENONAME':
+        return `${name} does not exist in DNS (NXDOMAIN from ${who})`;
+      case 'ENODATA':
+        return type === 'MX'
+          ? `${name} has no MX record`
+          : `${name} exists but has no A or AAAA record (answer from ${who})`;
+      case 'ETIMEOUT':
+        return `${who} did not answer the ${type} query for ${name} (timeout)`;
+      case 'ESERVFAIL':
+        return `${who} answered SERVFAIL for ${name} ${type}: it could not get an answer (the domain's name servers failing, or DNSSEC)`;
+      case 'EREFUSED':
+        return `${who} refused the ${type} query for ${name} (REFUSED): it does not resolve names for this client`;
+      case 'ECONNREFUSED':
+        return `${who} could not be reached for ${name} ${type} (connection refused)`;
+      default:
+        return `resolving ${name} ${type} with ${who} failed (${code})`;
+    }
+  })();
+  return {
+    stage: 'resolve',
+    kind: 'dns',
+    code,
+    message,
+    query,
+    ...(resolver.identity ? { resolver: resolver.identity } : {}),
+  };
 }
 
 /** A and AAAA in parallel (IPv4 first in the list); the system lookup when both are empty. */
@@ -65,25 +120,37 @@ export async function resolveAddresses(name: string, resolver: Resolver): Promis
       // Reported below with the DNS answer, which says more.
     }
   }
-  const errors = [v4, v6].flatMap((result) =>
-    result.status === 'rejected' ? [errorCode(result.reason)] : [],
+  const errors = [v4, v6].flatMap((result, index) =>
+    result.status === 'rejected'
+      ? [{ code: errorCode(result.reason), type: index === 0 ? 'A' : 'AAAA' }]
+      : [],
   );
-  const hard = errors.find((code) => !NO_ANSWER.has(code));
-  const code = hard ?? (errors.includes('ENOTFOUND') ? 'ENOTFOUND' : 'ENODATA');
-  const message = hard
-    ? `resolving ${name} failed (${hard})`
-    : code === 'ENOTFOUND'
-      ? `${name} does not exist in DNS (NXDOMAIN)`
-      : `${name} has no A or AAAA record`;
-  return { ok: false, failure: { stage: 'resolve', kind: 'dns', code, message } };
+  // A resolver failure says more than "no such name" from the other query; NXDOMAIN more than NODATA.
+  const hard = errors.find((error) => !NO_ANSWER.has(error.code));
+  if (hard) return { ok: false, failure: dnsFailure(hard.code, `${name} ${hard.type}`, resolver) };
+  const code = errors.some((error) => error.code === 'ENOTFOUND' || error.code === 'ENONAME')
+    ? 'ENOTFOUND'
+    : 'ENODATA';
+  return { ok: false, failure: dnsFailure(code, `${name} A`, resolver) };
 }
 
-/** MX hosts in preference order; empty when there are none or they cannot be read. */
-export async function resolveMxHosts(name: string, resolver: Resolver): Promise<MxHost[]> {
+export type MxResult = { ok: true; hosts: MxHost[] } | { ok: false; failure: ProbeFailure };
+
+/**
+ * MX hosts in preference order; `hosts: []` when the name exists and has none (RFC 5321 §5.1:
+ * then the name itself is the mail host). A name that does not exist, or a lookup that failed
+ * (timeout, SERVFAIL, REFUSED), is a failure: it says nothing about where mail goes.
+ */
+export async function resolveMxHosts(name: string, resolver: Resolver): Promise<MxResult> {
   try {
     const records = await resolver.resolveMx(name);
-    return [...records].sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange));
-  } catch {
-    return [];
+    return {
+      ok: true,
+      hosts: [...records].sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange)),
+    };
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENODATA') return { ok: true, hosts: [] };
+    return { ok: false, failure: dnsFailure(code, `${name} MX`, resolver) };
   }
 }

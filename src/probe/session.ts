@@ -34,6 +34,8 @@ export interface Attempt {
   certificate: CertificateFacts | null;
   failure: ProbeFailure | null;
   truncated: boolean;
+  /** Whether the server sent any byte at all on this connection (inside TLS for implicit TLS). */
+  spoke: boolean;
 }
 
 export interface SessionContext {
@@ -64,6 +66,7 @@ export function newAttempt(mode: ProbeMode, address: string): Attempt {
     certificate: null,
     failure: null,
     truncated: false,
+    spoke: false,
   };
 }
 
@@ -99,7 +102,9 @@ function replyFailure(stage: Stage, reply: SmtpReply): ProbeFailure {
 export async function smtpSession(socket: Socket, attempt: Attempt, context: SessionContext): Promise<void> {
   const { limits } = context;
   let current: Socket = socket;
-  let reader = new ReplyReader(current, limits);
+  let reader = new ReplyReader(current, limits, () => {
+    attempt.spoke = true;
+  });
   const send = (line: string) => {
     if (current.writable) current.write(`${line}\r\n`);
   };
@@ -127,7 +132,7 @@ export async function smtpSession(socket: Socket, attempt: Attempt, context: Ses
 
   try {
     const greetingStart = performance.now();
-    const greeting = await reader.read(budget(context, limits.greetingTimeoutMs));
+    const greeting = await reader.read(budget(context, limits.greetingTimeoutMs), limits.otherModeAfterMs);
     const greetingMs = performance.now() - greetingStart;
     attempt.timings.greeting = greetingMs;
     if (!greeting.ok) return readFailure(attempt, 'greeting', greeting);

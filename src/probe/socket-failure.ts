@@ -44,8 +44,9 @@ export function tlsAlertNumber(error: { code?: string; message?: string }): numb
 }
 
 /** Whether OpenSSL choked on a reply that was not TLS at all (a plain-text server answering a hello). */
-export function isPlaintextAnswer(failure: Pick<ProbeFailure, 'code' | 'message'>): boolean {
+export function isPlaintextAnswer(failure: Pick<ProbeFailure, 'code' | 'message' | 'firstBytes'>): boolean {
   return (
+    failure.firstBytes !== undefined ||
     failure.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
     failure.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
     /wrong version number|packet length too long|unknown protocol/i.test(failure.message)

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Duplex } from 'node:stream';
 import { type SecureContext, type TLSSocket, connect, createSecureContext, rootCertificates } from 'node:tls';
+import { firstBytesOf, quote } from './reply-reader.js';
 import { socketFailure } from './socket-failure.js';
 import type { ProbeFailure } from './types.js';
 
@@ -36,6 +38,65 @@ export function sniFor(host: string): string | null {
 }
 
 const noop = () => {};
+const TAP_BYTES = 120;
+// Reply codes, like the reader's check: an SMTP server that answered our hello in plain text.
+const SMTP_START = /^\d{3}(?:[ -]|\r|\n|$)/;
+
+/**
+ * A socket seen through a Duplex that keeps the first bytes the server sends. TLS reads a net
+ * Socket's handle directly, so the bytes a server answers a hello with (`HTTP/1.1 400 Bad Request`)
+ * never surface; through this wrapper they do, and they — not OpenSSL's "wrong version number" —
+ * are the evidence when the handshake fails.
+ */
+class Tap extends Duplex {
+  readonly #inner: Socket;
+  heard: Buffer = Buffer.alloc(0);
+
+  constructor(inner: Socket) {
+    super();
+    this.#inner = inner;
+    inner.on('data', (chunk: Buffer) => {
+      if (this.heard.length < TAP_BYTES) {
+        this.heard = Buffer.concat([this.heard, chunk.subarray(0, TAP_BYTES - this.heard.length)]);
+      }
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on('end', () => this.push(null));
+    inner.on('error', (error) => this.destroy(error));
+    inner.on('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.#inner.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#inner.write(chunk, callback);
+  }
+
+  override _final(callback: () => void): void {
+    this.#inner.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#inner.destroy();
+    callback(error);
+  }
+}
+
+/** The failure restated with what the server said, when it answered the hello with anything but TLS. */
+function withPlainAnswer(failure: ProbeFailure, heard: Buffer): ProbeFailure {
+  // 0x14–0x17: TLS record types (change_cipher_spec, alert, handshake, application data).
+  if (heard.length === 0 || (heard[0]! >= 0x14 && heard[0]! <= 0x17)) return failure;
+  const text = firstBytesOf(heard);
+  return {
+    ...failure,
+    // Not SMTP at all is decided here; an SMTP reply is left to the caller (plain SMTP on a TLS port).
+    kind: SMTP_START.test(text) ? failure.kind : 'not-smtp',
+    message: `the server answered the TLS hello in plain text: ${quote(heard)}`,
+    firstBytes: text,
+  };
+}
 
 /**
  * Runs a TLS handshake over a connected socket. Verification is not enforced here
@@ -44,13 +105,20 @@ const noop = () => {};
  */
 export function tlsHandshake(
   socket: Socket,
-  options: { host: string; secureContext: SecureContext | undefined; timeoutMs: number },
+  options: {
+    host: string;
+    secureContext: SecureContext | undefined;
+    timeoutMs: number;
+    /** Keep the server's first bytes, to quote them if it answers in plain text (costs a stream copy). */
+    captureAnswer?: boolean;
+  },
 ): Promise<HandshakeResult> {
   const start = performance.now();
   const servername = sniFor(options.host);
+  const tap = options.captureAnswer ? new Tap(socket) : null;
   return new Promise<HandshakeResult>((resolve) => {
     const tlsSocket = connect({
-      socket,
+      socket: tap ?? socket,
       ...(servername ? { servername } : {}),
       ...(options.secureContext ? { secureContext: options.secureContext } : {}),
       rejectUnauthorized: false,
@@ -66,7 +134,9 @@ export function tlsHandshake(
       tlsSocket.off('error', onError);
       tlsSocket.off('close', onClose);
       if (!result.ok) tlsSocket.destroy();
-      resolve(result);
+      resolve(
+        result.ok || !tap ? result : { ...result, failure: withPlainAnswer(result.failure, tap.heard) },
+      );
     };
     const ms = () => performance.now() - start;
     const onSecure = () => finish({ ok: true, socket: tlsSocket, ms: ms() });

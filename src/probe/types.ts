@@ -66,6 +66,22 @@ export interface ProbeFailure {
   tlsAlert?: number;
   /** Human-readable, may quote server text: render escapes it. */
   message: string;
+  /**
+   * The first bytes the server sent (latin1, at most 120), when they are the evidence: bytes that
+   * are not SMTP, a line that never ended, or a plain-text answer to our TLS hello. Untrusted.
+   */
+  firstBytes?: string;
+  /** For a DNS failure: the question that failed (`example.com MX`) and who was asked. */
+  query?: string;
+  resolver?: ResolverIdentity;
+}
+
+/** Which DNS servers a resolver asks: the ones configured (DNS_SERVERS), or the system's own. */
+export interface ResolverIdentity {
+  /** `127.0.0.1:5353`, `[::1]:53`, `192.0.2.53` — as node:dns reports them. */
+  servers: string[];
+  /** The system resolver (/etc/resolv.conf), rather than servers chosen in the configuration. */
+  system: boolean;
 }
 
 export interface SmtpReply {
@@ -141,6 +157,21 @@ export interface PortProbe {
   truncated: boolean;
   /** Set when the port was retried in the other TLS mode; the first attempt's failure. */
   firstAttempt: { mode: ProbeMode; failure: ProbeFailure } | null;
+  /**
+   * The port at every address dialled (probeHost dials each resolved address, bounded), in dial
+   * order; the port's own facts and class are those of the first. Absent when nothing was dialled.
+   */
+  attempts?: AddressAttempt[];
+}
+
+/** The port's verdict at one of the host's addresses. */
+export interface AddressAttempt {
+  address: string;
+  class: PortClass;
+  /** Wall-clock time of the port at this address, retries included. */
+  ms: number;
+  /** What went wrong there, when something did. */
+  failure: ProbeFailure | null;
 }
 
 export interface MxHost {
@@ -153,8 +184,11 @@ export interface HostProbe {
   target: string;
   /** The host whose ports were probed: the target, or its first MX host. */
   host: string;
-  /** Set when the target's MX hosts were probed instead of the name itself. */
-  mx: { hosts: MxHost[]; reason: 'no-address' | 'forced' } | null;
+  /**
+   * Set when the target's MX hosts were looked up instead of probing the name itself. `implicit`:
+   * the name has no MX records, so — RFC 5321 §5.1's implicit MX — its own address was probed.
+   */
+  mx: { hosts: MxHost[]; reason: 'no-address' | 'forced'; implicit?: boolean } | null;
   addresses: string[];
   /** ISO 8601. */
   checkedAt: string;
@@ -174,8 +208,10 @@ export interface ProbeLimits {
   /** A greeting slower than this is `slow-banner` even though it came. */
   slowBannerMs: number;
   /**
-   * A STARTTLS-mode port still silent this long after connecting is also tried with implicit TLS,
-   * in parallel, instead of only after the whole greeting timeout (see probePort).
+   * A STARTTLS-mode port that has sent not one byte this long after connecting is also tried with
+   * implicit TLS, in parallel, instead of only after the whole greeting timeout; a port that has
+   * sent bytes but no complete line by then is judged on them (see probePort). 6 s: nmap's NULL
+   * probe wait, longer than the greet pauses servers put before their first line.
    */
   otherModeAfterMs: number;
   maxLineBytes: number;
@@ -189,7 +225,7 @@ export const DEFAULT_LIMITS: ProbeLimits = {
   replyTimeoutMs: 10_000,
   portDeadlineMs: 45_000,
   slowBannerMs: 5_000,
-  otherModeAfterMs: 2_500,
+  otherModeAfterMs: 6_000,
   maxLineBytes: 4_096,
   maxReplyBytes: 65_536,
   maxReplyLines: 200,
@@ -208,6 +244,8 @@ export interface Resolver {
    * like `localhost` work. Optional: a resolver aimed at chosen DNS servers leaves it out.
    */
   lookup?(host: string): Promise<string[]>;
+  /** Who is asked, for messages ("SERVFAIL from 127.0.0.1:5353"); absent for a hand-made resolver. */
+  identity?: ResolverIdentity;
 }
 
 export interface ProbeHostOptions {

@@ -47,6 +47,13 @@ function port(p: PortDiagnosis) {
     failure: p.failure,
     truncated: p.truncated,
     firstAttempt: p.firstAttempt,
+    // Every address dialled for the port (the port's own facts are the first one's).
+    attempts: (p.attempts ?? []).map((attempt) => ({
+      address: attempt.address,
+      class: attempt.class,
+      ms: ms(attempt.ms),
+      failure: attempt.failure,
+    })),
     findings: p.findings.map(finding),
   };
 }

@@ -8,7 +8,15 @@ export interface DnsRecords {
   A?: string[];
   AAAA?: string[];
   MX?: Array<{ exchange: string; priority: number }>;
+  /** Answer every question about the name with this error instead (a failing resolver). */
+  rcode?: 'SERVFAIL' | 'REFUSED';
+  /** Answer only questions of these types with `rcode` (default: all). */
+  rcodeFor?: Array<'A' | 'AAAA' | 'MX'>;
+  /** Never answer questions about the name (a resolver that times out). */
+  silent?: boolean;
 }
+
+const RCODES = { SERVFAIL: 2, REFUSED: 5 } as const;
 
 export interface TestDnsServer {
   /** For createResolver([...]). */
@@ -18,7 +26,8 @@ export interface TestDnsServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<number, keyof DnsRecords> = { 1: 'A', 28: 'AAAA', 15: 'MX' };
+type RecordType = 'A' | 'AAAA' | 'MX';
+const TYPES: Record<number, RecordType> = { 1: 'A', 28: 'AAAA', 15: 'MX' };
 const TYPE_CODES = { A: 1, AAAA: 28, MX: 15 } as const;
 
 function readName(message: Buffer, start: number): { name: string; end: number } {
@@ -63,7 +72,7 @@ function record(name: Buffer, type: number, data: Buffer): Buffer {
   return Buffer.concat([name, fixed, data]);
 }
 
-function answers(records: DnsRecords, type: keyof DnsRecords, owner: Buffer): Buffer[] {
+function answers(records: DnsRecords, type: RecordType, owner: Buffer): Buffer[] {
   const code = TYPE_CODES[type];
   if (type === 'A')
     return (records.A ?? []).map((ip) => record(owner, code, Buffer.from(ip.split('.').map(Number))));
@@ -84,13 +93,18 @@ function respond(query: Buffer, table: Record<string, DnsRecords>, queries: stri
   const type = TYPES[qtype];
   queries.push(`${name} ${type ?? qtype}`);
   const records = table[name];
+  if (records?.silent) return null;
+  const failing =
+    records?.rcode && (!records.rcodeFor || (type !== undefined && records.rcodeFor.includes(type)))
+      ? RCODES[records.rcode]
+      : null;
   const owner = encodeName(name);
-  const body = records && type ? answers(records, type, owner) : [];
+  const body = records && type && failing === null ? answers(records, type, owner) : [];
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2); // id
   const recursionDesired = query[2]! & 0x01;
   header[2] = 0x84 | recursionDesired; // response, authoritative
-  header[3] = records ? 0 : 3; // NOERROR (NODATA when empty) or NXDOMAIN
+  header[3] = failing ?? (records ? 0 : 3); // SERVFAIL/REFUSED, NOERROR (NODATA when empty) or NXDOMAIN
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(body.length, 6);
   return Buffer.concat([header, question, ...body]);

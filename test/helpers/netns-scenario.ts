@@ -2,6 +2,7 @@
 // their ports, probes them, and prints one JSON line. Never run it outside a namespace: it changes
 // the firewall of the namespace it runs in.
 import { execFileSync } from 'node:child_process';
+import { diagnoseHost } from '../../src/diagnose/index.js';
 import {
   DEFAULT_LIMITS,
   type HostProbe,
@@ -9,8 +10,11 @@ import {
   createResolver,
   probeHost,
   probePort,
+  watchOpenSockets,
 } from '../../src/probe/index.js';
 import { createTestCa } from './certs.js';
+import { startDnsServer } from './dns-server.js';
+import { aContext } from './probe-builders.js';
 import { freePort, mtaScript, startScriptedServer } from './scripted-server.js';
 import { type RunningServer, startSmtpServer } from './smtp-test-server.js';
 
@@ -20,11 +24,14 @@ export interface ScenarioPort {
   durationMs: number;
   connectMs: number | null;
   failure: HostProbe['ports'][number]['failure'];
+  attempts: HostProbe['ports'][number]['attempts'];
+  /** The diagnosis's finding summaries for the port. */
+  findings: string[];
 }
 
 export interface ScenarioResult {
   rounds: Array<{ durationMs: number; ports: ScenarioPort[]; addresses: string[] }>;
-  /** 'crowded': the most sockets open at once to the address. */
+  /** 'crowded', 'shared-address': the most sockets open at once to the address. */
   peakOpen?: number;
 }
 
@@ -40,6 +47,7 @@ function table(rules: string[]): string {
 }
 
 function summary(host: HostProbe): ScenarioResult['rounds'][number] {
+  const diagnosis = diagnoseHost(host, aContext());
   return {
     durationMs: host.durationMs,
     addresses: host.addresses,
@@ -49,6 +57,8 @@ function summary(host: HostProbe): ScenarioResult['rounds'][number] {
       durationMs: port.durationMs,
       connectMs: port.timings.connect ?? null,
       failure: port.failure,
+      attempts: port.attempts,
+      findings: (diagnosis.ports.find((p) => p.port === port.port)?.findings ?? []).map((f) => f.summary),
     })),
   };
 }
@@ -69,7 +79,7 @@ switch (scenario) {
     // Port a drops every SYN; b and c answer; d is alive but greets only after 2.5 s.
     const slow = await startScriptedServer(mtaScript({ greetDelayMs: 2_500 }));
     nft(table([`tcp dport ${a} ${SYN} drop`]));
-    // A connect timeout far above the 1.5 s floor, so "ended early" has room on a busy machine.
+    // A connect timeout far above the 1.1 s floor, so "ended early" has room on a busy machine.
     const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000, connectTimeoutMs: 15_000 };
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c, slow.port], limits })));
     await slow.close();
@@ -87,17 +97,68 @@ switch (scenario) {
     nft(table([`tcp dport { ${ports.join(', ')} } ${SYN} drop`]));
     const path = new PathEvidence();
     const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const watch = watchOpenSockets('127.0.0.1');
     await Promise.all(
       ports.map((port) =>
         probePort({ address: '127.0.0.1', host: '127.0.0.1', port, mode: 'starttls' }, limits, { path }),
       ),
     );
-    peakOpen = path.peakOpen;
+    peakOpen = watch.peak;
+    watch.stop();
+    break;
+  }
+  case 'shared-address': {
+    // Two names for one address, checked at the same time: six silent ports each. The cap is on the
+    // address, so together they stay under it (per check, they would reach 2 × 16).
+    const ports = [a, b, c, ...(await Promise.all([freePort(), freePort(), freePort()]))];
+    nft(table([`tcp dport { ${ports.join(', ')} } ${SYN} drop`]));
+    const dns = await startDnsServer({
+      'one.example.test': { A: ['127.0.0.1'] },
+      'two.example.test': { A: ['127.0.0.1'] },
+    });
+    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const resolver = createResolver([dns.server]);
+    const watch = watchOpenSockets('127.0.0.1');
+    const hosts = await Promise.all(
+      ['one.example.test', 'TWO.example.test.'].map((name) =>
+        probeHost(name, { ...base, resolver, ports, limits }),
+      ),
+    );
+    peakOpen = watch.peak;
+    watch.stop();
+    for (const host of hosts) rounds.push(summary(host));
+    await dns.close();
+    break;
+  }
+  case 'split-addresses': {
+    // One name, four addresses; one server listening on all of them; SYNs to two addresses dropped.
+    const server = await startSmtpServer({
+      key: leaf.key,
+      cert: leaf.cert,
+      name: 'mail.example.test',
+      listenHost: '::',
+    });
+    nft(table([`ip daddr { 127.0.0.2, 127.0.0.3 } tcp dport ${server.port} ${SYN} drop`]));
+    const dns = await startDnsServer({
+      'mail.example.test': { A: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], AAAA: ['::1'] },
+    });
+    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    rounds.push(
+      summary(
+        await probeHost('mail.example.test', {
+          ...base,
+          resolver: createResolver([dns.server]),
+          ports: [server.port],
+          limits,
+        }),
+      ),
+    );
+    await Promise.all([dns.close(), server.close()]);
     break;
   }
   case 'lost-syns': {
     // The first two SYNs to port a vanish (numgen inc counts only packets reaching it): the
-    // kernel's own retransmit would come at 1 s and 3 s, too late for the 1.5 s floor.
+    // kernel's own retransmit would come at 1 s and 3 s, too late to matter: staggered attempts must connect.
     nft(table([`tcp dport ${a} ${SYN} numgen inc mod 1000000 < 2 drop`]));
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c] })));
     break;

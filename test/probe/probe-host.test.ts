@@ -1,3 +1,7 @@
+import { diagnoseHost } from '../../src/diagnose/index.js';
+import { addressesToDial } from '../../src/probe/probe-host.js';
+import { toJson } from '../../src/render/json.js';
+import { aContext } from '../helpers/probe-builders.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   DEFAULT_LIMITS,
@@ -64,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('probeHost()', () => {
-  test('resolves once, dials the IPv4 address of a name with A and AAAA, and probes every port', async () => {
+  test('resolves once, dials both addresses of a name with A and AAAA, and reports each port as its IPv4 address', async () => {
     const checked: string[] = [];
     const queriesBefore = dns.queries.length;
     const host = await probeHost(
@@ -92,10 +96,26 @@ describe('probeHost()', () => {
     ]);
     for (const port of host.ports) {
       expect(port.address).toBe('127.0.0.1');
+      // The servers listen on 127.0.0.1 only: ::1 was dialled too, and refused.
+      expect(port.attempts?.map((attempt) => [attempt.address, attempt.class])).toEqual([
+        ['127.0.0.1', port.class],
+        ['::1', 'refused'],
+      ]);
       expect(port.tls?.servername).toBe('mail.example.test');
       expect(port.certificate?.hostnameMatches).toBe(true);
       expect(port.timings.resolve).toBeGreaterThanOrEqual(0);
     }
+    // `--json` carries every address, as an added field.
+    const json = toJson(diagnoseHost(host, aContext()));
+    expect(json.ports[0]?.attempts).toEqual([
+      { address: '127.0.0.1', class: 'open-starttls', ms: expect.any(Number), failure: null },
+      {
+        address: '::1',
+        class: 'refused',
+        ms: expect.any(Number),
+        failure: expect.objectContaining({ kind: 'refused' }),
+      },
+    ]);
   });
 
   test('probes an IP literal without any DNS query', async () => {
@@ -249,5 +269,31 @@ describe('probeHost()', () => {
     } finally {
       await Promise.all(gated.map((server) => server.close()));
     }
+  });
+});
+
+describe('addressesToDial()', () => {
+  test.each([
+    { given: ['192.0.2.1', '::1'], dialled: ['192.0.2.1', '::1'] },
+    {
+      given: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5', '2001:db8::1', '2001:db8::2'],
+      dialled: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '2001:db8::1', '2001:db8::2'],
+    },
+    {
+      given: [
+        '2001:db8::1',
+        '2001:db8::2',
+        '2001:db8::3',
+        '2001:db8::4',
+        '2001:db8::5',
+        '192.0.2.1',
+        '192.0.2.2',
+        '192.0.2.3',
+        '192.0.2.4',
+      ],
+      dialled: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::1', '2001:db8::2', '2001:db8::3'],
+    },
+  ])('dials at most 4 per family and 6 in all, IPv4 first: $given', ({ given, dialled }) => {
+    expect(addressesToDial(given)).toEqual(dialled);
   });
 });

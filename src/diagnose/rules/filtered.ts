@@ -1,5 +1,7 @@
 import { port25BlockerNames } from '../knowledge/clouds.js';
-import { failureElapsedMs, formatMs, siblingContrast } from '../evidence.js';
+import type { PortProbe } from '../../probe/types.js';
+import { describePortClass } from '../describe-port-class.js';
+import { failureElapsedMs, formatMs, listWords, siblingContrast } from '../evidence.js';
 import {
   canaryEndpoint,
   egressExplains,
@@ -7,11 +9,40 @@ import {
   isExpectedPort,
   undocumentedPortNote,
 } from '../expectations.js';
-import { finding, type PortRule } from '../rule.js';
+import { finding, type PortRule, type PortRuleScope } from '../rule.js';
+import type { Finding } from '../types.js';
+
+/**
+ * A port filtered at some of the host's addresses and not at others ("25 is filtered on 2 of 3
+ * addresses of smtp.example.com"): clients that land on a silent address fail while others work,
+ * exactly the intermittent fault a per-host verdict hides.
+ */
+function addressSplit(port: PortProbe, scope: PortRuleScope): Finding[] {
+  const attempts = port.attempts ?? [];
+  const silent = attempts.filter((attempt) => attempt.class === 'filtered');
+  const answered = attempts.filter((attempt) => attempt.class !== 'filtered');
+  if (silent.length === 0 || answered.length === 0) return [];
+  const host = scope.probe.host;
+  const others = answered.map((attempt) => `${attempt.address} (${describePortClass(attempt.class)})`);
+  const expected = isExpectedPort(port.port, scope.provider);
+  return [
+    finding(
+      'filtered',
+      expected ? 'warning' : 'info',
+      port.port,
+      `${port.port} is filtered on ${silent.length} of ${attempts.length} addresses of ${host} (${listWords(silent.map((attempt) => attempt.address))}: no answer after ${formatMs(Math.max(...silent.map((attempt) => attempt.ms)))}), while ${listWords(others)} answered`,
+      [
+        `Clients that connect to ${silent.length === 1 ? 'that address' : 'those addresses'} get no answer on ${port.port} while the others work: check the firewall, security group or load balancer in front of ${listWords(silent.map((attempt) => attempt.address))}, or remove ${silent.length === 1 ? 'that address' : 'those addresses'} from the DNS records of ${host}.`,
+      ],
+    ),
+  ];
+}
 
 export const filtered: PortRule = {
   id: 'filtered',
   check(port, scope) {
+    const split = addressSplit(port, scope);
+    if (split.length > 0) return split;
     if (port.class !== 'filtered') return [];
     const waited = formatMs(failureElapsedMs(port));
     const canary = scope.egressCanary;
