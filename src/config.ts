@@ -15,7 +15,8 @@ export interface Config extends ProbeSettings {
     appToken: string | null;
     signingSecret: string | null;
     port: number | null;
-    apiUrl: string | null;
+    /** SLACK_API_URL; Slack's public API unless set. */
+    apiUrl: string;
   };
   dataFile: string;
   checkSchedule: string;
@@ -57,6 +58,8 @@ export interface ConfigValidators {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export const DEFAULT_PROBE_PORTS = [25, 465, 587, 2525];
 
@@ -114,7 +117,7 @@ function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: 
   const botToken = value('SLACK_BOT_TOKEN');
   const appToken = value('SLACK_APP_TOKEN');
   const signingSecret = value('SLACK_SIGNING_SECRET');
-  const apiUrl = value('SLACK_API_URL');
+  const apiUrl = value('SLACK_API_URL') ?? DEFAULT_SLACK_API_URL;
   const portText = value('PORT');
   let port: number | null = null;
   if (portText !== null) {
@@ -130,7 +133,7 @@ function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: 
   if (appToken !== null && !appToken.startsWith('xapp-')) {
     problems.push('SLACK_APP_TOKEN must be an app-level token (starts with xapp-) with connections:write');
   }
-  if (apiUrl !== null && !/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
+  if (!/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
     problems.push(
       `SLACK_API_URL=${apiUrl} must be an http(s) URL ending in /api/, e.g. https://slack.com/api/`,
     );

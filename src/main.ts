@@ -2,7 +2,9 @@
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './log.js';
 import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
@@ -24,7 +26,27 @@ function fail(message: string): never {
   process.exit(EXIT_CONFIG);
 }
 
-function settings(): { config: Config; policy: TargetPolicy } {
+/** `npm start` reads ./.env itself; what the environment already sets wins. */
+const ENV_FILE = '.env';
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS once, before any code runs, so setting it from .env has no effect
+ * on Node's store: the CAs it names are read here and handed to the probe instead.
+ */
+function extraCaFromEnvFile(envFile: EnvFileResult): string[] | undefined {
+  if (envFile.kind !== 'loaded' || !envFile.applied.includes('NODE_EXTRA_CA_CERTS')) return undefined;
+  const file = process.env['NODE_EXTRA_CA_CERTS']?.trim() ?? '';
+  if (file === '') return undefined;
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch (error) {
+    fail(`NODE_EXTRA_CA_CERTS=${file} (from ${ENV_FILE}) cannot be read: ${(error as Error).message}`);
+  }
+}
+
+function settings(): { config: Config; policy: TargetPolicy; extraCa: string[] | undefined } {
+  const envFile = loadEnvFile(ENV_FILE, process.env);
+  if (envFile.kind === 'unreadable') fail(`cannot read ${envFile.path}: ${envFile.message}`);
   let config: Config;
   try {
     config = loadConfig(process.env, {
@@ -39,7 +61,11 @@ function settings(): { config: Config; policy: TargetPolicy } {
     throw error;
   }
   // loadConfig has already validated ALLOW_TARGETS, so building the policy cannot fail here.
-  return { config, policy: createTargetPolicy(config.allowTargets) };
+  return {
+    config,
+    policy: createTargetPolicy(config.allowTargets),
+    extraCa: extraCaFromEnvFile(envFile),
+  };
 }
 
 async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
@@ -52,7 +78,7 @@ async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
 }
 
 async function main(): Promise<void> {
-  const { config, policy } = settings();
+  const { config, policy, extraCa } = settings();
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();
 
@@ -65,6 +91,7 @@ async function main(): Promise<void> {
       policy,
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
+      ...(extraCa ? { extraCa } : {}),
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
   );
@@ -145,7 +172,7 @@ async function main(): Promise<void> {
     ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
     ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
     ...(config.slack.port !== null ? { port: config.slack.port } : {}),
-    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    apiUrl: config.slack.apiUrl,
     runCheck,
     admit,
     watches,

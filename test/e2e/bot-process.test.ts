@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fake-slack-api.js';
 import { freePort, mtaScript, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
@@ -26,9 +26,17 @@ const children: ChildProcess[] = [];
 let dir: string;
 let server: ScriptedServer;
 
-function startBot(env: Record<string, string>, stdin: 'pipe' | 'ignore' = 'ignore'): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+// By absolute path, so the bot can run in a folder of its own (where `npm start` looks for .env).
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const MAIN = join(ROOT, 'src/main.ts');
+
+function startBot(
+  env: Record<string, string>,
+  stdin: 'pipe' | 'ignore' = 'ignore',
+  cwd: string = ROOT,
+): Running {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -96,6 +104,23 @@ describe('npm start (src/main.ts)', () => {
     expect(bot.output()).toContain('CHECK_SCHEDULE=every hour');
     expect(bot.output()).toContain('ALLOW_TARGETS entry 10.0.0.0/99');
     expect(bot.output()).toContain('See .env.example');
+  });
+
+  test('reads ./.env itself; a setting in the environment wins over the file', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const folder = join(dir, 'with-env-file');
+    await mkdir(folder);
+    await writeFile(
+      join(folder, '.env'),
+      "CHECK_SCHEDULE='*/15 * * * *'\nCHECK_TIMEZONE=Not/AZone\nALLOW_TARGETS=10.0.0.0/8\n",
+    );
+    const bot = startBot({ ALLOW_TARGETS: '10.0.0.0/99' }, 'ignore', folder);
+    expect(await bot.exited).toBe(2);
+    // From the file:
+    expect(bot.output()).toContain('CHECK_TIMEZONE=Not/AZone');
+    expect(bot.output()).not.toContain('CHECK_SCHEDULE');
+    // From the environment, which wins:
+    expect(bot.output()).toContain('ALLOW_TARGETS entry 10.0.0.0/99');
   });
 
   test('a corrupt data file stops start-up with a message naming the file, and is left as it was', async () => {
