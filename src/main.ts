@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './log.js';
+import { onClosedPipe } from './util/closed-pipe.js';
 import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
@@ -78,6 +79,7 @@ async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
 }
 
 async function main(): Promise<void> {
+  onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   const now = () => new Date();
@@ -150,6 +152,9 @@ async function main(): Promise<void> {
     const { chatNotifier } = await import('./slack/use-cases/index.js');
     // One printer for commands and alerts, so an alert's thread replies point at its number.
     const chat = consoleChatFor(process.stdout);
+    // Nobody reads the output any more (`npm start | head`): stop as at the end of input.
+    const outputGone = new AbortController();
+    onClosedPipe(process.stdout, () => outputGone.abort());
     const scheduler = schedule(chatNotifier(chat));
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
     await runConsole({
@@ -160,6 +165,7 @@ async function main(): Promise<void> {
       admit,
       watches,
       chat,
+      stop: outputGone.signal,
     });
     await scheduler.stop();
     await store.close();

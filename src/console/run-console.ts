@@ -22,6 +22,8 @@ export interface ConsoleOptions {
    * alerts and commands share one message numbering and an alert's thread points at the right #.
    */
   chat?: ConsoleChat;
+  /** Ends the console as end of input would (its output has nowhere to go). */
+  stop?: AbortSignal;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
 }
@@ -68,6 +70,14 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     terminal: interactive,
   });
 
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    lines.close();
+  };
+  if (options.stop?.aborted) stop();
+  else options.stop?.addEventListener('abort', stop, { once: true });
+
   const handle = async (line: string): Promise<boolean> => {
     const text = line.trim();
     if (text === '') return true;
@@ -93,9 +103,10 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     lines.prompt();
   }
   for await (const line of lines) {
-    if (!(await handle(line))) break;
+    if (stopped || !(await handle(line))) break;
     if (interactive) lines.prompt();
   }
   lines.close();
+  options.stop?.removeEventListener('abort', stop);
   await useCases.inFlight.idle();
 }
