@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { EgressCanary } from './check/index.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError } from './policy/index.js';
+import { escapeControls } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -47,7 +48,8 @@ export interface Config extends ProbeSettings {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid settings:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    // Problems quote the settings' values, which may hold escape sequences: shown escaped.
+    super(`invalid settings:\n${problems.map((problem) => `  - ${escapeControls(problem)}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './log.js';
+import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { createTargetPolicy, RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
@@ -23,7 +24,8 @@ const EXIT_CONFIG = 2;
 const DRAIN_MS = 20_000;
 
 function fail(message: string): never {
-  process.stderr.write(`smtp-check: ${message}\n`);
+  // Messages quote settings and file names: nothing in them may drive the terminal.
+  process.stderr.write(`smtp-check: ${escapeControls(message, { keepNewlines: true })}\n`);
   process.exit(EXIT_CONFIG);
 }
 

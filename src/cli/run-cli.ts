@@ -2,6 +2,7 @@ import type { RunCheck } from '../check/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { renderJson } from '../render/json.js';
+import { escapeControls } from '../render/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
 
@@ -65,7 +66,8 @@ export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Pro
     return EXIT_OK;
   }
   if (args.kind === 'error') {
-    io.stderr.write(`smtp-check: ${args.message}\n\n${USAGE}\n`);
+    // The message may quote what was typed: escape sequences in it must not reach the terminal.
+    io.stderr.write(`smtp-check: ${escapeControls(args.message)}\n\n${USAGE}\n`);
     return EXIT_USAGE;
   }
 

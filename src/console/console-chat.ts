@@ -1,4 +1,5 @@
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
+import { escapeControls } from '../render/sanitize.js';
 import type { Chat, PostedMessage } from '../slack/use-cases/index.js';
 import { blocksToText, type TextOptions } from './blocks-to-text.js';
 
@@ -19,7 +20,11 @@ export function createConsoleChat(write: (text: string) => void, options: TextOp
   let last: PostedMessage | null = null;
 
   const show = (title: string, message: SlackMessage): void => {
-    write(`── ${title}\n${blocksToText(message.blocks, options)}\n\n`);
+    // Messages quote what was typed and what servers said; whatever a renderer let through, no
+    // control character reaches the terminal from here.
+    write(
+      `── ${title}\n${escapeControls(blocksToText(message.blocks, options), { keepNewlines: true })}\n\n`,
+    );
   };
   const numberOf = (ts: string): string => `#${numbers.get(ts) ?? '?'}`;
 

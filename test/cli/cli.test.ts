@@ -50,6 +50,20 @@ describe('smtp-check (bad input)', () => {
     expect(run.stdout).toBe('');
   });
 
+  // ESC ] … BEL retitles the window, CSI 2J clears the screen, U+202E makes the rest read backwards.
+  const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2Jhost\u202ecom';
+  test.each([
+    [[HOSTILE], {}],
+    [['a.example', HOSTILE], {}],
+    [['a.example', '--ports', `25,${HOSTILE}`], {}],
+    [['a.example'], { CONNECT_TIMEOUT_MS: HOSTILE }],
+  ])('input echoed in an error (%j %j) is shown escaped, never raw', async (args, env) => {
+    const run = await smtpCheck(args, env);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(run.stderr).toContain('evil\\x1b]0;pwned\\x07\\x1b[2Jhost\\u202ecom');
+  });
+
   test('bad settings exit 2 and name every problem', async () => {
     const run = await smtpCheck(['127.0.0.1'], { CONNECT_TIMEOUT_MS: 'fast', EGRESS_CANARY: 'nope' });
     expect(run.exitCode).toBe(2);

@@ -139,6 +139,24 @@ describe('runConsole()', () => {
     expect(sink.printed).toContain('── message #2 updated\n✅ RESOLVED: SMTP.EXAMPLE.TEST');
   });
 
+  test('what was typed comes back escaped: no escape sequence or bidi control reaches the terminal', async () => {
+    const world = new World();
+    const watches = createWatchCommands({
+      store: createMemoryWatchStore(),
+      runCheck: world.runCheck,
+      now: world.now,
+      logger: silentLogger,
+    });
+    const hostile = 'evil\u001b]0;pwned\u0007\u001b[2Jhost\u202ecom';
+    const printed = await run(
+      [`/smtp-check ${hostile}`, `/smtp-check watch ${hostile}`, `/smtp-check 127.0.0.1 ${hostile}`],
+      scripted,
+      watches,
+    );
+    expect(printed.match(/only you can see this/g)).toHaveLength(3);
+    expect(printed).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+
   test('says what to do when recheck comes before any check', async () => {
     expect(await run(['recheck', 'quit', 'smtp.example.com'], scripted)).toBe(
       'Nothing to re-check yet: run `/smtp-check host` first.\n\n',
