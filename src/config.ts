@@ -2,7 +2,7 @@
 
 import { isIP } from 'node:net';
 import type { EgressCanary } from './check/index.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError } from './policy/index.js';
 import { escapeControls } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
@@ -19,6 +19,8 @@ export interface Config extends ProbeSettings {
     /** SLACK_API_URL; Slack's public API unless set. */
     apiUrl: string;
   };
+  /** LOG_FORMAT; `auto` is text when stderr is a terminal, JSON otherwise (decided in main.ts). */
+  logFormat: LogFormat | 'auto';
   dataFile: string;
   checkSchedule: string;
   checkTimezone: string | null;
@@ -215,6 +217,15 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   const { mode, slack } = slackSettings(env, problems);
   const probe = probeSettings(env, problems);
 
+  const logFormatText = (env['LOG_FORMAT']?.trim() || 'auto').toLowerCase();
+  const logFormat = (['auto', ...LOG_FORMATS] as string[]).includes(logFormatText)
+    ? (logFormatText as LogFormat | 'auto')
+    : 'auto';
+  if (logFormat !== logFormatText)
+    problems.push(
+      `LOG_FORMAT=${logFormatText} must be json, text or auto (text on a terminal, JSON otherwise)`,
+    );
+
   const checkSchedule = env['CHECK_SCHEDULE']?.trim() || '*/15 * * * *';
   const scheduleProblem = validators.validateSchedule?.(checkSchedule) ?? null;
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
@@ -246,6 +257,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     ...probe,
     mode,
     slack,
+    logFormat,
     dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
     checkSchedule,
     checkTimezone,

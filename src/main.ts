@@ -83,7 +83,10 @@ async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
 async function main(): Promise<void> {
   onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
-  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+  // On a terminal logs are for the person watching; files and log collectors get JSON.
+  const logFormat =
+    config.logFormat === 'auto' ? (process.stderr.isTTY === true ? 'text' : 'json') : config.logFormat;
+  const logger = createLogger({ level: config.logLevel, format: logFormat, secrets: config.secrets });
   const now = () => new Date();
 
   const limited = limitConcurrency(

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,14 @@ function startBot(
   env: Record<string, string>,
   stdin: 'pipe' | 'ignore' = 'ignore',
   cwd: string = ROOT,
+  terminal = false,
 ): Running {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const argv = [process.execPath, '--import', TSX, MAIN];
+  // `script` runs the bot on a pseudo-terminal: stdin, stdout and stderr are all a TTY.
+  const [command, args] = terminal
+    ? ['script', ['-qfec', argv.map((arg) => `'${arg}'`).join(' '), '/dev/null']]
+    : [argv[0] ?? '', argv.slice(1)];
+  const child = spawn(command, args as string[], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
@@ -122,6 +128,18 @@ describe('npm start (src/main.ts)', () => {
     // From the environment, which wins:
     expect(bot.output()).toContain('ALLOW_TARGETS entry 10.0.0.0/99');
   });
+
+  test.runIf(spawnSync('script', ['--version']).status === 0)(
+    'on a terminal, logs are short readable lines, not JSON',
+    async () => {
+      const bot = startBot({}, 'pipe', ROOT, true);
+      await bot.waitFor(/smtp-check> /);
+      bot.child.stdin?.write('quit\n');
+      expect(await bot.exited).toBe(0);
+      expect(bot.output()).toMatch(/^\d\d:\d\d:\d\d INFO {2}console mode: no Slack settings given/m);
+      expect(bot.output()).not.toContain('{"time"');
+    },
+  );
 
   test('a corrupt data file stops start-up with a message naming the file, and is left as it was', async () => {
     const { writeFile, readFile } = await import('node:fs/promises');
