@@ -7,7 +7,8 @@ import { renderPendingLine, renderPortLine, renderReport } from '../render/termi
 import { parseCliArgs, USAGE } from './parse-args.js';
 
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
   /** NO_COLOR (https://no-color.org) turns colour off. */
   noColor: boolean;
@@ -26,35 +27,45 @@ export function exitCodeFor(diagnosis: HostDiagnosis): number {
   return submissionUsable && !critical ? EXIT_OK : EXIT_PROBLEM;
 }
 
+/** Terminal width for live lines; 80 when unknown (a pipe, or a terminal that does not say). */
+export function liveColumns(stdout: CliIo['stdout']): number {
+  const columns = stdout.columns;
+  return typeof columns === 'number' && Number.isInteger(columns) && columns > 0 ? columns : 80;
+}
+
 /**
  * Live progress on a terminal: one line per planned port, rewritten in place as ports finish.
- * Off a terminal, each port's line is printed once as it finishes.
+ * Off a terminal, each port's line is printed once as it finishes. Every line fits the terminal:
+ * the redraw moves the cursor up one row per line, so a wrapped line would scramble it. The final
+ * report shows the server's text whole.
  */
 function progressPrinter(io: CliIo, color: boolean) {
-  const lines = new Map<number, string>();
-  const order: number[] = [];
+  const ports = new Map<number, PortProbe | null>();
   const live = io.stdout.isTTY === true;
+  const lineOf = (port: number, maxColumns: number): string => {
+    const probe = ports.get(port);
+    return probe ? renderPortLine(probe, { color, maxColumns }) : renderPendingLine(port, { maxColumns });
+  };
   return {
-    plan(ports: number[]) {
-      for (const port of ports) {
-        order.push(port);
-        lines.set(port, renderPendingLine(port));
-      }
-      if (live) io.stdout.write(`${order.map((port) => lines.get(port)).join('\n')}\n`);
+    plan(planned: number[]) {
+      for (const port of planned) ports.set(port, null);
+      const maxColumns = liveColumns(io.stdout);
+      if (live) io.stdout.write(`${[...ports.keys()].map((port) => lineOf(port, maxColumns)).join('\n')}\n`);
     },
     port(port: PortProbe) {
-      const line = renderPortLine(port, { color });
-      lines.set(port.port, line);
-      if (!live) {
-        io.stdout.write(`${line}\n`);
+      const planned = ports.has(port.port);
+      ports.set(port.port, port);
+      const maxColumns = liveColumns(io.stdout);
+      if (!live || !planned) {
+        io.stdout.write(`${lineOf(port.port, maxColumns)}\n`);
         return;
       }
       // Move up to the first progress line, then repaint the block.
-      io.stdout.write(`\u001b[${order.length}A`);
-      for (const each of order) io.stdout.write(`\u001b[2K${lines.get(each)}\n`);
+      io.stdout.write(`\u001b[${ports.size}A`);
+      for (const each of ports.keys()) io.stdout.write(`\u001b[2K${lineOf(each, maxColumns)}\n`);
     },
     end() {
-      if (order.length > 0) io.stdout.write('\n');
+      if (ports.size > 0) io.stdout.write('\n');
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
+import { displayWidth, wrapColumns } from '../render/display-width.js';
 import { escapeControls } from '../render/sanitize.js';
 import type { Chat, PostedMessage } from '../slack/use-cases/index.js';
 import { blocksToText, type TextOptions } from './blocks-to-text.js';
@@ -14,7 +15,29 @@ export interface ConsoleChat extends Chat {
  * A Chat that prints what would be posted: each message numbered, updates and thread replies
  * pointing at the message they belong to, ephemerals marked as such.
  */
-export function createConsoleChat(write: (text: string) => void, options: TextOptions = {}): ConsoleChat {
+export interface ConsoleChatOptions extends TextOptions {
+  /**
+   * The terminal's width when printing to one (read at every message, so a resize is followed):
+   * lines are wrapped to fit. Code lines (indented four spaces: configuration to copy) are left whole.
+   */
+  columns?: () => number;
+}
+
+function fitTerminal(text: string, columns: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) =>
+      line.startsWith('    ') || displayWidth(line) < columns
+        ? [line]
+        : wrapColumns(line, columns - 1, '    '),
+    )
+    .join('\n');
+}
+
+export function createConsoleChat(
+  write: (text: string) => void,
+  options: ConsoleChatOptions = {},
+): ConsoleChat {
   let counter = 0;
   const numbers = new Map<string, number>();
   let last: PostedMessage | null = null;
@@ -22,9 +45,8 @@ export function createConsoleChat(write: (text: string) => void, options: TextOp
   const show = (title: string, message: SlackMessage): void => {
     // Messages quote what was typed and what servers said; whatever a renderer let through, no
     // control character reaches the terminal from here.
-    write(
-      `── ${title}\n${escapeControls(blocksToText(message.blocks, options), { keepNewlines: true })}\n\n`,
-    );
+    const text = escapeControls(blocksToText(message.blocks, options), { keepNewlines: true });
+    write(`── ${title}\n${options.columns ? fitTerminal(text, options.columns()) : text}\n\n`);
   };
   const numberOf = (ts: string): string => `#${numbers.get(ts) ?? '?'}`;
 

@@ -31,12 +31,28 @@ export interface ConsoleOptions {
 export const CONSOLE_USER = 'U0CONSOLE';
 export const CONSOLE_CHANNEL = 'console';
 
-const INTRO =
-  'smtp-check console: type `/smtp-check host` (or just `host`), `help`, `recheck` or `config` for the last check, `watch host`, `list`, `home`, `quit` to leave. Scheduled re-tests print their alerts here.\n\n';
+const INTRO = [
+  'smtp-check console: type `/smtp-check host` (or just `host`), `help`,',
+  '`recheck` or `config` for the last check, `watch host`, `list`, `home`,',
+  '`quit` to leave. Scheduled re-tests print their alerts here.',
+  '',
+  '',
+].join('\n');
 
-/** The console's Chat, printing to output, with the console user shown as `you`. */
-export function consoleChatFor(output: Writable): ConsoleChat {
-  return createConsoleChat((text) => void output.write(text), { users: { [CONSOLE_USER]: 'you' } });
+/** Width of a terminal; 80 when it does not say. */
+function columnsOf(output: { columns?: number }): number {
+  return typeof output.columns === 'number' && output.columns > 0 ? output.columns : 80;
+}
+
+/**
+ * The console's Chat, printing to output, with the console user shown as `you`. On a terminal,
+ * lines are wrapped to its width; into a pipe or a file they are left whole.
+ */
+export function consoleChatFor(output: Writable & { isTTY?: boolean; columns?: number }): ConsoleChat {
+  return createConsoleChat((text) => void output.write(text), {
+    users: { [CONSOLE_USER]: 'you' },
+    ...(output.isTTY === true ? { columns: () => columnsOf(output) } : {}),
+  });
 }
 
 /**

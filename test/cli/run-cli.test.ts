@@ -3,17 +3,18 @@ import type { CheckHooks, CheckRequest } from '../../src/check/types.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { diagnoseHost } from '../../src/diagnose/index.js';
 import type { PortProbe } from '../../src/probe/types.js';
+import { displayWidth } from '../../src/render/display-width.js';
 import { aContext, aHost, aPort } from '../helpers/probe-builders.js';
 
 // The live terminal display, with a terminal-like stdout. The real command against real servers
 // is tested in cli.test.ts; here the check is scripted so the order of events is exact.
 
-function terminal(isTTY: boolean) {
+function terminal(isTTY: boolean, columns?: number) {
   const chunks: string[] = [];
   return {
     chunks,
     io: {
-      stdout: { isTTY, write: (text: string) => chunks.push(text) },
+      stdout: { isTTY, ...(columns ? { columns } : {}), write: (text: string) => chunks.push(text) },
       stderr: { write: () => {} },
       noColor: false,
     },
@@ -57,5 +58,46 @@ describe('runCli() live progress', () => {
     const code = await runCli(['smtp.example.com', '--json'], io, scriptedCheck(ports));
     expect(JSON.parse(chunks.join(''))).toMatchObject({ host: 'smtp.example.com' });
     expect(code).toBe(0);
+  });
+});
+
+/** The lines printed before the final report starts (its first line names the host). */
+function liveLines(output: string): string[] {
+  const end = output.indexOf('smtp-check smtp.example.com');
+  return output
+    .slice(0, end === -1 ? undefined : end)
+    .split('\n')
+    .map((line) => line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, ''));
+}
+
+describe('runCli() live lines fit the terminal', () => {
+  const longGreeting = `220 ${'mail.example.test '.repeat(12)}ESMTP ready 🚀 end-of-greeting`;
+  const wide = [
+    aPort({ port: 587, class: 'open-starttls', greeting: longGreeting }),
+    aPort({
+      port: 2525,
+      class: 'implicit-tls-on-starttls-port',
+      failure: {
+        stage: 'greeting',
+        kind: 'timeout',
+        message: `no greeting within 15000 ms ${'and a long explanation '.repeat(8)}end-of-failure`,
+      },
+    }),
+  ];
+
+  test.each([
+    [true, 80],
+    [true, 40],
+    [true, undefined],
+    [false, undefined],
+  ])('stdout a terminal: %s, columns %s → every live line fits, cut with …', async (isTTY, columns) => {
+    const { chunks, io } = terminal(isTTY, columns);
+    await runCli(['smtp.example.com'], io, scriptedCheck(wide));
+    const output = chunks.join('');
+    const lines = liveLines(output);
+    expect(lines.filter((line) => line.includes('…')).length).toBeGreaterThan(0);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(columns ?? 80);
+    // The final report shows the server's text whole.
+    expect(output.slice(output.indexOf('smtp-check smtp.example.com'))).toContain(longGreeting);
   });
 });
