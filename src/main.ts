@@ -23,7 +23,11 @@ import {
 const EXIT_CONFIG = 2;
 const DRAIN_MS = 20_000;
 
-function fail(message: string): never {
+function fail(message: string | string[]): never {
+  if (Array.isArray(message)) {
+    for (const line of message) process.stderr.write(`smtp-check: ${escapeControls(line)}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   // Messages quote settings and file names: nothing in them may drive the terminal.
   process.stderr.write(`smtp-check: ${escapeControls(message, { keepNewlines: true })}\n`);
   process.exit(EXIT_CONFIG);
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const { createSlackApp } = await import('./slack/index.js');
+  const { createSlackApp, SlackStartUpError } = await import('./slack/index.js');
   const app = createSlackApp({
     botToken: config.slack.botToken ?? '',
     ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
@@ -190,7 +194,13 @@ async function main(): Promise<void> {
     logger,
     logLevel: config.logLevel,
   });
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    // A wrong token or an unreachable API: the settings' problem, said with the fix, exit 2.
+    if (error instanceof SlackStartUpError) fail(error.problems);
+    throw error;
+  }
   const scheduler = schedule(app.notifier);
   logger.info('smtp-check ready', { mode: config.mode, schedule: config.checkSchedule });
 

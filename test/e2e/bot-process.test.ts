@@ -165,6 +165,94 @@ describe('npm start (src/main.ts)', () => {
     expect(output).toMatch(/reply in the thread of #1/);
   });
 
+  describe('Slack start-up failures: one line per problem with the fix, exit 2', () => {
+    const APP_TOKEN = 'xapp-1-bot-process-app-token';
+    let api: FakeSlackApi;
+    beforeAll(async () => {
+      api = await startFakeSlackApi({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
+    });
+    afterAll(async () => {
+      await api.close();
+    });
+
+    async function startUpFails(env: Record<string, string>): Promise<string[]> {
+      const bot = startBot({ SLACK_API_URL: api.apiUrl, ...env });
+      expect(await bot.exited).toBe(2);
+      const lines = bot.output().trim().split('\n');
+      // No stack trace, nothing but our lines (Bolt's own log lines are JSON objects).
+      expect(bot.output()).not.toMatch(/^\s+at /m);
+      return lines.filter((line) => !line.startsWith('{'));
+    }
+
+    test('a revoked or wrong bot token (auth.test: invalid_auth)', async () => {
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: 'xoxb-1-revoked-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        PORT: '0',
+      });
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^smtp-check: SLACK_BOT_TOKEN is not valid for this workspace \(invalid_auth\): reinstall the app .* copy the Bot User OAuth Token/,
+        ),
+      ]);
+    });
+
+    test('a wrong app token (apps.connections.open: invalid_auth)', async () => {
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: 'xapp-1-not-this-app',
+      });
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^smtp-check: SLACK_APP_TOKEN is not valid for this app \(invalid_auth\): create an app-level token with the connections:write scope/,
+        ),
+      ]);
+    });
+
+    test.each([
+      ['missing_scope', /SLACK_APP_TOKEN lacks the connections:write scope \(missing_scope\)/],
+      ['not_allowed_token_type', /SLACK_APP_TOKEN is not an app-level token \(not_allowed_token_type\)/],
+    ])('an app token Slack refuses with %s', async (slackError, message) => {
+      api.failNext('apps.connections.open', { error: slackError });
+      const lines = await startUpFails({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).toContain('Basic Information → App-Level Tokens');
+    });
+
+    test('an unreachable SLACK_API_URL', async () => {
+      const nothing = await freePort();
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: `http://127.0.0.1:${nothing}/api/`,
+      });
+      expect(lines).toEqual([
+        `smtp-check: cannot reach the Slack API at http://127.0.0.1:${nothing}/api/ (ECONNREFUSED): check SLACK_API_URL, DNS and the way out of this network (proxy, firewall)`,
+      ]);
+    });
+
+    test('HTTP mode on a PORT that is taken', async () => {
+      const taken = await startScriptedServer(() => {});
+      try {
+        const lines = await startUpFails({
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          PORT: String(taken.port),
+        });
+        expect(lines).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^smtp-check: PORT=${taken.port} is already in use on this machine: choose another PORT`,
+            ),
+          ),
+        ]);
+      } finally {
+        await taken.close();
+      }
+    });
+  });
+
   describe('HTTP mode', () => {
     let api: FakeSlackApi;
     beforeAll(async () => {
