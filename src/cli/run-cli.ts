@@ -9,7 +9,9 @@ import { parseCliArgs, USAGE } from './parse-args.js';
 export interface CliIo {
   /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Repeats fn every ms until the returned function is called (setInterval; tests drive it). */
+  every?: (ms: number, fn: () => void) => () => void;
   /** NO_COLOR (https://no-color.org) turns colour off. */
   noColor: boolean;
 }
@@ -70,6 +72,46 @@ function progressPrinter(io: CliIo, color: boolean) {
   };
 }
 
+/** How often a long run with piped output says on stderr what it still waits for. */
+export const WAITING_NOTICE_MS = 5_000;
+
+function realEvery(ms: number, fn: () => void): () => void {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * `smtp-check host --timeout-ms 300000 | tee log` shows nothing for minutes: when stdout is not a
+ * terminal but stderr is, say every few seconds which ports are still being waited for. On a
+ * terminal stdout the live lines already say it (and a stderr line would break their redraw).
+ */
+function waitingNotice(io: CliIo) {
+  const waiting = new Set<number>();
+  let stop: (() => void) | null = null;
+  const show = io.stderr.isTTY === true && io.stdout.isTTY !== true;
+  let elapsedMs = 0;
+  return {
+    plan(ports: number[]) {
+      for (const port of ports) waiting.add(port);
+      if (!show || stop) return;
+      stop = (io.every ?? realEvery)(WAITING_NOTICE_MS, () => {
+        elapsedMs += WAITING_NOTICE_MS;
+        if (waiting.size === 0) return;
+        const ports = [...waiting].join(', ');
+        io.stderr.write(`smtp-check: still waiting for ${ports} (${Math.round(elapsedMs / 1000)} s)…\n`);
+      });
+    },
+    done(port: number) {
+      waiting.delete(port);
+    },
+    end() {
+      stop?.();
+      stop = null;
+    },
+  };
+}
+
 export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.kind === 'help') {
@@ -84,10 +126,22 @@ export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Pro
 
   const color = args.color && !io.noColor && io.stdout.isTTY === true;
   const progress = args.json ? null : progressPrinter(io, color);
-  const diagnosis = await runCheck(args.request, {
-    onPlan: (plan) => progress?.plan(plan.ports),
-    onPort: (port) => progress?.port(port),
-  });
+  const notice = waitingNotice(io);
+  let diagnosis: Awaited<ReturnType<RunCheck>>;
+  try {
+    diagnosis = await runCheck(args.request, {
+      onPlan: (plan) => {
+        notice.plan(plan.ports);
+        progress?.plan(plan.ports);
+      },
+      onPort: (port) => {
+        notice.done(port.port);
+        progress?.port(port);
+      },
+    });
+  } finally {
+    notice.end();
+  }
   if (args.json) {
     io.stdout.write(renderJson(diagnosis));
   } else {

@@ -101,3 +101,52 @@ describe('runCli() live lines fit the terminal', () => {
     expect(output.slice(output.indexOf('smtp-check smtp.example.com'))).toContain(longGreeting);
   });
 });
+
+describe('runCli() on a long run with piped output', () => {
+  /** A clock the test ticks by hand, and a check that waits for the test between ports. */
+  function slowRun(stdoutTTY: boolean, stderrTTY: boolean) {
+    const errors: string[] = [];
+    const ticks: Array<() => void> = [];
+    let stopped = 0;
+    const io = {
+      stdout: { isTTY: stdoutTTY, write: () => {} },
+      stderr: { isTTY: stderrTTY, write: (text: string) => errors.push(text) },
+      noColor: true,
+      every: (_ms: number, fn: () => void) => {
+        ticks.push(fn);
+        return () => {
+          stopped += 1;
+        };
+      },
+    };
+    const check = async (_request: CheckRequest, hooks: CheckHooks = {}) => {
+      hooks.onPlan?.({ target: 'smtp.example.com', ports: [587, 25], providerName: null });
+      hooks.onPort?.(ports[0] as PortProbe);
+      for (const tick of ticks) tick();
+      for (const tick of ticks) tick();
+      hooks.onPort?.(ports[1] as PortProbe);
+      for (const tick of ticks) tick();
+      return diagnoseHost(aHost({ target: 'smtp.example.com', host: 'smtp.example.com', ports }), aContext());
+    };
+    return { errors, io, check, stopped: () => stopped };
+  }
+
+  test('stderr a terminal, stdout piped: says every few seconds which ports it still waits for', async () => {
+    const run = slowRun(false, true);
+    await runCli(['smtp.example.com'], run.io, run.check);
+    expect(run.errors).toEqual([
+      'smtp-check: still waiting for 25 (5 s)…\n',
+      'smtp-check: still waiting for 25 (10 s)…\n',
+    ]);
+    expect(run.stopped()).toBe(1);
+  });
+
+  test.each([
+    ['stderr piped too', false, false],
+    ['stdout a terminal (the live lines say it)', true, true],
+  ])('%s: no notice', async (_name, stdoutTTY, stderrTTY) => {
+    const run = slowRun(stdoutTTY, stderrTTY);
+    await runCli(['smtp.example.com'], run.io, run.check);
+    expect(run.errors).toEqual([]);
+  });
+});
