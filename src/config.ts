@@ -2,8 +2,9 @@
 
 import { isIP } from 'node:net';
 import type { EgressCanary } from './check/index.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
+import { escapeControls } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -15,8 +16,11 @@ export interface Config extends ProbeSettings {
     appToken: string | null;
     signingSecret: string | null;
     port: number | null;
-    apiUrl: string | null;
+    /** SLACK_API_URL; Slack's public API unless set. */
+    apiUrl: string;
   };
+  /** LOG_FORMAT; `auto` is text when stderr is a terminal, JSON otherwise (decided in main.ts). */
+  logFormat: LogFormat | 'auto';
   dataFile: string;
   checkSchedule: string;
   checkTimezone: string | null;
@@ -48,7 +52,8 @@ export interface Config extends ProbeSettings {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid settings:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    // Problems quote the settings' values, which may hold escape sequences: shown escaped.
+    super(`invalid settings:\n${problems.map((problem) => `  - ${escapeControls(problem)}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -59,6 +64,8 @@ export interface ConfigValidators {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export const DEFAULT_PROBE_PORTS = [25, 465, 587, 2525];
 
@@ -116,7 +123,7 @@ function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: 
   const botToken = value('SLACK_BOT_TOKEN');
   const appToken = value('SLACK_APP_TOKEN');
   const signingSecret = value('SLACK_SIGNING_SECRET');
-  const apiUrl = value('SLACK_API_URL');
+  const apiUrl = value('SLACK_API_URL') ?? DEFAULT_SLACK_API_URL;
   const portText = value('PORT');
   let port: number | null = null;
   if (portText !== null) {
@@ -132,7 +139,7 @@ function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: 
   if (appToken !== null && !appToken.startsWith('xapp-')) {
     problems.push('SLACK_APP_TOKEN must be an app-level token (starts with xapp-) with connections:write');
   }
-  if (apiUrl !== null && !/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
+  if (!/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
     problems.push(
       `SLACK_API_URL=${apiUrl} must be an http(s) URL ending in /api/, e.g. https://slack.com/api/`,
     );
@@ -212,6 +219,15 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   const { mode, slack } = slackSettings(env, problems);
   const probe = probeSettings(env, problems);
 
+  const logFormatText = (env['LOG_FORMAT']?.trim() || 'auto').toLowerCase();
+  const logFormat = (['auto', ...LOG_FORMATS] as string[]).includes(logFormatText)
+    ? (logFormatText as LogFormat | 'auto')
+    : 'auto';
+  if (logFormat !== logFormatText)
+    problems.push(
+      `LOG_FORMAT=${logFormatText} must be json, text or auto (text on a terminal, JSON otherwise)`,
+    );
+
   const checkSchedule = env['CHECK_SCHEDULE']?.trim() || '*/15 * * * *';
   const scheduleProblem = validators.validateSchedule?.(checkSchedule) ?? null;
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
@@ -244,6 +260,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     ...probe,
     mode,
     slack,
+    logFormat,
     dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
     checkSchedule,
     checkTimezone,

@@ -1,7 +1,13 @@
-// Structured logs: one JSON object per line. Secrets are registered once and masked everywhere.
+// Logs: one JSON object per line for files and log collectors, or a short readable line for a
+// person at a terminal. Secrets are registered once and masked everywhere, in both formats.
+
+import { escapeControls } from './render/sanitize.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export type LogFields = Record<string, unknown>;
 
@@ -15,6 +21,8 @@ export interface Logger {
 
 export interface LoggerOptions {
   level: LogLevel;
+  /** `json` (default): one object per line. `text`: `12:00:01 WARN  message key=value`. */
+  format?: LogFormat;
   /** Where lines go (default stderr, so stdout stays for CLI output and console mode). */
   write?: (line: string) => void;
   /** Values masked wherever they appear (tokens, signing secrets). */
@@ -40,9 +48,51 @@ const SECRET_SHAPES: Array<[RegExp, string]> = [
 function serialise(value: unknown): unknown {
   if (value instanceof Error) {
     const cause = value.cause === undefined ? undefined : serialise(value.cause);
-    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code, cause };
+    // The stack is where a maintainer starts; only the error's own fields would say what, not where.
+    return {
+      name: value.name,
+      message: value.message,
+      code: (value as { code?: unknown }).code,
+      stack: value.stack,
+      cause,
+    };
   }
   return value;
+}
+
+function textValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return /^[^\s"=]*$/.test(text) && text !== '' ? text : JSON.stringify(text);
+}
+
+interface SerialisedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+function isSerialisedError(value: unknown): value is SerialisedError {
+  return typeof value === 'object' && value !== null && 'message' in value && 'name' in value;
+}
+
+/**
+ * A line for people: time of day, level, message, then key=value. An error shows as its message,
+ * its stack indented below. Nothing in it can drive the terminal (messages quote server text).
+ */
+function textLine(record: LogFields, level: Exclude<LogLevel, 'silent'>, fields: LogFields): string {
+  const parts = [String(record.time).slice(11, 19), level.toUpperCase().padEnd(5), String(record.msg)];
+  const stacks: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (isSerialisedError(value)) {
+      parts.push(`${key}=${textValue(`${value.name}: ${value.message}`)}`);
+      if (value.stack) stacks.push(...value.stack.split('\n').slice(1));
+    } else parts.push(`${key}=${textValue(value)}`);
+  }
+  const line = escapeControls(parts.join(' '));
+  return stacks.length === 0
+    ? line
+    : [line, ...stacks.map((frame) => `    ${escapeControls(frame.trim())}`)].join('\n');
 }
 
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
@@ -61,6 +111,11 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
     if (RANK[level] < threshold) return;
     const record: LogFields = { time: now().toISOString(), level, msg: message, ...bound };
     for (const [key, value] of Object.entries(fields ?? {})) record[key] = serialise(value);
+    if (options.format === 'text') {
+      const { time: _time, level: _level, msg: _msg, ...rest } = record;
+      write(mask(textLine(record, level, rest)));
+      return;
+    }
     let line: string;
     try {
       line = JSON.stringify(record);

@@ -2,8 +2,12 @@
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './log.js';
+import { escapeControls } from './render/sanitize.js';
+import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
@@ -19,12 +23,37 @@ import {
 const EXIT_CONFIG = 2;
 const DRAIN_MS = 20_000;
 
-function fail(message: string): never {
-  process.stderr.write(`smtp-check: ${message}\n`);
+function fail(message: string | string[]): never {
+  if (Array.isArray(message)) {
+    for (const line of message) process.stderr.write(`smtp-check: ${escapeControls(line)}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  // Messages quote settings and file names: nothing in them may drive the terminal.
+  process.stderr.write(`smtp-check: ${escapeControls(message, { keepNewlines: true })}\n`);
   process.exit(EXIT_CONFIG);
 }
 
-function settings(): { config: Config; policy: TargetPolicy } {
+/** `npm start` reads ./.env itself; what the environment already sets wins. */
+const ENV_FILE = '.env';
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS once, before any code runs, so setting it from .env has no effect
+ * on Node's store: the CAs it names are read here and handed to the probe instead.
+ */
+function extraCaFromEnvFile(envFile: EnvFileResult): string[] | undefined {
+  if (envFile.kind !== 'loaded' || !envFile.applied.includes('NODE_EXTRA_CA_CERTS')) return undefined;
+  const file = process.env['NODE_EXTRA_CA_CERTS']?.trim() ?? '';
+  if (file === '') return undefined;
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch (error) {
+    fail(`NODE_EXTRA_CA_CERTS=${file} (from ${ENV_FILE}) cannot be read: ${(error as Error).message}`);
+  }
+}
+
+function settings(): { config: Config; policy: TargetPolicy; extraCa: string[] | undefined } {
+  const envFile = loadEnvFile(ENV_FILE, process.env);
+  if (envFile.kind === 'unreadable') fail(`cannot read ${envFile.path}: ${envFile.message}`);
   let config: Config;
   try {
     config = loadConfig(process.env, {
@@ -38,7 +67,7 @@ function settings(): { config: Config; policy: TargetPolicy } {
       fail(`${error.message}\nSee .env.example for every setting and its default.`);
     throw error;
   }
-  return { config, policy: config.policy };
+  return { config, policy: config.policy, extraCa: extraCaFromEnvFile(envFile) };
 }
 
 async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
@@ -51,8 +80,12 @@ async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
 }
 
 async function main(): Promise<void> {
-  const { config, policy } = settings();
-  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
+  onClosedPipe(process.stderr);
+  const { config, policy, extraCa } = settings();
+  // On a terminal logs are for the person watching; files and log collectors get JSON.
+  const logFormat =
+    config.logFormat === 'auto' ? (process.stderr.isTTY === true ? 'text' : 'json') : config.logFormat;
+  const logger = createLogger({ level: config.logLevel, format: logFormat, secrets: config.secrets });
   const now = () => new Date();
 
   const limiter = new RateLimiter(
@@ -72,6 +105,7 @@ async function main(): Promise<void> {
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
       addressLimiter: limiter,
+      ...(extraCa ? { extraCa } : {}),
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
   );
@@ -121,6 +155,9 @@ async function main(): Promise<void> {
     const { chatNotifier } = await import('./chat/use-cases/index.js');
     // One printer for commands and alerts, so an alert's thread replies point at its number.
     const chat = consoleChatFor(process.stdout);
+    // Nobody reads the output any more (`npm start | head`): stop as at the end of input.
+    const outputGone = new AbortController();
+    onClosedPipe(process.stdout, () => outputGone.abort());
     const scheduler = schedule(chatNotifier(chat));
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
     await runConsole({
@@ -131,26 +168,33 @@ async function main(): Promise<void> {
       admit,
       watches,
       chat,
+      stop: outputGone.signal,
     });
     await scheduler.stop();
     await store.close();
     return;
   }
 
-  const { createSlackApp } = await import('./slack/index.js');
+  const { createSlackApp, SlackStartUpError } = await import('./slack/index.js');
   const app = createSlackApp({
     botToken: config.slack.botToken ?? '',
     ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
     ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
     ...(config.slack.port !== null ? { port: config.slack.port } : {}),
-    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    apiUrl: config.slack.apiUrl,
     runCheck,
     admit,
     watches,
     logger,
     logLevel: config.logLevel,
   });
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    // A wrong token or an unreachable API: the settings' problem, said with the fix, exit 2.
+    if (error instanceof SlackStartUpError) fail(error.problems);
+    throw error;
+  }
   const scheduler = schedule(app.notifier);
   logger.info('smtp-check ready', { mode: config.mode, schedule: config.checkSchedule });
 

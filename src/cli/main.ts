@@ -3,7 +3,12 @@
 import { createRunCheck } from '../check/index.js';
 import { ConfigError, loadProbeSettings } from '../config.js';
 import { createResolver, probeHost } from '../probe/index.js';
+import { onClosedPipe } from '../util/closed-pipe.js';
 import { EXIT_USAGE, runCli } from './run-cli.js';
+
+// The check runs to its end even when the reader has gone, so the exit code is still the verdict's.
+onClosedPipe(process.stdout);
+onClosedPipe(process.stderr);
 
 async function main(): Promise<number> {
   let settings: ReturnType<typeof loadProbeSettings>;

@@ -2,12 +2,16 @@ import type { RunCheck } from '../check/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { renderJson } from '../render/json.js';
+import { escapeControls } from '../render/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
 
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
+  /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Repeats fn every ms until the returned function is called (setInterval; tests drive it). */
+  every?: (ms: number, fn: () => void) => () => void;
   /** NO_COLOR (https://no-color.org) turns colour off. */
   noColor: boolean;
 }
@@ -25,35 +29,85 @@ export function exitCodeFor(diagnosis: HostDiagnosis): number {
   return submissionUsable && !critical ? EXIT_OK : EXIT_PROBLEM;
 }
 
+/** Terminal width for live lines; 80 when unknown (a pipe, or a terminal that does not say). */
+export function liveColumns(stdout: CliIo['stdout']): number {
+  const columns = stdout.columns;
+  return typeof columns === 'number' && Number.isInteger(columns) && columns > 0 ? columns : 80;
+}
+
 /**
  * Live progress on a terminal: one line per planned port, rewritten in place as ports finish.
- * Off a terminal, each port's line is printed once as it finishes.
+ * Off a terminal, each port's line is printed once as it finishes. Every line fits the terminal:
+ * the redraw moves the cursor up one row per line, so a wrapped line would scramble it. The final
+ * report shows the server's text whole.
  */
 function progressPrinter(io: CliIo, color: boolean) {
-  const lines = new Map<number, string>();
-  const order: number[] = [];
+  const ports = new Map<number, PortProbe | null>();
   const live = io.stdout.isTTY === true;
+  const lineOf = (port: number, maxColumns: number): string => {
+    const probe = ports.get(port);
+    return probe ? renderPortLine(probe, { color, maxColumns }) : renderPendingLine(port, { maxColumns });
+  };
   return {
-    plan(ports: number[]) {
-      for (const port of ports) {
-        order.push(port);
-        lines.set(port, renderPendingLine(port));
-      }
-      if (live) io.stdout.write(`${order.map((port) => lines.get(port)).join('\n')}\n`);
+    plan(planned: number[]) {
+      for (const port of planned) ports.set(port, null);
+      const maxColumns = liveColumns(io.stdout);
+      if (live) io.stdout.write(`${[...ports.keys()].map((port) => lineOf(port, maxColumns)).join('\n')}\n`);
     },
     port(port: PortProbe) {
-      const line = renderPortLine(port, { color });
-      lines.set(port.port, line);
-      if (!live) {
-        io.stdout.write(`${line}\n`);
+      const planned = ports.has(port.port);
+      ports.set(port.port, port);
+      const maxColumns = liveColumns(io.stdout);
+      if (!live || !planned) {
+        io.stdout.write(`${lineOf(port.port, maxColumns)}\n`);
         return;
       }
       // Move up to the first progress line, then repaint the block.
-      io.stdout.write(`\u001b[${order.length}A`);
-      for (const each of order) io.stdout.write(`\u001b[2K${lines.get(each)}\n`);
+      io.stdout.write(`\u001b[${ports.size}A`);
+      for (const each of ports.keys()) io.stdout.write(`\u001b[2K${lineOf(each, maxColumns)}\n`);
     },
     end() {
-      if (order.length > 0) io.stdout.write('\n');
+      if (ports.size > 0) io.stdout.write('\n');
+    },
+  };
+}
+
+/** How often a long run with piped output says on stderr what it still waits for. */
+export const WAITING_NOTICE_MS = 5_000;
+
+function realEvery(ms: number, fn: () => void): () => void {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * `smtp-check host --timeout-ms 300000 | tee log` shows nothing for minutes: when stdout is not a
+ * terminal but stderr is, say every few seconds which ports are still being waited for. On a
+ * terminal stdout the live lines already say it (and a stderr line would break their redraw).
+ */
+function waitingNotice(io: CliIo) {
+  const waiting = new Set<number>();
+  let stop: (() => void) | null = null;
+  const show = io.stderr.isTTY === true && io.stdout.isTTY !== true;
+  let elapsedMs = 0;
+  return {
+    plan(ports: number[]) {
+      for (const port of ports) waiting.add(port);
+      if (!show || stop) return;
+      stop = (io.every ?? realEvery)(WAITING_NOTICE_MS, () => {
+        elapsedMs += WAITING_NOTICE_MS;
+        if (waiting.size === 0) return;
+        const ports = [...waiting].join(', ');
+        io.stderr.write(`smtp-check: still waiting for ${ports} (${Math.round(elapsedMs / 1000)} s)…\n`);
+      });
+    },
+    done(port: number) {
+      waiting.delete(port);
+    },
+    end() {
+      stop?.();
+      stop = null;
     },
   };
 }
@@ -65,16 +119,29 @@ export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Pro
     return EXIT_OK;
   }
   if (args.kind === 'error') {
-    io.stderr.write(`smtp-check: ${args.message}\n\n${USAGE}\n`);
+    // The message may quote what was typed: escape sequences in it must not reach the terminal.
+    io.stderr.write(`smtp-check: ${escapeControls(args.message)}\n\n${USAGE}\n`);
     return EXIT_USAGE;
   }
 
   const color = args.color && !io.noColor && io.stdout.isTTY === true;
   const progress = args.json ? null : progressPrinter(io, color);
-  const diagnosis = await runCheck(args.request, {
-    onPlan: (plan) => progress?.plan(plan.ports),
-    onPort: (port) => progress?.port(port),
-  });
+  const notice = waitingNotice(io);
+  let diagnosis: Awaited<ReturnType<RunCheck>>;
+  try {
+    diagnosis = await runCheck(args.request, {
+      onPlan: (plan) => {
+        notice.plan(plan.ports);
+        progress?.plan(plan.ports);
+      },
+      onPort: (port) => {
+        notice.done(port.port);
+        progress?.port(port);
+      },
+    });
+  } finally {
+    notice.end();
+  }
   if (args.json) {
     io.stdout.write(renderJson(diagnosis));
   } else {

@@ -1,4 +1,6 @@
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
+import { displayWidth, wrapColumns } from '../render/display-width.js';
+import { escapeControls } from '../render/sanitize.js';
 import type { Chat, PostedMessage } from '../chat/use-cases/index.js';
 import { blocksToText, type TextOptions } from './blocks-to-text.js';
 
@@ -13,13 +15,38 @@ export interface ConsoleChat extends Chat {
  * A Chat that prints what would be posted: each message numbered, updates and thread replies
  * pointing at the message they belong to, ephemerals marked as such.
  */
-export function createConsoleChat(write: (text: string) => void, options: TextOptions = {}): ConsoleChat {
+export interface ConsoleChatOptions extends TextOptions {
+  /**
+   * The terminal's width when printing to one (read at every message, so a resize is followed):
+   * lines are wrapped to fit. Code lines (indented four spaces: configuration to copy) are left whole.
+   */
+  columns?: () => number;
+}
+
+function fitTerminal(text: string, columns: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) =>
+      line.startsWith('    ') || displayWidth(line) < columns
+        ? [line]
+        : wrapColumns(line, columns - 1, '    '),
+    )
+    .join('\n');
+}
+
+export function createConsoleChat(
+  write: (text: string) => void,
+  options: ConsoleChatOptions = {},
+): ConsoleChat {
   let counter = 0;
   const numbers = new Map<string, number>();
   let last: PostedMessage | null = null;
 
   const show = (title: string, message: SlackMessage): void => {
-    write(`── ${title}\n${blocksToText(message.blocks, options)}\n\n`);
+    // Messages quote what was typed and what servers said; whatever a renderer let through, no
+    // control character reaches the terminal from here.
+    const text = escapeControls(blocksToText(message.blocks, options), { keepNewlines: true });
+    write(`── ${title}\n${options.columns ? fitTerminal(text, options.columns()) : text}\n\n`);
   };
   const numberOf = (ts: string): string => `#${numbers.get(ts) ?? '?'}`;
 

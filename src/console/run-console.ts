@@ -22,6 +22,8 @@ export interface ConsoleOptions {
    * alerts and commands share one message numbering and an alert's thread points at the right #.
    */
   chat?: ConsoleChat;
+  /** Ends the console as end of input would (its output has nowhere to go). */
+  stop?: AbortSignal;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
 }
@@ -29,12 +31,28 @@ export interface ConsoleOptions {
 export const CONSOLE_USER = 'U0CONSOLE';
 export const CONSOLE_CHANNEL = 'console';
 
-const INTRO =
-  'smtp-check console: type `/smtp-check host` (or just `host`), `help`, `recheck` or `config` for the last check, `watch host`, `list`, `home`, `quit` to leave. Scheduled re-tests print their alerts here.\n\n';
+const INTRO = [
+  'smtp-check console: type `/smtp-check host` (or just `host`), `help`,',
+  '`recheck` or `config` for the last check, `watch host`, `list`, `home`,',
+  '`quit` to leave. Scheduled re-tests print their alerts here.',
+  '',
+  '',
+].join('\n');
 
-/** The console's Chat, printing to output, with the console user shown as `you`. */
-export function consoleChatFor(output: Writable): ConsoleChat {
-  return createConsoleChat((text) => void output.write(text), { users: { [CONSOLE_USER]: 'you' } });
+/** Width of a terminal; 80 when it does not say. */
+function columnsOf(output: { columns?: number }): number {
+  return typeof output.columns === 'number' && output.columns > 0 ? output.columns : 80;
+}
+
+/**
+ * The console's Chat, printing to output, with the console user shown as `you`. On a terminal,
+ * lines are wrapped to its width; into a pipe or a file they are left whole.
+ */
+export function consoleChatFor(output: Writable & { isTTY?: boolean; columns?: number }): ConsoleChat {
+  return createConsoleChat((text) => void output.write(text), {
+    users: { [CONSOLE_USER]: 'you' },
+    ...(output.isTTY === true ? { columns: () => columnsOf(output) } : {}),
+  });
 }
 
 /**
@@ -68,6 +86,14 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     terminal: interactive,
   });
 
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    lines.close();
+  };
+  if (options.stop?.aborted) stop();
+  else options.stop?.addEventListener('abort', stop, { once: true });
+
   const handle = async (line: string): Promise<boolean> => {
     const text = line.trim();
     if (text === '') return true;
@@ -93,9 +119,10 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     lines.prompt();
   }
   for await (const line of lines) {
-    if (!(await handle(line))) break;
+    if (stopped || !(await handle(line))) break;
     if (interactive) lines.prompt();
   }
   lines.close();
+  options.stop?.removeEventListener('abort', stop);
   await useCases.inFlight.idle();
 }

@@ -100,3 +100,21 @@ export function slackText(text: string, maxChars = 1_000): string {
   // A cut inside a span would leave the rest of a URL outside code, where Slack links it.
   return (cut.match(/`/g)?.length ?? 0) % 2 === 1 ? `${cut}\`` : cut;
 }
+
+const ECHO_UNSAFE = new RegExp(`${CONTROL.source}|[\\t\\n]|${LONE_SURROGATE.source}`, 'g');
+
+/**
+ * Text a person typed or pasted, shown back to them in a terminal (an error that quotes the input):
+ * every control, bidi and invisible character becomes a visible escape (`\x1b`, `\u202e`), so it can
+ * neither drive the terminal nor hide, and the user sees what was really in the input. Newlines are
+ * escaped too unless keepNewlines.
+ */
+export function escapeControls(text: string, options: { keepNewlines?: boolean } = {}): string {
+  return text.replace(ECHO_UNSAFE, (char) => {
+    if (char === '\n' && options.keepNewlines) return char;
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+    return `\\u{${code.toString(16)}}`;
+  });
+}

@@ -1,5 +1,6 @@
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
+import { displayWidth, fitColumns } from './display-width.js';
 import { cleanText } from './sanitize.js';
 
 // Terminal output. Server text goes through cleanText first: an ANSI sequence in a banner must not
@@ -27,14 +28,26 @@ function firstLine(text: string | null, max: number): string {
   return cleanText(text.split('\n')[0] ?? '', max);
 }
 
-/** The short evidence shown next to a port: the failure, or the greeting when there is none. */
-export function portEvidence(port: PortProbe): string {
+/**
+ * The evidence shown next to a port: the failure, or the greeting when there is none. One line, at
+ * most maxChars (a reply line is at most 512 octets, RFC 5321 §4.5.3.1.5).
+ */
+export function portEvidence(port: PortProbe, maxChars = 512): string {
   if (port.failure && port.class !== 'slow-banner') {
     const code = port.failure.replyCode ?? port.failure.code ?? port.failure.tlsAlert;
     const prefix = code === undefined ? port.failure.stage : `${port.failure.stage}, ${code}`;
-    return cleanText(`${prefix}: ${port.failure.message}`, 70);
+    return cleanText(`${prefix}: ${port.failure.message}`, maxChars).replace(/\s*\n\s*/g, ' ');
   }
-  return firstLine(port.greeting, 70);
+  return firstLine(port.greeting, maxChars);
+}
+
+/** A live line is at most this wide: the terminal's columns, 80 when unknown. */
+export interface LiveWidth {
+  /**
+   * Columns of the terminal. The line stays one column short of it: a line that ends exactly in
+   * the last column makes some terminals wrap, and the redraw counts one row per line.
+   */
+  maxColumns?: number;
 }
 
 function classColor(port: PortProbe & { usable?: boolean }): string {
@@ -43,15 +56,32 @@ function classColor(port: PortProbe & { usable?: boolean }): string {
   return port.class.startsWith('open-') ? '32' : '33';
 }
 
-/** One line per port, used live while a check runs and in the final table. */
-export function renderPortLine(port: PortProbe & { usable?: boolean }, style: TerminalStyle): string {
-  const verdict = paint(style, classColor(port), port.class.padEnd(31));
+/**
+ * One line per port, used live while a check runs and in the final table. With maxColumns (live),
+ * the server's text is cut with "…" so the line fits; without, it is shown whole.
+ */
+export function renderPortLine(
+  port: PortProbe & { usable?: boolean },
+  style: TerminalStyle & LiveWidth,
+): string {
   const time = formatMs(port.durationMs).padStart(7);
-  return `  ${String(port.port).padEnd(5)} ${verdict} ${time}  ${portEvidence(port)}`;
+  const full = (classWidth: number, evidence: string) =>
+    `  ${String(port.port).padEnd(5)} ${paint(style, classColor(port), port.class.padEnd(classWidth))} ${time}  ${evidence}`.trimEnd();
+  if (style.maxColumns === undefined) return full(31, portEvidence(port));
+  const room = style.maxColumns - 1;
+  // Narrow terminals lose the alignment padding before they lose the verdict.
+  const classWidth = displayWidth(full(31, '')) <= room ? 31 : port.class.length;
+  const evidenceRoom = room - displayWidth(full(classWidth, '')) - 2;
+  const line = full(classWidth, evidenceRoom >= 4 ? fitColumns(portEvidence(port), evidenceRoom) : '');
+  // Narrower still than port, class and time: plain text, cut.
+  return displayWidth(line) <= room
+    ? line
+    : fitColumns(full(classWidth, '').replace(/\u001b\[[0-9;]*m/g, ''), room);
 }
 
-export function renderPendingLine(port: number): string {
-  return `  ${String(port).padEnd(5)} ${'checking…'.padEnd(31)}`;
+export function renderPendingLine(port: number, width: LiveWidth = {}): string {
+  const line = `  ${String(port).padEnd(5)} checking…`;
+  return width.maxColumns === undefined ? line : fitColumns(line, width.maxColumns - 1);
 }
 
 function tlsSummary(port: PortDiagnosis): string {

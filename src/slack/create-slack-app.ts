@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import type { Logger, LogLevel } from '../log.js';
@@ -8,6 +8,7 @@ import { registerActionListeners } from './listeners/actions.js';
 import { registerCommandListeners } from './listeners/commands.js';
 import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
+import { describeStartUpError, SlackStartUpError, type StartUpStep } from './start-up-error.js';
 import type { AlertNotifier, WatchCommands } from '../watch/index.js';
 import { type CheckResults, chatNotifier, createUseCases, type UseCases } from '../chat/use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
@@ -49,7 +50,11 @@ export interface SlackApp {
   readonly useCases: UseCases;
   /** Where scheduled watch alerts are posted (the same Web API client and retries as checks). */
   readonly notifier: AlertNotifier;
-  /** Verifies the token (auth.test unless ids were given), then listens or connects. */
+  /**
+   * Verifies the token (auth.test unless ids were given), then listens or connects. A failure a
+   * setting explains (a revoked token, a missing scope, an unreachable API, a busy port) rejects
+   * with SlackStartUpError, one line per problem with its fix.
+   */
   start(): Promise<{ port: number | null }>;
   /** Stops taking requests, then waits up to drainMs for checks in flight. */
   stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
@@ -129,18 +134,39 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     useCases,
     notifier: chatNotifier(chat),
     async start() {
-      await app.init();
+      const step = async <T>(name: StartUpStep, run: () => Promise<T>): Promise<T> => {
+        try {
+          return await run();
+        } catch (error) {
+          const problems = describeStartUpError(error, name, {
+            apiUrl: normaliseApiUrl(options.apiUrl ?? 'https://slack.com/api/'),
+            port: options.port,
+          });
+          if (problems) throw new SlackStartUpError(problems, { cause: error });
+          throw error;
+        }
+      };
+      await step('verify-bot-token', () => app.init());
       started = true;
       if (httpReceiver) {
-        const server = await httpReceiver.start({
-          port: options.port ?? 3000,
-          ...(options.host ? { host: options.host } : {}),
-        });
+        const receiverOf = httpReceiver;
+        const server = await step('listen', () =>
+          receiverOf.start({ port: options.port ?? 3000, ...(options.host ? { host: options.host } : {}) }),
+        );
         const address = server.address() as AddressInfo | null;
         options.logger.info('Slack app listening', { mode, port: address?.port, path: EVENTS_PATH });
         return { port: address?.port ?? null };
       }
-      await app.start();
+      // The Socket Mode client retries a refused apps.connections.open forever when the answer is
+      // not one it knows to be final (missing_scope, not_allowed_token_type): ask once first, so a
+      // wrong app token is reported instead of retried in silence.
+      await step('open-socket', () =>
+        new webApi.WebClient(options.appToken, {
+          ...clientOptions,
+          logger: boltLogger,
+        }).apps.connections.open({}),
+      );
+      await step('open-socket', () => app.start());
       options.logger.info('Slack app connected', { mode });
       return { port: null };
     },

@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { displayWidth } from '../../src/render/display-width.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DiagnosisJson } from '../../src/render/json.js';
 import { createTestCa } from '../helpers/certs.js';
@@ -49,6 +50,20 @@ describe('smtp-check (bad input)', () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('usage: smtp-check <host>');
     expect(run.stdout).toBe('');
+  });
+
+  // ESC ] … BEL retitles the window, CSI 2J clears the screen, U+202E makes the rest read backwards.
+  const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2Jhost\u202ecom';
+  test.each([
+    [[HOSTILE], {}],
+    [['a.example', HOSTILE], {}],
+    [['a.example', '--ports', `25,${HOSTILE}`], {}],
+    [['a.example'], { CONNECT_TIMEOUT_MS: HOSTILE }],
+  ])('input echoed in an error (%j %j) is shown escaped, never raw', async (args, env) => {
+    const run = await smtpCheck(args, env);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(run.stderr).toContain('evil\\x1b]0;pwned\\x07\\x1b[2Jhost\\u202ecom');
   });
 
   test('bad settings exit 2 and name every problem', async () => {
@@ -170,6 +185,44 @@ describe('smtp-check against local servers', () => {
     // No escape character from the server reaches the terminal.
     expect(run.stdout).not.toContain('\u001b');
     expect(run.stdout).not.toContain('\u0007');
+  });
+});
+
+describe.runIf(spawnSync('script', ['--version']).status === 0)('smtp-check on an 80-column terminal', () => {
+  test('every live line fits the terminal; the report shows the server text whole', async () => {
+    const greeting = `220 ${'mx.example.test '.repeat(14)}ESMTP end-of-greeting`;
+    const server = await startScriptedServer(async (socket, lines) => {
+      socket.write(`${greeting}\r\n`);
+      await lines.next();
+      socket.write('250 mx.example.test\r\n');
+      await lines.next();
+      socket.end('221 bye\r\n');
+    });
+    try {
+      const tsx = pathToFileURL(join(REPO, 'node_modules/tsx/dist/loader.mjs')).href;
+      const command = `stty cols 80 rows 24; '${process.execPath}' --import '${tsx}' '${CLI}' 127.0.0.1 --ports ${server.port},${await freePort()}`;
+      // `script` gives the command a pseudo-terminal: stdout is a TTY, as for a person.
+      const output = await new Promise<string>((resolve) => {
+        execFile(
+          'script',
+          ['-qfec', command, '/dev/null'],
+          { cwd: REPO, env: process.env, timeout: 30_000 },
+          (_e, stdout) => resolve(stdout),
+        );
+      });
+      const reportAt = output.indexOf('smtp-check 127.0.0.1');
+      expect(reportAt).toBeGreaterThan(0);
+      const live = output
+        .slice(0, reportAt)
+        .split(/\r?\n/)
+        .map((line) => line.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, ''));
+      expect(live.some((line) => /^ {2}\d+ +checking…/.test(line))).toBe(true);
+      expect(live.some((line) => line.includes('…') && line.includes('mx.example.test'))).toBe(true);
+      for (const line of live) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+      expect(output.slice(reportAt)).toContain(greeting);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunCheck } from '../../src/check/types.js';
 import { consoleChatFor, runConsole } from '../../src/console/index.js';
 import { silentLogger } from '../../src/log.js';
+import { displayWidth } from '../../src/render/display-width.js';
 import { chatNotifier } from '../../src/chat/use-cases/index.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches, type WatchCommands } from '../../src/watch/index.js';
@@ -137,6 +138,48 @@ describe('runConsole()', () => {
     await tick();
     expect(sink.printed).toContain('── message #3, reply in the thread of #2\n🟢 *Port 25 recovered*');
     expect(sink.printed).toContain('── message #2 updated\n✅ RESOLVED: SMTP.EXAMPLE.TEST');
+  });
+
+  test('what was typed comes back escaped: no escape sequence or bidi control reaches the terminal', async () => {
+    const world = new World();
+    const watches = createWatchCommands({
+      store: createMemoryWatchStore(),
+      runCheck: world.runCheck,
+      now: world.now,
+      logger: silentLogger,
+    });
+    const hostile = 'evil\u001b]0;pwned\u0007\u001b[2Jhost\u202ecom';
+    const printed = await run(
+      [`/smtp-check ${hostile}`, `/smtp-check watch ${hostile}`, `/smtp-check 127.0.0.1 ${hostile}`],
+      scripted,
+      watches,
+    );
+    expect(printed.match(/only you can see this/g)).toHaveLength(3);
+    expect(printed).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+
+  test('on an 80-column terminal every line fits (configuration lines to copy excepted)', async () => {
+    const printedTo = async (terminal: boolean): Promise<string> => {
+      const { sink, output } = capture();
+      Object.assign(output, terminal ? { isTTY: true, columns: 80 } : {});
+      const input = new PassThrough();
+      input.end(`/smtp-check 127.0.0.1:${smtp.port}\nhelp\n`);
+      await runConsole({
+        input,
+        output,
+        runCheck: realRunCheck().runCheck,
+        logger: silentLogger,
+        chat: consoleChatFor(output),
+      });
+      return sink.printed;
+    };
+    const tooWide = (text: string) =>
+      text.split('\n').filter((line) => !line.startsWith('    ') && displayWidth(line) > 80);
+    // Into a pipe lines are left whole, and some are long: the terminal case below is a real test.
+    expect(tooWide(await printedTo(false)).length).toBeGreaterThan(0);
+    const printed = await printedTo(true);
+    expect(printed).toContain('Checking `127.0.0.1` for @you');
+    expect(tooWide(printed)).toEqual([]);
   });
 
   test('says what to do when recheck comes before any check', async () => {

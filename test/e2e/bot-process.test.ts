@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fake-slack-api.js';
 import { freePort, mtaScript, type ScriptedServer, startScriptedServer } from '../helpers/scripted-server.js';
@@ -26,9 +26,23 @@ const children: ChildProcess[] = [];
 let dir: string;
 let server: ScriptedServer;
 
-function startBot(env: Record<string, string>, stdin: 'pipe' | 'ignore' = 'ignore'): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+// By absolute path, so the bot can run in a folder of its own (where `npm start` looks for .env).
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const MAIN = join(ROOT, 'src/main.ts');
+
+function startBot(
+  env: Record<string, string>,
+  stdin: 'pipe' | 'ignore' = 'ignore',
+  cwd: string = ROOT,
+  terminal = false,
+): Running {
+  const argv = [process.execPath, '--import', TSX, MAIN];
+  // `script` runs the bot on a pseudo-terminal: stdin, stdout and stderr are all a TTY.
+  const [command, args] = terminal
+    ? ['script', ['-qfec', argv.map((arg) => `'${arg}'`).join(' '), '/dev/null']]
+    : [argv[0] ?? '', argv.slice(1)];
+  const child = spawn(command, args as string[], {
+    cwd,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -98,6 +112,35 @@ describe('npm start (src/main.ts)', () => {
     expect(bot.output()).toContain('See .env.example');
   });
 
+  test('reads ./.env itself; a setting in the environment wins over the file', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const folder = join(dir, 'with-env-file');
+    await mkdir(folder);
+    await writeFile(
+      join(folder, '.env'),
+      "CHECK_SCHEDULE='*/15 * * * *'\nCHECK_TIMEZONE=Not/AZone\nALLOW_TARGETS=10.0.0.0/8\n",
+    );
+    const bot = startBot({ ALLOW_TARGETS: '10.0.0.0/99' }, 'ignore', folder);
+    expect(await bot.exited).toBe(2);
+    // From the file:
+    expect(bot.output()).toContain('CHECK_TIMEZONE=Not/AZone');
+    expect(bot.output()).not.toContain('CHECK_SCHEDULE');
+    // From the environment, which wins:
+    expect(bot.output()).toContain('ALLOW_TARGETS entry 10.0.0.0/99');
+  });
+
+  test.runIf(spawnSync('script', ['--version']).status === 0)(
+    'on a terminal, logs are short readable lines, not JSON',
+    async () => {
+      const bot = startBot({}, 'pipe', ROOT, true);
+      await bot.waitFor(/smtp-check> /);
+      bot.child.stdin?.write('quit\n');
+      expect(await bot.exited).toBe(0);
+      expect(bot.output()).toMatch(/^\d\d:\d\d:\d\d INFO {2}console mode: no Slack settings given/m);
+      expect(bot.output()).not.toContain('{"time"');
+    },
+  );
+
   test('a corrupt data file stops start-up with a message naming the file, and is left as it was', async () => {
     const { writeFile, readFile } = await import('node:fs/promises');
     const file = join(dir, 'corrupt.json');
@@ -120,6 +163,94 @@ describe('npm start (src/main.ts)', () => {
     expect(output).toMatch(/Checking `127\.0\.0\.1` for @you/);
     expect(output).toContain('no-starttls');
     expect(output).toMatch(/reply in the thread of #1/);
+  });
+
+  describe('Slack start-up failures: one line per problem with the fix, exit 2', () => {
+    const APP_TOKEN = 'xapp-1-bot-process-app-token';
+    let api: FakeSlackApi;
+    beforeAll(async () => {
+      api = await startFakeSlackApi({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
+    });
+    afterAll(async () => {
+      await api.close();
+    });
+
+    async function startUpFails(env: Record<string, string>): Promise<string[]> {
+      const bot = startBot({ SLACK_API_URL: api.apiUrl, ...env });
+      expect(await bot.exited).toBe(2);
+      const lines = bot.output().trim().split('\n');
+      // No stack trace, nothing but our lines (Bolt's own log lines are JSON objects).
+      expect(bot.output()).not.toMatch(/^\s+at /m);
+      return lines.filter((line) => !line.startsWith('{'));
+    }
+
+    test('a revoked or wrong bot token (auth.test: invalid_auth)', async () => {
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: 'xoxb-1-revoked-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        PORT: '0',
+      });
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^smtp-check: SLACK_BOT_TOKEN is not valid for this workspace \(invalid_auth\): reinstall the app .* copy the Bot User OAuth Token/,
+        ),
+      ]);
+    });
+
+    test('a wrong app token (apps.connections.open: invalid_auth)', async () => {
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: 'xapp-1-not-this-app',
+      });
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^smtp-check: SLACK_APP_TOKEN is not valid for this app \(invalid_auth\): create an app-level token with the connections:write scope/,
+        ),
+      ]);
+    });
+
+    test.each([
+      ['missing_scope', /SLACK_APP_TOKEN lacks the connections:write scope \(missing_scope\)/],
+      ['not_allowed_token_type', /SLACK_APP_TOKEN is not an app-level token \(not_allowed_token_type\)/],
+    ])('an app token Slack refuses with %s', async (slackError, message) => {
+      api.failNext('apps.connections.open', { error: slackError });
+      const lines = await startUpFails({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).toContain('Basic Information → App-Level Tokens');
+    });
+
+    test('an unreachable SLACK_API_URL', async () => {
+      const nothing = await freePort();
+      const lines = await startUpFails({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: `http://127.0.0.1:${nothing}/api/`,
+      });
+      expect(lines).toEqual([
+        `smtp-check: cannot reach the Slack API at http://127.0.0.1:${nothing}/api/ (ECONNREFUSED): check SLACK_API_URL, DNS and the way out of this network (proxy, firewall)`,
+      ]);
+    });
+
+    test('HTTP mode on a PORT that is taken', async () => {
+      const taken = await startScriptedServer(() => {});
+      try {
+        const lines = await startUpFails({
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          PORT: String(taken.port),
+        });
+        expect(lines).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^smtp-check: PORT=${taken.port} is already in use on this machine: choose another PORT`,
+            ),
+          ),
+        ]);
+      } finally {
+        await taken.close();
+      }
+    });
   });
 
   describe('HTTP mode', () => {
