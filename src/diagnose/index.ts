@@ -1,4 +1,6 @@
 // The diagnosis room's door: other folders import from here, never from the files behind it.
+export { buildChecklistSteps } from './checklist.js';
+export type { ChecklistInput, ChecklistStep } from './checklist.js';
 export { buildConfigSnippets, describeSecurity } from './config-snippets.js';
 export type { ConfigChoice } from './config-snippets.js';
 export { describePortClass } from './describe-port-class.js';
