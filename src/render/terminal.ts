@@ -1,4 +1,4 @@
-import { buildChecklistSteps } from '../diagnose/index.js';
+import { buildChecklistSteps, compareSeverity } from '../diagnose/index.js';
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { cleanText } from './sanitize.js';
@@ -10,7 +10,6 @@ export interface TerminalStyle {
   color: boolean;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '31', warning: '33', info: '36' };
 
 function paint(style: TerminalStyle, code: string, text: string): string {
@@ -117,7 +116,7 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
   // same ports again) is left out when ports were probed; the port findings give the reasons.
   const findings = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)]
     .filter((finding) => !(finding.id === 'no-usable-port' && diagnosis.ports.length > 0))
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.port ?? 0) - (b.port ?? 0));
+    .sort((a, b) => compareSeverity(a.severity, b.severity) || (a.port ?? 0) - (b.port ?? 0));
   if (findings.length > 0) {
     out.push(section('Findings', style));
     for (const finding of findings) out.push(...renderFinding(finding, style));
