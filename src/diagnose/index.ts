@@ -11,6 +11,7 @@ export {
   roleForPort,
   STANDARD_PORTS,
 } from './knowledge/ports.js';
+export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from './verdict.js';
 export { policyRefusal } from './policy-refusal.js';
 export { matchProvider, portsToProbe, providerAlternates, providerPorts } from './knowledge/providers.js';
 export type * from './types.js';
