@@ -8,11 +8,19 @@ export { diagnoseHost } from './diagnose-host.js';
 export {
   compareSeverity,
   DEFAULT_PORTS,
+  IMPLICIT_TLS_PORTS,
   roleForPort,
   STANDARD_PORTS,
 } from './knowledge/ports.js';
 export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from './verdict.js';
 export { policyRefusal } from './policy-refusal.js';
-export { matchProvider, portsToProbe, providerAlternates, providerPorts } from './knowledge/providers.js';
+export type { PortPlan } from './knowledge/providers.js';
+export {
+  matchProvider,
+  planPorts,
+  portsToProbe,
+  providerAlternates,
+  providerPorts,
+} from './knowledge/providers.js';
 export type * from './types.js';
 export { FINDING_IDS, SEVERITIES } from './types.js';
