@@ -13,6 +13,7 @@ export {
   STANDARD_PORTS,
 } from './knowledge/ports.js';
 export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from './verdict.js';
+export { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './knowledge/certificates.js';
 export { policyRefusal } from './policy-refusal.js';
 export type { PortPlan } from './knowledge/providers.js';
 export {
