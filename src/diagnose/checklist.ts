@@ -1,4 +1,3 @@
-import type { HostProbe } from '../probe/types.js';
 import { describeSecurity } from './config-snippets.js';
 import { listPorts } from './evidence.js';
 import { egressExplains, egressOpen, isExpectedPort } from './expectations.js';
@@ -14,7 +13,8 @@ import type {
 } from './types.js';
 
 export interface ChecklistInput {
-  probe: HostProbe;
+  /** The host as the diagnosis names it. */
+  host: string;
   ports: PortDiagnosis[];
   hostFindings: Finding[];
   provider: ProviderInfo | null;
@@ -36,11 +36,31 @@ function portFindings(ports: PortDiagnosis[], ids: FindingId[]): Finding[] {
   return ports.flatMap((port) => port.findings.filter((found) => ids.includes(found.id)));
 }
 
-function way(recommendation: Recommendation | null): string {
+/** The way around a blocked 25, true to what was probed: a port that works, or ones not yet tried. */
+function way(recommendation: Recommendation | null, ports: PortDiagnosis[]): string {
   if (recommendation && recommendation.port !== 25) {
     return `use ${recommendation.port} with ${describeSecurity(recommendation.security)}, which works from here`;
   }
-  return 'submit through 587 (STARTTLS) or 465 (implicit TLS) instead';
+  const untried = [
+    { port: 587, label: '587 (STARTTLS)' },
+    { port: 465, label: '465 (implicit TLS)' },
+  ].filter((choice) => !ports.some((port) => port.port === choice.port));
+  if (untried.length === 0) return 'get 587 or 465 working first, as neither works from here either';
+  return `check ${untried.map((choice) => choice.label).join(' and ')} too (not probed here) and submit through the one that works`;
+}
+
+export interface ChecklistStep {
+  text: string;
+  /**
+   * The step restates findings (their summary, or the advice they carry, as for a firewall DROP):
+   * a report that lists the findings with their advice leaves it out, so each fact is said once.
+   */
+  fromFindings: boolean;
+}
+
+/** The checklist as the diagnosis carries it (JSON `advice[]`, the Slack advice reply). */
+export function buildChecklist(input: ChecklistInput): string[] {
+  return buildChecklistSteps(input).map((entry) => entry.text);
 }
 
 /**
@@ -48,14 +68,16 @@ function way(recommendation: Recommendation | null): string {
  * the network first (it is the usual culprit), then the server's ports, TLS mode, certificate,
  * and what sits in between.
  */
-export function buildChecklist(input: ChecklistInput): string[] {
-  const { ports, hostFindings, provider, recommendation, egressCanary, probe } = input;
-  const steps: string[] = [];
+export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
+  const { ports, hostFindings, provider, recommendation, egressCanary, host } = input;
+  const steps: ChecklistStep[] = [];
+  const cited = (text: string) => steps.push({ text, fromFindings: true });
+  const own = (text: string) => steps.push({ text, fromFindings: false });
   const hostFinding = (id: FindingId) => hostFindings.find((found) => found.id === id);
 
   for (const id of ['dns-failed', 'denied-by-policy'] as const) {
     const found = hostFinding(id);
-    if (found) steps.push(step(found));
+    if (found) cited(step(found));
   }
 
   // 1. Outbound 25, blocked by the network the check runs from.
@@ -65,13 +87,13 @@ export function buildChecklist(input: ChecklistInput): string[] {
   const port25 = ports.find((port) => networkMayBlock25(port) && isExpectedPort(25, provider));
   const egress = hostFinding('egress-blocked');
   if (egress) {
-    steps.push(
-      `${sentence(egress.summary)} Clouds and ISPs that block outbound 25 by default: ${port25BlockerNames()}; ${way(recommendation)}.`,
+    cited(
+      `${sentence(egress.summary)} Clouds and ISPs that block outbound 25 by default: ${port25BlockerNames()}; ${way(recommendation, ports)}.`,
     );
   } else if (port25) {
     const evidence = port25.findings.find((found) => found.id === 'filtered')?.summary ?? 'no answer on 25';
-    steps.push(
-      `${sentence(evidence)} Outbound 25 is commonly blocked by clouds and ISPs (${port25BlockerNames()}): if you send from one of them, ${way(recommendation)}, or ask them to lift the block.`,
+    cited(
+      `${sentence(evidence)} Outbound 25 is commonly blocked by clouds and ISPs (${port25BlockerNames()}): if you send from one of them, ${way(recommendation, ports)}, or ask them to lift the block.`,
     );
   }
 
@@ -85,17 +107,17 @@ export function buildChecklist(input: ChecklistInput): string[] {
   );
   const byClass = (cls: string) => firewall.filter((port) => port.class === cls).map((port) => port.port);
   if (byClass('filtered').length > 0) {
-    steps.push(
-      `No answer on ${listPorts(byClass('filtered'))} (filtered): that is a firewall DROP. Check the outbound rules of this network and the inbound rules (security group, firewall) of ${probe.host}.`,
+    cited(
+      `No answer on ${listPorts(byClass('filtered'))} (filtered): that is a firewall DROP. Check the outbound rules of this network and the inbound rules (security group, firewall) of ${host}.`,
     );
   }
   if (byClass('refused').length > 0) {
-    steps.push(
+    cited(
       `${listPorts(byClass('refused'))} refused the connection: nothing listens there, or a firewall REJECTs it. Check that the server listens on ${listPorts(byClass('refused'))}.`,
     );
   }
   if (byClass('unreachable').length > 0) {
-    steps.push(
+    cited(
       `${listPorts(byClass('unreachable'))}: ICMP unreachable from a router or firewall on the way; check routing and the outbound firewall here.`,
     );
   }
@@ -110,7 +132,7 @@ export function buildChecklist(input: ChecklistInput): string[] {
       provider.starttlsPorts.length > 0 ? `STARTTLS on ${listPorts(provider.starttlsPorts)}` : null;
     const implicit =
       provider.implicitTlsPorts.length > 0 ? `implicit TLS on ${listPorts(provider.implicitTlsPorts)}` : null;
-    steps.push(
+    own(
       [
         `${provider.name} documents ${[starttls, implicit].filter(Boolean).join(' and ')} (${provider.docsUrl}).`,
         alternates.length > 0 ? `${provider.name} also listens on ${listPorts(alternates)}.` : null,
@@ -129,12 +151,13 @@ export function buildChecklist(input: ChecklistInput): string[] {
     (port) => port.class === 'tls-handshake-failed' && port.failure?.code?.includes('WRONG_VERSION_NUMBER'),
   );
   if (mixUps.length > 0 || wrongVersion) {
-    steps.push(
+    // Without a mix-up finding to cite, the explanation is the step's own.
+    (mixUps.length > 0 ? cited : own)(
       `Implicit TLS and STARTTLS are different settings: 465 (and 2465) expect TLS from the first byte (SSL/TLS, nodemailer secure: true); 587, 2525 and 2587 start plain and upgrade (STARTTLS, secure: false with requireTLS: true).${mixUps.map((found) => ` ${sentence(found.summary)}`).join('')}`,
     );
   }
   for (const found of portFindings(ports, ['no-starttls', 'auth-before-tls', 'tls-handshake-failed'])) {
-    steps.push(step(found));
+    cited(step(found));
   }
 
   // 5. Certificates.
@@ -145,7 +168,7 @@ export function buildChecklist(input: ChecklistInput): string[] {
     'cert-untrusted',
     'cert-hostname-mismatch',
   ];
-  for (const found of portFindings(ports, certificates)) steps.push(step(found));
+  for (const found of portFindings(ports, certificates)) cited(step(found));
 
   // 6. Middleboxes, transparent proxies, greetings, pauses, and the rest.
   const later: FindingId[] = [
@@ -159,9 +182,10 @@ export function buildChecklist(input: ChecklistInput): string[] {
     'oversized-response',
     'slow-response',
   ];
-  for (const id of later) for (const found of portFindings(ports, [id])) steps.push(step(found));
+  for (const id of later) for (const found of portFindings(ports, [id])) cited(step(found));
   const proxyHint = portFindings(ports, ['banner-name-mismatch']).find((found) => found.severity !== 'info');
-  if (proxyHint) steps.push(step(proxyHint));
+  if (proxyHint) cited(step(proxyHint));
 
-  return [...new Set(steps)];
+  const seen = new Set<string>();
+  return steps.filter((entry) => !seen.has(entry.text) && seen.add(entry.text));
 }

@@ -28,8 +28,17 @@ function resolveProvider(probe: HostProbe, context: DiagnoseContext): ProviderIn
   return context.provider ?? matchProvider(probe.host) ?? matchProvider(probe.target);
 }
 
+/**
+ * Host names are case-insensitive (RFC 4343); one spelling, lower case, is used everywhere the
+ * diagnosis names the host — summaries, advice, configuration — so the report never shows two.
+ */
+function canonicalName(name: string): string {
+  return name.toLowerCase();
+}
+
 /** From the probe's facts to findings, a verdict, a recommendation and advice. Pure. */
-export function diagnoseHost(probe: HostProbe, context: DiagnoseContext): HostDiagnosis {
+export function diagnoseHost(facts: HostProbe, context: DiagnoseContext): HostDiagnosis {
+  const probe: HostProbe = { ...facts, target: canonicalName(facts.target), host: canonicalName(facts.host) };
   const provider = resolveProvider(probe, context);
   const base = { probe, provider, now: context.now, egressCanary: context.egressCanary };
   const ports = probe.ports.map((port) => diagnosePort(port, base));
@@ -49,7 +58,7 @@ export function diagnoseHost(probe: HostProbe, context: DiagnoseContext): HostDi
     recommendation,
     verdict: buildVerdict(ports, findings, recommendation, context.egressCanary),
     advice: buildChecklist({
-      probe,
+      host: probe.host,
       ports,
       hostFindings: findings,
       provider,

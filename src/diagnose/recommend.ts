@@ -1,24 +1,54 @@
 import type { PortProbe } from '../probe/types.js';
 import { buildConfigSnippets, describeSecurity } from './config-snippets.js';
 import { certificateDaysLeft, formatMs } from './evidence.js';
-import { providerAlternates } from './knowledge/providers.js';
+import { SUBMISSION_PREFERENCE } from './knowledge/ports.js';
+import { providerPorts } from './knowledge/providers.js';
+import type { Finding, PortDiagnosis, ProviderInfo, Recommendation, Severity } from './types.js';
 import { assessPort } from './usability.js';
-import type { PortDiagnosis, ProviderInfo, Recommendation } from './types.js';
 
-/** Submission first: 587 (STARTTLS) and 465 (implicit TLS) are what every client knows. */
-const FIRST_CHOICES: readonly number[] = [587, 465];
-/** Alternates ESPs run for networks that block the usual ports. */
-const GENERIC_ALTERNATES: readonly number[] = [2525, 2587, 2465];
 /** Past this, client defaults (nodemailer greetingTimeout 30 s) give up before the greeting. */
 const GREETING_TIMEOUT_DEFAULT_MS = 30_000;
 const GREETING_TIMEOUT_MAX_MS = 300_000;
 
-/** The order ports are preferred in; any other usable submission port comes after, 25 last. */
-export function preferenceOrder(ports: PortDiagnosis[], provider: ProviderInfo | null): number[] {
-  const alternates = provider ? providerAlternates(provider) : GENERIC_ALTERNATES;
-  const others = ports.filter((port) => port.role === 'submission').map((port) => port.port);
-  const relay = ports.filter((port) => port.role === 'relay').map((port) => port.port);
-  return [...new Set([...FIRST_CHOICES, ...alternates, ...others, ...relay])];
+/** A port's worst finding as a rank: 0 without findings, then info, warning, critical. */
+const FINDING_RANK: Record<Severity | 'none', number> = { none: 0, info: 1, warning: 2, critical: 3 };
+
+function worstSeverity(port: PortDiagnosis): Severity | 'none' {
+  let worst: Severity | 'none' = 'none';
+  for (const found of port.findings)
+    if (FINDING_RANK[found.severity] > FINDING_RANK[worst]) worst = found.severity;
+  return worst;
+}
+
+/**
+ * The order ports are preferred in when their findings are equal: the provider's documented
+ * ports first (when the host is a known provider), then 587, 465, 2525, 2587, 2465, any other
+ * submission port in the order probed, and relay on 25 last.
+ */
+export function preferenceOrder(ports: PortDiagnosis[], provider: ProviderInfo | null): PortDiagnosis[] {
+  const documented = (port: PortDiagnosis) =>
+    provider && !providerPorts(provider).includes(port.port) ? 1 : 0;
+  const known = (port: PortDiagnosis) => {
+    const index = SUBMISSION_PREFERENCE.indexOf(port.port);
+    return index === -1 ? SUBMISSION_PREFERENCE.length : index;
+  };
+  const relay = (port: PortDiagnosis) => (port.role === 'relay' ? 1 : 0);
+  // Array.prototype.sort is stable: other submission ports keep the order they were probed in.
+  return [...ports].sort(
+    (a, b) => relay(a) - relay(b) || documented(a) - documented(b) || known(a) - known(b),
+  );
+}
+
+/**
+ * The ranking: a usable submission port before relay on 25 (relay is another service, and only
+ * the fallback); then ports without findings before ports with them, the least severe first;
+ * then the preference order.
+ */
+function rank(usable: PortDiagnosis[], provider: ProviderInfo | null): PortDiagnosis[] {
+  const order = preferenceOrder(usable, provider);
+  const relay = (port: PortDiagnosis) => (port.role === 'relay' ? 1 : 0);
+  const findings = (port: PortDiagnosis) => FINDING_RANK[worstSeverity(port)];
+  return [...order].sort((a, b) => relay(a) - relay(b) || findings(a) - findings(b));
 }
 
 function evidence(port: PortDiagnosis, now: Date): string {
@@ -38,13 +68,37 @@ function greetingTimeoutFor(port: PortProbe): number | undefined {
   return Math.min(GREETING_TIMEOUT_MAX_MS, Math.ceil((greeting * 2) / 1_000) * 1_000);
 }
 
-function hasCritical(port: PortDiagnosis): boolean {
-  return port.findings.some((finding) => finding.severity === 'critical');
+/** The ids of a port's most severe findings: "auth-before-tls", "cert-expiring". */
+function worstFindingIds(port: PortDiagnosis): string {
+  const worst = worstSeverity(port);
+  const ids = port.findings.filter((found: Finding) => found.severity === worst).map((found) => found.id);
+  return [...new Set(ids)].join(', ');
+}
+
+/** Why the chosen port is a relay, true to what was asked: maybe no submission port was probed. */
+function relayNote(ports: PortDiagnosis[]): string {
+  const probed = ports.some((port) => port.role === 'submission');
+  return probed
+    ? 'use it for relay (server-to-server) only, as no submission port probed works from here'
+    : 'use it for relay (server-to-server) only; no submission port was probed';
+}
+
+/** Said when the choice has findings: which, and that every usable alternative has them too. */
+function findingsNote(chosen: PortDiagnosis, candidates: PortDiagnosis[]): string | null {
+  const worst = worstSeverity(chosen);
+  if (worst === 'none') return null;
+  const others = candidates.filter((port) => port !== chosen && port.role === chosen.role);
+  const why =
+    others.length === 0
+      ? `no other ${chosen.role === 'relay' ? 'port' : 'submission port'} is usable`
+      : `every other usable port has findings too (${others.map((port) => `${port.port}: ${worstFindingIds(port)}`).join('; ')})`;
+  return `chosen despite its ${worst === 'info' ? 'note' : worst} (${worstFindingIds(chosen)}) because ${why}`;
 }
 
 /**
- * The best usable port and security from here. Among usable ports, those without a critical
- * finding (a certificate expiring this week, say) win over those with one.
+ * The best usable port and security from here. Ports without findings win over ports with them
+ * (a clean implicit TLS on 2465 over AUTH-before-TLS on 2525); the reason says why when the
+ * choice has findings all the same, and which preferred ports were passed over.
  */
 export function recommend(
   host: string,
@@ -52,13 +106,11 @@ export function recommend(
   provider: ProviderInfo | null,
   now: Date,
 ): Recommendation | null {
-  const byPort = new Map(ports.map((port) => [port.port, port]));
-  const order = preferenceOrder(ports, provider)
-    .map((number) => byPort.get(number))
-    .filter((port): port is PortDiagnosis => port !== undefined);
-  const candidates = order.filter((port) => port.usable);
-  const healthy = candidates.filter((port) => !hasCritical(port));
-  const chosen = healthy[0] ?? candidates[0];
+  const candidates = rank(
+    ports.filter((port) => port.usable),
+    provider,
+  );
+  const chosen = candidates[0];
   if (!chosen) return null;
 
   const security = assessPort(chosen, chosen.role, now).security;
@@ -67,16 +119,16 @@ export function recommend(
   // Submission always logs in; relay does only where the server offers AUTH (ESPs do on 25).
   const authenticate = !relay || (security !== 'none' && mechanisms.length > 0);
   // Say why the ports preferred over the choice were passed over.
+  const order = preferenceOrder(ports, provider);
   const skipped = order.slice(0, order.indexOf(chosen)).map((port) => {
-    const why = port.usable
-      ? port.findings.find((f) => f.severity === 'critical')?.id
-      : assessPort(port, port.role, now).reason;
+    const why = port.usable ? worstFindingIds(port) : assessPort(port, port.role, now).reason;
     return `${port.port} (${why})`;
   });
   const facts = evidence(chosen, now);
   const reason = [
     `${chosen.port} with ${describeSecurity(security)} works from here${facts ? ` (${facts})` : ''}`,
-    relay ? 'use it for relay (server-to-server) only, as no submission port works' : null,
+    relay ? relayNote(ports) : null,
+    findingsNote(chosen, candidates),
     skipped.length > 0 ? `passed over ${skipped.join('; ')}` : null,
   ]
     .filter((part) => part !== null)

@@ -1,7 +1,14 @@
 import { describeSecurity } from './config-snippets.js';
 import { egressExplains } from './expectations.js';
 import { compareSeverity } from './knowledge/ports.js';
-import type { DiagnoseContext, Finding, HostVerdict, PortDiagnosis, Recommendation } from './types.js';
+import type {
+  DiagnoseContext,
+  Finding,
+  HostDiagnosis,
+  HostVerdict,
+  PortDiagnosis,
+  Recommendation,
+} from './types.js';
 
 /** "25 filtered", "587 cert-expired", "25 blocked here": the port's most telling problem. */
 function problem(port: PortDiagnosis, egressCanary: DiagnoseContext['egressCanary']): string | null {
@@ -58,4 +65,21 @@ export function buildVerdict(
     parts.push('nothing usable');
   }
   return { status, summary: parts.join(' · '), usablePorts };
+}
+
+/** The CLI's exit codes (README): 0 usable and nothing critical, 1 a problem, 2 bad input or configuration. */
+export const EXIT_OK = 0;
+export const EXIT_PROBLEM = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * The exit code a diagnosis stands for: 0 when a submission port is usable and nothing is
+ * critical (the verdict's "ok"), 1 otherwise. Decided here, once, next to the verdict it mirrors.
+ */
+export function exitCodeFor(diagnosis: Pick<HostDiagnosis, 'ports' | 'findings'>): number {
+  const critical = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)].some(
+    (finding) => finding.severity === 'critical',
+  );
+  const submissionUsable = diagnosis.ports.some((port) => port.usable && port.role === 'submission');
+  return submissionUsable && !critical ? EXIT_OK : EXIT_PROBLEM;
 }

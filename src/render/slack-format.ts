@@ -1,3 +1,4 @@
+import { assertNever } from '../util/assert-never.js';
 import type { CheckRequest } from '../check/types.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
@@ -7,10 +8,6 @@ import { slackCode, slackText } from './sanitize.js';
 // server or a user goes through the sanitiser before it reaches mrkdwn.
 
 export const PENDING_ICON = '⏳';
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled value ${String(value)}`);
-}
 
 /** The icon for a port as soon as its probe finishes (before diagnosis weighs certificates). */
 export function classIcon(portClass: PortClass): string {
@@ -38,7 +35,7 @@ export function classIcon(portClass: PortClass): string {
     case 'denied-by-policy':
       return '🚫';
     default:
-      return unreachable(portClass);
+      return assertNever(portClass);
   }
 }
 
@@ -82,7 +79,7 @@ export function classLabel(portClass: PortClass): string {
     case 'denied-by-policy':
       return 'not allowed by the bot’s target policy';
     default:
-      return unreachable(portClass);
+      return assertNever(portClass);
   }
 }
 
@@ -102,7 +99,7 @@ export function severityIcon(severity: Severity): string {
     case 'info':
       return '🔵';
     default:
-      return unreachable(severity);
+      return assertNever(severity);
   }
 }
 
@@ -119,7 +116,7 @@ export function securityLabel(security: Security): string {
     case 'none':
       return 'no TLS';
     default:
-      return unreachable(security);
+      return assertNever(security);
   }
 }
 

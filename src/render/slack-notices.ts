@@ -1,4 +1,4 @@
-import { slackCode } from './sanitize.js';
+import { slackCode, slackText } from './sanitize.js';
 import { context, type HomeView, section, type SlackMessage } from './slack-blocks.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
@@ -21,6 +21,19 @@ export function renderCheckFailed(target: string, reason: string): SlackMessage 
 /** The check was not started: a port outside the allowed list, or a rate limit. */
 export function renderNotAdmitted(reason: string): SlackMessage {
   const text = `I didn’t run that check: ${reason.replace(/\.$/, '')}.`;
+  return fitMessage({ text, blocks: [section(`✋ ${text}`)] });
+}
+
+/**
+ * The target policy refused the check: what was refused, why, and what an admin can set. The
+ * reason comes from the policy and names the address, its range and the ALLOW_TARGETS entry.
+ */
+export function renderPolicyRefused(target: string, reason: string): SlackMessage {
+  const why = reason.replace(/\.$/, '');
+  const hint = /ALLOW_TARGETS/.test(why)
+    ? ''
+    : ' An admin can allow chosen addresses or names with ALLOW_TARGETS.';
+  const text = `I didn’t check ${slackCode(target, 260)}: ${slackText(why, 600)}.${hint}`;
   return fitMessage({ text, blocks: [section(`✋ ${text}`)] });
 }
 

@@ -1,3 +1,4 @@
+import { buildChecklistSteps, compareSeverity } from '../diagnose/index.js';
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { displayWidth, fitColumns } from './display-width.js';
@@ -10,7 +11,6 @@ export interface TerminalStyle {
   color: boolean;
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '31', warning: '33', info: '36' };
 
 function paint(style: TerminalStyle, code: string, text: string): string {
@@ -142,9 +142,11 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
   out.push(section('Verdict', style));
   out.push(`  ${diagnosis.verdict.summary}`);
 
-  const findings = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.port ?? 0) - (b.port ?? 0),
-  );
+  // Each fact once: the verdict already says "nothing usable", so no-usable-port (which lists the
+  // same ports again) is left out when ports were probed; the port findings give the reasons.
+  const findings = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)]
+    .filter((finding) => !(finding.id === 'no-usable-port' && diagnosis.ports.length > 0))
+    .sort((a, b) => compareSeverity(a.severity, b.severity) || (a.port ?? 0) - (b.port ?? 0));
   if (findings.length > 0) {
     out.push(section('Findings', style));
     for (const finding of findings) out.push(...renderFinding(finding, style));
@@ -162,10 +164,18 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
     for (const line of rec.config.postfix) out.push(`    ${line}`);
   }
 
-  if (diagnosis.advice.length > 0) {
-    out.push(section('Troubleshooting', style));
-    for (const [index, step] of diagnosis.advice.entries())
-      out.push(`  ${index + 1}. ${cleanText(step, 600)}`);
+  // The findings above carry their own advice; only the steps that add to them follow.
+  const steps = buildChecklistSteps({
+    host: diagnosis.host,
+    ports: diagnosis.ports,
+    hostFindings: diagnosis.findings,
+    provider: diagnosis.provider,
+    recommendation: diagnosis.recommendation,
+    egressCanary: diagnosis.egressCanary,
+  }).filter((entry) => !entry.fromFindings);
+  if (steps.length > 0) {
+    out.push(section('Also check', style));
+    for (const [index, entry] of steps.entries()) out.push(`  ${index + 1}. ${cleanText(entry.text, 600)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import {
   DEFAULT_PORTS,
   describePortClass,
   matchProvider,
+  planPorts,
   portsToProbe,
   roleForPort,
 } from '../../src/diagnose/index.js';
@@ -88,5 +89,33 @@ describe('describePortClass()', () => {
     expect(new Set(labels).size).toBe(PORT_CLASSES.length);
     for (const label of labels) expect(label.length).toBeLessThanOrEqual(40);
     expect(describePortClass('filtered')).toBe('filtered (no answer)');
+  });
+});
+
+describe('planPorts()', () => {
+  test.each([
+    ['email-smtp.eu-west-1.amazonaws.com', [25, 465, 587, 2525, 2587, 2465], [465, 2465]],
+    ['smtp.resend.com', [25, 465, 587, 2525, 2587, 2465], [465, 2465]],
+    ['smtp.postmarkapp.com', [25, 465, 587, 2525], [465, 2465]],
+    ['smtp.example.com', [25, 465, 587, 2525], [465, 2465]],
+  ])('%s: the ports, and which to dial in implicit TLS', (host, ports, implicit) => {
+    expect(planPorts(host, [])).toEqual({ ports, implicitTlsPorts: implicit });
+  });
+
+  test('every implicit-TLS port a provider documents is dialled in implicit TLS', () => {
+    for (const host of [
+      'smtp.sendgrid.net',
+      'email-smtp.us-east-1.amazonaws.com',
+      'smtp.resend.com',
+      'smtp.gmail.com',
+    ]) {
+      const provider = matchProvider(host);
+      const plan = planPorts(host, []);
+      for (const port of provider?.implicitTlsPorts ?? []) {
+        expect(plan.ports).toContain(port);
+        expect(plan.implicitTlsPorts).toContain(port);
+      }
+      for (const port of provider?.starttlsPorts ?? []) expect(plan.implicitTlsPorts).not.toContain(port);
+    }
   });
 });

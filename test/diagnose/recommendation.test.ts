@@ -206,6 +206,98 @@ describe('diagnoseHost() recommendation and verdict', () => {
   });
 });
 
+const AUTH_BEFORE_TLS = { auth: { beforeTls: ['PLAIN'], afterTls: ['PLAIN'] } };
+const POSTMARK = 'smtp.postmarkapp.com';
+
+describe('recommend() ranking', () => {
+  // Ports without findings first, then the provider's documented ports, then 587, 465, 2525,
+  // 2587, 2465, other submission ports; relay on 25 only when no submission port is usable.
+  test.each<{ name: string; target?: string; ports: PortProbe[]; chosen: number; reason?: RegExp }>([
+    {
+      name: 'a clean 2465 wins over 2525 offering AUTH before TLS',
+      ports: ports(
+        {
+          25: 'filtered',
+          465: 'filtered',
+          587: 'filtered',
+          2525: 'open-starttls',
+          2465: 'open-implicit-tls',
+        },
+        { 2525: AUTH_BEFORE_TLS },
+      ),
+      chosen: 2465,
+      reason:
+        /passed over 587 \(filtered \(no answer\)\); 465 \(filtered \(no answer\)\); 2525 \(auth-before-tls\)$/,
+    },
+    {
+      name: 'a clean 465 wins over 587 with a warning',
+      ports: ports({ 465: 'open-implicit-tls', 587: 'open-starttls' }, { 587: AUTH_BEFORE_TLS }),
+      chosen: 465,
+      reason: /passed over 587 \(auth-before-tls\)$/,
+    },
+    {
+      name: 'with findings everywhere, the least severe wins and the reason says why',
+      ports: ports(
+        { 465: 'open-implicit-tls', 587: 'open-starttls' },
+        { 587: { certificate: aCertificateValidFor(3) }, 465: AUTH_BEFORE_TLS },
+      ),
+      chosen: 465,
+      reason:
+        /chosen despite its warning \(auth-before-tls\) because every other usable port has findings too \(587: cert-expiring\)/,
+    },
+    {
+      name: 'the only usable port has a finding: chosen, and the reason says so',
+      ports: ports({ 465: 'refused', 587: 'open-starttls' }, { 587: AUTH_BEFORE_TLS }),
+      chosen: 587,
+      reason: /chosen despite its warning \(auth-before-tls\) because no other submission port is usable/,
+    },
+    {
+      name: 'equal findings: 587 before 465 before 2525',
+      ports: ports({ 2525: 'open-starttls', 465: 'open-implicit-tls', 587: 'open-starttls' }),
+      chosen: 587,
+    },
+    {
+      name: 'equal findings without 587: 465 before 2525',
+      ports: ports({ 2525: 'open-starttls', 465: 'open-implicit-tls' }),
+      chosen: 465,
+    },
+    {
+      name: 'equal findings without 587 and 465: 2525 before 2587 and 2465',
+      ports: ports({ 2465: 'open-implicit-tls', 2587: 'open-starttls', 2525: 'open-starttls' }),
+      chosen: 2525,
+    },
+    {
+      name: "the provider's documented port wins over an undocumented one",
+      target: POSTMARK,
+      ports: ports({ 465: 'open-implicit-tls', 2525: 'open-starttls' }),
+      chosen: 2525,
+    },
+    {
+      name: 'a clean relay on 25 does not win over a submission port with a warning',
+      ports: ports({ 25: 'open-starttls', 587: 'open-starttls' }, { 587: AUTH_BEFORE_TLS }),
+      chosen: 587,
+    },
+    {
+      name: 'relay on 25 when no submission port works',
+      ports: ports({ 25: 'open-starttls', 587: 'filtered' }),
+      chosen: 25,
+      reason:
+        /relay \(server-to-server\) only, as no submission port probed works from here; passed over 587/,
+    },
+    {
+      name: 'relay on 25 when only 25 was probed says so, not that submission failed',
+      ports: ports({ 25: 'open-starttls' }),
+      chosen: 25,
+      reason: /relay \(server-to-server\) only; no submission port was probed$/,
+    },
+  ])('$name', ({ target, ports: probed, chosen, reason }) => {
+    const host = target ?? 'smtp.example.com';
+    const diagnosis = diagnoseHost(aHost({ target: host, host, ports: probed }), aContext());
+    expect(diagnosis.recommendation?.port).toBe(chosen);
+    if (reason) expect(diagnosis.recommendation?.reason).toMatch(reason);
+  });
+});
+
 describe('diagnoseHost() advice checklist', () => {
   function advice(host: Partial<TypicalHost> & { ports: PortProbe[] }): string {
     return diagnose({ name: '', expected: null, status: 'ok', summary: '', ...host }).advice.join('\n');

@@ -6,7 +6,8 @@ import { encodeCheckValue } from '../../src/render/slack-format.js';
 import { ChatError, createUseCases, parseCommand, withRateLimitRetry } from '../../src/slack/index.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/index.js';
-import { aDiagnosisOf, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
+import { aDiagnosis, aDiagnosisOf, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
+import { aPort } from '../helpers/probe-builders.js';
 import { recordingChat } from '../helpers/slack-recording-chat.js';
 
 /** A RunCheck the test releases by hand, reporting each port through the hooks. */
@@ -131,7 +132,8 @@ describe('createUseCases()', () => {
       { ...alice, respond: async (message) => void told.push(message.text) },
       'smtp.example.com',
     );
-    expect(checked).toBe(0);
+    // The check ran once while the parent waited for the policy; no second, private check follows.
+    expect(checked).toBe(1);
     expect(told).toEqual([expect.stringContaining('Slack refused my message (`invalid_blocks`)')]);
   });
 
@@ -297,5 +299,151 @@ describe('withRateLimitRetry()', () => {
       ),
     ).rejects.toThrow('socket hang up');
     expect(calls).toBe(1);
+  });
+});
+
+describe('a target the policy refuses', () => {
+  const REASON =
+    '127.0.0.1 is loopback; the bot does not probe internal addresses. An admin can allow it with ALLOW_TARGETS=127.0.0.1/32 (or the host name).';
+  const refused = () =>
+    aDiagnosis(
+      [25, 465, 587, 2525].map((port) =>
+        aPort({
+          port,
+          class: 'denied-by-policy',
+          failure: { stage: 'resolve', kind: 'policy', message: REASON },
+        }),
+      ),
+      '127.0.0.1',
+    );
+
+  /** Like the probe: every port is reported refused right after the lookup, before any connection. */
+  function refusingCheck(diagnosis: HostDiagnosis, lookup: Promise<void> = Promise.resolve()): RunCheck {
+    return async (request, hooks) => {
+      hooks?.onPlan?.({
+        target: request.target,
+        ports: diagnosis.ports.map((p) => p.port),
+        providerName: null,
+      });
+      await lookup;
+      for (const port of diagnosis.ports) hooks?.onPort?.(port);
+      return diagnosis;
+    };
+  }
+
+  test('the slash command gets one short private answer and nothing is posted in the channel', async () => {
+    const { chat, events } = recordingChat();
+    const told: string[] = [];
+    // A long wait: the refusal must hold the channel message back by itself, not by luck of timing.
+    const useCases = createUseCases({
+      chat,
+      runCheck: refusingCheck(refused()),
+      logger: silentLogger,
+      announceAfterMs: 60_000,
+    });
+    await useCases.command(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      '127.0.0.1',
+    );
+    expect(events).toEqual([]);
+    expect(told).toHaveLength(1);
+    const [answer] = told;
+    expect(answer).toContain('I didn’t check `127.0.0.1`');
+    expect(answer).toContain('loopback');
+    expect(answer).toContain('ALLOW_TARGETS=127.0.0.1/32');
+    expect(answer).not.toMatch(/no usable port|Watch|Show config/i);
+  });
+
+  test('a mention without response_url gets the answer as an ephemeral message', async () => {
+    const { chat, events } = recordingChat();
+    const useCases = createUseCases({
+      chat,
+      runCheck: refusingCheck(refused()),
+      logger: silentLogger,
+      announceAfterMs: 60_000,
+    });
+    await useCases.mention({ channelId: 'C1', userId: 'U0ALICE', text: '<@U0BOT> 127.0.0.1', ts: '1.1' });
+    expect(events.map((event) => event.kind)).toEqual(['ephemeral']);
+    expect(events[0]?.kind === 'ephemeral' && events[0].message.text).toContain('ALLOW_TARGETS');
+  });
+
+  test('where the bot cannot post, the private answer is the refusal, not a report', async () => {
+    const { chat } = recordingChat({ failPost: () => new ChatError('not_in_channel', 'no') });
+    const told: string[] = [];
+    let release: () => void = () => {};
+    const lookup = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const useCases = createUseCases({
+      chat,
+      runCheck: refusingCheck(refused(), lookup),
+      logger: silentLogger,
+      announceAfterMs: 0,
+    });
+    const done = useCases.command(
+      { ...alice, respond: async (message) => void told.push(message.text) },
+      '127.0.0.1',
+    );
+    await expect.poll(() => told.length).toBe(1);
+    release();
+    await done;
+    expect(told).toHaveLength(2);
+    expect(told[1]).toContain('I didn’t check `127.0.0.1`');
+    expect(told.join('\n')).not.toMatch(/ports usable/);
+  });
+
+  test('a lookup slower than the wait: the parent already posted ends as the short refusal, no thread', async () => {
+    const { chat, events } = recordingChat();
+    let release: () => void = () => {};
+    const lookup = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const useCases = createUseCases({
+      chat,
+      runCheck: refusingCheck(refused(), lookup),
+      logger: silentLogger,
+      announceAfterMs: 0,
+    });
+    const done = useCases.command(alice, '127.0.0.1');
+    await expect.poll(() => events.length).toBe(1);
+    release();
+    await done;
+    expect(events.some((event) => event.kind === 'post' && event.threadTs)).toBe(false);
+    const last = events.at(-1);
+    expect(last?.kind).toBe('update');
+    expect(last?.kind === 'update' && last.message.text).toContain('I didn’t check `127.0.0.1`');
+    expect(JSON.stringify(last)).not.toMatch(/smtp_check_watch|Show config|no-usable-port/);
+  });
+
+  test('an allowed target posts the parent as soon as a port finishes, without waiting', async () => {
+    const { chat, events } = recordingChat();
+    const diagnosis = aTypicalDiagnosis();
+    let release: () => void = () => {};
+    const rest = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const useCases = createUseCases({
+      chat,
+      runCheck: async (request, hooks) => {
+        hooks?.onPlan?.({
+          target: request.target,
+          ports: diagnosis.ports.map((p) => p.port),
+          providerName: null,
+        });
+        const [first, ...others] = diagnosis.ports;
+        if (first) hooks?.onPort?.(first);
+        await rest;
+        for (const port of others) hooks?.onPort?.(port);
+        return diagnosis;
+      },
+      logger: silentLogger,
+      announceAfterMs: 60_000,
+    });
+    const done = useCases.command(alice, 'smtp.example.com');
+    await expect.poll(() => events.length).toBe(1);
+    expect(events[0]).toMatchObject({ kind: 'post', channel: 'C1' });
+    release();
+    await done;
+    expect(events.filter((event) => event.kind === 'post' && event.threadTs).length).toBeGreaterThan(0);
   });
 });

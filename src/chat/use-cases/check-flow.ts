@@ -1,5 +1,6 @@
 import type { Admit } from '../../check/admission.js';
 import type { CheckRequest, RunCheck } from '../../check/types.js';
+import { policyRefusal } from '../../diagnose/index.js';
 import type { HostDiagnosis } from '../../diagnose/types.js';
 import type { Logger } from '../../log.js';
 import type { PortProbe } from '../../probe/types.js';
@@ -11,6 +12,7 @@ import {
   renderCheckFailed,
   renderNotAdmitted,
   renderNotInChannel,
+  renderPolicyRefused,
   renderSlackRefused,
 } from '../../render/slack-notices.js';
 import { renderParent } from '../../render/slack-parent.js';
@@ -28,7 +30,16 @@ export interface CheckFlowDeps {
   logger: Logger;
   /** Port allow-list and rate limits; absent means every request is admitted. */
   admit?: Admit;
+  /**
+   * How long the channel message waits for the target policy's verdict before it is posted
+   * anyway (a slow lookup). A refused target is then answered to the requester alone, with
+   * nothing in the channel; a port that finishes earlier posts the message at once.
+   */
+  announceAfterMs?: number;
 }
+
+/** A name usually resolves within this; an IP literal at once. Short enough to feel immediate. */
+export const ANNOUNCE_AFTER_MS = 250;
 
 /** Asks the admission policy before anything is posted; a refusal goes to the requester only. */
 async function admitted(deps: CheckFlowDeps, requester: Requester, request: CheckRequest, threadTs?: string) {
@@ -110,11 +121,15 @@ async function postThread(
   }
 }
 
+/** A check's outcome: the diagnosis, or the error that ended it. */
+type Outcome = { ok: true; diagnosis: HostDiagnosis } | { ok: false; error: unknown };
+
 /** Where the bot cannot post: everything goes back through response_url, to the requester only. */
-async function checkPrivately(
+async function answerPrivately(
   deps: CheckFlowDeps,
   requester: Requester,
   request: CheckRequest,
+  outcome: Promise<Outcome>,
 ): Promise<void> {
   const respond = requester.respond;
   if (!respond) return;
@@ -127,12 +142,16 @@ async function checkPrivately(
   };
   // response_url takes five messages in thirty minutes: a notice, the result, the evidence.
   await say(renderNotInChannel());
-  let diagnosis: HostDiagnosis;
-  try {
-    diagnosis = await deps.runCheck(request);
-  } catch (error) {
-    deps.logger.error('check failed', { error, target: request.target });
-    await say(renderCheckFailed(request.target, shortReason(error)));
+  const result = await outcome;
+  if (!result.ok) {
+    deps.logger.error('check failed', { error: result.error, target: request.target });
+    await say(renderCheckFailed(request.target, shortReason(result.error)));
+    return;
+  }
+  const diagnosis = result.diagnosis;
+  const refusal = policyRefusal(diagnosis);
+  if (refusal !== null) {
+    await say(renderPolicyRefused(request.target, refusal));
     return;
   }
   const parent = renderParent(diagnosis, { userId: requester.userId });
@@ -146,7 +165,44 @@ async function checkPrivately(
   );
 }
 
-/** `/smtp-check host`: live parent, final parent with buttons, one reply per port, then advice. */
+type Announcement =
+  | { kind: 'posted'; parent: PostedMessage; live: ReturnType<typeof createLiveMessage> }
+  | { kind: 'private' }
+  | { kind: 'refused' };
+
+/** Posts the live parent; where the bot may not post, the answer goes privately instead. */
+async function announce(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  state: ProgressState,
+): Promise<Announcement> {
+  try {
+    // Posted as it stood before any port finished; the ports that did follow as an update, as always.
+    const parent = await deps.chat.post(requester.channelId, renderProgress({ ...state, done: [] }));
+    return { kind: 'posted', parent, live: createLiveMessage(deps.chat, parent, deps.logger) };
+  } catch (error) {
+    if (cannotPostHere(error) && requester.respond) {
+      deps.logger.info('cannot post in channel, answering privately', {
+        code: errorCode(error),
+        channel: requester.channelId,
+      });
+      return { kind: 'private' };
+    }
+    deps.logger.error('could not post the check message', {
+      error,
+      code: errorCode(error),
+      channel: requester.channelId,
+    });
+    await tell(deps, requester, renderSlackRefused(errorCode(error)));
+    return { kind: 'refused' };
+  }
+}
+
+/**
+ * `/smtp-check host`: live parent, final parent with buttons, one reply per port, then advice.
+ * The parent waits for the target policy (a port result, or ANNOUNCE_AFTER_MS): a target the
+ * policy refuses gets one short answer to the requester and nothing in the channel.
+ */
 export async function runCheckInChannel(
   deps: CheckFlowDeps,
   requester: Requester,
@@ -159,42 +215,91 @@ export async function runCheckInChannel(
     ports: request.ports.length > 0 ? request.ports : null,
     done: [],
   };
-  let parent: PostedMessage;
-  try {
-    parent = await deps.chat.post(requester.channelId, renderProgress(state));
-  } catch (error) {
-    if (cannotPostHere(error) && requester.respond) {
-      deps.logger.info('cannot post in channel, answering privately', {
-        code: errorCode(error),
-        channel: requester.channelId,
+  let announcement: Promise<Announcement> | null = null;
+  let signalAnnounced: () => void = () => {};
+  const announced = new Promise<null>((resolve) => {
+    signalAnnounced = () => resolve(null);
+  });
+  const announceNow = (): Promise<Announcement> => {
+    if (!announcement) {
+      announcement = announce(deps, requester, state);
+      signalAnnounced();
+    }
+    return announcement;
+  };
+  const showProgress = (): void => {
+    if (!announcement) return;
+    void announcement.then((posted) => {
+      if (posted.kind === 'posted') posted.live.show(renderProgress(state));
+    });
+  };
+  const timer = setTimeout(announceNow, deps.announceAfterMs ?? ANNOUNCE_AFTER_MS);
+  const done: PortProbe[] = [];
+  const outcome: Promise<Outcome> = deps
+    .runCheck(request, {
+      onPlan: (plan) => {
+        state.ports = plan.ports;
+        showProgress();
+      },
+      onPort: (port) => {
+        done.push(port);
+        state.done = [...done];
+        // A refused port is the policy speaking: hold the channel message back for the verdict.
+        if (port.class === 'denied-by-policy') return;
+        void announceNow();
+        showProgress();
+      },
+    })
+    .then(
+      (diagnosis): Outcome => ({ ok: true, diagnosis }),
+      (error: unknown): Outcome => ({ ok: false, error }),
+    )
+    .finally(() => clearTimeout(timer));
+
+  // Whichever comes first: the parent goes out (a port finished, or the wait ran out), or the check ends.
+  const early = await Promise.race([outcome, announced]);
+  if (early !== null && !announcement) {
+    const refusal = early.ok ? policyRefusal(early.diagnosis) : null;
+    if (refusal !== null) {
+      deps.logger.info('check refused by the target policy', {
+        user: requester.userId,
+        target: request.target,
       });
-      await checkPrivately(deps, requester, request);
+      await tell(deps, requester, renderPolicyRefused(request.target, refusal));
       return;
     }
-    deps.logger.error('could not post the check message', {
-      error,
-      code: errorCode(error),
-      channel: requester.channelId,
-    });
-    await tell(deps, requester, renderSlackRefused(errorCode(error)));
+  }
+  const posted = await announceNow();
+  if (posted.kind === 'refused') {
+    await outcome;
     return;
   }
-  const live = createLiveMessage(deps.chat, parent, deps.logger);
-  let diagnosis: HostDiagnosis;
-  try {
-    diagnosis = await runWithProgress(deps, request, state, live.show);
-  } catch (error) {
-    deps.logger.error('check failed', { error, target: request.target });
-    await live.finish(renderCheckFailed(request.target, shortReason(error))).catch((updateError) => {
+  if (posted.kind === 'private') {
+    await answerPrivately(deps, requester, request, outcome);
+    return;
+  }
+  const { parent, live } = posted;
+  const result = await outcome;
+  if (!result.ok) {
+    deps.logger.error('check failed', { error: result.error, target: request.target });
+    await live.finish(renderCheckFailed(request.target, shortReason(result.error))).catch((updateError) => {
       deps.logger.error('could not report the failure', { error: updateError, code: errorCode(updateError) });
     });
     return;
   }
+  const diagnosis = result.diagnosis;
+  const refusal = policyRefusal(diagnosis);
   try {
-    await live.finish(renderParent(diagnosis, { userId: requester.userId }));
+    // A lookup slower than the wait: the parent is out already, so it becomes the short refusal.
+    await live.finish(
+      refusal !== null
+        ? renderPolicyRefused(request.target, refusal)
+        : renderParent(diagnosis, { userId: requester.userId }),
+    );
   } catch (error) {
     deps.logger.error('final update failed', { error, code: errorCode(error), channel: parent.channel });
   }
+  if (refusal !== null) return;
   deps.results.set(parent, { diagnosis, userId: requester.userId });
   await postThread(deps, parent, diagnosis);
 }
@@ -238,6 +343,14 @@ export async function recheckThread(
   } catch (error) {
     deps.logger.error('re-check failed', { error, target: request.target });
     await live.finish(renderCheckFailed(request.target, shortReason(error))).catch(() => {});
+    return;
+  }
+  const refusal = policyRefusal(diagnosis);
+  if (refusal !== null) {
+    // The policy changed since the first check (ALLOW_TARGETS): the reply says so, the parent stays.
+    await live.finish(renderPolicyRefused(request.target, refusal)).catch((error) => {
+      deps.logger.error('could not report the refusal', { error, code: errorCode(error) });
+    });
     return;
   }
   const owner = previous?.userId ?? requester.userId;

@@ -27,6 +27,8 @@ export interface UseCaseDeps {
   results?: CheckResults;
   /** Port allow-list and rate limits for chat-started checks (see createAdmission). */
   admit?: Admit;
+  /** How long a check's channel message waits for the target policy (see ANNOUNCE_AFTER_MS). */
+  announceAfterMs?: number;
   /** The watch use cases; without them watch commands say watches are not available here. */
   watches?: WatchCommands;
 }
@@ -69,6 +71,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     results,
     logger: deps.logger,
     ...(deps.admit ? { admit: deps.admit } : {}),
+    ...(deps.announceAfterMs !== undefined ? { announceAfterMs: deps.announceAfterMs } : {}),
   };
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 

@@ -3,8 +3,21 @@ import type { PortRole, Severity } from '../types.js';
 /** Probed when the user names no ports (DESIGN §1); provider alternates are added to these. */
 export const DEFAULT_PORTS: readonly number[] = [25, 465, 587, 2525];
 
+/**
+ * Ports that speak TLS from the first byte by convention (RFC 8314 for 465; 2465 is the ESP
+ * alternate of it). A provider may document more: see planPorts.
+ */
+export const IMPLICIT_TLS_PORTS: readonly number[] = [465, 2465];
+
 /** The ports every mail server is expected to offer; others (2525, …) are optional extras. */
 export const STANDARD_PORTS: readonly number[] = [25, 465, 587];
+
+/**
+ * Submission ports in the order a recommendation prefers them when their findings are equal:
+ * 587 (STARTTLS) and 465 (implicit TLS) are what every client knows; 2525, 2587 and 2465 are the
+ * alternates ESPs run for networks that block those. Relay on 25 always comes last.
+ */
+export const SUBMISSION_PREFERENCE: readonly number[] = [587, 465, 2525, 2587, 2465];
 
 /** Port 25 is server-to-server relay (RFC 5321); every other port carries client submission. */
 export function roleForPort(port: number): PortRole {

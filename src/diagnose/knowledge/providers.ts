@@ -1,5 +1,5 @@
 import type { ProviderInfo } from '../types.js';
-import { DEFAULT_PORTS } from './ports.js';
+import { DEFAULT_PORTS, IMPLICIT_TLS_PORTS } from './ports.js';
 
 // The sending providers of KNOWLEDGE.md and the ports they document. Adding a provider is one
 // entry here: its host names, its ports, and where the ports are documented.
@@ -149,4 +149,28 @@ export function portsToProbe(
   const provider = matchProvider(host);
   const extra = provider ? providerPorts(provider) : [];
   return [...new Set([...defaults, ...extra])];
+}
+
+/** What to probe and how: the ports, and which of them to dial with TLS from the first byte. */
+export interface PortPlan {
+  ports: number[];
+  /** The conventional implicit-TLS ports plus the provider's own: pass these to the probe. */
+  implicitTlsPorts: number[];
+}
+
+/**
+ * The ports to probe (see portsToProbe) with the ports to dial in implicit TLS. Without the
+ * provider's implicit-TLS ports, an allowed implicit-TLS alternate would be dialled in plain mode.
+ */
+export function planPorts(
+  host: string,
+  requested: readonly number[],
+  defaults: readonly number[] = DEFAULT_PORTS,
+): PortPlan {
+  const provider = matchProvider(host);
+  const implicit = new Set([...IMPLICIT_TLS_PORTS, ...(provider?.implicitTlsPorts ?? [])]);
+  return {
+    ports: portsToProbe(host, requested, defaults),
+    implicitTlsPorts: [...implicit].sort((a, b) => a - b),
+  };
 }

@@ -2,9 +2,7 @@ import { certificateDaysLeft, isCertificateExpired } from '../evidence.js';
 import { severityForRole } from '../knowledge/ports.js';
 import { finding, type PortRule } from '../rule.js';
 
-/** Under 21 days renewal is overdue for automated CAs (they renew at 30); under 7 it is urgent. */
-export const EXPIRING_WARNING_DAYS = 21;
-export const EXPIRING_CRITICAL_DAYS = 7;
+import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../knowledge/certificates.js';
 
 export const certExpiring: PortRule = {
   id: 'cert-expiring',
@@ -13,8 +11,8 @@ export const certExpiring: PortRule = {
     if (!certificate || isCertificateExpired(certificate, scope.now)) return [];
     const daysLeft = certificateDaysLeft(certificate, scope.now);
     // An unreadable date says nothing about expiry; cert-untrusted reports the broken field.
-    if (!Number.isFinite(daysLeft) || daysLeft >= EXPIRING_WARNING_DAYS) return [];
-    const severity = daysLeft < EXPIRING_CRITICAL_DAYS ? 'critical' : 'warning';
+    if (!Number.isFinite(daysLeft) || daysLeft >= CERT_EXPIRING_DAYS) return [];
+    const severity = daysLeft < CERT_CRITICAL_DAYS ? 'critical' : 'warning';
     return [
       finding(
         'cert-expiring',

@@ -22,7 +22,7 @@ export const noUsablePort: HostRule = {
     }
     return [
       finding('no-usable-port', 'critical', null, `no port of ${probe.host} is usable from here: ${why}`, [
-        'Work through the checklist below, starting with the first port listed; or run the check from another network to tell the network from the server.',
+        'Start with the most severe finding of each port; to tell the network from the server, run the check from another network.',
       ]),
     ];
   },
