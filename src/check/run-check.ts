@@ -1,4 +1,4 @@
-import { diagnoseHost, matchProvider, portsToProbe } from '../diagnose/index.js';
+import { diagnoseHost, matchProvider, planPorts } from '../diagnose/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { RateLimiter, TargetPolicy } from '../policy/index.js';
 import type {
@@ -49,16 +49,13 @@ export function limitsFor(base: ProbeLimits, timeoutMs: number | undefined): Pro
   };
 }
 
-/** Ports that speak TLS from the first byte unless the request says otherwise. */
-const CONVENTIONAL_IMPLICIT_TLS_PORTS = [465, 2465];
-
 /**
- * The implicit-TLS ports for this check: the convention, the provider's own implicit-TLS ports
- * (an allowed alternate is dialled in the mode the provider documents), then the modes the user
- * named with an `smtp://` or `smtps://` URL, which win.
+ * The implicit-TLS ports for this check: the plan's (the convention plus the provider's own, so an
+ * allowed alternate is dialled in the mode the provider documents), then the modes the user named
+ * with an `smtp://` or `smtps://` URL, which win.
  */
-export function implicitTlsPortsFor(request: CheckRequest, providerImplicit: readonly number[]): number[] {
-  const ports = new Set([...CONVENTIONAL_IMPLICIT_TLS_PORTS, ...providerImplicit]);
+export function implicitTlsPortsFor(request: CheckRequest, planned: readonly number[]): number[] {
+  const ports = new Set(planned);
   for (const { port, mode } of request.portModes ?? []) {
     if (mode === 'implicit-tls') ports.add(port);
     else ports.delete(port);
@@ -73,7 +70,8 @@ export function implicitTlsPortsFor(request: CheckRequest, providerImplicit: rea
 export function createRunCheck(deps: RunCheckDeps): RunCheck {
   return async (request: CheckRequest, hooks: CheckHooks = {}): Promise<HostDiagnosis> => {
     const provider = matchProvider(request.target);
-    const ports = portsToProbe(request.target, request.ports, deps.defaultPorts);
+    const plan = planPorts(request.target, request.ports, deps.defaultPorts);
+    const ports = plan.ports;
     hooks.onPlan?.({ target: request.target, ports, providerName: provider?.name ?? null });
 
     const limits = limitsFor(deps.limits, request.timeoutMs);
@@ -97,7 +95,7 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         ports,
         limits,
         mx: request.mx,
-        implicitTlsPorts: implicitTlsPortsFor(request, provider?.implicitTlsPorts ?? []),
+        implicitTlsPorts: implicitTlsPortsFor(request, plan.implicitTlsPorts),
         now: deps.now,
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
         ...(policy || addressLimiter

@@ -1,5 +1,5 @@
 import type { RunCheck } from '../check/index.js';
-import type { HostDiagnosis } from '../diagnose/types.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from '../diagnose/index.js';
 import type { PortProbe } from '../probe/types.js';
 import { renderJson } from '../render/json.js';
 import { escapeControls } from '../render/sanitize.js';
@@ -16,18 +16,7 @@ export interface CliIo {
   noColor: boolean;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_PROBLEM = 1;
-export const EXIT_USAGE = 2;
-
-/** DESIGN §11: 0 when a submission port is usable and nothing is critical, 1 otherwise. */
-export function exitCodeFor(diagnosis: HostDiagnosis): number {
-  const critical = [...diagnosis.findings, ...diagnosis.ports.flatMap((port) => port.findings)].some(
-    (finding) => finding.severity === 'critical',
-  );
-  const submissionUsable = diagnosis.ports.some((port) => port.usable && port.role === 'submission');
-  return submissionUsable && !critical ? EXIT_OK : EXIT_PROBLEM;
-}
+export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor };
 
 /** Terminal width for live lines; 80 when unknown (a pipe, or a terminal that does not say). */
 export function liveColumns(stdout: CliIo['stdout']): number {

@@ -7,6 +7,7 @@ import { createResolver, ipLiteral, resolveAddresses, resolveMxHosts } from './r
 import { secureContextFor } from './tls-handshake.js';
 import {
   DEFAULT_LIMITS,
+  IMPLICIT_TLS_PORTS,
   type HostProbe,
   type MxHost,
   type PortClass,
@@ -17,7 +18,6 @@ import {
   type Resolver,
 } from './types.js';
 
-const DEFAULT_IMPLICIT_TLS_PORTS = [465, 2465];
 const MAX_MX_HOSTS = 3;
 // Every address is dialled, since one can be open while another is filtered — within bounds, so a
 // name with dozens of records does not turn a check into a sweep.
@@ -165,7 +165,7 @@ export async function probeHost(target: string, options: ProbeHostOptions): Prom
   const now = options.now ?? (() => new Date());
   const checkedAt = now().toISOString();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const implicitTlsPorts = options.implicitTlsPorts ?? DEFAULT_IMPLICIT_TLS_PORTS;
+  const implicitTlsPorts = options.implicitTlsPorts ?? IMPLICIT_TLS_PORTS;
   const modeOf = (port: number): ProbeMode => (implicitTlsPorts.includes(port) ? 'implicit-tls' : 'starttls');
   const name = target.trim();
   const found = await destination(name, options, options.resolver ?? createResolver());

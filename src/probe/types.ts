@@ -23,6 +23,12 @@ export const PORT_CLASSES = [
 ] as const;
 export type PortClass = (typeof PORT_CLASSES)[number];
 
+/**
+ * Ports that speak TLS from the first byte by convention (RFC 8314 for 465; 2465 is the ESP
+ * alternate of it); every other port starts plain and upgrades with STARTTLS.
+ */
+export const IMPLICIT_TLS_PORTS: readonly number[] = [465, 2465];
+
 /** How a port is expected to speak: TLS from the first byte, or plain text with a STARTTLS upgrade. */
 export type ProbeMode = 'implicit-tls' | 'starttls';
 

@@ -1,13 +1,10 @@
 import type { PortRole, Severity } from '../types.js';
 
-/** Probed when the user names no ports (DESIGN §1); provider alternates are added to these. */
+/** Probed when the user names no ports; provider alternates are added to these. */
 export const DEFAULT_PORTS: readonly number[] = [25, 465, 587, 2525];
 
-/**
- * Ports that speak TLS from the first byte by convention (RFC 8314 for 465; 2465 is the ESP
- * alternate of it). A provider may document more: see planPorts.
- */
-export const IMPLICIT_TLS_PORTS: readonly number[] = [465, 2465];
+/** The probe's convention (465 and 2465 speak TLS from the first byte); a provider may add more: see planPorts. */
+export { IMPLICIT_TLS_PORTS } from '../../probe/types.js';
 
 /** The ports every mail server is expected to offer; others (2525, …) are optional extras. */
 export const STANDARD_PORTS: readonly number[] = [25, 465, 587];
