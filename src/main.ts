@@ -10,6 +10,7 @@ import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
+import { createRecommendationVerifier } from './proof/index.js';
 import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
 import {
   type AlertNotifier,
@@ -106,6 +107,10 @@ async function main(): Promise<void> {
       egressCanary: config.egressCanary,
       addressLimiter: limiter,
       ...(extraCa ? { extraCa } : {}),
+      verifyRecommendation: createRecommendationVerifier({
+        timeoutMs: config.limits.replyTimeoutMs,
+        ...(extraCa ? { extraCa } : {}),
+      }),
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
   );

@@ -1,5 +1,6 @@
-import { diagnoseHost, matchProvider, planPorts } from '../diagnose/index.js';
-import type { HostDiagnosis } from '../diagnose/types.js';
+import { diagnoseHost, matchProvider, planPorts, rankRecommendations } from '../diagnose/index.js';
+import type { DiagnoseContext, HostDiagnosis, PortVerification, Recommendation } from '../diagnose/types.js';
+import type { PortDiagnosis } from '../diagnose/types.js';
 import type { RateLimiter, TargetPolicy } from '../policy/index.js';
 import type {
   AddressDecision,
@@ -33,6 +34,35 @@ export interface RunCheckDeps {
    * (the schedule is the bot's own, bounded pace).
    */
   addressLimiter?: Pick<RateLimiter, 'takeAddress'>;
+  /**
+   * Hands a candidate configuration to nodemailer (see src/proof). With it, only a configuration
+   * nodemailer accepted is recommended. Scheduled re-checks skip it: they show no configuration.
+   */
+  verifyRecommendation?: (candidate: Recommendation, port: PortDiagnosis) => Promise<PortVerification>;
+}
+
+/** Candidates handed to nodemailer at most, best first, until one is accepted. */
+const MAX_VERIFIED_CANDIDATES = 3;
+
+/**
+ * Verifies the ranked configurations in order and stops at the first nodemailer accepts: a
+ * healthy host costs one extra connection, to the port that will be recommended.
+ */
+async function verifyCandidates(
+  diagnosis: HostDiagnosis,
+  now: Date,
+  verify: NonNullable<RunCheckDeps['verifyRecommendation']>,
+): Promise<PortVerification[]> {
+  const ranked = rankRecommendations(diagnosis.host, diagnosis.ports, diagnosis.provider, now);
+  const results: PortVerification[] = [];
+  for (const candidate of ranked.slice(0, MAX_VERIFIED_CANDIDATES)) {
+    const port = diagnosis.ports.find((each) => each.port === candidate.port);
+    if (!port) continue;
+    const result = await verify(candidate, port);
+    results.push(result);
+    if (result.verification.ok) break;
+  }
+  return results;
 }
 
 /** Applies a per-check timeout: every stage gets it, and the port deadline stays proportionate. */
@@ -117,11 +147,16 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
     ]);
 
     const canaryPort: PortProbe | undefined = canaryResult?.ports[0];
-    return diagnoseHost(probe, {
+    const context: DiagnoseContext = {
       now: deps.now(),
       provider: provider ?? (probe.host !== request.target ? matchProvider(probe.host) : null),
       egressCanary:
         canary && canaryPort ? { target: `${canary.host}:${canary.port}`, port: canaryPort } : null,
-    });
+    };
+    const diagnosis = diagnoseHost(probe, context);
+    if (!deps.verifyRecommendation || hooks.priority === 'scheduled' || !diagnosis.recommendation)
+      return diagnosis;
+    const verifications = await verifyCandidates(diagnosis, context.now, deps.verifyRecommendation);
+    return diagnoseHost(probe, { ...context, verifications });
   };
 }

@@ -21,6 +21,10 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // nodemailer (the proof behind the recommendation) loads while the probe runs.
+  const verifier = import('../proof/index.js').then((proof) =>
+    proof.createRecommendationVerifier({ timeoutMs: settings.limits.replyTimeoutMs }),
+  );
   const runCheck = createRunCheck({
     probeHost,
     limits: settings.limits,
@@ -28,6 +32,7 @@ async function main(): Promise<number> {
     resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
     defaultPorts: settings.probePorts,
     egressCanary: settings.egressCanary,
+    verifyRecommendation: async (candidate, port) => (await verifier)(candidate, port),
   });
   return runCli(
     process.argv.slice(2),

@@ -42,9 +42,15 @@ export function diagnoseHost(facts: HostProbe, context: DiagnoseContext): HostDi
   const provider = resolveProvider(probe, context);
   const base = { probe, provider, now: context.now, egressCanary: context.egressCanary };
   const ports = probe.ports.map((port) => diagnosePort(port, base));
-  const hostScope: HostRuleScope = { provider, now: context.now, egressCanary: context.egressCanary, ports };
+  const hostScope: HostRuleScope = {
+    provider,
+    now: context.now,
+    egressCanary: context.egressCanary,
+    ports,
+    ...(context.verifications ? { verifications: context.verifications } : {}),
+  };
   const findings = bySeverity(HOST_RULES.flatMap((rule) => rule.check(probe, hostScope)));
-  const recommendation = recommend(probe.host, ports, provider, context.now);
+  const recommendation = recommend(probe.host, ports, provider, context.now, context.verifications);
   return {
     target: probe.target,
     host: probe.host,

@@ -25,3 +25,4 @@ export {
 } from './knowledge/providers.js';
 export type * from './types.js';
 export { FINDING_IDS, SEVERITIES } from './types.js';
+export { rankRecommendations } from './recommend.js';

@@ -3,7 +3,14 @@ import { buildConfigSnippets, describeSecurity } from './config-snippets.js';
 import { certificateDaysLeft, formatMs } from './evidence.js';
 import { SUBMISSION_PREFERENCE } from './knowledge/ports.js';
 import { providerPorts } from './knowledge/providers.js';
-import type { Finding, PortDiagnosis, ProviderInfo, Recommendation, Severity } from './types.js';
+import type {
+  Finding,
+  PortDiagnosis,
+  PortVerification,
+  ProviderInfo,
+  Recommendation,
+  Severity,
+} from './types.js';
 import { assessPort } from './usability.js';
 
 /** Past this, client defaults (nodemailer greetingTimeout 30 s) give up before the greeting. */
@@ -95,24 +102,15 @@ function findingsNote(chosen: PortDiagnosis, candidates: PortDiagnosis[]): strin
   return `chosen despite its ${worst === 'info' ? 'note' : worst} (${worstFindingIds(chosen)}) because ${why}`;
 }
 
-/**
- * The best usable port and security from here. Ports without findings win over ports with them
- * (a clean implicit TLS on 2465 over AUTH-before-TLS on 2525); the reason says why when the
- * choice has findings all the same, and which preferred ports were passed over.
- */
-export function recommend(
+/** The recommendation for one candidate port, with the reason it is chosen over those preferred to it. */
+function buildRecommendation(
   host: string,
+  chosen: PortDiagnosis,
+  candidates: PortDiagnosis[],
   ports: PortDiagnosis[],
   provider: ProviderInfo | null,
   now: Date,
-): Recommendation | null {
-  const candidates = rank(
-    ports.filter((port) => port.usable),
-    provider,
-  );
-  const chosen = candidates[0];
-  if (!chosen) return null;
-
+): Recommendation {
   const security = assessPort(chosen, chosen.role, now).security;
   const relay = chosen.role === 'relay';
   const mechanisms = chosen.tls ? chosen.auth.afterTls : chosen.auth.beforeTls;
@@ -148,4 +146,51 @@ export function recommend(
       greetingTimeoutMs: greetingTimeoutFor(chosen),
     }),
   };
+}
+
+/**
+ * Every usable port's configuration, best first: what a check hands nodemailer, in this order,
+ * until one is accepted. Ports without findings win over ports with them (a clean implicit TLS on
+ * 2465 over AUTH-before-TLS on 2525); each reason says why when its port has findings all the
+ * same, and which preferred ports were passed over.
+ */
+export function rankRecommendations(
+  host: string,
+  ports: PortDiagnosis[],
+  provider: ProviderInfo | null,
+  now: Date,
+): Recommendation[] {
+  const candidates = rank(
+    ports.filter((port) => port.usable),
+    provider,
+  );
+  return candidates.map((chosen) => buildRecommendation(host, chosen, candidates, ports, provider, now));
+}
+
+/**
+ * The best usable port and security from here. With verifications, the best configuration that
+ * nodemailer accepted, and none when it accepted none: a configuration a verifying client refuses
+ * is never recommended.
+ */
+export function recommend(
+  host: string,
+  ports: PortDiagnosis[],
+  provider: ProviderInfo | null,
+  now: Date,
+  verifications?: readonly PortVerification[],
+): Recommendation | null {
+  const ranked = rankRecommendations(host, ports, provider, now);
+  if (!verifications) return ranked[0] ?? null;
+  const byPort = new Map(verifications.map((entry) => [entry.port, entry.verification]));
+  for (const candidate of ranked) {
+    const verified = byPort.get(candidate.port);
+    if (!verified?.ok) continue;
+    const refused = verifications
+      .filter((entry) => !entry.verification.ok && entry.port !== candidate.port)
+      .map((entry) => `${entry.port} (${entry.verification.error ?? 'refused'})`);
+    const reason =
+      refused.length > 0 ? `${candidate.reason}; nodemailer refused ${refused.join('; ')}` : candidate.reason;
+    return { ...candidate, reason, verified };
+  }
+  return null;
 }

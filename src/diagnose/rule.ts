@@ -30,6 +30,8 @@ export interface HostRuleScope {
   now: Date;
   egressCanary: DiagnoseContext['egressCanary'];
   ports: PortDiagnosis[];
+  /** The candidate configurations nodemailer was handed; absent when the check did not verify. */
+  verifications?: DiagnoseContext['verifications'];
 }
 
 export interface HostRule {

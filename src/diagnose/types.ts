@@ -16,6 +16,7 @@ export const FINDING_IDS = [
   'slow-response',
   'egress-blocked',
   'no-usable-port',
+  'no-verified-config',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number] | PortClass;
 
@@ -53,6 +54,35 @@ export interface Recommendation {
   /** Why this choice, with the evidence. */
   reason: string;
   config: ConfigSnippets;
+  /**
+   * The proof: nodemailer was handed `config.nodemailer` and accepted it. Absent when the check did
+   * not verify (scheduled re-checks); a recommendation whose verification failed is never made.
+   */
+  verified?: ConfigVerification;
+}
+
+/** nodemailer's verdict on one configuration (`createTransport(options).verify()`). */
+export interface ConfigVerification {
+  by: 'nodemailer';
+  /** nodemailer's version. */
+  version: string;
+  ok: boolean;
+  /** The server reply that settled it (an authentication demand, a refusal). */
+  reply?: string;
+  /** Why nodemailer refused the configuration ("its certificate expired on 2026-10-01"). */
+  error?: string;
+}
+
+/** What verifying one candidate configuration found. */
+export interface PortVerification {
+  port: number;
+  verification: ConfigVerification;
+  /** nodemailer refused the server's certificate (expired, untrusted, self-signed, another name). */
+  certificateRefused: boolean;
+  /** The certificate is for another name: that name, and whether nodemailer accepts it for that name. */
+  certificateName?: { name: string; ok: boolean };
+  /** With certificate checking switched off, did nodemailer get through? A diagnostic, never a config. */
+  certificateIsOnlyProblem?: boolean;
 }
 
 export interface ProviderInfo {
@@ -100,4 +130,9 @@ export interface DiagnoseContext {
   now: Date;
   provider: ProviderInfo | null;
   egressCanary: { target: string; port: PortProbe } | null;
+  /**
+   * The candidate configurations nodemailer was handed, in rank order. When present, only a
+   * verified configuration is recommended; absent means the check did not verify.
+   */
+  verifications?: PortVerification[];
 }

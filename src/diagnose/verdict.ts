@@ -61,6 +61,8 @@ export function buildVerdict(
     parts.push(
       `use ${recommendation.port}${relay ? ' (relay only)' : ''} + ${describeSecurity(recommendation.security)}`,
     );
+  } else if (hostFindings.some((finding) => finding.id === 'no-verified-config')) {
+    parts.push('no configuration a verifying client accepts');
   } else if (ports.length > 0) {
     parts.push('nothing usable');
   }

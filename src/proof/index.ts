@@ -46,3 +46,8 @@ export {
   verifyTransport,
   withCertificateName,
 } from './verify-transport.js';
+export {
+  createRecommendationVerifier,
+  type RecommendationVerifierOptions,
+  type VerifyRecommendation,
+} from './verify-recommendation.js';

@@ -1,4 +1,5 @@
-import type { ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { type ConnectionOptions, rootCertificates } from 'node:tls';
 import { createTransport } from 'nodemailer';
 import { type Failure, type KnownCertificate, cleanText, describeFailure } from './describe-failure.js';
 import { nodemailerVersion } from './nodemailer-version.js';
@@ -44,6 +45,17 @@ export interface ProofLimits {
 
 export interface VerifyDeps {
   limits: ProofLimits;
+  /**
+   * The address the probe vetted and dialled. The session goes there instead of nodemailer resolving
+   * the name again (which could reach another address), while SNI and the certificate check keep
+   * the shown host name.
+   */
+  address?: string;
+  /**
+   * CA certificates this machine trusts on top of Node's store (the bot's extra CAs): a client
+   * elsewhere trusts its own store, so the proof uses ours, the same one the probe judged with.
+   */
+  extraCa?: string[];
   /** What the probe learnt about the certificate, so an expiry can be dated. */
   certificate?: KnownCertificate;
 }
@@ -81,6 +93,7 @@ const AUTH_DEMAND_CODES = new Set([530, 535]);
 export function optionsForVerification(
   shown: ShownTransportOptions,
   limits: ProofLimits,
+  route: Pick<VerifyDeps, 'address' | 'extraCa'> = {},
 ): Record<string, unknown> {
   const { auth, ...rest } = shown;
   const options: Record<string, unknown> = {
@@ -94,6 +107,14 @@ export function optionsForVerification(
     socketCloseTimeout: Math.min(limits.timeoutMs, 1_000),
   };
   if (auth) options.auth = { user: auth.user ?? 'user' };
+  if (route.address !== undefined && route.address !== shown.host) {
+    options.host = route.address;
+    const servername = shown.tls?.servername ?? (isIP(shown.host) === 0 ? shown.host : undefined);
+    options.tls = { ...shown.tls, ...(servername ? { servername } : {}) };
+  }
+  if (route.extraCa && route.extraCa.length > 0 && shown.tls?.ca === undefined) {
+    options.tls = { ...(options.tls as object | undefined), ca: [...rootCertificates, ...route.extraCa] };
+  }
   return options;
 }
 
@@ -113,7 +134,7 @@ async function runVerify(shown: ShownTransportOptions, deps: VerifyDeps): Promis
     checkedName,
     certificate: deps.certificate,
   };
-  const transport = createTransport(optionsForVerification(shown, deps.limits));
+  const transport = createTransport(optionsForVerification(shown, deps.limits, deps));
   // verify() has no cancel; this bound only guarantees an answer if nodemailer's own timers never fire.
   const guardMs = deps.limits.timeoutMs * 4;
   let timer: NodeJS.Timeout | undefined;

@@ -77,6 +77,7 @@ export function toJson(diagnosis: HostDiagnosis) {
           security: diagnosis.recommendation.security,
           reason: diagnosis.recommendation.reason,
           config: diagnosis.recommendation.config,
+          ...(diagnosis.recommendation.verified ? { verified: diagnosis.recommendation.verified } : {}),
         }
       : null,
     advice: diagnosis.advice,

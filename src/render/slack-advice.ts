@@ -1,4 +1,4 @@
-import type { Finding, HostDiagnosis } from '../diagnose/types.js';
+import type { Finding, HostDiagnosis, Recommendation } from '../diagnose/types.js';
 import { slackCode, slackCodeBlock, slackText } from './sanitize.js';
 import { type Block, context, mrkdwn, section, type SlackMessage } from './slack-blocks.js';
 import { formatTime, securityLabel, severityIcon, slackLink } from './slack-format.js';
@@ -19,13 +19,28 @@ function hostFindingSection(finding: Finding): Block {
   );
 }
 
+/** "Verified with nodemailer 10.6.1 just now": the proof behind the configuration, or its absence. */
+export function verificationLine(recommendation: Recommendation): string | null {
+  const verified = recommendation.verified;
+  if (!verified) return null;
+  const asked = verified.reply ? ` (it asked for credentials: ${slackCode(verified.reply, 200)})` : '';
+  const what =
+    recommendation.security === 'none'
+      ? 'connected and got through EHLO'
+      : 'connected, negotiated TLS and passed the certificate check';
+  return `✅ Verified with nodemailer ${slackText(verified.version, 20)} just now: this exact configuration ${what}${asked}.`;
+}
+
 /** Recommendation and configuration snippets: what Show config posts, and the core of the advice. */
 export function configBlocks(diagnosis: HostDiagnosis): Block[] {
   const recommendation = diagnosis.recommendation;
   if (!recommendation) {
+    const refused = diagnosis.findings.some((finding) => finding.id === 'no-verified-config');
     return [
       section(
-        '*No port worked from here*, so there is no configuration to recommend yet. See the checklist.',
+        refused
+          ? '*No configuration to show*: nodemailer refused every one that works for the probe (why, and the fix, above). A configuration is shown only once a verifying client accepts it.'
+          : '*No port worked from here*, so there is no configuration to recommend yet. See the checklist.',
       ),
     ];
   }
@@ -35,6 +50,8 @@ export function configBlocks(diagnosis: HostDiagnosis): Block[] {
       `*Use ${slackCode(recommendation.host, 260)} port ${recommendation.port} with ${securityLabel(recommendation.security)}*\n${slackText(recommendation.reason, 1_200)}`,
     ),
   ];
+  const proof = verificationLine(recommendation);
+  if (proof) blocks.push(context(proof));
   if (config.table.length > 0) {
     blocks.push({
       type: 'section',

@@ -156,6 +156,15 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
   if (rec) {
     out.push(section(`Recommended: ${rec.host} port ${rec.port} with ${securityLabel(rec.security)}`, style));
     out.push(`  ${cleanText(rec.reason, 600)}`);
+    if (rec.verified) {
+      const what =
+        rec.security === 'none'
+          ? 'connected and got through EHLO'
+          : 'connected, negotiated TLS and passed the certificate check';
+      out.push(
+        `  Verified with nodemailer ${cleanText(rec.verified.version, 20)} just now: this exact configuration ${what}.`,
+      );
+    }
     out.push('', '  Settings:');
     for (const row of rec.config.table) out.push(`    ${row.label.padEnd(16)} ${row.value}`);
     out.push('', '  nodemailer:');

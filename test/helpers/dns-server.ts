@@ -23,6 +23,8 @@ export interface TestDnsServer {
   server: string;
   /** Every question received, as `NAME TYPE`. */
   queries: string[];
+  /** Adds or replaces a name's records while the server runs. */
+  set(name: string, records: DnsRecords): void;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,9 @@ export async function startDnsServer(table: Record<string, DnsRecords>): Promise
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return {
     server: `127.0.0.1:${socket.address().port}`,
+    set: (name, records) => {
+      normalised[name.toLowerCase()] = records;
+    },
     queries,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };

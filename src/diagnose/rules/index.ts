@@ -17,6 +17,7 @@ import { intercepted } from './intercepted.js';
 import { noBanner } from './no-banner.js';
 import { noStarttls } from './no-starttls.js';
 import { noUsablePort } from './no-usable-port.js';
+import { noVerifiedConfig } from './no-verified-config.js';
 import { notSmtp } from './not-smtp.js';
 import { oversizedResponse } from './oversized-response.js';
 import { plaintextOnImplicitTlsPort } from './plaintext-on-implicit-tls-port.js';
@@ -55,4 +56,10 @@ export const PORT_RULES: readonly PortRule[] = [
 ];
 
 /** Run once per host, after the ports are judged. */
-export const HOST_RULES: readonly HostRule[] = [dnsFailed, deniedByPolicy, egressBlocked, noUsablePort];
+export const HOST_RULES: readonly HostRule[] = [
+  dnsFailed,
+  deniedByPolicy,
+  egressBlocked,
+  noUsablePort,
+  noVerifiedConfig,
+];
