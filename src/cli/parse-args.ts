@@ -10,18 +10,31 @@ export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525]
   --json            print one JSON object on stdout instead of the report
   --timeout-ms N    timeout for every stage (connect, greeting, each reply), in milliseconds
   --mx              probe the domain's MX hosts instead of the name itself
+  --user NAME       log in on the recommended port (or the ports given) with nodemailer; the
+                    password comes from a prompt on a terminal, or from SMTP_PASSWORD
+  --from ADDRESS    with --to: send one labelled test message and show the SMTP transcript
+  --to ADDRESS      (one recipient; AUTH lines redacted); with --user it logs in first
   --no-color        plain text even on a terminal
   --help, -h        this text
 
-exit codes: 0 a submission port is usable and nothing is critical; 1 a critical finding or no usable
-port; 2 bad input or settings`;
+exit codes: 0 a submission port is usable and nothing is critical; 1 a critical finding, no usable
+port, or a failed login or send test; 2 bad input or settings`;
 
 export type CliArgs =
   | { kind: 'help' }
-  | { kind: 'check'; request: CheckRequest; json: boolean; color: boolean }
+  | {
+      kind: 'check';
+      request: CheckRequest;
+      json: boolean;
+      color: boolean;
+      /** The credential test's user name (`--user`). */
+      user?: string;
+      /** The send test's envelope (`--from` and `--to`). */
+      send?: { from: string; to: string };
+    }
   | { kind: 'error'; message: string };
 
-type OptionName = 'ports' | 'json' | 'timeout-ms' | 'mx' | 'no-color' | 'help';
+type OptionName = 'ports' | 'json' | 'timeout-ms' | 'mx' | 'no-color' | 'help' | 'user' | 'from' | 'to';
 
 const OPTIONS: Record<OptionName, { takesValue: boolean; short?: string; example?: string }> = {
   ports: { takesValue: true, short: 'p', example: '--ports 25,587' },
@@ -30,7 +43,13 @@ const OPTIONS: Record<OptionName, { takesValue: boolean; short?: string; example
   mx: { takesValue: false },
   'no-color': { takesValue: false },
   help: { takesValue: false, short: 'h' },
+  user: { takesValue: true, example: '--user alice@example.com' },
+  from: { takesValue: true, example: '--from you@example.com' },
+  to: { takesValue: true, example: '--to someone@example.net' },
 };
+
+/** A password on the command line would sit in shell history and in `ps` for every user to read. */
+const PASSWORD_OPTION = /^--?(pass(word)?|pw|secret)(=|$)/i;
 
 const isOptionName = (name: string): name is OptionName => Object.hasOwn(OPTIONS, name);
 
@@ -53,6 +72,12 @@ function splitArgv(
     if (!arg.startsWith('-') || arg === '-') {
       words.push(arg);
       continue;
+    }
+    if (PASSWORD_OPTION.test(arg)) {
+      return {
+        error:
+          'passwords are never taken from the command line (shell history and ps would show it): set SMTP_PASSWORD, or run on a terminal and answer the prompt',
+      };
     }
     const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
     const name = long
@@ -109,5 +134,31 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
     request.timeoutMs = timeout;
   }
-  return { kind: 'check', request, json: values.json === true, color: values['no-color'] !== true };
+  const { user, from, to } = values;
+  if ((typeof from === 'string') !== (typeof to === 'string')) {
+    return {
+      kind: 'error',
+      message:
+        'a send test needs both --from and --to, as in --from you@example.com --to someone@example.net',
+    };
+  }
+  for (const [flag, address] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (typeof address === 'string' && !/^[^\s@,<>]+@[^\s@,<>]+$/.test(address)) {
+      return {
+        kind: 'error',
+        message: `${flag} ${address} is not one e-mail address (one recipient per send test)`,
+      };
+    }
+  }
+  return {
+    kind: 'check',
+    request,
+    json: values.json === true,
+    color: values['no-color'] !== true,
+    ...(typeof user === 'string' ? { user } : {}),
+    ...(typeof from === 'string' && typeof to === 'string' ? { send: { from, to } } : {}),
+  };
 }

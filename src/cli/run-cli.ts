@@ -1,7 +1,9 @@
 import type { RunCheck } from '../check/index.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from '../diagnose/index.js';
 import type { PortProbe } from '../probe/types.js';
-import { renderJson } from '../render/json.js';
+import { toJson } from '../render/json.js';
+import { renderSessionTests } from '../render/terminal-session-tests.js';
+import { runSessionTests, type SessionTests, sessionTestsPassed } from './session-tests.js';
 import { escapeControls } from '../render/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
@@ -101,7 +103,12 @@ function waitingNotice(io: CliIo) {
   };
 }
 
-export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  runCheck: RunCheck,
+  sessionTests?: SessionTests,
+): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.kind === 'help') {
     io.stdout.write(`${USAGE}\n`);
@@ -131,11 +138,34 @@ export async function runCli(argv: string[], io: CliIo, runCheck: RunCheck): Pro
   } finally {
     notice.end();
   }
+  const wantsTests = args.user !== undefined || args.send !== undefined;
+  if (wantsTests && !sessionTests) {
+    io.stderr.write('smtp-check: login and send tests are not available here\n');
+    return EXIT_USAGE;
+  }
+  const tests =
+    wantsTests && sessionTests
+      ? await runSessionTests(
+          diagnosis,
+          {
+            ports: args.request.ports,
+            ...(args.user !== undefined ? { user: args.user } : {}),
+            ...(args.send ? { send: args.send } : {}),
+          },
+          sessionTests,
+        )
+      : null;
   if (args.json) {
-    io.stdout.write(renderJson(diagnosis));
+    // Additive: the login and send tests sit beside the check's fields.
+    const json = toJson(diagnosis);
+    io.stdout.write(
+      `${JSON.stringify(tests ? { ...json, credentials: tests.credentials, send: tests.send, testProblem: tests.problem } : json, null, 2)}\n`,
+    );
   } else {
     progress?.end();
     io.stdout.write(renderReport(diagnosis, { color }));
+    if (tests) io.stdout.write(renderSessionTests(tests));
   }
-  return exitCodeFor(diagnosis);
+  const code = exitCodeFor(diagnosis);
+  return tests && !sessionTestsPassed(tests) ? EXIT_PROBLEM : code;
 }

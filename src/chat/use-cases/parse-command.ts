@@ -44,6 +44,30 @@ function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
   }
 }
 
+/** Words of the terminal's credential and send tests (`--user`, `--from`, `--to`) and password-like words. */
+const CREDENTIAL_WORD = /^(--user|--from|--to|--pass(word)?|-u)(=|$)/i;
+const PASSWORD_WORD =
+  /^(--pass(word)?(=.+)?|SMTP_PASSWORD=.+|pass(word)?[=:].+|smtps?:\/\/[^/@\s]*:[^/@\s]+@.*)$/i;
+
+/**
+ * A credential or send test asked for in chat: refused, because the password would sit in the
+ * channel's history; a password already typed gets a warning to change it.
+ */
+function credentialRefusal(words: string[]): Command | null {
+  const passwordSeen = words.some(
+    (word, index) => PASSWORD_WORD.test(word) || /^--pass(word)?$/i.test(words[index - 1] ?? ''),
+  );
+  if (!passwordSeen && !words.some((word) => CREDENTIAL_WORD.test(word))) return null;
+  const terminal =
+    'Credential and send tests run only in the terminal, where the password never enters chat: npx smtp-check HOST --user NAME (the password comes from a prompt or SMTP_PASSWORD), and --from ADDRESS --to ADDRESS to send a test message.';
+  return {
+    kind: 'help',
+    problem: passwordSeen
+      ? `⚠️ That command looks like it carried a password: change that password now, since chat keeps what is typed. ${terminal}`
+      : terminal,
+  };
+}
+
 /** What follows `/smtp-check` (or a mention of the bot), as one of the things the bot does. */
 export function parseCommand(text: string): Command {
   const trimmed = text.trim();
@@ -52,6 +76,8 @@ export function parseCommand(text: string): Command {
   if (trimmed === '' || verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' };
   if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
   if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
+  const refusal = credentialRefusal(trimmed.split(/\s+/));
+  if (refusal) return refusal;
   const parsed = parseCheckRequest(trimmed);
   return parsed.ok ? { kind: 'check', request: parsed.request } : { kind: 'help', problem: parsed.error };
 }
