@@ -64,7 +64,7 @@ if (support.ok) {
     [`--nmap=${'version' in nmap ? 'yes' : 'no'}`],
     300_000,
   );
-  const { filtered, silent, healthy, fast } = host;
+  const { filtered, silent, healthy, fast, healthyUnverified, fastUnverified } = host;
   const filteredMedian = summarize(filtered.checkMs).median;
   rows.push({
     figure: 'Filtered port: 25 dropped, 465/587/2525 answer, full diagnosis',
@@ -89,20 +89,35 @@ if (support.ok) {
     summarize(runs.checkMs).median <= 150 &&
     nmapMet(runs, 0.5) &&
     Object.values(runs.classes).every((c) => c.startsWith('open-'));
+  // nmap proves no configuration, so the side-by-side rows compare the probe and diagnosis alone;
+  // the rows after them give what the nodemailer proof of the recommendation adds.
   rows.push({
-    figure: 'Healthy host, smtp-server (100 ms banner delay)',
+    figure: 'Healthy host, smtp-server (100 ms banner delay), without the proof',
     target: '≤ 150 ms and ≤ 0.5× nmap',
-    measured: formatSummary(summarize(healthy.checkMs)),
-    nmap: ratio(healthy.checkMs, healthy.nmapMs),
-    met: healthyMet(healthy),
+    measured: formatSummary(summarize(healthyUnverified.checkMs)),
+    nmap: ratio(healthyUnverified.checkMs, healthy.nmapMs),
+    met: healthyMet({ ...healthyUnverified, nmapMs: healthy.nmapMs }),
   });
   rows.push({
-    figure: 'Healthy host, scripted MTA greeting at once',
+    figure: 'Healthy host, scripted MTA greeting at once, without the proof',
     target: '≤ 150 ms and ≤ 0.5× nmap',
-    measured: formatSummary(summarize(fast.checkMs)),
-    nmap: ratio(fast.checkMs, fast.nmapMs),
-    met: healthyMet(fast),
+    measured: formatSummary(summarize(fastUnverified.checkMs)),
+    nmap: ratio(fastUnverified.checkMs, fast.nmapMs),
+    met: healthyMet({ ...fastUnverified, nmapMs: fast.nmapMs }),
   });
+  const proofCost = (label: string, verified: HostRuns, unverified: HostRuns): Row => {
+    const withProof = summarize(verified.checkMs).median;
+    const without = summarize(unverified.checkMs).median;
+    return {
+      figure: `Recommendation proven with nodemailer: ${label}`,
+      target: '< 2× the check without it',
+      measured: `${formatSummary(summarize(verified.checkMs))} (+${formatMs(withProof - without)}, ${(withProof / without).toFixed(2)}×)`,
+      nmap: ratio(verified.checkMs, verified.nmapMs),
+      met: withProof < 2 * without && Object.values(verified.classes).every((c) => c.startsWith('open-')),
+    };
+  };
+  rows.push(proofCost('smtp-server (one more 100 ms banner delay)', healthy, healthyUnverified));
+  rows.push(proofCost('scripted MTA', fast, fastUnverified));
   notes.push(
     `healthy host (smtp-server): the slowest port's greeting wait was ${formatSummary(summarize(healthy.greetingMs))} of the ${formatMs(summarize(healthy.checkMs).median)} — smtp-server's own 100 ms banner delay; without it (scripted MTA) the whole check takes ${formatMs(summarize(fast.checkMs).median)}.`,
     `port classes — filtered host: ${JSON.stringify(filtered.classes)}; healthy: ${JSON.stringify(healthy.classes)}; silent: ${JSON.stringify(silent.classes)}.`,
@@ -113,8 +128,9 @@ if (support.ok) {
   rows.push(
     notRun('Filtered port: 25 dropped, 465/587/2525 answer, full diagnosis', '≤ 2 s'),
     notRun('Silent host: no port answers', 'ends at the connect timeout'),
-    notRun('Healthy host, smtp-server (100 ms banner delay)', '≤ 150 ms and ≤ 0.5× nmap'),
-    notRun('Healthy host, scripted MTA greeting at once', '≤ 150 ms and ≤ 0.5× nmap'),
+    notRun('Healthy host, smtp-server (100 ms banner delay), without the proof', '≤ 150 ms and ≤ 0.5× nmap'),
+    notRun('Healthy host, scripted MTA greeting at once, without the proof', '≤ 150 ms and ≤ 0.5× nmap'),
+    notRun('Recommendation proven with nodemailer', '< 2× the check without it'),
   );
 }
 

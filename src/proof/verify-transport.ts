@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type ConnectionOptions, rootCertificates } from 'node:tls';
+import { type ConnectionOptions, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { createTransport } from 'nodemailer';
 import { type Failure, type KnownCertificate, cleanText, describeFailure } from './describe-failure.js';
 import { nodemailerVersion } from './nodemailer-version.js';
@@ -89,6 +89,18 @@ export interface CertificateDiagnostic {
 
 const AUTH_DEMAND_CODES = new Set([530, 535]);
 
+const contexts = new WeakMap<readonly string[], SecureContext>();
+
+/** Node's CAs plus the extra ones, parsed once per list: parsing ~150 roots costs every connection otherwise. */
+function trustingContext(extraCa: readonly string[]): SecureContext {
+  let context = contexts.get(extraCa);
+  if (!context) {
+    context = createSecureContext({ ca: [...rootCertificates, ...extraCa] });
+    contexts.set(extraCa, context);
+  }
+  return context;
+}
+
 /** The exact object handed to nodemailer: the shown options, the password withheld, timeouts added. */
 export function optionsForVerification(
   shown: ShownTransportOptions,
@@ -113,7 +125,7 @@ export function optionsForVerification(
     options.tls = { ...shown.tls, ...(servername ? { servername } : {}) };
   }
   if (route.extraCa && route.extraCa.length > 0 && shown.tls?.ca === undefined) {
-    options.tls = { ...(options.tls as object | undefined), ca: [...rootCertificates, ...route.extraCa] };
+    options.tls = { ...(options.tls as object | undefined), secureContext: trustingContext(route.extraCa) };
   }
   return options;
 }
