@@ -1,4 +1,4 @@
-// `npm run bench`: every figure of issue 7, measured on this machine, printed as one table.
+// `npm run bench`: every figure of BENCHMARKS.md, measured on this machine, printed as one table.
 // Loopback only: the SMTP servers, nmap and smtp-check meet inside network namespaces that have
 // nothing but `lo`; the bot, the fake Slack API and the store bench use 127.0.0.1.
 import { execFileSync } from 'node:child_process';

@@ -7,8 +7,9 @@ import { type TestDnsServer, startDnsServer } from '../helpers/dns-server.js';
 import { freePort, mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpServer } from '../helpers/smtp-test-server.js';
 
-// The whole path a user's check takes — resolve, probe a real server, diagnose — for each finding
-// of DESIGN §4, so that no finding exists only in builder-made facts.
+// The whole path a user's check takes — resolve, probe a real server, diagnose — for the findings
+// that read server behaviour (certificate, AUTH, banner, timing), so that no finding exists only
+// in builder-made facts.
 
 const HOST = 'mail.example.test';
 let ca: TestCa;
