@@ -79,8 +79,9 @@ switch (scenario) {
     // Port a drops every SYN; b and c answer; d is alive but greets only after 2.5 s.
     const slow = await startScriptedServer(mtaScript({ greetDelayMs: 2_500 }));
     nft(table([`tcp dport ${a} ${SYN} drop`]));
-    // A connect timeout far above the 1.1 s floor, so "ended early" has room on a busy machine.
-    const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000, connectTimeoutMs: 15_000 };
+    // A connect timeout far above the 1.1 s floor (30 s), so "ended early" can be told apart with
+    // seconds to spare either way on a busy machine.
+    const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000, connectTimeoutMs: 30_000 };
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c, slow.port], limits })));
     await slow.close();
     break;
