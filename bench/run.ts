@@ -1,4 +1,5 @@
-// `npm run bench`: the performance figures, measured on this machine, printed as one table (BENCHMARKS.md records a run).
+// `npm run bench`: the performance figures, measured on this machine, printed as one table
+// (BENCHMARKS.md records a run).
 // Loopback only: the SMTP servers, nmap and smtp-check meet inside network namespaces that have
 // nothing but `lo`; the bot, the fake Slack API and the store bench use 127.0.0.1.
 import { execFileSync } from 'node:child_process';
