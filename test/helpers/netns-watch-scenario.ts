@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createAdmission, createRunCheck } from '../../src/check/index.js';
 import { createLogger } from '../../src/log.js';
 import { createTargetPolicy, RateLimiter } from '../../src/policy/index.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
 import { createSlackApp } from '../../src/slack/index.js';
 import { openLowdbWatchStore } from '../../src/store/index.js';
 import {
@@ -25,6 +25,7 @@ import { createTestCa } from './certs.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import { postSlashCommand } from './slack-signed-request.js';
 import { startSmtpServer } from './smtp-test-server.js';
+import { testLimits } from './probe-limits.js';
 
 export interface WatchScenarioCall {
   method: string;
@@ -83,7 +84,7 @@ const now = (): Date => new Date();
 // answering ports are far from it; the filtered decision itself is pinned in test/probe/filtered.
 const runCheck = createRunCheck({
   probeHost,
-  limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 800 },
+  limits: testLimits({ connectTimeoutMs: 800 }),
   now,
   resolver: createResolver(['127.0.0.1:9']),
   policy: createTargetPolicy(['127.0.0.0/8']),

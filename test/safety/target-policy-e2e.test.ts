@@ -6,7 +6,6 @@ import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { createTargetPolicy, RateLimiter, refusedRange } from '../../src/policy/index.js';
 import {
   createResolver,
-  DEFAULT_LIMITS,
   type ProbeHost,
   type ProbeLimits,
   probeHost,
@@ -21,18 +20,13 @@ import {
 } from '../helpers/fake-slack-api.js';
 import { type SlackTestApp, startSlackTestApp, TEST_BOT_TOKEN } from '../helpers/slack-test-app.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // The target policy attacked through the real Slack app (HTTP mode, signed slash commands, a local
 // Slack Web API): loopback in every spelling, metadata, private space, and a name that resolves to
 // loopback. A server listens on loopback and counts every connection that reaches it.
 
-const LIMITS: ProbeLimits = {
-  ...DEFAULT_LIMITS,
-  connectTimeoutMs: 1_000,
-  greetingTimeoutMs: 1_000,
-  replyTimeoutMs: 1_000,
-  portDeadlineMs: 3_000,
-};
+const LIMITS: ProbeLimits = testLimits({ stageTimeoutMs: 1_000, portDeadlineMs: 3_000 });
 
 let api: FakeSlackApi;
 let dns: TestDnsServer;
