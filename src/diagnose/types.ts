@@ -3,7 +3,7 @@ import type { HostProbe, PortClass, PortProbe } from '../probe/types.js';
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Finding ids that are not port classes (DESIGN §4). A port class can be a finding id too. */
+/** Finding ids that are not port classes (listed in README "JSON output"). A port class can be a finding id too. */
 export const FINDING_IDS = [
   'cert-expired',
   'cert-expiring',

@@ -23,7 +23,7 @@ function problem(port: PortDiagnosis, egressCanary: DiagnoseContext['egressCanar
 }
 
 /**
- * ok: a submission port works and nothing is critical (DESIGN §11 exit code 0); degraded: mail
+ * ok: a submission port works and nothing is critical (CLI exit code 0); degraded: mail
  * can go out but something needs fixing, or only as relay on 25; failing: nothing works.
  */
 export function buildVerdict(

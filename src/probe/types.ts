@@ -1,5 +1,5 @@
 // The facts a probe produces. Stable strings here are printed in JSON and stored, so they change
-// only on purpose (README "Interfaces").
+// only on purpose (README, "JSON output").
 
 export const PORT_CLASSES = [
   'open-starttls',
@@ -237,7 +237,7 @@ export const DEFAULT_LIMITS: ProbeLimits = {
   maxReplyLines: 200,
 };
 
-/** The target policy's answer for one resolved address (DESIGN §9); the probe dials only allowed ones. */
+/** The target policy's answer for one resolved address (src/policy); the probe dials only allowed ones. */
 export type AddressDecision = { allowed: true } | { allowed: false; reason: string };
 
 /** Name resolution, injected so tests can point it at a local DNS server. */

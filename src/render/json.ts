@@ -1,6 +1,6 @@
 import type { Finding, HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 
-// The `--json` shape is a public contract (DESIGN §11, README "JSON output"): fields are added,
+// The `--json` shape is a public contract (README, "JSON output"): fields are added,
 // never renamed or removed.
 
 interface JsonFinding {

@@ -5,7 +5,7 @@ import { formatTime, securityLabel, severityIcon, slackLink } from './slack-form
 import { fitMessage, packLines } from './slack-limits.js';
 
 // The advice reply: the port and setting to use, ready-to-paste configuration, and the checklist
-// that fits what failed, in the order a person would try it (DESIGN §5).
+// that fits what failed, in the order a person would try it.
 
 const MAX_CHECKLIST = 12;
 

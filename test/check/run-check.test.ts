@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, type ProbeHost, probeHost } from '../../src/probe/index
 import { createTestCa } from '../helpers/certs.js';
 import { aHost } from '../helpers/probe-builders.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+import { QUICK_LIMITS } from '../helpers/probe-limits.js';
 
 // A URL names the TLS mode as well as the port: `smtps://host:PORT` on a port no convention
 // marks as implicit TLS must still be dialled with TLS from the first byte.
@@ -28,7 +29,7 @@ afterAll(async () => {
 const runCheck = () =>
   createRunCheck({
     probeHost,
-    limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000, greetingTimeoutMs: 2_000, replyTimeoutMs: 2_000 },
+    limits: QUICK_LIMITS,
     now: () => new Date(),
     extraCa: [ca.cert],
   });

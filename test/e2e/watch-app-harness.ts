@@ -5,7 +5,6 @@ import { expect } from 'vitest';
 import { createAdmission } from '../../src/check/index.js';
 import { createLogger } from '../../src/log.js';
 import { RateLimiter } from '../../src/policy/index.js';
-import { DEFAULT_LIMITS } from '../../src/probe/index.js';
 import { openLowdbWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/index.js';
 import { createTestCa } from '../helpers/certs.js';
@@ -14,6 +13,7 @@ import { startGatedProxy } from '../helpers/slack-gated-proxy.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
 import { startSlackTestApp } from '../helpers/slack-test-app.js';
 import { startSmtpServer } from '../helpers/smtp-test-server.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // The bot as main.ts builds it for the watch e2e tests: the real Bolt app in HTTP mode, signed
 // requests, the real probe against a real smtp-server (and a gated front for it, to hold a probe
@@ -47,7 +47,7 @@ export async function startWatchApp() {
   const gate = await startGatedProxy(smtp.port);
   const now = () => new Date();
   const { runCheck, finishedAt } = realRunCheck({
-    limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000 },
+    limits: testLimits({ connectTimeoutMs: 2_000 }),
     now,
     extraCa: [ca.cert],
   });

@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { diagnoseHost } from '../../src/diagnose/index.js';
 import {
-  DEFAULT_LIMITS,
   type HostProbe,
   PathEvidence,
   createResolver,
@@ -17,6 +16,7 @@ import { startDnsServer } from './dns-server.js';
 import { aContext } from './probe-builders.js';
 import { freePort, mtaScript, startScriptedServer } from './scripted-server.js';
 import { type RunningServer, startSmtpServer } from './smtp-test-server.js';
+import { testLimits } from './probe-limits.js';
 
 export interface ScenarioPort {
   port: number;
@@ -79,15 +79,16 @@ switch (scenario) {
     // Port a drops every SYN; b and c answer; d is alive but greets only after 2.5 s.
     const slow = await startScriptedServer(mtaScript({ greetDelayMs: 2_500 }));
     nft(table([`tcp dport ${a} ${SYN} drop`]));
-    // A connect timeout far above the 1.1 s floor, so "ended early" has room on a busy machine.
-    const limits = { ...DEFAULT_LIMITS, slowBannerMs: 1_000, connectTimeoutMs: 15_000 };
+    // A connect timeout far above the 1.1 s floor (30 s), so "ended early" can be told apart with
+    // seconds to spare either way on a busy machine.
+    const limits = testLimits({ slowBannerMs: 1_000, connectTimeoutMs: 30_000 });
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c, slow.port], limits })));
     await slow.close();
     break;
   }
   case 'all-filtered': {
     nft(table([`tcp dport { ${a}, ${b}, ${c} } ${SYN} drop`]));
-    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const limits = testLimits({ connectTimeoutMs: 2_500 });
     rounds.push(summary(await probeHost('127.0.0.1', { ...base, ports: [a, b, c], limits })));
     break;
   }
@@ -96,7 +97,7 @@ switch (scenario) {
     const ports = [a, b, c, ...(await Promise.all([freePort(), freePort(), freePort()]))];
     nft(table([`tcp dport { ${ports.join(', ')} } ${SYN} drop`]));
     const path = new PathEvidence();
-    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const limits = testLimits({ connectTimeoutMs: 2_500 });
     const watch = watchOpenSockets('127.0.0.1');
     await Promise.all(
       ports.map((port) =>
@@ -116,7 +117,7 @@ switch (scenario) {
       'one.example.test': { A: ['127.0.0.1'] },
       'two.example.test': { A: ['127.0.0.1'] },
     });
-    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const limits = testLimits({ connectTimeoutMs: 2_500 });
     const resolver = createResolver([dns.server]);
     const watch = watchOpenSockets('127.0.0.1');
     const hosts = await Promise.all(
@@ -142,7 +143,7 @@ switch (scenario) {
     const dns = await startDnsServer({
       'mail.example.test': { A: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], AAAA: ['::1'] },
     });
-    const limits = { ...DEFAULT_LIMITS, connectTimeoutMs: 2_500 };
+    const limits = testLimits({ connectTimeoutMs: 2_500 });
     rounds.push(
       summary(
         await probeHost('mail.example.test', {

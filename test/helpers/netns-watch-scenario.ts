@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createAdmission, createRunCheck } from '../../src/check/index.js';
 import { createLogger } from '../../src/log.js';
 import { createTargetPolicy, RateLimiter } from '../../src/policy/index.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
 import { createSlackApp } from '../../src/slack/index.js';
 import { openLowdbWatchStore } from '../../src/store/index.js';
 import {
@@ -25,6 +25,7 @@ import { createTestCa } from './certs.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import { postSlashCommand } from './slack-signed-request.js';
 import { startSmtpServer } from './smtp-test-server.js';
+import { testLimits } from './probe-limits.js';
 
 export interface WatchScenarioCall {
   method: string;
@@ -77,9 +78,13 @@ const dataFile = join(dir, 'smtp-check.json');
 const now = (): Date => new Date();
 // As main.ts builds it, with the test's loopback allowed and a DNS server that cannot answer:
 // the target is an IP literal, and nothing may leave anyway.
+// The connect timeout ends the dropped port's wait at 0.8 s, under the probe's 1.1 s sibling-evidence
+// floor: a tick then fits inside the one-second schedule below instead of skipping every other slot
+// (which doubled the scheduled scenario's length). Loopback connects take microseconds, so the
+// answering ports are far from it; the filtered decision itself is pinned in test/probe/filtered.
 const runCheck = createRunCheck({
   probeHost,
-  limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 1_500 },
+  limits: testLimits({ connectTimeoutMs: 800 }),
   now,
   resolver: createResolver(['127.0.0.1:9']),
   policy: createTargetPolicy(['127.0.0.0/8']),

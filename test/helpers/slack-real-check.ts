@@ -1,7 +1,8 @@
 import { createRunCheck } from '../../src/check/index.js';
 import type { RunCheckDeps } from '../../src/check/index.js';
 import type { RunCheck } from '../../src/check/types.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
+import { testLimits } from './probe-limits.js';
 
 /**
  * Names typed in these tests never reach the machine's resolver: every query goes to a closed
@@ -17,14 +18,13 @@ export const loopbackOnlyResolver = () => createResolver(['127.0.0.1:9']);
 export function realRunCheck(deps: Partial<RunCheckDeps> = {}): { runCheck: RunCheck; finishedAt: number[] } {
   const check = createRunCheck({
     probeHost,
-    limits: {
-      ...DEFAULT_LIMITS,
+    limits: testLimits({
       connectTimeoutMs: 2_000,
       greetingTimeoutMs: 15_000,
       replyTimeoutMs: 3_000,
       slowBannerMs: 14_000,
       portDeadlineMs: 30_000,
-    },
+    }),
     now: () => new Date(),
     resolver: loopbackOnlyResolver(),
     ...deps,

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRunCheck } from '../../src/check/index.js';
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
 import { createSelfSigned, createTestCa, type TestCa } from '../helpers/certs.js';
 import { type TestDnsServer, startDnsServer } from '../helpers/dns-server.js';
 import { freePort, mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpServer } from '../helpers/smtp-test-server.js';
+import { QUICK_LIMITS, testLimits } from '../helpers/probe-limits.js';
 
-// The whole path a user's check takes — resolve, probe a real server, diagnose — for each finding
-// of DESIGN §4, so that no finding exists only in builder-made facts.
+// The whole path a user's check takes — resolve, probe a real server, diagnose — for the findings
+// that read server behaviour (certificate, AUTH, banner, timing), so that no finding exists only
+// in builder-made facts.
 
 const HOST = 'mail.example.test';
 let ca: TestCa;
@@ -27,7 +29,7 @@ afterAll(async () => {
 async function check(port: number): Promise<HostDiagnosis> {
   const runCheck = createRunCheck({
     probeHost,
-    limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000, greetingTimeoutMs: 2_000, replyTimeoutMs: 2_000 },
+    limits: QUICK_LIMITS,
     now: () => new Date(),
     resolver: createResolver([dns.server]),
     extraCa: [ca.cert],
@@ -130,7 +132,7 @@ describe('findings from real servers, through the check use case', () => {
     closers.push(() => server.close());
     const runCheck = createRunCheck({
       probeHost,
-      limits: { ...DEFAULT_LIMITS, replyTimeoutMs: 5_000 },
+      limits: testLimits({ replyTimeoutMs: 5_000 }),
       now: () => new Date(),
       resolver: createResolver([dns.server]),
     });

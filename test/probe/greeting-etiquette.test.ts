@@ -13,7 +13,7 @@ import { startScriptedServer } from '../helpers/scripted-server.js';
 // after it a verdict comes are the behaviour under test. Every test here runs concurrently, so the
 // file costs one greet wait, not four.
 const LIMITS: ProbeLimits = DEFAULT_LIMITS;
-// The promise: a port that never greets is named within 8 s — 6 s of silence, then the
+// The promise: a port that never greets is named within 8 s — 6 s of silence, then the
 // answer to one TLS hello. The margin (~2 s) is what a busy machine may add; a probe that waited
 // for the 15 s greeting timeout, as it used to, cannot pass.
 const VERDICT_WITHIN_MS = 8_000;

@@ -3,17 +3,12 @@ import { addressesToDial } from '../../src/probe/probe-host.js';
 import { toJson } from '../../src/render/json.js';
 import { aContext } from '../helpers/probe-builders.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  DEFAULT_LIMITS,
-  type PortProbe,
-  type ProbeHostOptions,
-  createResolver,
-  probeHost,
-} from '../../src/probe/index.js';
+import { type PortProbe, type ProbeHostOptions, createResolver, probeHost } from '../../src/probe/index.js';
 import { type TestCa, createTestCa } from '../helpers/certs.js';
 import { type TestDnsServer, startDnsServer } from '../helpers/dns-server.js';
 import { mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // Every name is answered by a DNS server on 127.0.0.1 started here: no query ever leaves loopback.
 let dns: TestDnsServer;
@@ -28,7 +23,7 @@ function options(overrides: Partial<ProbeHostOptions> = {}): ProbeHostOptions {
     extraCa: [ca.cert],
     implicitTlsPorts: [ports[1]!],
     clientName: 'probe.test',
-    limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000, greetingTimeoutMs: 3_000, replyTimeoutMs: 3_000 },
+    limits: testLimits({ connectTimeoutMs: 2_000, greetingTimeoutMs: 3_000, replyTimeoutMs: 3_000 }),
     ...overrides,
   };
 }
@@ -256,12 +251,7 @@ describe('probeHost()', () => {
           ports: gated.map((server) => server.port),
           implicitTlsPorts: [],
           // Only the plain attempt: a parallel TLS attempt would add connections of its own.
-          limits: {
-            ...DEFAULT_LIMITS,
-            greetingTimeoutMs: 2_000,
-            otherModeAfterMs: 2_000,
-            portDeadlineMs: 3_000,
-          },
+          limits: testLimits({ greetingTimeoutMs: 2_000, otherModeAfterMs: 2_000, portDeadlineMs: 3_000 }),
         }),
       );
       expect(host.ports.map((port) => port.class)).toEqual(Array(4).fill('no-starttls'));

@@ -1,19 +1,14 @@
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DEFAULT_LIMITS, type PortProbeRequest, type ProbeLimits, probePort } from '../../src/probe/index.js';
+import { type PortProbeRequest, type ProbeLimits, probePort } from '../../src/probe/index.js';
 import { type TestCa, type TestCertificate, createSelfSigned, createTestCa } from '../helpers/certs.js';
 import { type ScriptedServer, freePort, mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 const HOST = 'mail.example.test';
 // Short injected budgets: silent servers cost these, never the production defaults.
-const LIMITS: ProbeLimits = {
-  ...DEFAULT_LIMITS,
-  connectTimeoutMs: 2_000,
-  greetingTimeoutMs: 2_000,
-  replyTimeoutMs: 2_000,
-  portDeadlineMs: 10_000,
-};
+const LIMITS: ProbeLimits = testLimits({ stageTimeoutMs: 2_000, portDeadlineMs: 10_000 });
 const SILENT: ProbeLimits = { ...LIMITS, greetingTimeoutMs: 300, replyTimeoutMs: 300 };
 
 let ca: TestCa;

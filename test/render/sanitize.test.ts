@@ -27,12 +27,10 @@ describe('cleanText()', () => {
     expect(cleanText('ok ✅ 日本 😀', 100)).toBe('ok ✅ 日本 😀');
   });
 
-  test('caps 200 KB of input quickly, with an ellipsis', () => {
-    const started = performance.now();
+  test('caps 200 KB of input with an ellipsis', () => {
+    // No clock here: linear work returns at once, and a regex that backtracked quadratically over
+    // 300 000 characters would hang the run for minutes. The speed is a figure of `npm run bench`.
     const result = cleanText('\u0000'.repeat(100_000) + 'x'.repeat(200_000), 300);
-    // A bound no busy machine reaches for linear work (a few ms), but a regex that backtracks
-    // quadratically over 300 000 characters does; speed itself is for `npm run bench`.
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(result.length).toBeLessThanOrEqual(300);
     expect(result.endsWith('…')).toBe(true);
   });

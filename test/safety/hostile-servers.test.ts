@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { DEFAULT_LIMITS, type ProbeLimits } from '../../src/probe/index.js';
+import type { ProbeLimits } from '../../src/probe/index.js';
 import { renderAdvice } from '../../src/render/slack-advice.js';
 import type { SlackMessage } from '../../src/render/slack-blocks.js';
 import { findLimitViolations } from '../../src/render/slack-limits.js';
@@ -18,20 +18,18 @@ import {
   type HostileRun,
 } from '../helpers/hostile-servers.js';
 import { forbiddenCharacters, proseOf, unsafeMarkup } from '../helpers/slack-assertions.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // Every hostile server of the corpus, probed for real through the production check with short
 // injected budgets. What is asserted is what protects the bot and the channel: no throw, a verdict
 // in time, escaped output, bounded memory.
 
-const LIMITS: ProbeLimits = {
-  ...DEFAULT_LIMITS,
-  connectTimeoutMs: 1_000,
-  greetingTimeoutMs: 1_000,
-  replyTimeoutMs: 1_000,
+const LIMITS: ProbeLimits = testLimits({
+  stageTimeoutMs: 1_000,
   slowBannerMs: 800,
   otherModeAfterMs: 500,
   portDeadlineMs: 3_000,
-};
+});
 /**
  * The servers that never stop talking (slowloris, endless continuation lines, a banner at one byte
  * a second) would hold a probe without a port deadline until the suite's own timeout. The bound is

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAdmission, createRunCheck, limitConcurrency } from '../../src/check/index.js';
 import type { CheckRequest, RunCheck } from '../../src/check/types.js';
 import { createTargetPolicy, RateLimiter } from '../../src/policy/index.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
+import { QUICK_LIMITS } from '../helpers/probe-limits.js';
 
 // Rate limits through the real Slack app (the refusal is an ephemeral answer with a retry time),
 // and the concurrency caps measured where they matter: at the servers being probed.
@@ -124,12 +125,7 @@ describe('concurrency caps, counted at the servers', () => {
     const limited = limitConcurrency(
       createRunCheck({
         probeHost,
-        limits: {
-          ...DEFAULT_LIMITS,
-          connectTimeoutMs: 2_000,
-          greetingTimeoutMs: 2_000,
-          replyTimeoutMs: 2_000,
-        },
+        limits: QUICK_LIMITS,
         now: () => new Date(),
         resolver: createResolver([dns.server]),
         policy: createTargetPolicy(['127.0.0.0/8']),
@@ -190,7 +186,7 @@ describe('the per-target rate limit, counted at the address dialled', () => {
     const admit = createAdmission({ limiter, extraPorts: [mta.port] });
     const runCheck = createRunCheck({
       probeHost,
-      limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 2_000, greetingTimeoutMs: 2_000, replyTimeoutMs: 2_000 },
+      limits: QUICK_LIMITS,
       now: () => new Date(),
       resolver: createResolver([dns.server]),
       policy: createTargetPolicy(['127.0.0.0/8']),

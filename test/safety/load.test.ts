@@ -6,13 +6,14 @@ import {
   limitConcurrency,
 } from '../../src/check/index.js';
 import { createTargetPolicy, DEFAULT_RATE_LIMITS, RateLimiter } from '../../src/policy/index.js';
-import { createResolver, DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { createResolver, probeHost } from '../../src/probe/index.js';
 import { createTestCa } from '../helpers/certs.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import type { RecordedCall } from '../helpers/fake-slack-api.js';
 import { type GatedProxy, startGatedProxy } from '../helpers/slack-gated-proxy.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // 50 people type /smtp-check at the same moment. The real app (HTTP mode, signed requests, the
 // production admission and caps) must ack every one without waiting for any probe, answer every
@@ -55,13 +56,12 @@ beforeAll(async () => {
     createRunCheck({
       probeHost,
       // Long enough that a held greeting never turns into a second (implicit TLS) connection.
-      limits: {
-        ...DEFAULT_LIMITS,
+      limits: testLimits({
         connectTimeoutMs: 3_000,
         greetingTimeoutMs: 20_000,
         replyTimeoutMs: 5_000,
         otherModeAfterMs: 15_000,
-      },
+      }),
       now: () => new Date(),
       resolver: createResolver([dns.server]),
       policy: createTargetPolicy(['127.0.0.0/8']),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRunCheck } from '../../src/check/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
-import { DEFAULT_LIMITS, probeHost } from '../../src/probe/index.js';
+import { probeHost } from '../../src/probe/index.js';
 import type { SlackApp } from '../../src/slack/index.js';
 import { createSlackChat } from '../../src/slack/slack-chat.js';
 import { ChatError } from '../../src/chat/use-cases/chat-error.js';
@@ -15,6 +15,7 @@ import { freePort } from '../helpers/scripted-server.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { healthy, port25Filtered, World } from '../watch/watch-harness.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // The Slack Web API misbehaving: 5xx, calls that hang past the request timeout, connections cut
 // without an answer, and answers lost after Slack did the work. A check must still end with its
@@ -34,7 +35,7 @@ beforeAll(async () => {
   slack = await startSlackTestApp({
     runCheck: createRunCheck({
       probeHost,
-      limits: { ...DEFAULT_LIMITS, connectTimeoutMs: 1_000, greetingTimeoutMs: 1_000, replyTimeoutMs: 1_000 },
+      limits: testLimits({ stageTimeoutMs: 1_000 }),
       now: () => new Date(),
       policy: createTargetPolicy(['127.0.0.0/8']),
     }),

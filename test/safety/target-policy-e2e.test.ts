@@ -6,28 +6,27 @@ import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { createTargetPolicy, RateLimiter, refusedRange } from '../../src/policy/index.js';
 import {
   createResolver,
-  DEFAULT_LIMITS,
   type ProbeHost,
   type ProbeLimits,
   probeHost,
   type Resolver,
 } from '../../src/probe/index.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
-import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../helpers/fake-slack-api.js';
+import {
+  type FakeSlackApi,
+  type RecordedCall,
+  type RecordedResponse,
+  startFakeSlackApi,
+} from '../helpers/fake-slack-api.js';
 import { type SlackTestApp, startSlackTestApp, TEST_BOT_TOKEN } from '../helpers/slack-test-app.js';
 import { type CountingMta, startCountingMta } from './counting-mta.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 // The target policy attacked through the real Slack app (HTTP mode, signed slash commands, a local
 // Slack Web API): loopback in every spelling, metadata, private space, and a name that resolves to
 // loopback. A server listens on loopback and counts every connection that reaches it.
 
-const LIMITS: ProbeLimits = {
-  ...DEFAULT_LIMITS,
-  connectTimeoutMs: 1_000,
-  greetingTimeoutMs: 1_000,
-  replyTimeoutMs: 1_000,
-  portDeadlineMs: 3_000,
-};
+const LIMITS: ProbeLimits = testLimits({ stageTimeoutMs: 1_000, portDeadlineMs: 3_000 });
 
 let api: FakeSlackApi;
 let dns: TestDnsServer;
@@ -37,6 +36,12 @@ let deny: SlackTestApp;
 let allow: SlackTestApp;
 const checksRun: string[] = [];
 const diagnoses: HostDiagnosis[] = [];
+const diagnosisWaiters: Array<(diagnosis: HostDiagnosis) => void> = [];
+
+/** Resolves with the next diagnosis any check of this suite finishes. */
+function nextDiagnosis(): Promise<HostDiagnosis> {
+  return new Promise((resolve) => diagnosisWaiters.push(resolve));
+}
 
 /**
  * The real probe, with a test-side safety net: this suite must never dial outside loopback, even
@@ -68,6 +73,7 @@ function appWith(allowTargets: string[], resolver: Resolver): Promise<SlackTestA
     checksRun.push(request.target);
     const diagnosis = await check(request, hooks);
     diagnoses.push(diagnosis);
+    for (const waiter of diagnosisWaiters.splice(0)) waiter(diagnosis);
     return diagnosis;
   };
   return startSlackTestApp({
@@ -105,7 +111,7 @@ afterAll(async () => {
 
 let channelCounter = 0;
 
-/** Sends the command in a channel of its own and returns every chat call made there once the thread is complete. */
+/** Sends an allowed command in a channel of its own and returns every chat call made there once the thread is complete. */
 async function check(slack: SlackTestApp, text: string): Promise<RecordedCall[]> {
   const channel = `C0POLICY${++channelCounter}`;
   const inChannel = (call: RecordedCall) => call.body.channel === channel;
@@ -127,6 +133,31 @@ async function check(slack: SlackTestApp, text: string): Promise<RecordedCall[]>
   return api.calls.filter(inChannel);
 }
 
+/**
+ * Sends a command the policy refuses in a channel of its own; returns the answers sent to the
+ * requester (response_url) and every API call naming that channel, once the check has finished.
+ */
+async function checkRefused(
+  slack: SlackTestApp,
+  text: string,
+): Promise<{ answers: RecordedResponse[]; inChannel: RecordedCall[]; diagnosis: HostDiagnosis }> {
+  const channel = `C0POLICY${++channelCounter}`;
+  const finished = nextDiagnosis();
+  const ack = await slack.command({
+    text,
+    channel_id: channel,
+    response_url: api.responseUrl(channel),
+  });
+  expect(ack.status).toBe(200);
+  const diagnosis = await finished;
+  await api.waitForResponses(channel);
+  return {
+    answers: api.responses.filter((response) => response.id === channel),
+    inChannel: api.calls.filter((call) => call.body.channel === channel),
+    diagnosis,
+  };
+}
+
 const DENIED: Array<[string, string, RegExp]> = [
   ['127.0.0.1', '127.0.0.1', /loopback/],
   ['2130706433', '127.0.0.1', /loopback/],
@@ -144,16 +175,19 @@ const DENIED: Array<[string, string, RegExp]> = [
 
 describe('/smtp-check against the target policy (default: internal addresses refused)', () => {
   test.each(DENIED)(
-    '%s is answered denied-by-policy with the reason and the ALLOW_TARGETS hint, and never dialled',
+    '%s gets one ephemeral answer with the reason and the ALLOW_TARGETS hint, nothing in the channel, and is never dialled',
     async (typed, address, reason) => {
       const before = mta.connections;
-      const calls = await check(deny, `${typed}:${mta.port}`);
-      expect(calls.filter((call) => !call.ok)).toEqual([]);
-      const posted = JSON.stringify(calls.map((call) => call.body));
-      expect(posted).toMatch(reason);
-      expect(posted).toContain(address);
-      expect(posted).toContain('ALLOW_TARGETS');
-      const diagnosis = diagnoses.at(-1)!;
+      const { answers, inChannel, diagnosis } = await checkRefused(deny, `${typed}:${mta.port}`);
+      expect(answers).toHaveLength(1);
+      const [answer] = answers;
+      expect(answer?.body).toMatchObject({ response_type: 'ephemeral' });
+      const text = String(answer?.body.text);
+      expect(text).toMatch(reason);
+      expect(text).toContain(address);
+      expect(text).toContain('ALLOW_TARGETS');
+      // Nothing was posted, updated or threaded in the channel: the refusal is the requester's alone.
+      expect(inChannel).toEqual([]);
       expect(diagnosis.ports.map((port) => port.class)).toEqual(['denied-by-policy']);
       // Refused before any connection: nothing was dialled, nothing was timed but the lookup.
       expect(diagnosis.ports[0]?.address).toBeNull();

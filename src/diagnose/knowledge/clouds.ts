@@ -1,5 +1,5 @@
-// Networks known to block or throttle outbound port 25 (KNOWLEDGE.md "Clouds and outbound port 25"),
-// named in the advice so the reader recognises their own network.
+// Networks whose providers document that they block or throttle outbound port 25, named in the
+// advice so the reader recognises their own network.
 
 export interface EgressPolicy {
   network: string;

@@ -1,7 +1,7 @@
 import type { ProviderInfo } from '../types.js';
 import { DEFAULT_PORTS, IMPLICIT_TLS_PORTS } from './ports.js';
 
-// The sending providers of KNOWLEDGE.md and the ports they document. Adding a provider is one
+// The sending providers smtp-check knows and the ports they document. Adding a provider is one
 // entry here: its host names, its ports, and where the ports are documented.
 
 interface ProviderEntry extends ProviderInfo {

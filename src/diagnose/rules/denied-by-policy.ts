@@ -1,7 +1,7 @@
 import { listPorts } from '../evidence.js';
 import { finding, type HostRule } from '../rule.js';
 
-/** The bot's own target policy (DESIGN §9), reported once with the reason it gave. */
+/** The bot's own target policy (src/policy, README "Security"), reported once with the reason it gave. */
 export const deniedByPolicy: HostRule = {
   id: 'denied-by-policy',
   check(probe) {

@@ -3,7 +3,7 @@ import type { RunCheck } from '../../src/check/types.js';
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { encodeCheckValue } from '../../src/render/slack-format.js';
-import { ChatError, createUseCases, parseCommand, withRateLimitRetry } from '../../src/slack/index.js';
+import { ChatError, createUseCases, parseCommand } from '../../src/chat/use-cases/index.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/index.js';
 import { aDiagnosis, aDiagnosisOf, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
@@ -260,45 +260,6 @@ describe('createUseCases() with watches', () => {
       expect.stringContaining('`list` needs watches'),
       expect.stringContaining('`unwatch` needs watches'),
     ]);
-  });
-});
-
-describe('withRateLimitRetry()', () => {
-  test('waits what Retry-After says, a bounded number of times', async () => {
-    const waits: number[] = [];
-    let calls = 0;
-    const result = await withRateLimitRetry(
-      async () => {
-        calls += 1;
-        if (calls < 3) throw new ChatError('ratelimited', '429', { retryAfterMs: 2_000 });
-        return 'posted';
-      },
-      { maxAttempts: 3, maxWaitMs: 30_000, sleep: async (ms) => void waits.push(ms) },
-    );
-    expect(result).toBe('posted');
-    expect(waits).toEqual([2_000, 2_000]);
-  });
-
-  test('gives up after maxAttempts, on a wait too long, and never retries other errors', async () => {
-    const limited = () => Promise.reject(new ChatError('ratelimited', '429', { retryAfterMs: 1_000 }));
-    const noSleep = { sleep: async () => {} };
-    await expect(
-      withRateLimitRetry(limited, { maxAttempts: 2, maxWaitMs: 5_000, ...noSleep }),
-    ).rejects.toThrow('429');
-    await expect(withRateLimitRetry(limited, { maxAttempts: 5, maxWaitMs: 500, ...noSleep })).rejects.toThrow(
-      '429',
-    );
-    let calls = 0;
-    await expect(
-      withRateLimitRetry(
-        () => {
-          calls += 1;
-          return Promise.reject(new ChatError('request_failed', 'socket hang up'));
-        },
-        { maxAttempts: 5, maxWaitMs: 5_000, ...noSleep },
-      ),
-    ).rejects.toThrow('socket hang up');
-    expect(calls).toBe(1);
   });
 });
 

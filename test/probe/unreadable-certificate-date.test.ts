@@ -1,13 +1,14 @@
 import forge from 'node-forge';
 import { afterEach, describe, expect, test } from 'vitest';
 import { diagnoseHost } from '../../src/diagnose/index.js';
-import { DEFAULT_LIMITS, type ProbeLimits, probePort } from '../../src/probe/index.js';
+import { type ProbeLimits, probePort } from '../../src/probe/index.js';
 import { createSelfSigned, type TestCertificate } from '../helpers/certs.js';
 import { aContext, aHost } from '../helpers/probe-builders.js';
 import { type ScriptedServer, mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
+import { testLimits } from '../helpers/probe-limits.js';
 
 const HOST = 'mx.example.test';
-const LIMITS: ProbeLimits = { ...DEFAULT_LIMITS, replyTimeoutMs: 2_000, portDeadlineMs: 8_000 };
+const LIMITS: ProbeLimits = testLimits({ replyTimeoutMs: 2_000, portDeadlineMs: 8_000 });
 
 /** A certificate whose notAfter is not a date at all, re-signed so it still parses: OpenSSL prints "Bad time value". */
 function withBrokenNotAfter(base: TestCertificate): string {
