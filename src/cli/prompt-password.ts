@@ -19,9 +19,15 @@ export function promptPassword(
     };
     const onData = (chunk: Buffer | string): void => {
       for (const character of chunk.toString('utf8')) {
-        if (character === '\r' || character === '\n') return finish(typed);
-        if (character === '\u0003') return finish(null);
-        if (character === '\u0004') return finish(typed === '' ? null : typed);
+        if (character === '\r' || character === '\n') {
+          finish(typed);
+          return;
+        }
+        if (character === '\u0003' || character === '\u0004') {
+          // Ctrl-C cancels; Ctrl-D ends the input, keeping what was typed.
+          finish(character === '\u0004' && typed !== '' ? typed : null);
+          return;
+        }
         if (character === '\u007f' || character === '\b') typed = typed.slice(0, -1);
         else if (character >= ' ') typed += character;
       }

@@ -90,38 +90,46 @@ describe.skipIf(rootSkip !== null)('a recommendation is made only when nodemaile
   test.each([
     [
       'expired',
-      () => ca.issue({ commonName: HOST, notBeforeDays: -60, notAfterDays: -3 }),
+      (name: string) => ca.issue({ commonName: name, notBeforeDays: -60, notAfterDays: -3 }),
       /its certificate expired on \d{4}-\d{2}-\d{2}/,
       /renew the certificate on port 25/,
     ],
-    ['self-signed', () => createSelfSigned({ commonName: HOST }), /self-signed/, /self-signed certificate/],
+    [
+      'self-signed',
+      (name: string) => createSelfSigned({ commonName: name }),
+      /self-signed/,
+      /self-signed certificate/,
+    ],
     [
       'from an unknown CA',
-      () => createTestCa('a CA nobody trusts').issue({ commonName: HOST }),
+      (name: string) => createTestCa('a CA nobody trusts').issue({ commonName: name }),
       /./,
       /full chain/,
     ],
-  ])('a certificate %s on 25: nothing recommended, and it says why', async (_kind, certificate, summary, fix) => {
-    const name = `${_kind.replace(/\W+/g, '-').toLowerCase()}.example.test`;
-    const cert = certificate();
-    // The certificate must name the host for the expired and self-signed cases to be only that.
-    const target = await hostWith(name, [{ port: 25, certificate: cert }]);
-    const unverified = await check(target, [25], { verifyRecommendation: undefined });
-    // Without the proof the probe's reasoning recommends relay on 25 — what users used to paste.
-    expect(unverified.recommendation?.port).toBe(25);
+  ])(
+    'a certificate %s on 25: nothing recommended, and it says why',
+    async (_kind, certificate, summary, fix) => {
+      const name = `${_kind.replace(/\W+/g, '-').toLowerCase()}.example.test`;
+      // The certificate names the host, so each case is only what it says (not also another name).
+      const cert = certificate(name);
+      const target = await hostWith(name, [{ port: 25, certificate: cert }]);
+      const unverified = await check(target, [25], { verifyRecommendation: undefined });
+      // Without the proof the probe's reasoning recommends relay on 25 — what users used to paste.
+      expect(unverified.recommendation?.port).toBe(25);
 
-    const diagnosis = await check(target, [25]);
-    expect(diagnosis.recommendation).toBeNull();
-    const found = diagnosis.findings.find((finding) => finding.id === 'no-verified-config');
-    expect(found?.severity).toBe('critical');
-    expect(found?.summary).toContain(`no client that checks certificates can send through ${name}`);
-    expect(found?.summary).toMatch(summary);
-    expect(found?.advice.join('\n')).toMatch(fix);
-    // The certificate is the only problem, shown as a diagnostic and never as a configuration.
-    expect(found?.advice.join('\n')).toContain('Diagnostic only, not a configuration');
-    expect(JSON.stringify(diagnosis)).not.toContain('rejectUnauthorized": false');
-    expect(diagnosis.verdict.summary).toContain('no configuration a verifying client accepts');
-  });
+      const diagnosis = await check(target, [25]);
+      expect(diagnosis.recommendation).toBeNull();
+      const found = diagnosis.findings.find((finding) => finding.id === 'no-verified-config');
+      expect(found?.severity).toBe('critical');
+      expect(found?.summary).toContain(`no client that checks certificates can send through ${name}`);
+      expect(found?.summary).toMatch(summary);
+      expect(found?.advice.join('\n')).toMatch(fix);
+      // The certificate is the only problem, shown as a diagnostic and never as a configuration.
+      expect(found?.advice.join('\n')).toContain('Diagnostic only, not a configuration');
+      expect(JSON.stringify(diagnosis)).not.toContain('rejectUnauthorized": false');
+      expect(diagnosis.verdict.summary).toContain('no configuration a verifying client accepts');
+    },
+  );
 
   test('a certificate for another name: the fix names it, verified with tls.servername', async () => {
     const other = 'mx.provider.example.test';
