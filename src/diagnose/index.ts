@@ -4,6 +4,8 @@ export type { ChecklistInput, ChecklistStep } from './checklist.js';
 export { buildConfigSnippets, describeSecurity } from './config-snippets.js';
 export type { ConfigChoice } from './config-snippets.js';
 export { describePortClass } from './describe-port-class.js';
+export type { ClassGroup, PortClassInfo } from './knowledge/port-classes.js';
+export { PORT_CLASS_TABLE } from './knowledge/port-classes.js';
 export { diagnoseHost } from './diagnose-host.js';
 export {
   compareSeverity,

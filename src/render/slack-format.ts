@@ -1,5 +1,6 @@
 import { assertNever } from '../util/assert-never.js';
 import type { CheckRequest } from '../check/types.js';
+import { type ClassGroup, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
 import { slackCode, slackText } from './sanitize.js';
@@ -9,78 +10,22 @@ import { slackCode, slackText } from './sanitize.js';
 
 export const PENDING_ICON = '⏳';
 
+const GROUP_ICON: Record<ClassGroup, string> = {
+  usable: '✅',
+  degraded: '⚠️',
+  blocked: '❌',
+  'no-answer': '❌',
+  'not-probed': '🚫',
+};
+
 /** The icon for a port as soon as its probe finishes (before diagnosis weighs certificates). */
 export function classIcon(portClass: PortClass): string {
-  switch (portClass) {
-    case 'open-starttls':
-    case 'open-implicit-tls':
-      return '✅';
-    case 'no-starttls':
-    case 'slow-banner':
-    case 'starttls-stripped':
-    case 'implicit-tls-on-starttls-port':
-    case 'plaintext-on-implicit-tls-port':
-    case 'intercepted':
-    case 'oversized-response':
-      return '⚠️';
-    case 'filtered':
-    case 'refused':
-    case 'unreachable':
-    case 'no-banner':
-    case 'greeting-rejected':
-    case 'tls-handshake-failed':
-    case 'not-smtp':
-    case 'dns-failed':
-      return '❌';
-    case 'denied-by-policy':
-      return '🚫';
-    default:
-      return assertNever(portClass);
-  }
+  return GROUP_ICON[PORT_CLASS_TABLE[portClass].group];
 }
 
 /** What a port class means, in a few words a support engineer would say. */
 export function classLabel(portClass: PortClass): string {
-  switch (portClass) {
-    case 'open-starttls':
-      return 'STARTTLS upgrade worked';
-    case 'open-implicit-tls':
-      return 'implicit TLS worked';
-    case 'no-starttls':
-      return 'plain SMTP only, no STARTTLS';
-    case 'starttls-stripped':
-      return 'STARTTLS removed by a middlebox';
-    case 'filtered':
-      return 'no answer (filtered)';
-    case 'refused':
-      return 'connection refused';
-    case 'unreachable':
-      return 'network unreachable';
-    case 'no-banner':
-      return 'connected, but no greeting';
-    case 'slow-banner':
-      return 'greeting came late';
-    case 'greeting-rejected':
-      return 'greeting refused the session';
-    case 'tls-handshake-failed':
-      return 'TLS handshake failed';
-    case 'implicit-tls-on-starttls-port':
-      return 'speaks implicit TLS, STARTTLS expected';
-    case 'plaintext-on-implicit-tls-port':
-      return 'speaks plain SMTP, implicit TLS expected';
-    case 'not-smtp':
-      return 'not an SMTP server';
-    case 'intercepted':
-      return 'answered by another server (intercepted)';
-    case 'oversized-response':
-      return 'reply too large, reading stopped';
-    case 'dns-failed':
-      return 'name does not resolve';
-    case 'denied-by-policy':
-      return 'not allowed by the bot’s target policy';
-    default:
-      return assertNever(portClass);
-  }
+  return PORT_CLASS_TABLE[portClass].phrase;
 }
 
 /** A finished port: ❌ unusable, ⚠️ usable with findings to fix, ✅ clean. */

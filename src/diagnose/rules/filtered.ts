@@ -1,4 +1,5 @@
 import { port25BlockerNames } from '../knowledge/clouds.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import type { PortProbe } from '../../probe/types.js';
 import { describePortClass } from '../describe-port-class.js';
 import { failureElapsedMs, formatMs, listWords, siblingContrast } from '../evidence.js';
@@ -28,7 +29,7 @@ function addressSplit(port: PortProbe, scope: PortRuleScope): Finding[] {
   return [
     finding(
       'filtered',
-      expected ? 'warning' : 'info',
+      expected ? classSeverity('filtered', scope.role) : 'info',
       port.port,
       `${port.port} is filtered on ${silent.length} of ${attempts.length} addresses of ${host} (${listWords(silent.map((attempt) => attempt.address))}: no answer after ${formatMs(Math.max(...silent.map((attempt) => attempt.ms)))}), while ${listWords(others)} answered`,
       [
@@ -83,7 +84,7 @@ export const filtered: PortRule = {
     return [
       finding(
         'filtered',
-        expected ? 'warning' : 'info',
+        expected ? classSeverity('filtered', scope.role) : 'info',
         port.port,
         `no answer on ${port.port} after ${waited}${contrast}: ${cause}`,
         advice,
