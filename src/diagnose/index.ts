@@ -7,6 +7,7 @@ export { describePortClass } from './describe-port-class.js';
 export type { ClassGroup, PortClassInfo } from './knowledge/port-classes.js';
 export { PORT_CLASS_TABLE } from './knowledge/port-classes.js';
 export { diagnoseHost } from './diagnose-host.js';
+export { formatMs } from './evidence.js';
 export {
   compareSeverity,
   DEFAULT_PORTS,

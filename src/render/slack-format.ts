@@ -1,6 +1,6 @@
 import { assertNever } from '../util/assert-never.js';
 import type { CheckRequest } from '../check/types.js';
-import { type ClassGroup, PORT_CLASS_TABLE } from '../diagnose/index.js';
+import { type ClassGroup, formatMs, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
 import { slackCode, slackText } from './sanitize.js';
@@ -69,11 +69,8 @@ export function modeLabel(mode: PortProbe['mode']): string {
   return mode === 'implicit-tls' ? 'implicit TLS' : 'STARTTLS';
 }
 
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
+/** Durations read the same in Slack as in the terminal and the findings. */
+export { formatMs } from '../diagnose/index.js';
 
 export function formatTimings(timings: StageTimings): string {
   const parts = Object.entries(timings)

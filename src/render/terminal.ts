@@ -1,4 +1,4 @@
-import { buildChecklistSteps, compareSeverity } from '../diagnose/index.js';
+import { buildChecklistSteps, compareSeverity, formatMs } from '../diagnose/index.js';
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { displayWidth, fitColumns } from './display-width.js';
@@ -15,12 +15,6 @@ const SEVERITY_COLOR: Record<Severity, string> = { critical: '31', warning: '33'
 
 function paint(style: TerminalStyle, code: string, text: string): string {
   return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
-}
-
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 function firstLine(text: string | null, max: number): string {
