@@ -1,6 +1,7 @@
 // The only reader of process.env. Every problem is collected and reported at once, with the fix.
 
 import { isIP } from 'node:net';
+import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
@@ -67,7 +68,7 @@ type Env = Record<string, string | undefined>;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
-export const DEFAULT_PROBE_PORTS = [25, 465, 587, 2525];
+export const DEFAULT_PROBE_PORTS: number[] = [...DEFAULT_PORTS];
 
 function positiveInt(env: Env, name: string, fallback: number, problems: string[], max = 600_000): number {
   const raw = env[name]?.trim();

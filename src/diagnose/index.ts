@@ -20,6 +20,7 @@ export { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './knowledge/certificates
 export { policyRefusal } from './policy-refusal.js';
 export type { PortPlan } from './knowledge/providers.js';
 export {
+  everyProviderPort,
   matchProvider,
   planPorts,
   portsToProbe,
