@@ -5,7 +5,7 @@ import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
-import { escapeControls } from './render/sanitize.js';
+import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -234,7 +234,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
 
   for (const id of (env['WATCH_ADMINS'] ?? '').split(',').map((entry) => entry.trim())) {
-    if (id !== '' && !/^[UW][A-Z0-9]{2,}$/.test(id)) {
+    if (id !== '' && !SLACK_USER_ID.test(id)) {
       problems.push(
         `WATCH_ADMINS entry ${id} must be a Slack user id such as U012ABCDEF (profile → ⋮ → Copy member ID)`,
       );

@@ -3,7 +3,7 @@ import type { CheckRequest } from '../check/types.js';
 import { type ClassGroup, formatMs, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
-import { slackCode, slackText } from './sanitize.js';
+import { SLACK_USER_ID, slackCode, slackText } from './sanitize.js';
 
 // Small formatting pieces shared by the Slack renderers. Everything that may carry text from a
 // server or a user goes through the sanitiser before it reaches mrkdwn.
@@ -91,7 +91,7 @@ export function formatTime(iso: string): string {
  * shown escaped, so a crafted id cannot turn into `<!channel>`.
  */
 export function userMention(userId: string): string {
-  return /^[UW][A-Z0-9]{2,20}$/.test(userId) ? `<@${userId}>` : slackText(userId, 40);
+  return SLACK_USER_ID.test(userId) ? `<@${userId}>` : slackText(userId, 40);
 }
 
 /** A trusted URL (from the knowledge base) as a link; anything odd is shown as escaped text. */
