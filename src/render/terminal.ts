@@ -142,7 +142,12 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
       diagnosis.mx.reason === 'forced'
         ? 'MX check requested'
         : `${diagnosis.target} has no address of its own`;
-    out.push(`${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`);
+    // Without MX records there is no list to show: RFC 5321 falls back to the name's own address.
+    out.push(
+      diagnosis.mx.implicit || diagnosis.mx.hosts.length === 0
+        ? `${why}: no MX records: the domain's own address is its implicit MX (RFC 5321); probed ${diagnosis.host}`
+        : `${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`,
+    );
   }
   if (diagnosis.provider) out.push(`provider: ${diagnosis.provider.name} (${diagnosis.provider.docsUrl})`);
 
