@@ -1,10 +1,11 @@
 // The only reader of process.env. Every problem is collected and reported at once, with the fix.
 
 import { isIP } from 'node:net';
+import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
-import { escapeControls } from './render/sanitize.js';
+import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -67,7 +68,7 @@ type Env = Record<string, string | undefined>;
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
-export const DEFAULT_PROBE_PORTS = [25, 465, 587, 2525];
+export const DEFAULT_PROBE_PORTS: number[] = [...DEFAULT_PORTS];
 
 function positiveInt(env: Env, name: string, fallback: number, problems: string[], max = 600_000): number {
   const raw = env[name]?.trim();
@@ -233,7 +234,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
 
   for (const id of (env['WATCH_ADMINS'] ?? '').split(',').map((entry) => entry.trim())) {
-    if (id !== '' && !/^[UW][A-Z0-9]{2,}$/.test(id)) {
+    if (id !== '' && !SLACK_USER_ID.test(id)) {
       problems.push(
         `WATCH_ADMINS entry ${id} must be a Slack user id such as U012ABCDEF (profile → ⋮ → Copy member ID)`,
       );

@@ -4,6 +4,7 @@
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './render/sanitize.js';
@@ -121,8 +122,8 @@ async function main(): Promise<void> {
     failuresToBlock: config.watch.failuresToAlert,
     successesToRecover: config.watch.successesToRecover,
     reminderMs: config.watch.reminderHours * 3_600_000,
-    certExpiringDays: 21,
-    certCriticalDays: 7,
+    certExpiringDays: CERT_EXPIRING_DAYS,
+    certCriticalDays: CERT_CRITICAL_DAYS,
   };
 
   // Watch commands share the checks' admission: a watch's baseline is a chat-started probe too.

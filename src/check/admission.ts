@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, matchProvider, providerPorts } from '../diagnose/index.js';
+import { DEFAULT_PORTS, everyProviderPort } from '../diagnose/index.js';
 import type { RateLimiter } from '../policy/index.js';
 import type { CheckRequest } from './types.js';
 
@@ -6,9 +6,6 @@ export type Admission = { ok: true } | { ok: false; reason: string };
 
 /** Decides, before any connection, whether a chat user may start this check. */
 export type Admit = (userId: string, request: CheckRequest) => Admission;
-
-/** Every provider's documented ports: a check of a provider host may use them. */
-const PROVIDER_ALTERNATES = [2465, 2587];
 
 export interface AdmissionOptions {
   limiter: RateLimiter;
@@ -22,13 +19,8 @@ export interface AdmissionOptions {
  */
 export function createAdmission(options: AdmissionOptions): Admit {
   return (userId, request) => {
-    const provider = matchProvider(request.target);
-    const allowed = new Set([
-      ...DEFAULT_PORTS,
-      ...PROVIDER_ALTERNATES,
-      ...(provider ? providerPorts(provider) : []),
-      ...options.extraPorts,
-    ]);
+    // Every port a known provider documents is an SMTP port, whichever host is asked about.
+    const allowed = new Set([...DEFAULT_PORTS, ...everyProviderPort(), ...options.extraPorts]);
     const refused = request.ports.filter((port) => !allowed.has(port));
     if (refused.length > 0) {
       const list = [...allowed].sort((a, b) => a - b).join(', ');

@@ -1,7 +1,9 @@
+import type { PortClass } from '../probe/types.js';
 import { describeSecurity } from './config-snippets.js';
 import { listPorts } from './evidence.js';
 import { egressExplains, egressOpen, isExpectedPort } from './expectations.js';
 import { port25BlockerNames } from './knowledge/clouds.js';
+import { classesInSection } from './knowledge/port-classes.js';
 import { providerAlternates, providerPorts } from './knowledge/providers.js';
 import type {
   DiagnoseContext,
@@ -75,7 +77,7 @@ export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
   const own = (text: string) => steps.push({ text, fromFindings: false });
   const hostFinding = (id: FindingId) => hostFindings.find((found) => found.id === id);
 
-  for (const id of ['dns-failed', 'denied-by-policy'] as const) {
+  for (const id of classesInSection('host')) {
     const found = hostFinding(id);
     if (found) cited(step(found));
   }
@@ -98,9 +100,10 @@ export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
   }
 
   // 2. Firewalls: DROP looks like filtered, REJECT like refused.
+  const firewallClasses: PortClass[] = classesInSection('firewall');
   const firewall = ports.filter(
     (port) =>
-      (port.class === 'filtered' || port.class === 'refused' || port.class === 'unreachable') &&
+      firewallClasses.includes(port.class) &&
       !networkMayBlock25(port) &&
       !egressExplains(port, egressCanary) &&
       isExpectedPort(port.port, provider),
@@ -146,7 +149,7 @@ export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
   }
 
   // 4. Implicit TLS vs STARTTLS.
-  const mixUps = portFindings(ports, ['implicit-tls-on-starttls-port', 'plaintext-on-implicit-tls-port']);
+  const mixUps = portFindings(ports, classesInSection('tls-mode'));
   const wrongVersion = ports.some(
     (port) => port.class === 'tls-handshake-failed' && port.failure?.code?.includes('WRONG_VERSION_NUMBER'),
   );
@@ -156,7 +159,7 @@ export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
       `Implicit TLS and STARTTLS are different settings: 465 (and 2465) expect TLS from the first byte (SSL/TLS, nodemailer secure: true); 587, 2525 and 2587 start plain and upgrade (STARTTLS, secure: false with requireTLS: true).${mixUps.map((found) => ` ${sentence(found.summary)}`).join('')}`,
     );
   }
-  for (const found of portFindings(ports, ['no-starttls', 'auth-before-tls', 'tls-handshake-failed'])) {
+  for (const found of portFindings(ports, [...classesInSection('tls'), 'auth-before-tls'])) {
     cited(step(found));
   }
 
@@ -172,14 +175,9 @@ export function buildChecklistSteps(input: ChecklistInput): ChecklistStep[] {
 
   // 6. Middleboxes, transparent proxies, greetings, pauses, and the rest.
   const later: FindingId[] = [
-    'starttls-stripped',
+    ...classesInSection('middlebox'),
     'banner-masked',
-    'intercepted',
-    'greeting-rejected',
-    'slow-banner',
-    'no-banner',
-    'not-smtp',
-    'oversized-response',
+    ...classesInSection('answer'),
     'slow-response',
   ];
   for (const id of later) for (const found of portFindings(ports, [id])) cited(step(found));

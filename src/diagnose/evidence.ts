@@ -4,11 +4,17 @@ import type { CertificateFacts, HostProbe, PortProbe, ProbeFailure, Stage } from
 // Small formatters that turn facts into the evidence a summary cites. Server text stays raw here:
 // the renderers escape it.
 
-/** "40 ms", "5 s", "12.5 s". */
+/**
+ * A duration as people say it: "40 ms" below a second, "1.5 s" or "5 s" below ten (tenths only
+ * when they say something), "12 s" beyond. Every report, finding and Slack message uses this one.
+ */
 export function formatMs(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  const seconds = Math.round(ms / 100) / 10;
-  return `${seconds} s`;
+  if (!Number.isFinite(ms)) return '—';
+  const wholeMs = Math.round(ms);
+  if (wholeMs < 1_000) return `${wholeMs} ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 100) return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} s`;
+  return `${Math.round(ms / 1_000)} s`;
 }
 
 const TLS_ALERTS: Record<number, string> = {

@@ -4,7 +4,10 @@ export type { ChecklistInput, ChecklistStep } from './checklist.js';
 export { buildConfigSnippets, describeSecurity } from './config-snippets.js';
 export type { ConfigChoice } from './config-snippets.js';
 export { describePortClass } from './describe-port-class.js';
+export type { ClassGroup, PortClassInfo } from './knowledge/port-classes.js';
+export { PORT_CLASS_TABLE } from './knowledge/port-classes.js';
 export { diagnoseHost } from './diagnose-host.js';
+export { formatMs } from './evidence.js';
 export {
   compareSeverity,
   DEFAULT_PORTS,
@@ -17,6 +20,7 @@ export { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './knowledge/certificates
 export { policyRefusal } from './policy-refusal.js';
 export type { PortPlan } from './knowledge/providers.js';
 export {
+  everyProviderPort,
   matchProvider,
   planPorts,
   portsToProbe,

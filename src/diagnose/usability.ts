@@ -2,6 +2,7 @@ import type { PortProbe } from '../probe/types.js';
 import { assertNever } from '../util/assert-never.js';
 import { describePortClass } from './describe-port-class.js';
 import { certificateDaysLeft, isCertificateExpired } from './evidence.js';
+import { PORT_CLASS_TABLE } from './knowledge/port-classes.js';
 import type { PortRole, Security } from './types.js';
 
 export interface PortAssessment {
@@ -55,34 +56,20 @@ function unusable(port: PortProbe): PortAssessment {
 }
 
 export function assessPort(port: PortProbe, role: PortRole, now: Date): PortAssessment {
-  switch (port.class) {
-    case 'open-starttls':
-    case 'open-implicit-tls':
-    case 'implicit-tls-on-starttls-port':
+  const usability = PORT_CLASS_TABLE[port.class].usability;
+  switch (usability.kind) {
+    case 'tls':
       return assessTls(port, role, now);
-    // Both got a greeting; what they are worth depends on whether a TLS session followed.
+    // A greeting came; what it is worth depends on whether a TLS session followed.
     // A session that broke after the greeting (a tarpit on EHLO) carries no mail either.
-    case 'slow-banner':
-    case 'plaintext-on-implicit-tls-port':
+    case 'after-greeting':
       if (port.failure) return unusable(port);
       return port.tls ? assessTls(port, role, now) : assessPlain(role, 'no TLS session');
-    case 'no-starttls':
-      return assessPlain(role, 'no STARTTLS');
-    case 'starttls-stripped':
-      return assessPlain(role, 'STARTTLS stripped by a middlebox');
-    case 'filtered':
-    case 'refused':
-    case 'unreachable':
-    case 'no-banner':
-    case 'greeting-rejected':
-    case 'tls-handshake-failed':
-    case 'not-smtp':
-    case 'intercepted':
-    case 'oversized-response':
-    case 'dns-failed':
-    case 'denied-by-policy':
+    case 'plain':
+      return assessPlain(role, usability.why);
+    case 'never':
       return unusable(port);
     default:
-      return assertNever(port.class);
+      return assertNever(usability);
   }
 }

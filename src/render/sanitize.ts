@@ -118,3 +118,9 @@ export function escapeControls(text: string, options: { keepNewlines?: boolean }
     return `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * A Slack user id (U… or W… for Enterprise Grid). Only text matching it becomes a `<@…>` mention,
+ * and WATCH_ADMINS accepts only such ids, so a crafted id can never turn into `<!channel>`.
+ */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;

@@ -6,5 +6,3 @@ export const ACTION_IDS = {
   showConfig: 'smtp_check_show_config',
   unwatch: 'smtp_check_unwatch',
 } as const;
-
-export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

@@ -1,86 +1,31 @@
 import { assertNever } from '../util/assert-never.js';
 import type { CheckRequest } from '../check/types.js';
+import { type ClassGroup, formatMs, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
-import { slackCode, slackText } from './sanitize.js';
+import { SLACK_USER_ID, slackCode, slackText } from './sanitize.js';
 
 // Small formatting pieces shared by the Slack renderers. Everything that may carry text from a
 // server or a user goes through the sanitiser before it reaches mrkdwn.
 
 export const PENDING_ICON = '⏳';
 
+const GROUP_ICON: Record<ClassGroup, string> = {
+  usable: '✅',
+  degraded: '⚠️',
+  blocked: '❌',
+  'no-answer': '❌',
+  'not-probed': '🚫',
+};
+
 /** The icon for a port as soon as its probe finishes (before diagnosis weighs certificates). */
 export function classIcon(portClass: PortClass): string {
-  switch (portClass) {
-    case 'open-starttls':
-    case 'open-implicit-tls':
-      return '✅';
-    case 'no-starttls':
-    case 'slow-banner':
-    case 'starttls-stripped':
-    case 'implicit-tls-on-starttls-port':
-    case 'plaintext-on-implicit-tls-port':
-    case 'intercepted':
-    case 'oversized-response':
-      return '⚠️';
-    case 'filtered':
-    case 'refused':
-    case 'unreachable':
-    case 'no-banner':
-    case 'greeting-rejected':
-    case 'tls-handshake-failed':
-    case 'not-smtp':
-    case 'dns-failed':
-      return '❌';
-    case 'denied-by-policy':
-      return '🚫';
-    default:
-      return assertNever(portClass);
-  }
+  return GROUP_ICON[PORT_CLASS_TABLE[portClass].group];
 }
 
 /** What a port class means, in a few words a support engineer would say. */
 export function classLabel(portClass: PortClass): string {
-  switch (portClass) {
-    case 'open-starttls':
-      return 'STARTTLS upgrade worked';
-    case 'open-implicit-tls':
-      return 'implicit TLS worked';
-    case 'no-starttls':
-      return 'plain SMTP only, no STARTTLS';
-    case 'starttls-stripped':
-      return 'STARTTLS removed by a middlebox';
-    case 'filtered':
-      return 'no answer (filtered)';
-    case 'refused':
-      return 'connection refused';
-    case 'unreachable':
-      return 'network unreachable';
-    case 'no-banner':
-      return 'connected, but no greeting';
-    case 'slow-banner':
-      return 'greeting came late';
-    case 'greeting-rejected':
-      return 'greeting refused the session';
-    case 'tls-handshake-failed':
-      return 'TLS handshake failed';
-    case 'implicit-tls-on-starttls-port':
-      return 'speaks implicit TLS, STARTTLS expected';
-    case 'plaintext-on-implicit-tls-port':
-      return 'speaks plain SMTP, implicit TLS expected';
-    case 'not-smtp':
-      return 'not an SMTP server';
-    case 'intercepted':
-      return 'answered by another server (intercepted)';
-    case 'oversized-response':
-      return 'reply too large, reading stopped';
-    case 'dns-failed':
-      return 'name does not resolve';
-    case 'denied-by-policy':
-      return 'not allowed by the bot’s target policy';
-    default:
-      return assertNever(portClass);
-  }
+  return PORT_CLASS_TABLE[portClass].phrase;
 }
 
 /** A finished port: ❌ unusable, ⚠️ usable with findings to fix, ✅ clean. */
@@ -124,11 +69,8 @@ export function modeLabel(mode: PortProbe['mode']): string {
   return mode === 'implicit-tls' ? 'implicit TLS' : 'STARTTLS';
 }
 
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
+/** Durations read the same in Slack as in the terminal and the findings. */
+export { formatMs } from '../diagnose/index.js';
 
 export function formatTimings(timings: StageTimings): string {
   const parts = Object.entries(timings)
@@ -149,7 +91,7 @@ export function formatTime(iso: string): string {
  * shown escaped, so a crafted id cannot turn into `<!channel>`.
  */
 export function userMention(userId: string): string {
-  return /^[UW][A-Z0-9]{2,20}$/.test(userId) ? `<@${userId}>` : slackText(userId, 40);
+  return SLACK_USER_ID.test(userId) ? `<@${userId}>` : slackText(userId, 40);
 }
 
 /** A trusted URL (from the knowledge base) as a link; anything odd is shown as escaped text. */

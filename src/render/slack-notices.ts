@@ -8,7 +8,7 @@ import { usageSection, watchUsageSection } from './slack-usage.js';
 /** Where the bot cannot post (not a member, private channel, DM): how to fix it. */
 export function renderNotInChannel(): SlackMessage {
   const text =
-    'I can’t post in this conversation, so only you see this. To get the live message and thread here, invite me with `/invite @smtp-check` (in a DM, run the command in a channel instead). Running the check anyway.';
+    'I can’t post in this conversation, so only you see this. The check is already running: its result comes here, to you only, when it ends. To get the live message and thread next time, invite me with `/invite @smtp-check` (in a DM, run the command in a channel instead).';
   return fitMessage({ text, blocks: [section(text)] });
 }
 

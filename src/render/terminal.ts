@@ -1,4 +1,4 @@
-import { buildChecklistSteps, compareSeverity } from '../diagnose/index.js';
+import { buildChecklistSteps, compareSeverity, formatMs } from '../diagnose/index.js';
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { displayWidth, fitColumns } from './display-width.js';
@@ -17,12 +17,6 @@ function paint(style: TerminalStyle, code: string, text: string): string {
   return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
-
 function firstLine(text: string | null, max: number): string {
   if (!text) return '';
   return cleanText(text.split('\n')[0] ?? '', max);
@@ -33,12 +27,36 @@ function firstLine(text: string | null, max: number): string {
  * most maxChars (a reply line is at most 512 octets, RFC 5321 §4.5.3.1.5).
  */
 export function portEvidence(port: PortProbe, maxChars = 512): string {
-  if (port.failure && port.class !== 'slow-banner') {
+  if (showsFailure(port)) {
     const code = port.failure.replyCode ?? port.failure.code ?? port.failure.tlsAlert;
     const prefix = code === undefined ? port.failure.stage : `${port.failure.stage}, ${code}`;
     return cleanText(`${prefix}: ${port.failure.message}`, maxChars).replace(/\s*\n\s*/g, ' ');
   }
   return firstLine(port.greeting, maxChars);
+}
+
+/** The port line shows the failure; otherwise the first line of the greeting. */
+function showsFailure(port: PortProbe): port is PortProbe & { failure: NonNullable<PortProbe['failure']> } {
+  return port.failure !== null && port.class !== 'slow-banner';
+}
+
+/** A greeting may run to many lines (postscreen's `220-` lines); a report shows this many at most. */
+const GREETING_MAX_LINES = 12;
+const DETAIL_INDENT = '         ';
+
+/**
+ * A multi-line greeting, whole, under its port in the final report: the lines the port line did
+ * not show, each cleaned and capped at a reply line's 512 octets. A one-line greeting adds nothing.
+ */
+function greetingDetail(port: PortProbe): string[] {
+  const lines = (port.greeting ?? '').split(/\r?\n/).filter((line) => line !== '');
+  if (lines.length < 2) return [];
+  const rest = showsFailure(port) ? lines : lines.slice(1);
+  const shown = rest.slice(0, GREETING_MAX_LINES).map((line) => `${DETAIL_INDENT}${cleanText(line, 512)}`);
+  if (showsFailure(port)) shown.unshift(`${DETAIL_INDENT}greeting:`);
+  const left = rest.length - Math.min(rest.length, GREETING_MAX_LINES);
+  if (left > 0) shown.push(`${DETAIL_INDENT}… ${left} more greeting line${left === 1 ? '' : 's'}`);
+  return shown;
 }
 
 /** A live line is at most this wide: the terminal's columns, 80 when unknown. */
@@ -124,13 +142,19 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
       diagnosis.mx.reason === 'forced'
         ? 'MX check requested'
         : `${diagnosis.target} has no address of its own`;
-    out.push(`${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`);
+    // Without MX records there is no list to show: RFC 5321 falls back to the name's own address.
+    out.push(
+      diagnosis.mx.implicit || diagnosis.mx.hosts.length === 0
+        ? `${why}: no MX records: the domain's own address is its implicit MX (RFC 5321); probed ${diagnosis.host}`
+        : `${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`,
+    );
   }
   if (diagnosis.provider) out.push(`provider: ${diagnosis.provider.name} (${diagnosis.provider.docsUrl})`);
 
   out.push(section('Ports', style));
   for (const port of diagnosis.ports) {
     out.push(renderPortLine(port, style));
+    out.push(...greetingDetail(port));
     const tls = tlsSummary(port);
     if (tls) out.push(`         ${tls}`);
   }

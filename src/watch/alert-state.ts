@@ -1,3 +1,4 @@
+import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../diagnose/index.js';
 import type { PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
 import { CERT_BANDS, type CertBand, type PortAlertState } from './types.js';
@@ -16,7 +17,8 @@ export interface AlertConfig {
   reminderMs: number;
   /**
    * Certificate bands: fewer days left than certExpiringDays is 'expiring', fewer than
-   * certCriticalDays 'critical' (main.ts passes 21 and 7, the thresholds the diagnosis uses).
+   * certCriticalDays 'critical' (by default the diagnosis's thresholds, so a finding and an alert
+   * agree on a band).
    */
   certExpiringDays: number;
   certCriticalDays: number;
@@ -26,8 +28,8 @@ export const DEFAULT_ALERT_CONFIG: AlertConfig = {
   failuresToBlock: 2,
   successesToRecover: 2,
   reminderMs: 4 * 3_600_000,
-  certExpiringDays: 21,
-  certCriticalDays: 7,
+  certExpiringDays: CERT_EXPIRING_DAYS,
+  certCriticalDays: CERT_CRITICAL_DAYS,
 };
 
 /** What one re-test saw on one port. */

@@ -1,4 +1,5 @@
 import type { CheckRequest, RunCheck } from '../../src/check/types.js';
+import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../../src/diagnose/index.js';
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { silentLogger } from '../../src/log.js';
 import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../../src/render/alerts.js';
@@ -109,8 +110,8 @@ const defaults: AlertConfig = {
   failuresToBlock: 2,
   successesToRecover: 2,
   reminderMs: 4 * 3_600_000,
-  certExpiringDays: 21,
-  certCriticalDays: 7,
+  certExpiringDays: CERT_EXPIRING_DAYS,
+  certCriticalDays: CERT_CRITICAL_DAYS,
 };
 
 export const healthy = (): PortSketch[] => [

@@ -1,5 +1,5 @@
 import type { ProviderInfo } from '../types.js';
-import { DEFAULT_PORTS, IMPLICIT_TLS_PORTS } from './ports.js';
+import { DEFAULT_PORTS, IMPLICIT_TLS_PORTS, STANDARD_PORTS } from './ports.js';
 
 // The sending providers smtp-check knows and the ports they document. Adding a provider is one
 // entry here: its host names, its ports, and where the ports are documented.
@@ -131,9 +131,14 @@ export function providerPorts(provider: ProviderInfo): number[] {
   return [...provider.starttlsPorts, ...provider.implicitTlsPorts];
 }
 
+/** Every port some known provider documents (25, 465, 587 and the alternates 2525, 2587, 2465). */
+export function everyProviderPort(): number[] {
+  return [...new Set(PROVIDERS.flatMap((provider) => providerPorts(provider)))].sort((a, b) => a - b);
+}
+
 /** The provider's ports beyond 25/465/587 (2525, 2587, 2465), STARTTLS ones first. */
 export function providerAlternates(provider: ProviderInfo): number[] {
-  return providerPorts(provider).filter((port) => port !== 25 && port !== 465 && port !== 587);
+  return providerPorts(provider).filter((port) => !STANDARD_PORTS.includes(port));
 }
 
 /**

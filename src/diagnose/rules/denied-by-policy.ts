@@ -1,5 +1,6 @@
 import { listPorts } from '../evidence.js';
 import { finding, type HostRule } from '../rule.js';
+import { PORT_CLASS_TABLE } from '../knowledge/port-classes.js';
 
 /** The bot's own target policy (src/policy, README "Security"), reported once with the reason it gave. */
 export const deniedByPolicy: HostRule = {
@@ -16,7 +17,7 @@ export const deniedByPolicy: HostRule = {
     return [
       finding(
         'denied-by-policy',
-        'warning',
+        PORT_CLASS_TABLE['denied-by-policy'].severity,
         null,
         `this bot is not allowed to probe ${what}${reason ? `: ${reason}` : ''}`,
         [

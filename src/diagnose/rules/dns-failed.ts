@@ -1,5 +1,6 @@
 import type { ProbeFailure } from '../../probe/types.js';
 import { finding, type HostRule } from '../rule.js';
+import { PORT_CLASS_TABLE } from '../knowledge/port-classes.js';
 
 /** A word for the shell: left bare when it is safe, else single-quoted. */
 function shellWord(word: string): string {
@@ -62,11 +63,25 @@ export const dnsFailed: HostRule = {
     if (!failure && !anyPort) return [];
     if (!failure) {
       return [
-        finding('dns-failed', 'critical', null, `${probe.host} did not resolve`, [
-          `Check the spelling of ${probe.host} and its DNS records: \`${digCommand({ stage: 'resolve', kind: 'dns', message: '' }, probe.host)}\`.`,
-        ]),
+        finding(
+          'dns-failed',
+          PORT_CLASS_TABLE['dns-failed'].severity,
+          null,
+          `${probe.host} did not resolve`,
+          [
+            `Check the spelling of ${probe.host} and its DNS records: \`${digCommand({ stage: 'resolve', kind: 'dns', message: '' }, probe.host)}\`.`,
+          ],
+        ),
       ];
     }
-    return [finding('dns-failed', 'critical', null, failure.message, adviceFor(failure, probe.host))];
+    return [
+      finding(
+        'dns-failed',
+        PORT_CLASS_TABLE['dns-failed'].severity,
+        null,
+        failure.message,
+        adviceFor(failure, probe.host),
+      ),
+    ];
   },
 };

@@ -1,5 +1,6 @@
 import { port25BlockerNames } from '../knowledge/clouds.js';
-import type { PortProbe } from '../../probe/types.js';
+import { classSeverity, PORT_CLASS_TABLE } from '../knowledge/port-classes.js';
+import type { HostProbe, PortProbe } from '../../probe/types.js';
 import { describePortClass } from '../describe-port-class.js';
 import { failureElapsedMs, formatMs, listWords, siblingContrast } from '../evidence.js';
 import {
@@ -28,7 +29,7 @@ function addressSplit(port: PortProbe, scope: PortRuleScope): Finding[] {
   return [
     finding(
       'filtered',
-      expected ? 'warning' : 'info',
+      expected ? classSeverity('filtered', scope.role) : 'info',
       port.port,
       `${port.port} is filtered on ${silent.length} of ${attempts.length} addresses of ${host} (${listWords(silent.map((attempt) => attempt.address))}: no answer after ${formatMs(Math.max(...silent.map((attempt) => attempt.ms)))}), while ${listWords(others)} answered`,
       [
@@ -36,6 +37,28 @@ function addressSplit(port: PortProbe, scope: PortRuleScope): Finding[] {
       ],
     ),
   ];
+}
+
+const SUBMISSION_CHOICES = [
+  { port: 587, label: '587 (STARTTLS)' },
+  { port: 465, label: '465 (implicit TLS)' },
+] as const;
+
+/** The way around a blocked 25, true to what was probed: ports that answered, or ones not tried. */
+function submissionWayOut(probe: HostProbe): string {
+  const probed = (port: number) => probe.ports.find((other) => other.port === port);
+  const answered = SUBMISSION_CHOICES.filter((choice) => {
+    const port = probed(choice.port);
+    return port !== undefined && PORT_CLASS_TABLE[port.class].group === 'usable';
+  });
+  if (answered.length > 0) {
+    return `submit through ${answered.map((choice) => choice.label).join(' or ')} instead, which answered here`;
+  }
+  const untried = SUBMISSION_CHOICES.filter((choice) => probed(choice.port) === undefined);
+  if (untried.length > 0) {
+    return `submit through ${untried.map((choice) => choice.label).join(' or ')} instead (not probed here: check ${untried.length === 1 ? 'it' : 'them'} first)`;
+  }
+  return 'the usual way out is 587 (STARTTLS) or 465 (implicit TLS), but neither works from here either: fix one of them (see its findings) or ask whoever runs this network to lift the block';
 }
 
 export const filtered: PortRule = {
@@ -72,7 +95,7 @@ export const filtered: PortRule = {
     const advice: string[] = [];
     if (scope.role === 'relay' && !letOut) {
       advice.push(
-        `Many networks block outbound 25 (${port25BlockerNames()}): submit through 587 (STARTTLS) or 465 (implicit TLS) instead.`,
+        `Many networks block outbound 25 (${port25BlockerNames()}): ${submissionWayOut(scope.probe)}.`,
       );
     }
     advice.push(
@@ -83,7 +106,7 @@ export const filtered: PortRule = {
     return [
       finding(
         'filtered',
-        expected ? 'warning' : 'info',
+        expected ? classSeverity('filtered', scope.role) : 'info',
         port.port,
         `no answer on ${port.port} after ${waited}${contrast}: ${cause}`,
         advice,

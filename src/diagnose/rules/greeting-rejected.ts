@@ -1,6 +1,6 @@
 import type { PortProbe } from '../../probe/types.js';
 import { greetingLine, quote } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 /**
@@ -54,7 +54,7 @@ export const greetingRejected: PortRule = {
     return [
       finding(
         'greeting-rejected',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('greeting-rejected', scope.role),
         port.port,
         `${port.port} ${said}: ${who}`,
         [

@@ -1,5 +1,5 @@
 import { greetingLine, quote } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const intercepted: PortRule = {
@@ -10,7 +10,7 @@ export const intercepted: PortRule = {
     return [
       finding(
         'intercepted',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('intercepted', scope.role),
         port.port,
         `${port.port} is answered by another SMTP server${banner ? ` (${quote(banner)})` : ''}, not ${scope.probe.host}: a transparent proxy on this network intercepts it`,
         [

@@ -1,12 +1,12 @@
 import { formatMs, quote } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const noBanner: PortRule = {
   id: 'no-banner',
   check(port, scope) {
     if (port.class !== 'no-banner') return [];
-    const severity = severityForRole(scope.role, 'critical');
+    const severity = classSeverity('no-banner', scope.role);
     const connected = port.timings.connect === undefined ? '' : ` in ${formatMs(port.timings.connect)}`;
     const plain = port.firstAttempt?.mode === 'starttls' ? port.firstAttempt.failure : port.failure;
     // A line begun and never finished: the bytes it sent are the evidence.

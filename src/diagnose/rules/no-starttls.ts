@@ -1,4 +1,4 @@
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const noStarttls: PortRule = {
@@ -9,7 +9,7 @@ export const noStarttls: PortRule = {
     return [
       finding(
         'no-starttls',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('no-starttls', scope.role),
         port.port,
         relay
           ? `${port.port} speaks plain SMTP without STARTTLS: mail to it crosses the network in clear`

@@ -1,5 +1,5 @@
 import { greetingLine, quote } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 // Services a mail port is commonly mistaken for, known by their first bytes (nmap's service
@@ -37,7 +37,7 @@ export const notSmtp: PortRule = {
     return [
       finding(
         'not-smtp',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('not-smtp', scope.role),
         port.port,
         service
           ? `${service} answers on ${port.port}${quoted ? `: ${quoted}` : ''}${prompted}`

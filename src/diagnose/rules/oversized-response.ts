@@ -1,5 +1,5 @@
 import { describeStage } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const oversizedResponse: PortRule = {
@@ -10,7 +10,7 @@ export const oversizedResponse: PortRule = {
     return [
       finding(
         'oversized-response',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('oversized-response', scope.role),
         port.port,
         `${port.port} sent a reply beyond sane limits${where} (RFC 5321 caps a line at 512 octets); reading stopped at the cap`,
         [

@@ -1,4 +1,4 @@
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const plaintextOnImplicitTlsPort: PortRule = {
@@ -10,7 +10,7 @@ export const plaintextOnImplicitTlsPort: PortRule = {
     return [
       finding(
         'plaintext-on-implicit-tls-port',
-        upgraded ? 'warning' : severityForRole(scope.role, 'critical'),
+        upgraded ? 'warning' : classSeverity('plaintext-on-implicit-tls-port', scope.role),
         port.port,
         `${port.port} speaks plain SMTP where implicit TLS is expected${upgraded ? ', and upgrades with STARTTLS' : ', with no TLS at all'}`,
         [

@@ -1,6 +1,7 @@
 import { describeFailure, failureElapsedMs, formatMs } from '../evidence.js';
 import { isExpectedPort, undocumentedPortNote } from '../expectations.js';
 import { finding, type PortRule } from '../rule.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 
 export const refused: PortRule = {
   id: 'refused',
@@ -15,7 +16,7 @@ export const refused: PortRule = {
     return [
       finding(
         'refused',
-        expected ? 'warning' : 'info',
+        expected ? classSeverity('refused', scope.role) : 'info',
         port.port,
         `${port.port} refused the connection in ${formatMs(failureElapsedMs(port))}${how}: nothing listens there, or a firewall rejects it`,
         advice,

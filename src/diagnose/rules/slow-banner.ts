@@ -1,10 +1,11 @@
 import { formatMs } from '../evidence.js';
 import { finding, type PortRule } from '../rule.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 
 /** A greet pause is deliberate anti-spam practice (postscreen, Exim, Kerio), so it is information. */
 export const slowBanner: PortRule = {
   id: 'slow-banner',
-  check(port) {
+  check(port, scope) {
     if (port.class !== 'slow-banner') return [];
     const failure = port.failure;
     // The class also covers a server that greets and then never answers EHLO (a tarpit): the
@@ -16,7 +17,7 @@ export const slowBanner: PortRule = {
       return [
         finding(
           'slow-banner',
-          'warning',
+          classSeverity('slow-banner', scope.role),
           port.port,
           `${port.port} greeted${greeted}, then gave no answer to ${command}${waited === undefined ? '' : ` within ${formatMs(waited)}`}: a tarpit or an overloaded server`,
           [

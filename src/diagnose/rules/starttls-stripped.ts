@@ -1,5 +1,5 @@
 import { greetingLine, quote } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 export const starttlsStripped: PortRule = {
@@ -17,7 +17,7 @@ export const starttlsStripped: PortRule = {
     return [
       finding(
         'starttls-stripped',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('starttls-stripped', scope.role),
         port.port,
         `a middlebox rewrites SMTP on ${port.port}${evidence ? ` (${evidence})` : ''}: STARTTLS was removed, so mail and credentials would cross in clear`,
         [

@@ -1,5 +1,5 @@
 import { describeFailure, describeTlsAlert } from '../evidence.js';
-import { severityForRole } from '../knowledge/ports.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 import { finding, type PortRule } from '../rule.js';
 
 // What an alert usually means at an SMTP server, so the advice can point at the setting.
@@ -31,7 +31,7 @@ export const tlsHandshakeFailed: PortRule = {
     return [
       finding(
         'tls-handshake-failed',
-        severityForRole(scope.role, 'critical'),
+        classSeverity('tls-handshake-failed', scope.role),
         port.port,
         `the TLS handshake on ${port.port} failed${how}`,
         advice,

@@ -1,6 +1,7 @@
 import { describeFailure, failureElapsedMs, formatMs } from '../evidence.js';
 import { isExpectedPort } from '../expectations.js';
 import { finding, type PortRule } from '../rule.js';
+import { classSeverity } from '../knowledge/port-classes.js';
 
 export const unreachable: PortRule = {
   id: 'unreachable',
@@ -10,7 +11,7 @@ export const unreachable: PortRule = {
     return [
       finding(
         'unreachable',
-        isExpectedPort(port.port, scope.provider) ? 'warning' : 'info',
+        isExpectedPort(port.port, scope.provider) ? classSeverity('unreachable', scope.role) : 'info',
         port.port,
         `${port.address ?? scope.probe.host}:${port.port} is unreachable after ${formatMs(failureElapsedMs(port))}${how}: a router or firewall on the way answered that there is no route`,
         [
