@@ -6,7 +6,11 @@
 //   127.0.0.4  nothing, every SYN dropped — a host that answers nothing
 // Each is checked with the real use case (probe + diagnosis) and, where asked, with nmap; runs are
 // interleaved so a slow moment hits both tools. Prints one JSON line.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PortProbe } from '../src/probe/index.js';
 import { createTestCa } from '../test/helpers/certs.js';
 import { startSmtpServer } from '../test/helpers/smtp-test-server.js';
@@ -39,6 +43,8 @@ export interface NsHostResult {
   /** The healthy hosts again, checked without the nodemailer proof of the recommendation. */
   healthyUnverified: HostRuns;
   fastUnverified: HostRuns;
+  /** Whole `smtp-check` processes (dist/cli/main.js), as a user runs them: healthy and filtered hosts. */
+  cli: { healthyMs: number[]; fastMs: number[]; filteredMs: number[]; bareNodeMs: number[] };
   connectTimeoutMs: number;
 }
 
@@ -128,6 +134,42 @@ const silent = await measure('127.0.0.4', silentRuns, false);
 const healthyUnverified = await measure('127.0.0.1', healthyRuns, false, false);
 const fastUnverified = await measure('127.0.0.2', healthyRuns, false, false);
 
+// The CLI as a process: Node's start, loading our code, the probe, the proof, the report.
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const caFile = join(tmpdir(), `smtp-check-bench-ca-${process.pid}.pem`);
+writeFileSync(caFile, ca.cert);
+const runProcess = (args: string[]): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now();
+    execFile(
+      process.execPath,
+      args,
+      { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile, NO_COLOR: '1' }, timeout: 60_000 },
+      (error) => {
+        // Exit code 1 (a finding) is an answer too; only a crash or a timeout is not.
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve(performance.now() - started);
+      },
+    );
+  });
+const cli = {
+  healthyMs: [] as number[],
+  fastMs: [] as number[],
+  filteredMs: [] as number[],
+  bareNodeMs: [] as number[],
+};
+for (let run = -1; run < healthyRuns; run += 1) {
+  const bare = await runProcess(['-e', '0']);
+  const healthyCli = await runProcess([CLI, '127.0.0.1']);
+  const fastCli = await runProcess([CLI, '127.0.0.2']);
+  if (run < 0) continue;
+  cli.bareNodeMs.push(bare);
+  cli.healthyMs.push(healthyCli);
+  cli.fastMs.push(fastCli);
+}
+for (let run = 0; run < filteredRuns; run += 1) cli.filteredMs.push(await runProcess([CLI, '127.0.0.3']));
+rmSync(caFile, { force: true });
+
 await Promise.all(servers.map((server) => server.close()));
 const result: NsHostResult = {
   ports: PORTS,
@@ -137,6 +179,7 @@ const result: NsHostResult = {
   silent,
   healthyUnverified,
   fastUnverified,
+  cli,
   connectTimeoutMs: config.limits.connectTimeoutMs,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
