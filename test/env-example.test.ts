@@ -54,9 +54,14 @@ describe('.env.example', () => {
   });
 
   test('loaded either way, it gives the defaults the code uses with nothing set', () => {
-    const defaults = loadConfig({}, validators);
-    expect(loadConfig(byNode, validators)).toEqual(defaults);
-    expect(loadConfig(sourcedByShell(EXAMPLE), validators)).toEqual(defaults);
+    // The target policy is a closure built from allowTargets, which is compared as data.
+    const settings = (env: Record<string, string>) => {
+      const { policy: _policy, ...rest } = loadConfig(env, validators);
+      return rest;
+    };
+    const defaults = settings({});
+    expect(settings(byNode)).toEqual(defaults);
+    expect(settings(sourcedByShell(EXAMPLE))).toEqual(defaults);
   });
 });
 

@@ -342,7 +342,9 @@ export async function recheckThread(
     diagnosis = await runWithProgress(deps, request, state, live.show);
   } catch (error) {
     deps.logger.error('re-check failed', { error, target: request.target });
-    await live.finish(renderCheckFailed(request.target, shortReason(error))).catch(() => {});
+    await live.finish(renderCheckFailed(request.target, shortReason(error))).catch((updateError) => {
+      deps.logger.error('could not report the failure', { error: updateError, code: errorCode(updateError) });
+    });
     return;
   }
   const refusal = policyRefusal(diagnosis);
