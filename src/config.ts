@@ -7,6 +7,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
 import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
+import { isPostgresUrl } from './store/pg/database-url.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
 
@@ -23,6 +24,8 @@ export interface Config extends ProbeSettings {
   /** LOG_FORMAT; `auto` is text when stderr is a terminal, JSON otherwise (decided in main.ts). */
   logFormat: LogFormat | 'auto';
   dataFile: string;
+  /** DATABASE_URL: PostgreSQL for a fleet of replicas; null = the JSON file (DATA_FILE). */
+  databaseUrl: string | null;
   checkSchedule: string;
   checkTimezone: string | null;
   allowTargets: string[];
@@ -49,6 +52,16 @@ export interface Config extends ProbeSettings {
   };
   /** Every secret, so the logger can mask them. */
   secrets: string[];
+}
+
+/** The password in a DATABASE_URL, so the logger masks it wherever it appears on its own. */
+function databasePassword(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    return decodeURIComponent(new URL(url).password) || null;
+  } catch {
+    return null;
+  }
 }
 
 export class ConfigError extends Error {
@@ -257,12 +270,21 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     problems.push(error.message);
   }
 
+  const databaseUrl = env['DATABASE_URL']?.trim() || null;
+  if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
+    // The value may hold a password: the message names its form, not its text.
+    problems.push(
+      'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database), or empty for the JSON file',
+    );
+  }
+
   const config: Config = {
     ...probe,
     mode,
     slack,
     logFormat,
     dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
+    databaseUrl,
     checkSchedule,
     checkTimezone,
     allowTargets,
@@ -283,9 +305,13 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
       checksPerTargetPerMinute: positiveInt(env, 'CHECKS_PER_TARGET_PER_MINUTE', 6, problems, 10_000),
       maxConcurrentChecks: positiveInt(env, 'MAX_CONCURRENT_CHECKS', 8, problems, 1_000),
     },
-    secrets: [slack.botToken, slack.appToken, slack.signingSecret].filter(
-      (secret): secret is string => !!secret,
-    ),
+    secrets: [
+      slack.botToken,
+      slack.appToken,
+      slack.signingSecret,
+      databaseUrl,
+      databasePassword(databaseUrl),
+    ].filter((secret): secret is string => !!secret),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

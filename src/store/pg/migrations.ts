@@ -1,0 +1,83 @@
+import type { Pool, PoolClient } from './connection.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { StoreError } from '../store-error.js';
+
+// Versioned schema changes, applied at start. Replicas starting at once serialise on one advisory
+// lock, so each migration runs once; a database migrated by newer code is refused untouched.
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Runs inside the migration's transaction. */
+  up(client: PoolClient): Promise<void>;
+}
+
+/** Any 64-bit number that no other user of the database locks on: "smtp-check" in ASCII. */
+const MIGRATION_LOCK = 0x736d_7470_2d63n;
+
+export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+async function currentVersion(client: PoolClient): Promise<number> {
+  await client.query(`CREATE TABLE IF NOT EXISTS smtp_check_schema (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`);
+  const { rows } = await client.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM smtp_check_schema',
+  );
+  return rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the schema to LATEST_SCHEMA_VERSION. Every migration is its own transaction holding the
+ * advisory lock, so a replica that waited finds the work done. Throws StoreError when the database
+ * is newer than this code (a rollback of the bot after an upgrade): nothing is changed then.
+ */
+export async function migrate(pool: Pool, where: string, migrations = MIGRATIONS): Promise<MigrationResult> {
+  const latest = Math.max(0, ...migrations.map((m) => m.version));
+  const client = await pool.connect();
+  const applied: string[] = [];
+  let from = 0;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+    try {
+      from = await currentVersion(client);
+      if (from > latest) {
+        throw new StoreError(
+          `PostgreSQL at ${where} holds schema version ${from}, newer than this smtp-check knows (${latest}). ` +
+            'Run the newer smtp-check, or restore a backup taken before the upgrade; nothing was changed.',
+          { file: where },
+        );
+      }
+      for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (migration.version <= from) continue;
+        await client.query('BEGIN');
+        try {
+          await migration.up(client);
+          await client.query('INSERT INTO smtp_check_schema (version, name) VALUES ($1, $2)', [
+            migration.version,
+            migration.name,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          // The migration's own error is the one to report; a failed rollback ends with the connection.
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        applied.push(`${migration.version} ${migration.name}`);
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+  return { from, to: Math.max(from, latest), applied };
+}
