@@ -2,6 +2,7 @@
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
 import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
       watches,
       chat,
       stop: outputGone.signal,
+      // The operator's own terminal: login and send tests run here as in the CLI.
+      sessionTests: createSessionTests({ timeoutMs: config.limits.replyTimeoutMs, env: process.env }),
     });
     await scheduler.stop();
     await store.close();

@@ -7,7 +7,7 @@ import { onClosedPipe } from '../util/closed-pipe.js';
 import { escapeControls } from '../render/sanitize.js';
 import { promptPassword } from './prompt-password.js';
 import { EXIT_USAGE, runCli } from './run-cli.js';
-import type { SessionTests } from './session-tests.js';
+import { createSessionTests } from './session-tests.js';
 
 // The check runs to its end even when the reader has gone, so the exit code is still the verdict's.
 onClosedPipe(process.stdout);
@@ -37,21 +37,14 @@ async function main(): Promise<number> {
     egressCanary: settings.egressCanary,
     verifyRecommendation: async (candidate, port) => (await verifier)(candidate, port),
   });
-  const sessionTests: SessionTests = {
-    testCredentials: async (options) => (await import('../proof/index.js')).testCredentials(options),
-    sendTestMessage: async (options) => (await import('../proof/index.js')).sendTestMessage(options),
-    password: async (user) => {
-      const fromEnv = process.env['SMTP_PASSWORD'];
-      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-      if (!process.stdin.isTTY) return null;
-      return promptPassword(
-        process.stdin,
-        process.stderr,
-        `Password for ${escapeControls(user)} (not shown): `,
-      );
-    },
+  const sessionTests = createSessionTests({
     timeoutMs: settings.limits.replyTimeoutMs,
-  };
+    env: process.env,
+    ask: async (user) =>
+      process.stdin.isTTY
+        ? promptPassword(process.stdin, process.stderr, `Password for ${escapeControls(user)} (not shown): `)
+        : null,
+  });
   return runCli(
     process.argv.slice(2),
     { stdout: process.stdout, stderr: process.stderr, noColor: 'NO_COLOR' in process.env },

@@ -16,6 +16,27 @@ export interface SessionTests {
   timeoutMs: number;
 }
 
+/**
+ * The real tests (nodemailer, loaded when first needed). The password is SMTP_PASSWORD, else what
+ * `ask` gets from a no-echo prompt, else null.
+ */
+export function createSessionTests(options: {
+  timeoutMs: number;
+  env: Record<string, string | undefined>;
+  ask?: (user: string) => Promise<string | null>;
+}): SessionTests {
+  return {
+    testCredentials: async (test) => (await import('../proof/index.js')).testCredentials(test),
+    sendTestMessage: async (test) => (await import('../proof/index.js')).sendTestMessage(test),
+    password: async (user) => {
+      const fromEnv = options.env['SMTP_PASSWORD'];
+      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+      return options.ask ? options.ask(user) : null;
+    },
+    timeoutMs: options.timeoutMs,
+  };
+}
+
 /** The tests' results; `problem` says why a test could not run at all (no port, no password). */
 export type SessionTestResults = SessionTestReport;
 

@@ -1,5 +1,8 @@
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
+import { runCli } from '../cli/run-cli.js';
+import type { SessionTests } from '../cli/session-tests.js';
+import { escapeControls } from '../render/sanitize.js';
 import type { Admit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
@@ -26,7 +29,16 @@ export interface ConsoleOptions {
   stop?: AbortSignal;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
+  /**
+   * The terminal's credential and send tests (`host --user NAME`, `--from A --to B`). The console
+   * runs on the operator's own terminal, so it may ask for a password (no echo) as the CLI does;
+   * without this option such a command gets the chat's refusal.
+   */
+  sessionTests?: SessionTests;
 }
+
+/** A command asking for a credential or send test: it runs as the terminal command would. */
+const SESSION_TEST_WORD = /(^|\s)(--user|--from|--to)(=|\s|$)/i;
 
 export const CONSOLE_USER = 'U0CONSOLE';
 export const CONSOLE_CHANNEL = 'console';
@@ -34,7 +46,8 @@ export const CONSOLE_CHANNEL = 'console';
 const INTRO = [
   'smtp-check console: type `/smtp-check host` (or just `host`), `help`,',
   '`recheck` or `config` for the last check, `watch host`, `list`, `home`,',
-  '`quit` to leave. Scheduled re-tests print their alerts here.',
+  '`host --user NAME` to test a login, `quit` to leave. Scheduled re-tests',
+  'print their alerts here.',
   '',
   '',
 ].join('\n');
@@ -80,11 +93,41 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     respond: async (message) => chat.printEphemeral(message),
   };
   const interactive = (options.input as { isTTY?: boolean }).isTTY === true;
+  // readline echoes what is typed to its output; while a password is asked for, nothing is echoed.
+  let echo = true;
+  const shown = options.output as Writable & { columns?: number };
+  const echoOutput = Object.defineProperty(
+    new Writable({
+      write(chunk, _encoding, done) {
+        if (echo) shown.write(chunk);
+        done();
+      },
+    }),
+    'columns',
+    { get: () => shown.columns },
+  );
   const lines = createInterface({
     input: options.input,
-    ...(interactive ? { output: options.output, prompt: options.prompt ?? 'smtp-check> ' } : {}),
+    ...(interactive ? { output: echoOutput, prompt: options.prompt ?? 'smtp-check> ' } : {}),
     terminal: interactive,
   });
+  const askPassword = (user: string): Promise<string | null> =>
+    new Promise((resolve) => {
+      write(`Password for ${escapeControls(user)} (not shown): `);
+      echo = false;
+      lines.question('', (answer) => {
+        echo = true;
+        write('\n');
+        resolve(answer === '' ? null : answer);
+      });
+    });
+  const sessionTests: SessionTests | null = options.sessionTests
+    ? {
+        ...options.sessionTests,
+        password: async (user) =>
+          (await options.sessionTests?.password(user)) ?? (interactive ? askPassword(user) : null),
+      }
+    : null;
 
   let stopped = false;
   const stop = (): void => {
@@ -108,6 +151,15 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       else write('No check yet: run `/smtp-check host` first.\n\n');
     } else if (/^home$/i.test(words)) {
       await useCases.homeOpened(CONSOLE_USER);
+    } else if (sessionTests && SESSION_TEST_WORD.test(words)) {
+      // Output gone (a closed pipe) ends the console; the test's own output is then dropped too.
+      await runCli(
+        words.split(/\s+/),
+        { stdout: options.output, stderr: options.output, noColor: true },
+        options.runCheck,
+        sessionTests,
+      );
+      write('\n');
     } else {
       await useCases.command(requester, words);
     }

@@ -1,4 +1,4 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunCheck } from '../../src/check/types.js';
 import { consoleChatFor, runConsole } from '../../src/console/index.js';
@@ -8,21 +8,13 @@ import { chatNotifier } from '../../src/chat/use-cases/index.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches, type WatchCommands } from '../../src/watch/index.js';
 import { healthy, port25Filtered, World } from '../watch/watch-harness.js';
+import { captureOutput } from '../helpers/capture-output.js';
 import { createTestCa } from '../helpers/certs.js';
 import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
-function capture() {
-  const sink = { printed: '' };
-  const output = new Writable({
-    write(chunk, _encoding, done) {
-      sink.printed += String(chunk);
-      done();
-    },
-  });
-  return { sink, output };
-}
+const capture = captureOutput;
 
 async function run(lines: string[], runCheck: RunCheck, watches?: WatchCommands): Promise<string> {
   const input = new PassThrough();
