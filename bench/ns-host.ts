@@ -43,7 +43,7 @@ export interface NsHostResult {
   /** The healthy hosts again, checked without the nodemailer proof of the recommendation. */
   healthyUnverified: HostRuns;
   fastUnverified: HostRuns;
-  /** Whole `smtp-check` processes (dist/cli/main.js), as a user runs them: healthy and filtered hosts. */
+  /** Whole `smtp-check` processes (bin/smtp-check.js, the bundled CLI), as a user runs them: healthy and filtered hosts. */
   cli: { healthyMs: number[]; fastMs: number[]; filteredMs: number[]; bareNodeMs: number[] };
   connectTimeoutMs: number;
 }
@@ -135,7 +135,7 @@ const healthyUnverified = await measure('127.0.0.1', healthyRuns, false, false);
 const fastUnverified = await measure('127.0.0.2', healthyRuns, false, false);
 
 // The CLI as a process: Node's start, loading our code, the probe, the proof, the report.
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/smtp-check.js', import.meta.url));
 const caFile = join(tmpdir(), `smtp-check-bench-ca-${process.pid}.pem`);
 writeFileSync(caFile, ca.cert);
 const runProcess = (args: string[]): Promise<number> =>

@@ -1,6 +1,6 @@
 // Composition root of `smtp-check`: reads argv and the environment, builds the real probe.
 
-import { createRunCheck } from '../check/index.js';
+import { createRunCheck, type RunCheck, type RunCheckDeps } from '../check/index.js';
 import { ConfigError, loadProbeSettings } from '../config.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { onClosedPipe } from '../util/closed-pipe.js';
@@ -24,19 +24,29 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  // nodemailer (the proof behind the recommendation) loads while the probe runs.
-  const verifier = import('../proof/index.js').then((proof) =>
-    proof.createRecommendationVerifier({ timeoutMs: settings.limits.replyTimeoutMs }),
-  );
-  const runCheck = createRunCheck({
+  // nodemailer (the proof behind the recommendation) is most of the code: it loads once a check
+  // starts, while the probe waits on the network, and never for --help or a typo.
+  type Verify = NonNullable<RunCheckDeps['verifyRecommendation']>;
+  let verifier: Promise<Verify> | undefined;
+  const loadVerifier = (): Promise<Verify> => {
+    verifier ??= import('../proof/index.js').then((proof) =>
+      proof.createRecommendationVerifier({ timeoutMs: settings.limits.replyTimeoutMs }),
+    );
+    return verifier;
+  };
+  const check = createRunCheck({
     probeHost,
     limits: settings.limits,
     now: () => new Date(),
     resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
     defaultPorts: settings.probePorts,
     egressCanary: settings.egressCanary,
-    verifyRecommendation: async (candidate, port) => (await verifier)(candidate, port),
+    verifyRecommendation: async (candidate, port) => (await loadVerifier())(candidate, port),
   });
+  const runCheck: RunCheck = (request, hooks) => {
+    void loadVerifier();
+    return check(request, hooks);
+  };
   const sessionTests = createSessionTests({
     timeoutMs: settings.limits.replyTimeoutMs,
     env: process.env,
