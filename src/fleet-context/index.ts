@@ -1,2 +1,3 @@
 export { type FleetDatabase } from './fleet-database.js';
 export { CHECK_RESULT_RETENTION_MS, createPgCheckResults, type PgCheckResultsOptions } from './pg-check-results.js';
+export { FleetRateLimiter, type FleetRateLimiterOptions } from './fleet-rate-limiter.js';
