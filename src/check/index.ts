@@ -12,4 +12,4 @@ export type { CheckHooks, CheckPlan, CheckPriority, CheckRequest, RunCheck } fro
 export { createAdmission, createAsyncAdmission } from './admission.js';
 export type { Admission, AdmissionOptions, Admit, AsyncAdmissionOptions, AsyncAdmit } from './admission.js';
 export { limitConcurrency, targetKey } from './limit-concurrency.js';
-export type { ConcurrencyLimits, LimitedRunCheck } from './limit-concurrency.js';
+export type { ConcurrencyLimits, HoldTarget, LimitedRunCheck } from './limit-concurrency.js';

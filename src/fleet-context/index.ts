@@ -1,3 +1,9 @@
 export { type FleetDatabase } from './fleet-database.js';
 export { CHECK_RESULT_RETENTION_MS, createPgCheckResults, type PgCheckResultsOptions } from './pg-check-results.js';
 export { FleetRateLimiter, type FleetRateLimiterOptions } from './fleet-rate-limiter.js';
+export {
+  createTargetLeases,
+  type ReleaseTarget,
+  type TargetLeaseOptions,
+  type TargetLeases,
+} from './target-leases.js';
