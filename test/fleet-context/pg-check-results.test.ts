@@ -66,7 +66,10 @@ describe.skipIf(skip !== null)('createPgCheckResults()', () => {
     expect(await results.get(old)).toBeDefined();
     now = new Date(now.getTime() + 2 * day);
     expect(await results.get(old)).toBeUndefined();
-    await results.set({ channel: 'C9', ts: '1600000000.000002' }, { diagnosis: aTypicalDiagnosis(), userId: 'U0BOB' });
+    await results.set(
+      { channel: 'C9', ts: '1600000000.000002' },
+      { diagnosis: aTypicalDiagnosis(), userId: 'U0BOB' },
+    );
     const { rows } = await db.pool.query("SELECT message_ts FROM check_results WHERE channel = 'C9'");
     expect(rows).toEqual([{ message_ts: '1600000000.000002' }]);
   });
@@ -79,7 +82,9 @@ describe.skipIf(skip !== null)('createPgCheckResults()', () => {
       const error = await results.get({ channel: 'C1', ts: '1.1' }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).unavailable).toBe(true);
-      expect((error as StoreError).message).toMatch(/^PostgreSQL at .*: reading a check result failed: ENOENT/);
+      expect((error as StoreError).message).toMatch(
+        /^PostgreSQL at .*: reading a check result failed: ENOENT/,
+      );
       expect((error as StoreError).message).not.toContain('hunter2-secret');
     } finally {
       await pool.end();

@@ -3,36 +3,26 @@ import { createRunCheck, limitConcurrency } from '../../src/check/index.js';
 import type { CheckRequest } from '../../src/check/types.js';
 import { createTargetLeases, type FleetDatabase } from '../../src/fleet-context/index.js';
 import { createLogger } from '../../src/log.js';
-import { DEFAULT_LIMITS, type ProbeHost } from '../../src/probe/index.js';
+import { DEFAULT_LIMITS } from '../../src/probe/index.js';
 import { createPool } from '../../src/store/pg/connection.js';
-import { aHost, aPort } from '../helpers/probe-builders.js';
 import { requirePostgres } from '../helpers/postgres.js';
 import { createFleetTestDatabase, type FleetTestDatabase, unreachableDatabase } from './fleet-database.js';
+import { gatedProbe } from '../helpers/gated-probe.js';
 
 // "A second check of the same host waits", across replicas: two limitConcurrency() wrappers (two
 // replicas) share one database. The probe is faked at its seam and holds each check until released.
 
 const skip = await requirePostgres();
 
-function gatedProbe() {
-  const started: string[] = [];
-  const gates = new Map<string, () => void>();
-  const probeHost: ProbeHost = async (target, options) => {
-    started.push(target);
-    await new Promise<void>((resolve) => gates.set(target, resolve));
-    const ports = options.ports.map((port) => aPort({ port, class: 'open-starttls' }));
-    return aHost({ target, host: target, ports });
-  };
-  const release = (target: string) => {
-    const gate = gates.get(target);
-    if (!gate) throw new Error(`${target} has not started`);
-    gates.delete(target);
-    gate();
-  };
-  return { probeHost, started, release };
-}
-
 const request = (target: string): CheckRequest => ({ target, ports: [587], mx: 'auto' });
+
+/** A lease taken by a replica that is not part of the test (dead, or stuck). */
+async function leaseHeldBy(db: FleetDatabase, target: string, holder: string, expiresIn: string) {
+  await db.pool.query(
+    `INSERT INTO target_leases (target, holder, expires_at) VALUES ($1, $2, clock_timestamp() + $3::interval)`,
+    [target, holder, expiresIn],
+  );
+}
 
 function recordingLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -114,10 +104,7 @@ describe.skipIf(skip !== null)('createTargetLeases() with limitConcurrency()', (
 
   test('a replica that died mid-check holds its host only until the lease expires', async () => {
     const db = fleet.open();
-    await db.pool.query(
-      `INSERT INTO target_leases (target, holder, expires_at)
-       VALUES ('mx.dead.example', 'a replica that died', clock_timestamp() + interval '300 milliseconds')`,
-    );
+    await leaseHeldBy(db, 'mx.dead.example', 'a replica that died', '300 milliseconds');
     const two = replica(fleet.open());
     const check = two.limited.runCheck(request('mx.dead.example'));
     await expect.poll(() => two.polls()).toBeGreaterThan(3);
@@ -157,10 +144,7 @@ describe.skipIf(skip !== null)('createTargetLeases() with limitConcurrency()', (
 
   test('a holder that never lets go is waited for at most maxWaitMs, then the check runs (logged)', async () => {
     const db = fleet.open();
-    await db.pool.query(
-      `INSERT INTO target_leases (target, holder, expires_at)
-       VALUES ('mx.stuck.example', 'a stuck replica', clock_timestamp() + interval '1 hour')`,
-    );
+    await leaseHeldBy(db, 'mx.stuck.example', 'a stuck replica', '1 hour');
     const two = replica(fleet.open(), { maxWaitMs: 100 });
     const check = two.limited.runCheck(request('mx.stuck.example'));
     await expect.poll(() => two.probe.started).toEqual(['mx.stuck.example']);
