@@ -4,6 +4,7 @@ import { FleetRateLimiter } from '../../src/fleet-context/index.js';
 import { createLogger } from '../../src/log.js';
 import { createPool } from '../../src/store/pg/connection.js';
 import { requirePostgres } from '../helpers/postgres.js';
+import { realRunCheck } from '../helpers/slack-real-check.js';
 import { createFleetTestDatabase, type FleetTestDatabase, unreachableDatabase } from './fleet-database.js';
 
 const skip = await requirePostgres();
@@ -72,6 +73,19 @@ describe.skipIf(skip !== null)('FleetRateLimiter', () => {
       allowed: false,
       reason: '2001:db8::25 was checked 1 times in the last minute, under this name or others (limit 1)',
     });
+  });
+
+  test('a check on one replica uses up the address for a check on the other (the real probe asks the fleet)', async () => {
+    const { one, two } = replicas({ perUserPerMinute: 100, perTargetPerMinute: 1 });
+    const check = (limiter: FleetRateLimiter) =>
+      realRunCheck({ addressLimiter: limiter }).runCheck({ target: '127.0.0.1', ports: [9], mx: 'auto' });
+    const first = await check(one);
+    expect(first.ports[0]?.class).not.toBe('denied-by-policy');
+    const second = await check(two);
+    expect(second.ports[0]?.class).toBe('denied-by-policy');
+    expect(second.ports[0]?.failure?.message).toBe(
+      '127.0.0.1 was checked 1 times in the last minute, under this name or others (limit 1); try again in 60 s',
+    );
   });
 
   test('admission through the fleet limiter refuses with the time to wait', async () => {
