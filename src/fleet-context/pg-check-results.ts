@@ -8,6 +8,8 @@ export interface PgCheckResultsOptions {
   retentionMs?: number;
   /** Older results are deleted at most this often, by whichever replica stores one. */
   pruneEveryMs?: number;
+  /** At most this many results are kept (the least recently checked go first), whatever their age. */
+  maxResults?: number;
   now?: () => Date;
 }
 
@@ -30,11 +32,12 @@ function toJsonb(diagnosis: HostDiagnosis): string {
 /**
  * Check results in PostgreSQL, keyed by the check's channel message: any replica answers a Re-run,
  * Show config or `recheck` in the thread, days after another replica posted the check. A result
- * older than the retention is neither returned nor kept.
+ * older than the retention is neither returned nor kept, and the table holds maxResults at most.
  */
 export function createPgCheckResults(db: FleetDatabase, options: PgCheckResultsOptions = {}): CheckResults {
   const retentionMs = options.retentionMs ?? CHECK_RESULT_RETENTION_MS;
   const pruneEveryMs = options.pruneEveryMs ?? 3_600_000;
+  const maxResults = options.maxResults ?? 100_000;
   const now = options.now ?? (() => new Date());
   let lastPrune = Number.NEGATIVE_INFINITY;
   const cutoff = (at: Date) => new Date(at.getTime() - retentionMs);
@@ -43,6 +46,11 @@ export function createPgCheckResults(db: FleetDatabase, options: PgCheckResultsO
     if (at.getTime() - lastPrune < pruneEveryMs) return;
     lastPrune = at.getTime();
     await db.pool.query('DELETE FROM check_results WHERE updated_at < $1', [cutoff(at)]);
+    await db.pool.query(
+      `DELETE FROM check_results WHERE (channel, message_ts) IN (
+         SELECT channel, message_ts FROM check_results ORDER BY updated_at DESC OFFSET $1)`,
+      [maxResults],
+    );
   };
 
   return {

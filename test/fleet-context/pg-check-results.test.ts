@@ -74,6 +74,21 @@ describe.skipIf(skip !== null)('createPgCheckResults()', () => {
     expect(rows).toEqual([{ message_ts: '1600000000.000002' }]);
   });
 
+  test('beyond maxResults the least recently checked results are deleted', async () => {
+    // Later than every result the other tests stored: the whole table is this test's to count.
+    let now = new Date('2030-01-01T00:00:00Z');
+    const db = fleet.open();
+    const results = createPgCheckResults(db, { maxResults: 2, pruneEveryMs: 0, now: () => now });
+    for (const ts of ['1.1', '1.2', '1.3']) {
+      await results.set({ channel: 'C8', ts }, { diagnosis: aTypicalDiagnosis(), userId: 'U0ALICE' });
+      now = new Date(now.getTime() + 1_000);
+    }
+    // Re-checking the oldest makes it the most recent.
+    await results.set({ channel: 'C8', ts: '1.1' }, { diagnosis: aTypicalDiagnosis(), userId: 'U0ALICE' });
+    const { rows } = await db.pool.query('SELECT message_ts FROM check_results ORDER BY message_ts');
+    expect(rows).toEqual([{ message_ts: '1.1' }, { message_ts: '1.3' }]);
+  });
+
   test('an unreachable database is a StoreError that does not show the password', async () => {
     const url = unreachableDatabase('hunter2-secret');
     const pool = createPool(url, { connectTimeoutMs: 1_000, onIdleError: () => undefined });
