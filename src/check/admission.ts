@@ -1,5 +1,5 @@
 import { DEFAULT_PORTS, everyProviderPort } from '../diagnose/index.js';
-import type { RateLimiter } from '../policy/index.js';
+import type { RateDecision, RateLimiter } from '../policy/index.js';
 import type { CheckRequest } from './types.js';
 
 export type Admission = { ok: true } | { ok: false; reason: string };
@@ -7,10 +7,38 @@ export type Admission = { ok: true } | { ok: false; reason: string };
 /** Decides, before any connection, whether a chat user may start this check. */
 export type Admit = (userId: string, request: CheckRequest) => Admission;
 
+/** The same decision when the rate limits live in a database shared by a fleet. */
+export type AsyncAdmit = (userId: string, request: CheckRequest) => Promise<Admission>;
+
 export interface AdmissionOptions {
-  limiter: RateLimiter;
+  limiter: Pick<RateLimiter, 'take'>;
   /** ALLOWED_PORTS: ports allowed on top of the standard ones and the provider's alternates. */
   extraPorts: number[];
+}
+
+export interface AsyncAdmissionOptions {
+  limiter: { take(user: string, target: string): Promise<RateDecision> };
+  extraPorts: number[];
+}
+
+function portRefusal(request: CheckRequest, extraPorts: number[]): Admission | null {
+  // Every port a known provider documents is an SMTP port, whichever host is asked about.
+  const allowed = new Set([...DEFAULT_PORTS, ...everyProviderPort(), ...extraPorts]);
+  const refused = request.ports.filter((port) => !allowed.has(port));
+  if (refused.length === 0) return null;
+  const list = [...allowed].sort((a, b) => a - b).join(', ');
+  return {
+    ok: false,
+    reason:
+      `port ${refused.join(', ')} is not an SMTP port I probe (allowed: ${list}). ` +
+      'An admin can add ports with ALLOWED_PORTS.',
+  };
+}
+
+function rateAdmission(rate: RateDecision): Admission {
+  if (rate.allowed) return { ok: true };
+  const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+  return { ok: false, reason: `${rate.reason}; try again in ${seconds} s` };
 }
 
 /**
@@ -18,24 +46,13 @@ export interface AdmissionOptions {
  * (a refused request does not use up the user's allowance).
  */
 export function createAdmission(options: AdmissionOptions): Admit {
-  return (userId, request) => {
-    // Every port a known provider documents is an SMTP port, whichever host is asked about.
-    const allowed = new Set([...DEFAULT_PORTS, ...everyProviderPort(), ...options.extraPorts]);
-    const refused = request.ports.filter((port) => !allowed.has(port));
-    if (refused.length > 0) {
-      const list = [...allowed].sort((a, b) => a - b).join(', ');
-      return {
-        ok: false,
-        reason:
-          `port ${refused.join(', ')} is not an SMTP port I probe (allowed: ${list}). ` +
-          'An admin can add ports with ALLOWED_PORTS.',
-      };
-    }
-    const rate = options.limiter.take(userId, request.target);
-    if (!rate.allowed) {
-      const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
-      return { ok: false, reason: `${rate.reason}; try again in ${seconds} s` };
-    }
-    return { ok: true };
-  };
+  return (userId, request) =>
+    portRefusal(request, options.extraPorts) ?? rateAdmission(options.limiter.take(userId, request.target));
+}
+
+/** createAdmission with rate limits that answer asynchronously (see src/fleet-context). */
+export function createAsyncAdmission(options: AsyncAdmissionOptions): AsyncAdmit {
+  return async (userId, request) =>
+    portRefusal(request, options.extraPorts) ??
+    rateAdmission(await options.limiter.take(userId, request.target));
 }

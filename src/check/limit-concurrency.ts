@@ -13,6 +13,12 @@ export interface ConcurrencyLimits {
   reservedForInteractive?: number;
 }
 
+/**
+ * Holds a target across a fleet of replicas (see src/fleet-context): resolves once this replica may
+ * check it, with the function that lets go. Without it the wait is this process's alone.
+ */
+export type HoldTarget = (targetKey: string) => Promise<() => Promise<void>>;
+
 export interface LimitedRunCheck {
   /** For a person's check (slash command, button, console, watch baseline): served first. */
   runCheck: RunCheck;
@@ -37,7 +43,11 @@ export function targetKey(target: string): string {
  * scheduled checks queue behind every waiting interactive one, and none starts while a person's
  * check is under way.
  */
-export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits): LimitedRunCheck {
+export function limitConcurrency(
+  runCheck: RunCheck,
+  limits: ConcurrencyLimits,
+  fleet: { holdTarget?: HoldTarget } = {},
+): LimitedRunCheck {
   const global = new Semaphore(limits.maxConcurrentChecks);
   const reserved =
     limits.reservedForInteractive ??
@@ -63,6 +73,17 @@ export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits):
     entry.users += 1;
     perTarget.set(key, entry);
     const run = () => runCheck(request, hooks);
+    // Another replica's check of the target is waited for before a slot of the whole bot is
+    // taken, so the wait never keeps a slot from other targets.
+    const held = async <T>(work: () => Promise<T>): Promise<T> => {
+      if (!fleet.holdTarget) return work();
+      const release = await fleet.holdTarget(key);
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
+    };
     if (!scheduled) people += 1;
     try {
       return await (scheduled
@@ -70,11 +91,11 @@ export function limitConcurrency(runCheck: RunCheck, limits: ConcurrencyLimits):
             () =>
               scheduledSlots.run(async () => {
                 await noPersonWaiting();
-                return global.run(run, 'low');
+                return held(() => global.run(run, 'low'));
               }),
             'low',
           )
-        : entry.semaphore.run(() => global.run(run, 'high'), 'high'));
+        : entry.semaphore.run(() => held(() => global.run(run, 'high')), 'high'));
     } finally {
       entry.users -= 1;
       if (entry.users === 0) perTarget.delete(key);

@@ -1,7 +1,7 @@
 import { diagnoseHost, matchProvider, planPorts, rankRecommendations } from '../diagnose/index.js';
 import type { DiagnoseContext, HostDiagnosis, PortVerification, Recommendation } from '../diagnose/types.js';
 import type { PortDiagnosis } from '../diagnose/types.js';
-import type { RateLimiter, TargetPolicy } from '../policy/index.js';
+import type { RateDecision, TargetPolicy } from '../policy/index.js';
 import type {
   AddressDecision,
   HostProbe,
@@ -33,7 +33,7 @@ export interface RunCheckDeps {
    * connection: several names for one server share one allowance. Scheduled re-checks skip it
    * (the schedule is the bot's own, bounded pace).
    */
-  addressLimiter?: Pick<RateLimiter, 'takeAddress'>;
+  addressLimiter?: { takeAddress(address: string): RateDecision | Promise<RateDecision> };
   /**
    * Hands a candidate configuration to nodemailer (see src/proof). With it, only a configuration
    * nodemailer accepted is recommended. Scheduled re-checks skip it: they show no configuration.
@@ -130,10 +130,10 @@ export function createRunCheck(deps: RunCheckDeps): RunCheck {
         ...(deps.resolver ? { resolver: deps.resolver } : {}),
         ...(policy || addressLimiter
           ? {
-              checkAddress: (address: string, host: string): AddressDecision => {
+              checkAddress: async (address: string, host: string): Promise<AddressDecision> => {
                 const decision = policy?.checkAddress(host, address) ?? { allowed: true };
                 if (!decision.allowed || !addressLimiter) return decision;
-                const rate = addressLimiter.takeAddress(address);
+                const rate = await addressLimiter.takeAddress(address);
                 if (rate.allowed) return decision;
                 const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
                 return { allowed: false, reason: `${rate.reason}; try again in ${seconds} s` };

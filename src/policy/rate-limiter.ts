@@ -14,7 +14,30 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { perUserPerMinute: 10, perTargetPerMinute: 6 };
 
-const WINDOW_MS = 60_000;
+/** The window every rate limit counts in, here and in the fleet's database. */
+export const RATE_WINDOW_MS = 60_000;
+const WINDOW_MS = RATE_WINDOW_MS;
+
+/**
+ * The refusal for a key that had `count` checks in the window, the oldest at `oldestMs`: one
+ * wording whether the counting was done in this process or in a database shared by a fleet.
+ */
+export function rateRefusal(
+  scope: 'user' | 'target' | 'address',
+  key: string,
+  count: number,
+  limit: number,
+  oldestMs: number,
+  nowMs: number,
+): RateDecision {
+  const reason =
+    scope === 'user'
+      ? `you have started ${count} checks in the last minute (limit ${limit})`
+      : scope === 'target'
+        ? `${key} was checked ${count} times in the last minute (limit ${limit})`
+        : `${key} was checked ${count} times in the last minute, under this name or others (limit ${limit})`;
+  return { allowed: false, retryAfterMs: oldestMs + WINDOW_MS - nowMs, reason };
+}
 
 /**
  * Sliding one-minute windows per user and per target, with an injected clock. Memory stays
@@ -39,18 +62,12 @@ export class RateLimiter {
     const key = nameKey(target);
     const targetTimes = recent(this.targets.get(key), now);
     if (userTimes.length >= this.limits.perUserPerMinute) {
-      return {
-        allowed: false,
-        retryAfterMs: (userTimes[0] ?? now) + WINDOW_MS - now,
-        reason: `you have started ${userTimes.length} checks in the last minute (limit ${this.limits.perUserPerMinute})`,
-      };
+      const { perUserPerMinute } = this.limits;
+      return rateRefusal('user', user, userTimes.length, perUserPerMinute, userTimes[0] ?? now, now);
     }
     if (targetTimes.length >= this.limits.perTargetPerMinute) {
-      return {
-        allowed: false,
-        retryAfterMs: (targetTimes[0] ?? now) + WINDOW_MS - now,
-        reason: `${key} was checked ${targetTimes.length} times in the last minute (limit ${this.limits.perTargetPerMinute})`,
-      };
+      const { perTargetPerMinute } = this.limits;
+      return rateRefusal('target', key, targetTimes.length, perTargetPerMinute, targetTimes[0] ?? now, now);
     }
     userTimes.push(now);
     targetTimes.push(now);
@@ -70,11 +87,8 @@ export class RateLimiter {
     const key = address.toLowerCase();
     const times = recent(this.addresses.get(key), now);
     if (times.length >= this.limits.perTargetPerMinute) {
-      return {
-        allowed: false,
-        retryAfterMs: (times[0] ?? now) + WINDOW_MS - now,
-        reason: `${address} was checked ${times.length} times in the last minute, under this name or others (limit ${this.limits.perTargetPerMinute})`,
-      };
+      const limit = this.limits.perTargetPerMinute;
+      return rateRefusal('address', address, times.length, limit, times[0] ?? now, now);
     }
     times.push(now);
     this.addresses.set(key, times);
@@ -91,7 +105,7 @@ export class RateLimiter {
 }
 
 /** `Mail.Example.COM.` and `mail.example.com` are one name. */
-function nameKey(name: string): string {
+export function nameKey(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
 

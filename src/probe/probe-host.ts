@@ -204,7 +204,7 @@ export async function probeHost(target: string, options: ProbeHostOptions): Prom
   }
 
   for (const address of found.addresses) {
-    const decision = options.checkAddress?.(address, found.host) ?? { allowed: true };
+    const decision = (await options.checkAddress?.(address, found.host)) ?? { allowed: true };
     if (!decision.allowed) {
       // One refused address refuses the host: a name that mixes a public and an internal address is
       // exactly what a rebinding attack looks like.

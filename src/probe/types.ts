@@ -260,8 +260,11 @@ export interface ProbeHostOptions {
   resolver?: Resolver;
   /** 'auto': use MX hosts when the name has no address of its own; 'force': always (`--mx`). */
   mx?: 'auto' | 'force' | 'off';
-  /** Checked for every address about to be dialled, before any connection; `host` is the name it was resolved from (the MX host under --mx). */
-  checkAddress?: (address: string, host: string) => AddressDecision;
+  /**
+   * Checked for every address about to be dialled, before any connection; `host` is the name it
+   * was resolved from (the MX host under --mx). May answer asynchronously (a fleet's rate limit).
+   */
+  checkAddress?: (address: string, host: string) => AddressDecision | Promise<AddressDecision>;
   /** Extra CA certificates (PEM) trusted for the chain check, on top of Node's store. */
   extraCa?: string[];
   /** Called as each port finishes, in completion order (live Slack and terminal updates). */

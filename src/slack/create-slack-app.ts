@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { Admit } from '../check/admission.js';
+import type { ServerResponse } from 'node:http';
+import type { Admit, AsyncAdmit } from '../check/admission.js';
+import type { HealthReport } from '../fleet-context/index.js';
 import type { RunCheck } from '../check/types.js';
 import type { Logger, LogLevel } from '../log.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -14,6 +16,8 @@ import { type CheckResults, chatNotifier, createUseCases, type UseCases } from '
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
 export const EVENTS_PATH = '/slack/events';
+/** HTTP mode: a load balancer's or orchestrator's probe, on the same port as EVENTS_PATH. */
+export const HEALTH_PATH = '/healthz';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -35,8 +39,13 @@ export interface SlackAppOptions {
   /** Level for Bolt's own logs (our logger filters too). */
   logLevel?: LogLevel;
   results?: CheckResults;
-  /** Port allow-list and rate limits for chat-started checks. */
-  admit?: Admit;
+  /** Port allow-list and rate limits for chat-started checks (the fleet's answer asynchronously). */
+  admit?: Admit | AsyncAdmit;
+  /**
+   * HTTP mode: what GET /healthz reports (see createHealth); 200 when ok, 503 otherwise. Without it
+   * /healthz answers 200 as long as the process serves HTTP.
+   */
+  health?: () => Promise<HealthReport>;
   /** The watch use cases (watch, unwatch, list, mute, history, App Home). */
   watches?: WatchCommands;
   /** How 429 answers are retried (see withRateLimitRetry). */
@@ -60,6 +69,28 @@ export interface SlackApp {
   stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
   /** Resolves true once no check is running (false after timeoutMs). */
   idle(timeoutMs?: number): Promise<boolean>;
+}
+
+function answerJson(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function healthRoute(health: SlackAppOptions['health'], logger: Logger) {
+  return {
+    path: HEALTH_PATH,
+    method: 'GET',
+    handler: (_req: unknown, res: ServerResponse) => {
+      if (!health) return answerJson(res, 200, { ok: true });
+      health().then(
+        (report) => answerJson(res, report.ok ? 200 : 503, report),
+        (error: unknown) => {
+          logger.error('health check failed', { error });
+          answerJson(res, 503, { ok: false, reasons: ['the health check itself failed; see the bot’s log'] });
+        },
+      );
+    },
+  };
 }
 
 function normaliseApiUrl(url: string): string {
@@ -95,6 +126,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     httpReceiver = new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: EVENTS_PATH,
+      customRoutes: [healthRoute(options.health, options.logger)],
       // Off: the ack must reach Slack before the probe starts, not after the handler ends.
       processBeforeResponse: false,
       logger: boltLogger,

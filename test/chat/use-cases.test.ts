@@ -401,8 +401,10 @@ describe('a target the policy refuses', () => {
       announceAfterMs: 60_000,
     });
     const done = useCases.command(alice, 'smtp.example.com');
-    await expect.poll(() => events.length).toBe(1);
+    // The parent (and a progress update of it) while the other ports are still held back.
+    await expect.poll(() => events.length).toBeGreaterThan(0);
     expect(events[0]).toMatchObject({ kind: 'post', channel: 'C1' });
+    expect(events.every((event) => event.kind !== 'post' || !event.threadTs)).toBe(true);
     release();
     await done;
     expect(events.filter((event) => event.kind === 'post' && event.threadTs).length).toBeGreaterThan(0);

@@ -2,29 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { createRunCheck, limitConcurrency } from '../../src/check/index.js';
 import type { CheckRequest } from '../../src/check/types.js';
 import { DEFAULT_LIMITS, type ProbeHost } from '../../src/probe/index.js';
-import { aHost, aPort } from '../helpers/probe-builders.js';
+import { gatedProbe } from '../helpers/gated-probe.js';
 
 // A person's check against a saturated bot: the probe is faked at its seam (probeHost) and holds
 // every check until the test releases it, so the order in which checks start is observable.
-
-function gatedProbe() {
-  const started: string[] = [];
-  const gates = new Map<string, () => void>();
-  const probeHost: ProbeHost = async (target, options) => {
-    started.push(target);
-    await new Promise<void>((resolve) => gates.set(target, resolve));
-    const ports = options.ports.map((port) => aPort({ port, class: 'open-starttls' }));
-    for (const port of ports) options.onPort?.(port);
-    return aHost({ target, host: target, ports });
-  };
-  const release = (target: string) => {
-    const gate = gates.get(target);
-    if (!gate) throw new Error(`${target} has not started`);
-    gates.delete(target);
-    gate();
-  };
-  return { probeHost, started, release };
-}
 
 const request = (target: string): CheckRequest => ({ target, ports: [587], mx: 'auto' });
 const settle = async () => {

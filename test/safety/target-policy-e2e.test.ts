@@ -51,8 +51,8 @@ function nextDiagnosis(): Promise<HostDiagnosis> {
 const loopbackOnlyProbe: ProbeHost = (target, options) =>
   probeHost(target, {
     ...options,
-    checkAddress: (address, host) => {
-      const decision = options.checkAddress?.(address, host) ?? { allowed: true };
+    checkAddress: async (address, host) => {
+      const decision = (await options.checkAddress?.(address, host)) ?? { allowed: true };
       const range = refusedRange(address);
       if (decision.allowed && !(range?.startsWith('loopback') ?? false)) {
         throw new Error(`test safety net: the policy let ${address} through; not dialling it`);

@@ -13,8 +13,8 @@ import { type SlackTestApp, startSlackTestApp, TEST_BOT_TOKEN } from '../helpers
 const refuseToDial: ProbeHost = (target, options) =>
   probeHost(target, {
     ...options,
-    checkAddress: (address, host) => {
-      const decision = options.checkAddress?.(address, host) ?? { allowed: true };
+    checkAddress: async (address, host) => {
+      const decision = (await options.checkAddress?.(address, host)) ?? { allowed: true };
       if (decision.allowed) throw new Error(`test safety net: the policy let ${address} through`);
       return decision;
     },

@@ -5,6 +5,7 @@ import { createTestCa } from '../helpers/certs.js';
 import type { FakeSlackApi, RecordedCall } from '../helpers/fake-slack-api.js';
 import { startGatedProxy, type GatedProxy } from '../helpers/slack-gated-proxy.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
+import { finishedRecheck, mentionRecheck } from '../helpers/slack-recheck.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import {
   type SlackTestApp,
@@ -142,33 +143,10 @@ describe('createSlackApp() in HTTP mode', () => {
 
   test('@smtp-check recheck in the thread probes again and replies there with what changed', async () => {
     const { parentTs } = await finishedCheck('recheck');
-    const mention = await slack.event({
-      type: 'app_mention',
-      user: 'U0BOB',
-      text: '<@U0BOT> recheck',
-      ts: '1700000000.999999',
-      thread_ts: parentTs,
-      channel: 'C0CHECKS',
-      event_ts: '1700000000.999999',
-    });
+    const mention = await mentionRecheck(slack, parentTs, 'U0BOB');
     expect(mention.status).toBe(200);
-    const [reply] = await api.waitForCalls(
-      (call) => threadReplies(parentTs)(call) && String(call.body.text).startsWith('Re-checking'),
-    );
-    const replyTs = String(reply?.response.ts);
-    const [finished] = await api.waitForCalls(
-      (call) =>
-        call.method === 'chat.update' &&
-        call.body.ts === replyTs &&
-        String(call.body.text).startsWith('Re-checked'),
-    );
+    const { finished } = await finishedRecheck(api, parentTs);
     expect(JSON.stringify(finished?.body.blocks)).toContain('Nothing changed');
-    await api.waitForCalls(
-      (call) =>
-        call.method === 'chat.update' &&
-        call.body.ts === parentTs &&
-        JSON.stringify(call.body.blocks).includes('re-checked for'),
-    );
   });
 
   test('Show config and Re-run buttons answer the clicker and re-check in the thread', async () => {

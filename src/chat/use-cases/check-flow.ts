@@ -1,4 +1,4 @@
-import type { Admit } from '../../check/admission.js';
+import type { Admit, AsyncAdmit } from '../../check/admission.js';
 import type { CheckRequest, RunCheck } from '../../check/types.js';
 import { policyRefusal } from '../../diagnose/index.js';
 import type { HostDiagnosis } from '../../diagnose/types.js';
@@ -20,7 +20,7 @@ import { renderPortDetails } from '../../render/slack-port-details.js';
 import { type ProgressState, renderProgress } from '../../render/slack-progress.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { cannotPostHere, errorCode } from './chat-error.js';
-import type { CheckResults } from './check-results.js';
+import { type CheckResults, loadResult, saveResult } from './check-results.js';
 import { createLiveMessage } from './live-message.js';
 
 export interface CheckFlowDeps {
@@ -28,8 +28,8 @@ export interface CheckFlowDeps {
   runCheck: RunCheck;
   results: CheckResults;
   logger: Logger;
-  /** Port allow-list and rate limits; absent means every request is admitted. */
-  admit?: Admit;
+  /** Port allow-list and rate limits (the fleet's are asynchronous); absent admits every request. */
+  admit?: Admit | AsyncAdmit;
   /**
    * How long the channel message waits for the target policy's verdict before it is posted
    * anyway (a slow lookup). A refused target is then answered to the requester alone, with
@@ -43,7 +43,7 @@ export const ANNOUNCE_AFTER_MS = 250;
 
 /** Asks the admission policy before anything is posted; a refusal goes to the requester only. */
 async function admitted(deps: CheckFlowDeps, requester: Requester, request: CheckRequest, threadTs?: string) {
-  const admission = deps.admit?.(requester.userId, request) ?? { ok: true };
+  const admission = (await deps.admit?.(requester.userId, request)) ?? { ok: true };
   if (admission.ok) return true;
   deps.logger.info('check not admitted', {
     user: requester.userId,
@@ -300,14 +300,14 @@ export async function runCheckInChannel(
     deps.logger.error('final update failed', { error, code: errorCode(error), channel: parent.channel });
   }
   if (refusal !== null) return;
-  deps.results.set(parent, { diagnosis, userId: requester.userId });
+  await saveResult(deps.results, parent, { diagnosis, userId: requester.userId }, deps.logger);
   await postThread(deps, parent, diagnosis);
 }
 
 /**
  * A re-check in the thread of an earlier check (mention or Re-run): a live reply in the thread
  * that ends with what changed, and the parent updated to the new result. Without an earlier
- * result (the bot restarted) the reply ends with the full result instead.
+ * result (none stored, or the store is away) the reply ends with the full result instead.
  */
 export async function recheckThread(
   deps: CheckFlowDeps,
@@ -316,7 +316,7 @@ export async function recheckThread(
   request: CheckRequest,
 ): Promise<void> {
   if (!(await admitted(deps, requester, request, thread.ts))) return;
-  const previous = deps.results.get(thread);
+  const previous = await loadResult(deps.results, thread, deps.logger);
   const state: ProgressState = {
     target: request.target,
     userId: requester.userId,
@@ -365,6 +365,6 @@ export async function recheckThread(
   } catch (error) {
     deps.logger.error('re-check update failed', { error, code: errorCode(error), channel: thread.channel });
   }
-  deps.results.set(thread, { diagnosis, userId: owner });
+  await saveResult(deps.results, thread, { diagnosis, userId: owner }, deps.logger);
   if (!previous) await postThread(deps, thread, diagnosis);
 }

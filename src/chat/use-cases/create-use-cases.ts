@@ -1,4 +1,4 @@
-import type { Admit } from '../../check/admission.js';
+import type { Admit, AsyncAdmit } from '../../check/admission.js';
 import type { RunCheck } from '../../check/types.js';
 import type { Logger } from '../../log.js';
 import { renderConfig } from '../../render/slack-advice.js';
@@ -15,7 +15,7 @@ import type { WatchCommands } from '../../watch/index.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
 import { recheckThread, runCheckInChannel, tell } from './check-flow.js';
-import { type CheckResults, createMemoryCheckResults } from './check-results.js';
+import { type CheckResults, createMemoryCheckResults, loadResult } from './check-results.js';
 import { createInFlight, type InFlight } from './in-flight.js';
 import { parseCommand, type WatchCommand } from './parse-command.js';
 import { runWatchCommand, unwatchFromButton, watchFromButton } from './watch-flow.js';
@@ -25,8 +25,8 @@ export interface UseCaseDeps {
   runCheck: RunCheck;
   logger: Logger;
   results?: CheckResults;
-  /** Port allow-list and rate limits for chat-started checks (see createAdmission). */
-  admit?: Admit;
+  /** Port allow-list and rate limits for chat-started checks (createAdmission, createAsyncAdmission). */
+  admit?: Admit | AsyncAdmit;
   /** How long a check's channel message waits for the target policy (see ANNOUNCE_AFTER_MS). */
   announceAfterMs?: number;
   /** The watch use cases; without them watch commands say watches are not available here. */
@@ -122,7 +122,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
           return tell(flow, requester, renderUsage('`recheck` works in a check’s thread: mention me there'));
         }
         const thread = { channel: event.channelId, ts: event.threadTs };
-        const previous = results.get(thread);
+        const previous = await loadResult(results, thread, deps.logger);
         if (!previous) return tell(flow, requester, renderNoEarlierResult(), event.threadTs);
         return recheckThread(flow, requester, thread, requestOf(previous.diagnosis));
       }
@@ -139,7 +139,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
 
   const rerun = (requester: Requester, message: PostedMessage, value?: string): Promise<void> =>
     track(requester, async () => {
-      const previous = results.get(message);
+      const previous = await loadResult(results, message, deps.logger);
       const request = previous ? requestOf(previous.diagnosis) : decodeCheckValue(value);
       if (!request) return tell(flow, requester, renderNoEarlierResult());
       return recheckThread(flow, requester, message, request);
@@ -147,12 +147,13 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
 
   const showConfig = (requester: Requester, message: PostedMessage, value?: string): Promise<void> =>
     track(requester, async () => {
-      const previous = results.get(message);
+      const previous = await loadResult(results, message, deps.logger);
       if (previous) return tell(flow, requester, renderConfig(previous.diagnosis));
-      // After a restart the result is gone; the button still knows what was checked.
+      // No stored result (a restart without a database, or the database away): the button still
+      // knows what was checked.
       const request = decodeCheckValue(value);
       if (!request) return tell(flow, requester, renderNoEarlierResult());
-      const admission = deps.admit?.(requester.userId, request) ?? { ok: true };
+      const admission = (await deps.admit?.(requester.userId, request)) ?? { ok: true };
       if (!admission.ok) return tell(flow, requester, renderNotAdmitted(admission.reason));
       try {
         const diagnosis = await deps.runCheck(request);

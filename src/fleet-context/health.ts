@@ -1,0 +1,100 @@
+import { describeDatabase } from '../store/pg/database-url.js';
+import { storeErrorFrom } from '../store/pg/connection.js';
+import type { FleetDatabase } from './fleet-database.js';
+
+/** Whether one part of the bot is working, and if not, why (no secrets: it is served over HTTP). */
+export type Liveness = { ok: true } | { ok: false; reason: string };
+
+/** What `GET /healthz` answers: 200 with ok true, 503 with ok false and the reasons. */
+export interface HealthReport {
+  ok: boolean;
+  database: 'ok' | 'not configured' | 'failing';
+  scheduler: 'ok' | 'not running' | 'stalled';
+  /** Present when ok is false: one line per failing part. */
+  reasons?: string[];
+}
+
+/** The scheduler's side of health: main.ts calls tickStarted() at the start of every tick. */
+export interface TickWatch {
+  tickStarted(): void;
+  liveness(): Liveness;
+}
+
+/**
+ * Alive when the last tick started within 2 × the schedule's interval, or, before the first tick,
+ * when the scheduler started within that time: a scheduler that never ticks is noticed too.
+ */
+export function createTickWatch(options: { intervalMs: number; now?: () => number }): TickWatch {
+  const now = options.now ?? Date.now;
+  const started = now();
+  let lastTick: number | null = null;
+  return {
+    tickStarted() {
+      lastTick = now();
+    },
+    liveness() {
+      const since = lastTick ?? started;
+      const silentMs = now() - since;
+      if (silentMs <= 2 * options.intervalMs) return { ok: true };
+      const seconds = Math.round(silentMs / 1000);
+      return {
+        ok: false,
+        reason:
+          lastTick === null
+            ? `the watch schedule has not ticked in the ${seconds} s since it started`
+            : `the watch schedule last ticked ${seconds} s ago (every ${Math.round(options.intervalMs / 1000)} s expected)`,
+      };
+    },
+  };
+}
+
+export interface HealthOptions {
+  /** The fleet's database; absent in the JSON-file mode. */
+  db?: FleetDatabase | null;
+  /** The watch schedule; absent where none runs. */
+  scheduler?: { liveness(): Liveness } | null;
+  /** How long `SELECT 1` may take. */
+  timeoutMs?: number;
+}
+
+/** Null when the database answers `SELECT 1` within timeoutMs, else why not (naming it without secrets). */
+export async function pingDatabase(db: FleetDatabase, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const query = db.pool.query('SELECT 1');
+  // A late answer or failure of a query that lost the race is of no interest any more.
+  query.catch(() => undefined);
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    if ((await Promise.race([query, timeout])) === 'timeout')
+      return `PostgreSQL at ${describeDatabase(db.url)}: no answer to SELECT 1 within ${timeoutMs} ms`;
+    return null;
+  } catch (error) {
+    return storeErrorFrom(error, db.url, 'SELECT 1').message;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The health of this replica: the database answers `SELECT 1` in time and the schedule ticks. */
+export function createHealth(options: HealthOptions): () => Promise<HealthReport> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  return async () => {
+    const reasons: string[] = [];
+    let database: HealthReport['database'] = 'not configured';
+    if (options.db) {
+      const problem = await pingDatabase(options.db, timeoutMs);
+      database = problem === null ? 'ok' : 'failing';
+      if (problem !== null) reasons.push(problem);
+    }
+    let scheduler: HealthReport['scheduler'] = 'not running';
+    if (options.scheduler) {
+      const liveness = options.scheduler.liveness();
+      scheduler = liveness.ok ? 'ok' : 'stalled';
+      if (!liveness.ok) reasons.push(liveness.reason);
+    }
+    const ok = reasons.length === 0;
+    return { ok, database, scheduler, ...(ok ? {} : { reasons }) };
+  };
+}
