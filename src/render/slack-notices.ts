@@ -45,7 +45,7 @@ export function renderSlackRefused(code: string): SlackMessage {
 
 export function renderNoEarlierResult(): SlackMessage {
   const text =
-    'I have no earlier result for this thread (results are kept until the bot restarts). Run `/smtp-check host` again, or use the Re-run button on the check.';
+    'I have no earlier result for this thread (with the JSON file, results are kept until the bot restarts; with PostgreSQL, for 30 days). Run `/smtp-check host` again, or use the Re-run button on the check.';
   return fitMessage({ text, blocks: [section(text)] });
 }
 

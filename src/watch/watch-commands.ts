@@ -1,4 +1,4 @@
-import type { Admit } from '../check/admission.js';
+import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
@@ -25,8 +25,11 @@ export interface WatchCommandDeps {
   admins?: readonly string[];
   /** Watches one channel may hold (default 200). */
   maxWatchesPerChannel?: number;
-  /** Port allow-list and rate limits: a watch's baseline is a check like any other. */
-  admit?: Admit;
+  /**
+   * Port allow-list and rate limits: a watch's baseline is a check like any other (asynchronous
+   * when a fleet keeps the limits in its database).
+   */
+  admit?: Admit | AsyncAdmit;
 }
 
 export type CommandResult<T = object> =
@@ -111,7 +114,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
 
       // Admitted last, so a request refused for another reason does not use up the rate limit.
       const request = { target: host, ports, mx: 'auto' as const };
-      const admission = deps.admit?.(input.user, request) ?? { ok: true };
+      const admission = (await deps.admit?.(input.user, request)) ?? { ok: true };
       if (!admission.ok) {
         return failure(
           `I didn’t start watching ${slackCode(host, 260)}: ${admission.reason.replace(/\.$/, '')}.`,
