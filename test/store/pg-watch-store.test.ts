@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { StoreError } from '../../src/store/index.js';
 import {
@@ -19,21 +19,14 @@ import {
   saveAlertStatesIn,
 } from '../../src/store/pg/index.js';
 import { createPostgresProxy } from '../helpers/postgres-proxy.js';
-import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
+import { asSuperuser, requirePostgres } from '../helpers/postgres.js';
+import { snapshot, testDatabases } from './pg-test-support.js';
 import { aState, anIncident, aWatch, watchStoreContract } from './watch-store-contract.js';
 
 const skip = await requirePostgres();
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-const databases: TestDatabase[] = [];
-async function database(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  databases.push(db);
-  return db;
-}
-afterAll(async () => {
-  await Promise.all(databases.map((db) => db.drop()));
-});
+const database = testDatabases();
 
 watchStoreContract('openPgWatchStore()', async () => openPgWatchStore((await database()).url), { skip });
 
@@ -42,21 +35,6 @@ function capturedLogger() {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
   return { lines, logger };
-}
-
-/** Every table of the database with all its rows, in a stable order. */
-async function snapshot(name: string): Promise<Record<string, unknown[]>> {
-  return asSuperuser(name, async (client) => {
-    const { rows: tables } = await client.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-    );
-    const all: Record<string, unknown[]> = {};
-    for (const { table_name } of tables) {
-      const { rows } = await client.query(`SELECT * FROM ${table_name}`);
-      all[table_name] = rows.map((row) => JSON.stringify(row)).sort();
-    }
-    return all;
-  });
 }
 
 describe.skipIf(skip !== null)('PostgreSQL store', () => {

@@ -11,3 +11,4 @@ export {
   type Queryable,
   saveAlertStatesIn,
 } from './pg-watch-store.js';
+export { type ImportCounts, importProblem, importStoreData } from './import-json.js';
