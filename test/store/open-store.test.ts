@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/index.js';
-import { describeDatabase, LATEST_SCHEMA_VERSION } from '../../src/store/pg/index.js';
+import { describeDatabase, isPgWatchStore, LATEST_SCHEMA_VERSION } from '../../src/store/pg/index.js';
 import { asSuperuser, requirePostgres } from '../helpers/postgres.js';
 import { testDatabases } from './pg-test-support.js';
 import { aWatch } from './watch-store-contract.js';
@@ -24,6 +24,7 @@ describe('openStore()', () => {
       const file = join(dir, 'smtp-check.json');
       const store = await openStore({ dataFile: file, databaseUrl: null }, capturedLogger().logger);
       expect(store.location).toBe(file);
+      expect(isPgWatchStore(store)).toBe(false);
       await store.saveWatch(aWatch());
       await store.close();
       expect((await stat(file)).size).toBeGreaterThan(0);
@@ -42,6 +43,7 @@ describe('openStore()', () => {
         const file = join(dir, 'smtp-check.json');
         const store = await openStore({ dataFile: file, databaseUrl: db.url }, logger);
         expect(store.location).toBe(describeDatabase(db.url));
+        expect(isPgWatchStore(store)).toBe(true);
         await store.saveWatch(aWatch());
         await store.close();
         await expect(stat(file)).rejects.toThrow(/ENOENT/);

@@ -4,6 +4,7 @@ export { LATEST_SCHEMA_VERSION, migrate, type MigrationResult } from './migratio
 export {
   createPgWatchStore,
   inTransaction,
+  isPgWatchStore,
   openPgWatchStore,
   type OpenPgWatchStoreOptions,
   type PgWatchStore,
