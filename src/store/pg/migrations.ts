@@ -43,6 +43,13 @@ async function currentVersion(client: PoolClient): Promise<number> {
 export async function migrate(pool: Pool, where: string, migrations = MIGRATIONS): Promise<MigrationResult> {
   const latest = Math.max(0, ...migrations.map((m) => m.version));
   const client = await pool.connect();
+  // A connection lost while it is checked out emits 'error' on the client, which would end the
+  // process if nobody listens; the query in flight rejects with the same failure and is reported.
+  let lost = false;
+  const onLost = (): void => {
+    lost = true;
+  };
+  client.on('error', onLost);
   const applied: string[] = [];
   let from = 0;
   try {
@@ -77,7 +84,9 @@ export async function migrate(pool: Pool, where: string, migrations = MIGRATIONS
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
     }
   } finally {
-    client.release();
+    client.off('error', onLost);
+    // A lost connection is closed rather than handed back to the pool.
+    client.release(lost);
   }
   return { from, to: Math.max(from, latest), applied };
 }
