@@ -22,6 +22,10 @@ async function main(): Promise<number> {
       env: process.env,
     });
   }
+  if (process.argv[2] === 'health') {
+    const { runHealthCommand } = await import('./health-command.js');
+    return runHealthCommand(process.env, process.stdout);
+  }
   let settings: ReturnType<typeof loadProbeSettings>;
   try {
     settings = loadProbeSettings(process.env);

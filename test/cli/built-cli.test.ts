@@ -32,12 +32,19 @@ afterAll(async () => {
   rmSync(caFile, { force: true });
 });
 
-function run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: REPO, env: { ...process.env, NO_COLOR: '1', NODE_EXTRA_CA_CERTS: caFile }, timeout: 30_000 },
+      {
+        cwd: REPO,
+        env: { ...process.env, NO_COLOR: '1', NODE_EXTRA_CA_CERTS: caFile, ...env },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) =>
         resolve({ exitCode: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr }),
     );
@@ -61,5 +68,16 @@ describe('the built command (bin/smtp-check.js)', () => {
     const typo = await run(['smtp', 'example.com']);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain('smtp-check:');
+  });
+
+  test('health and store load the PostgreSQL driver from node_modules (it is not bundled)', async () => {
+    const url = 'postgres://smtp_check:s3cret-pw@/no_such_db?host=/nonexistent-socket-dir';
+    const health = await run(['health'], { DATABASE_URL: url });
+    expect(health.exitCode).toBe(1);
+    expect(health.stdout).toMatch(/^unhealthy: PostgreSQL at \/nonexistent-socket-dir\/no_such_db/);
+    expect(`${health.stdout}${health.stderr}`).not.toContain('s3cret-pw');
+    const store = await run(['store', 'import', '/nonexistent/smtp-check.json'], { DATABASE_URL: url });
+    expect(store.exitCode).toBe(2);
+    expect(store.stderr).toContain('nothing was imported');
   });
 });
