@@ -12,6 +12,7 @@ import type { NsFleetResult } from './ns-fleet.js';
 import type { NsInteractiveResult } from './ns-interactive.js';
 import type { HostRuns, NsHostResult } from './ns-host.js';
 import { formatMs, formatSummary, percentile, summarize } from './stats.js';
+import { pgStoreBench, type StoreWriteFigures } from './pg-store-bench.js';
 import { storeBench } from './store-bench.js';
 import { type Row, renderTable } from './table.js';
 
@@ -261,6 +262,28 @@ rows.push({
 });
 notes.push(
   `store file: ${(store.fileBytes / 1024 ** 2).toFixed(2)} MiB, ${store.series} history series of ${store.samplesPerSeries} samples and ${store.changesPerSeries} changes each.`,
+);
+
+// 3a. One store write at 10 000 watches: the JSON file beside PostgreSQL with the same data.
+log('store: 10 000 watches, the JSON file and PostgreSQL');
+const stores = await pgStoreBench();
+const writeRow = (label: string, figures: StoreWriteFigures | null, skipped: string | null): Row =>
+  figures === null
+    ? notRun(`Store write p99, ${label} (10 000 watches)`, '≤ 20 ms')
+    : {
+        figure: `Store write p99, ${label} (10 000 watches)`,
+        target: '≤ 20 ms',
+        measured: `saveAlertStates ${formatMs(figures.p99.saveAlertStates)}, saveWatch ${formatMs(figures.p99.saveWatch)}${skipped ? ` (${skipped})` : ''}`,
+        nmap: '—',
+        met: Math.max(figures.p99.saveAlertStates, figures.p99.saveWatch) <= 20,
+      };
+rows.push(writeRow('PostgreSQL', stores.postgres, null));
+rows.push(writeRow('JSON file', stores.lowdb, null));
+if (stores.postgresSkipped) notes.push(`PostgreSQL store figures not run: ${stores.postgresSkipped}`);
+notes.push(
+  `store at 10 000 watches: JSON file ${(stores.lowdb.fileBytes / 1024 ** 2).toFixed(1)} MiB, ${stores.series} history series` +
+    (stores.postgres ? `; importing it into PostgreSQL took ${formatMs(stores.postgres.importMs)}` : '') +
+    '. The JSON file rewrites itself whole on every write: it is the default for one team, not for thousands of watches.',
 );
 
 // 3b. Server text is hostile: cleaning 300 KB of it (NULs, then one endless line) for a 300-character
