@@ -1,0 +1,16 @@
+export { createLocalCoordinator } from './local-coordinator.js';
+export {
+  createPgFleetCoordinator,
+  type PgFleetCoordinatorOptions,
+  type Queryable,
+  replicaName,
+} from './pg-fleet-coordinator.js';
+export {
+  type FleetCoordinator,
+  POST_KINDS,
+  type PostDecision,
+  type PostIntent,
+  type PostKind,
+  type PostLedger,
+  type TickClaims,
+} from './types.js';
