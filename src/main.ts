@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
+import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
@@ -81,6 +82,30 @@ async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
   }
 }
 
+/**
+ * With DATABASE_URL, the replicas share the schedule (each host once per tick) and the record of
+ * what was posted; without it, this process re-tests everything and posts on its own.
+ */
+async function openFleet(
+  config: Config,
+  logger: Logger,
+): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
+  if (config.databaseUrl === null) return { fleet: createLocalCoordinator(), close: async () => {} };
+  try {
+    const opened = await openPgFleet({
+      url: config.databaseUrl,
+      leaseMs: config.watch.leaseSeconds * 1_000,
+      batchSize: config.watch.concurrency,
+      logger,
+    });
+    logger.info('watch schedule shared through PostgreSQL', { replica: opened.fleet.replica });
+    return opened;
+  } catch (error) {
+    if (error instanceof StoreError) fail(error.message);
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
@@ -118,6 +143,7 @@ async function main(): Promise<void> {
   const runCheck = limited.runCheck;
   const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
   const store = await openStore(config, logger);
+  const fleet = await openFleet(config, logger);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,
     successesToRecover: config.watch.successesToRecover,
@@ -142,8 +168,10 @@ async function main(): Promise<void> {
       expression: config.checkSchedule,
       ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
       logger,
-      tick: () =>
+      tick: (slot) =>
         recheckWatches({
+          fleet: fleet.fleet,
+          slot,
           store,
           runCheck: limited.runScheduledCheck,
           notify,
@@ -177,6 +205,7 @@ async function main(): Promise<void> {
       stop: outputGone.signal,
     });
     await scheduler.stop();
+    await fleet.close();
     await store.close();
     return;
   }
@@ -210,6 +239,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     const [{ drained }] = await Promise.all([app.stop({ drainMs: DRAIN_MS }), scheduler.stop()]);
+    await fleet.close();
     await store.close();
     logger.info('stopped', { drained });
     process.exit(0);

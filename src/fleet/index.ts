@@ -1,6 +1,8 @@
 export { createLocalCoordinator } from './local-coordinator.js';
 export {
   createPgFleetCoordinator,
+  type OpenPgFleetOptions,
+  openPgFleet,
   type PgFleetCoordinatorOptions,
   type Queryable,
   replicaName,

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
-import { storeErrorFrom } from '../store/pg/connection.js';
+import { createPool, type Pool, storeErrorFrom } from '../store/pg/connection.js';
+import { describeDatabase } from '../store/pg/database-url.js';
+import { migrate } from '../store/pg/migrations.js';
 import type { FleetCoordinator, PostDecision, PostIntent, PostLedger, TickClaims } from './types.js';
 
 // The fleet's schedule and post ledger in PostgreSQL (tables of migration 002).
@@ -236,4 +238,48 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
   };
 
   return { replica, openTick, posts };
+}
+
+export interface OpenPgFleetOptions {
+  url: string;
+  leaseMs: number;
+  batchSize: number;
+  logger: Logger;
+  /** A pool already opened on url (the store's); one of its own otherwise, closed by close(). */
+  pool?: Queryable;
+}
+
+/**
+ * The coordinator of a process that runs on PostgreSQL: brings the schema up to date (every replica
+ * may, under the migrations' lock) and returns the coordinator. Rejects with StoreError.
+ */
+export async function openPgFleet(
+  options: OpenPgFleetOptions,
+): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
+  const { url, logger } = options;
+  const own =
+    options.pool === undefined
+      ? createPool(url, {
+          max: Math.min(20, options.batchSize + 4),
+          onIdleError: (error) =>
+            logger.warn('PostgreSQL closed an idle connection; the next query opens another', {
+              error: storeErrorFrom(error, url, 'an idle connection').message,
+            }),
+        })
+      : null;
+  const pool = options.pool ?? (own as Pool);
+  try {
+    if (own !== null) await migrate(own, describeDatabase(url));
+  } catch (error) {
+    await own?.end();
+    throw storeErrorFrom(error, url, 'bringing the schema up to date');
+  }
+  const fleet = createPgFleetCoordinator({
+    pool,
+    url,
+    leaseMs: options.leaseMs,
+    batchSize: options.batchSize,
+    logger,
+  });
+  return { fleet, close: async () => own?.end() };
 }
