@@ -7,7 +7,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
 import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
-import { isPostgresUrl } from './store/pg/database-url.js';
+import { databasePassword, isPostgresUrl } from './store/pg/database-url.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
 
@@ -54,16 +54,6 @@ export interface Config extends ProbeSettings {
   };
   /** Every secret, so the logger can mask them. */
   secrets: string[];
-}
-
-/** The password in a DATABASE_URL, so the logger masks it wherever it appears on its own. */
-function databasePassword(url: string | null): string | null {
-  if (url === null) return null;
-  try {
-    return decodeURIComponent(new URL(url).password) || null;
-  } catch {
-    return null;
-  }
 }
 
 export class ConfigError extends Error {
@@ -313,7 +303,8 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
       slack.appToken,
       slack.signingSecret,
       databaseUrl,
-      databasePassword(databaseUrl),
+      // The password on its own too, so the logger masks it wherever it appears.
+      databaseUrl === null ? null : databasePassword(databaseUrl),
     ].filter((secret): secret is string => !!secret),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -13,7 +13,7 @@ import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
-import { openLowdbWatchStore, StoreError, type WatchStore } from './store/index.js';
+import { openStore, StoreError, type WatchStore } from './store/index.js';
 import {
   type AlertNotifier,
   createWatchCommands,
@@ -73,9 +73,9 @@ function settings(): { config: Config; policy: TargetPolicy; extraCa: string[] |
   return { config, policy: config.policy, extraCa: extraCaFromEnvFile(envFile) };
 }
 
-async function openStore(config: Config, logger: Logger): Promise<WatchStore> {
+async function openStoreOrExit(config: Config, logger: Logger): Promise<WatchStore> {
   try {
-    return await openLowdbWatchStore(config.dataFile, { logger });
+    return await openStore(config, logger);
   } catch (error) {
     if (error instanceof StoreError) fail(error.message);
     throw error;
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   );
   const runCheck = limited.runCheck;
   const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
-  const store = await openStore(config, logger);
+  const store = await openStoreOrExit(config, logger);
   const fleet = await openFleet(config, logger);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,

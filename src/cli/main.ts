@@ -14,6 +14,14 @@ onClosedPipe(process.stdout);
 onClosedPipe(process.stderr);
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'store') {
+    const { runStoreCommand } = await import('./store-command.js');
+    return runStoreCommand(process.argv.slice(3), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+  }
   let settings: ReturnType<typeof loadProbeSettings>;
   try {
     settings = loadProbeSettings(process.env);

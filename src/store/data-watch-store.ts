@@ -1,12 +1,16 @@
 import {
+  appendToSeries,
   decodeState,
   encodeState,
+  historyHorizon,
+  PRUNE_EVERY_MS,
   seriesKey,
+  toHistorySeries,
   type StoreData,
   type WatchEntry,
   watchKey,
 } from './store-data.js';
-import type { HistorySample, HistorySeries, Incident, Mute, PortAlertStates, Watch } from '../watch/index.js';
+import type { HistorySample, Incident, Mute, PortAlertStates, Watch } from '../watch/index.js';
 import { StoreError } from './store-error.js';
 import type { HistoryLimits, WatchStore } from './types.js';
 
@@ -19,8 +23,6 @@ export interface DataWatchStoreOptions {
   release: () => Promise<void>;
   limits: HistoryLimits;
 }
-
-const PRUNE_EVERY_MS = 3_600_000;
 
 /** The WatchStore operations over the in-memory layout, shared by the lowdb and memory stores. */
 export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore {
@@ -126,22 +128,11 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
     async appendHistory(host, port, sample: HistorySample) {
       const history = data().history;
       const key = seriesKey(host, port);
-      const at = Math.floor(Date.parse(sample.at) / 1000);
-      const oldest = at - Math.floor(limits.maxAgeMs / 1000);
-      const series = history[key] ?? ['', at, []];
-      const usable = sample.usable ? 1 : 0;
-      series[0] = `${series[0]}${usable}`.slice(-limits.maxSamples);
-      series[1] = at;
-      const last = series[2].at(-1);
-      if (last === undefined || last[1] !== sample.class || last[2] !== usable) {
-        series[2].push([at, sample.class, usable]);
-      }
-      // The latest change always stays: it says since when the port is as it is.
-      series[2] = series[2].filter((change, i, all) => change[0] >= oldest || i === all.length - 1);
-      series[2] = series[2].slice(-limits.maxChanges);
+      const series = appendToSeries(history[key], sample, limits);
       history[key] = series;
-      if (at * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
-        lastPruneMs = at * 1000;
+      if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
+        lastPruneMs = series[1] * 1000;
+        const oldest = historyHorizon(series[1], limits);
         for (const [k, s] of Object.entries(history)) if (s[1] < oldest) delete history[k];
       }
       await commit();
@@ -149,19 +140,7 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
 
     async getHistory(host, port) {
       const series = data().history[seriesKey(host, port)];
-      if (series === undefined) return null;
-      const result: HistorySeries = {
-        host,
-        port,
-        samples: series[0],
-        lastAt: new Date(series[1] * 1000).toISOString(),
-        changes: series[2].map(([at, cls, usable]) => ({
-          at: new Date(at * 1000).toISOString(),
-          class: cls,
-          usable: usable === 1,
-        })),
-      };
-      return result;
+      return series === undefined ? null : toHistorySeries(host, port, series);
     },
 
     async close() {

@@ -1,4 +1,4 @@
-import type { PortAlertState } from '../watch/index.js';
+import type { HistorySample, HistorySeries, PortAlertState } from '../watch/index.js';
 import {
   describeSchemaError,
   SCHEMA_VERSION,
@@ -6,8 +6,10 @@ import {
   type StoreData,
   storeDataSchema,
   storeDataV1Schema,
+  type SeriesEntry,
   type WatchEntry,
 } from './schema.js';
+import type { HistoryLimits } from './types.js';
 
 // Converts between the domain's records and the data file's compact layout (src/store/schema.ts),
 // and brings an older file up to the current layout.
@@ -69,6 +71,48 @@ export function watchKey(channel: string, host: string): string {
 
 export function seriesKey(host: string, port: number): string {
   return `${host}:${port}`;
+}
+
+/** How often, in observation time, series nobody updated for the history's age limit are deleted. */
+export const PRUNE_EVERY_MS = 3_600_000;
+
+/** Epoch second before which history drops a change, and a series last updated before it. */
+export function historyHorizon(at: number, limits: HistoryLimits): number {
+  return at - Math.floor(limits.maxAgeMs / 1000);
+}
+
+/** The series after one more observation, within the limits. History keeps whole seconds. */
+export function appendToSeries(
+  previous: SeriesEntry | undefined,
+  sample: HistorySample,
+  limits: HistoryLimits,
+): SeriesEntry {
+  const at = Math.floor(Date.parse(sample.at) / 1000);
+  const oldest = historyHorizon(at, limits);
+  const usable = sample.usable ? 1 : 0;
+  const samples = `${previous?.[0] ?? ''}${usable}`.slice(-limits.maxSamples);
+  const changes = [...(previous?.[2] ?? [])];
+  const last = changes.at(-1);
+  if (last === undefined || last[1] !== sample.class || last[2] !== usable) {
+    changes.push([at, sample.class, usable]);
+  }
+  // The latest change always stays: it says since when the port is as it is.
+  const kept = changes.filter((change, i, all) => change[0] >= oldest || i === all.length - 1);
+  return [samples, at, kept.slice(-limits.maxChanges)];
+}
+
+export function toHistorySeries(host: string, port: number, series: SeriesEntry): HistorySeries {
+  return {
+    host,
+    port,
+    samples: series[0],
+    lastAt: new Date(series[1] * 1000).toISOString(),
+    changes: series[2].map(([at, cls, usable]) => ({
+      at: new Date(at * 1000).toISOString(),
+      class: cls,
+      usable: usable === 1,
+    })),
+  };
 }
 
 type Migration = (data: Record<string, unknown>) => Record<string, unknown>;

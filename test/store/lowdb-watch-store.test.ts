@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { openLowdbWatchStore, SCHEMA_VERSION, StoreError } from '../../src/store/index.js';
+import { VERSION_1_FILE, VERSION_1_WATCH } from './fixtures/version-1.js';
 import { aState, anIncident, aWatch, watchStoreContract } from './watch-store-contract.js';
 
 let dir: string;
@@ -111,29 +112,10 @@ describe('openLowdbWatchStore()', () => {
 
   test('migrates a version 1 file and keeps a backup of it', async () => {
     const file = join(dir, 'data.json');
-    const v1 = JSON.stringify({
-      version: 1,
-      watches: [
-        {
-          channel: 'C0OLD',
-          host: 'old.example.test',
-          ports: [587],
-          user: 'U0OLD',
-          createdAt: '2025-12-01T00:00:00.000Z',
-        },
-      ],
-    });
+    const v1 = VERSION_1_FILE;
     await writeFile(file, v1);
     const store = await openLowdbWatchStore(file);
-    expect(await store.listWatches()).toEqual([
-      {
-        channel: 'C0OLD',
-        host: 'old.example.test',
-        ports: [587],
-        addedBy: 'U0OLD',
-        addedAt: '2025-12-01T00:00:00.000Z',
-      },
-    ]);
+    expect(await store.listWatches()).toEqual([VERSION_1_WATCH]);
     await store.close();
     expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(SCHEMA_VERSION);
     expect(await readFile(`${file}.v1.bak`, 'utf8')).toBe(v1);

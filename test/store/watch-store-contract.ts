@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import type { WatchStore } from '../../src/store/index.js';
+import { StoreError, type WatchStore } from '../../src/store/index.js';
 import type { Incident, PortAlertState, Watch } from '../../src/watch/index.js';
 
-// One behaviour for every WatchStore: the lowdb file and the in-memory store run this same suite.
+// One behaviour for every WatchStore: the lowdb file, the in-memory store and PostgreSQL run this
+// same suite.
 
 export const aWatch = (overrides: Partial<Watch> = {}): Watch => ({
   channel: 'C0WATCH',
@@ -42,8 +43,13 @@ export const anIncident = (overrides: Partial<Incident> = {}): Incident => ({
   ...overrides,
 });
 
-export function watchStoreContract(name: string, open: () => Promise<WatchStore>): void {
-  describe(`${name} (WatchStore contract)`, () => {
+/** `skip`: why this store cannot run here (PostgreSQL without a server), or null. */
+export function watchStoreContract(
+  name: string,
+  open: () => Promise<WatchStore>,
+  options: { skip?: string | null } = {},
+): void {
+  describe.skipIf(!!options.skip)(`${name} (WatchStore contract)`, () => {
     test('saves, finds, lists and removes watches by channel and host', async () => {
       const store = await open();
       await store.saveWatch(aWatch());
@@ -105,6 +111,7 @@ export function watchStoreContract(name: string, open: () => Promise<WatchStore>
       expect(await store.listIncidents()).toEqual([anIncident()]);
 
       await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() });
+      expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });
       expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toEqual(anIncident());
       await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, null);
       expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toBeNull();
@@ -185,6 +192,74 @@ export function watchStoreContract(name: string, open: () => Promise<WatchStore>
       const aged = await store.getHistory('smtp.example.test', 25);
       expect(aged?.changes).toHaveLength(1);
       expect(await store.getHistory('other.example.test', 25)).toBeNull();
+      await store.close();
+    });
+
+    test('lists watches and incidents in the order the watches were first added', async () => {
+      const store = await open();
+      for (const host of ['c.example.test', 'a.example.test', 'b.example.test']) {
+        await store.saveWatch(aWatch({ host }));
+        await store.saveAlertStates('C0WATCH', host, {}, anIncident({ host }));
+      }
+      await store.saveWatch(aWatch({ host: 'c.example.test', ports: [465] }));
+      await store.removeWatch('C0WATCH', 'a.example.test');
+      await store.saveWatch(aWatch({ host: 'a.example.test' }));
+      const hosts = ['c.example.test', 'b.example.test', 'a.example.test'];
+      expect((await store.listWatches()).map((w) => w.host)).toEqual(hosts);
+      expect((await store.listIncidents()).map((i) => i.host)).toEqual(hosts.slice(0, 2));
+      await store.close();
+    });
+
+    test('keeps history per host × port in whole seconds, with the samples of every append', async () => {
+      const store = await open();
+      await store.appendHistory('smtp.example.test', 587, {
+        at: '2026-03-01T12:00:00.750Z',
+        class: 'open-starttls',
+        usable: true,
+      });
+      await store.appendHistory('smtp.example.test', 587, {
+        at: '2026-03-01T12:15:00.250Z',
+        class: 'open-starttls',
+        usable: true,
+      });
+      await store.appendHistory('smtp.example.test', 587, {
+        at: '2026-03-01T12:30:00.000Z',
+        class: 'refused',
+        usable: false,
+      });
+      expect(await store.getHistory('smtp.example.test', 587)).toEqual({
+        host: 'smtp.example.test',
+        port: 587,
+        samples: '110',
+        lastAt: '2026-03-01T12:30:00.000Z',
+        changes: [
+          { at: '2026-03-01T12:00:00.000Z', class: 'open-starttls', usable: true },
+          { at: '2026-03-01T12:30:00.000Z', class: 'refused', usable: false },
+        ],
+      });
+      await store.close();
+    });
+
+    test('concurrent history appends to one series all land', async () => {
+      const store = await open();
+      const start = Date.parse('2026-03-01T00:00:00.000Z');
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.appendHistory('smtp.example.test', 25, {
+            at: new Date(start + i * 60_000).toISOString(),
+            class: 'open-starttls',
+            usable: true,
+          }),
+        ),
+      );
+      expect((await store.getHistory('smtp.example.test', 25))?.samples).toBe('1'.repeat(20));
+      await store.close();
+    });
+
+    test('a closed store refuses calls with StoreError', async () => {
+      const store = await open();
+      await store.close();
+      await expect(store.listWatches()).rejects.toBeInstanceOf(StoreError);
       await store.close();
     });
 

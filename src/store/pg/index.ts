@@ -1,0 +1,14 @@
+export { createPool, isUnavailable, type Pool, type PoolClient, storeErrorFrom } from './connection.js';
+export { describeDatabase, isPostgresUrl, redactUrl } from './database-url.js';
+export { LATEST_SCHEMA_VERSION, migrate, type MigrationResult } from './migrations.js';
+export {
+  createPgWatchStore,
+  inTransaction,
+  openPgWatchStore,
+  type OpenPgWatchStoreOptions,
+  type PgWatchStore,
+  type PgWatchStoreOptions,
+  type Queryable,
+  saveAlertStatesIn,
+} from './pg-watch-store.js';
+export { type ImportCounts, importProblem, importStoreData } from './import-json.js';
