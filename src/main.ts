@@ -14,6 +14,7 @@ import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { openStore, StoreError, type WatchStore } from './store/index.js';
+import type { PgWatchStore } from './store/pg/index.js';
 import {
   type AlertNotifier,
   createWatchCommands,
@@ -84,19 +85,29 @@ async function openStoreOrExit(config: Config, logger: Logger): Promise<WatchSto
 
 /**
  * With DATABASE_URL, the replicas share the schedule (each host once per tick) and the record of
- * what was posted; without it, this process re-tests everything and posts on its own.
+ * what was posted, on the store's own pool and in its transactions; without it, this process
+ * re-tests everything and posts on its own.
  */
 async function openFleet(
   config: Config,
   logger: Logger,
+  store: WatchStore,
 ): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
   if (config.databaseUrl === null) return { fleet: createLocalCoordinator(), close: async () => {} };
+  const { saveAlertStatesIn } = await import('./store/pg/index.js');
+  const pgStore = store as Partial<PgWatchStore>;
+  if (pgStore.pool === undefined || pgStore.transaction === undefined) {
+    throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
+  }
+  const pg = pgStore as PgWatchStore;
   try {
     const opened = await openPgFleet({
       url: config.databaseUrl,
       leaseMs: config.watch.leaseSeconds * 1_000,
       batchSize: config.watch.concurrency,
       logger,
+      pool: pg.pool,
+      store: { transaction: (doing, work) => pg.transaction(doing, work), saveAlertStatesIn },
     });
     logger.info('watch schedule shared through PostgreSQL', { replica: opened.fleet.replica });
     return opened;
@@ -143,7 +154,7 @@ async function main(): Promise<void> {
   const runCheck = limited.runCheck;
   const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
   const store = await openStoreOrExit(config, logger);
-  const fleet = await openFleet(config, logger);
+  const fleet = await openFleet(config, logger, store);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,
     successesToRecover: config.watch.successesToRecover,

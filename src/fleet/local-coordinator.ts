@@ -5,7 +5,7 @@ import type { FleetCoordinator, PostLedger, TickClaims } from './types.js';
 
 const alwaysPost: PostLedger = {
   begin: async () => ({ action: 'post' }),
-  posted: async () => {},
+  commit: (_posts, _write, save) => save(),
   release: async () => {},
 };
 

@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
-import { createPool, type Pool, storeErrorFrom } from '../store/pg/connection.js';
+import { createPool, type Pool, type PoolClient, storeErrorFrom } from '../store/pg/connection.js';
 import { describeDatabase } from '../store/pg/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
-import type { FleetCoordinator, PostDecision, PostIntent, PostLedger, TickClaims } from './types.js';
+import type { Incident, PortAlertStates } from '../watch/types.js';
+import type {
+  FleetCoordinator,
+  PostDecision,
+  PostedKey,
+  PostIntent,
+  PostLedger,
+  TickClaims,
+} from './types.js';
 
 // The fleet's schedule and post ledger in PostgreSQL (tables of migration 002).
 //
@@ -28,6 +36,21 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/**
+ * The PostgreSQL watch store's transactions, when the store lives in the fleet's database: a post
+ * is then recorded in the same transaction as the states that announce it.
+ */
+export interface StoreTransactions {
+  transaction<T>(doing: string, work: (client: PoolClient) => Promise<T>): Promise<T>;
+  saveAlertStatesIn(
+    client: PoolClient,
+    channel: string,
+    host: string,
+    states: PortAlertStates,
+    incident?: Incident | null,
+  ): Promise<boolean>;
+}
+
 export interface PgFleetCoordinatorOptions {
   pool: Queryable;
   /** DATABASE_URL, only to name the database in errors (never shown). */
@@ -39,6 +62,7 @@ export interface PgFleetCoordinatorOptions {
   logger: Logger;
   replica?: string;
   sleep?: (ms: number) => Promise<void>;
+  store?: StoreTransactions;
 }
 
 /** Tick rows are only needed while their tick can still run; posts are kept for a long while. */
@@ -192,6 +216,23 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
     };
   }
 
+  const markPosted = async (
+    client: { query(text: string, values: unknown[]): Promise<unknown> },
+    posted: PostedKey[],
+  ): Promise<void> => {
+    try {
+      await client.query(
+        `UPDATE fleet_alert_posts p
+            SET status = 'posted', ts = v.ts, posted_at = now(), claimed_by = NULL, lease_until = NULL
+           FROM unnest($1::text[], $2::text[]) AS v(key, ts)
+          WHERE p.key = v.key`,
+        [posted.map((post) => post.key), posted.map((post) => post.ts)],
+      );
+    } catch (error) {
+      throw storeErrorFrom(error, url, 'recording posts');
+    }
+  };
+
   const posts: PostLedger = {
     async begin(intent: PostIntent): Promise<PostDecision> {
       const { rows } = await query<{ attempts: number; created_at: Date }>(
@@ -202,7 +243,8 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
             SET claimed_by = EXCLUDED.claimed_by, lease_until = EXCLUDED.lease_until,
                 attempts = fleet_alert_posts.attempts + 1
           WHERE fleet_alert_posts.status = 'pending'
-            AND (fleet_alert_posts.lease_until IS NULL OR fleet_alert_posts.lease_until < now())
+            AND (fleet_alert_posts.lease_until IS NULL OR fleet_alert_posts.lease_until < now()
+                 OR fleet_alert_posts.claimed_by = EXCLUDED.claimed_by)
          RETURNING attempts, created_at`,
         [intent.channel, intent.host, intent.kind, intent.slot, intent.key, replica, leaseSeconds],
       );
@@ -219,13 +261,18 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
       if (row?.status === 'posted' && row.ts !== null) return { action: 'adopt', ts: row.ts };
       return { action: 'busy' };
     },
-    async posted(key, ts) {
-      await query(
-        'recording a post as done',
-        `UPDATE fleet_alert_posts SET status = 'posted', ts = $2, posted_at = now(), lease_until = NULL
-          WHERE key = $1`,
-        [key, ts],
-      );
+    async commit(posted, write, save) {
+      if (posted.length === 0) return save();
+      const store = options.store;
+      if (store === undefined) {
+        // States elsewhere: the posts first, so a failed save re-announces nothing.
+        await markPosted(pool, posted);
+        return save();
+      }
+      await store.transaction('saving alert states with their posts', async (client) => {
+        await store.saveAlertStatesIn(client, write.channel, write.host, write.states, write.incident);
+        await markPosted(client, posted);
+      });
     },
     async release(key) {
       await query(
@@ -247,6 +294,7 @@ export interface OpenPgFleetOptions {
   logger: Logger;
   /** A pool already opened on url (the store's); one of its own otherwise, closed by close(). */
   pool?: Queryable;
+  store?: StoreTransactions;
 }
 
 /**
@@ -280,6 +328,7 @@ export async function openPgFleet(
     leaseMs: options.leaseMs,
     batchSize: options.batchSize,
     logger,
+    ...(options.store ? { store: options.store } : {}),
   });
   return { fleet, close: async () => own?.end() };
 }

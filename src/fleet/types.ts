@@ -1,3 +1,5 @@
+import type { Incident, PortAlertStates } from '../watch/types.js';
+
 // What a scheduled tick needs from the fleet: which hosts this replica re-tests, and whether an
 // announcement may be posted. A single process answers "all of them" and "yes"
 // (createLocalCoordinator); replicas sharing PostgreSQL answer from the database
@@ -53,11 +55,29 @@ export type PostDecision =
   /** Another replica is posting it right now: say nothing this tick. */
   | { action: 'busy' };
 
+/** A post Slack accepted (or that was found in the channel), by its key. */
+export interface PostedKey {
+  key: string;
+  ts: string;
+}
+
+/** A watch's alert states as the tick saves them (see WatchStore.saveAlertStates). */
+export interface WatchStatesWrite {
+  channel: string;
+  host: string;
+  states: PortAlertStates;
+  incident?: Incident | null;
+}
+
 export interface PostLedger {
   /** Records the intent to post (before posting) and says what to do. Rejects with StoreError. */
   begin(intent: PostIntent): Promise<PostDecision>;
-  /** Slack accepted the post (or it was found): nobody posts it again. */
-  posted(key: string, ts: string): Promise<void>;
+  /**
+   * Saves the states that announce `posts` and records the posts as posted — in one transaction
+   * when the store is the fleet's database. `save` is the store's own write, for the other cases.
+   * Until this succeeds the posts stay pending, and a later tick looks them up.
+   */
+  commit(posts: PostedKey[], write: WatchStatesWrite, save: () => Promise<void>): Promise<void>;
   /** The post was not confirmed: a later tick retries it, looking it up first. */
   release(key: string): Promise<void>;
 }

@@ -5,6 +5,7 @@ import {
   createLocalCoordinator,
   type FleetCoordinator,
   type PostDecision,
+  type PostedKey,
   type PostIntent,
   type PostKind,
   type TickClaims,
@@ -325,7 +326,9 @@ async function reconcileWatch(
     withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
   }
 
-  const outcome = await announce(deps, fleet, {
+  // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
+  const accepted: PostedKey[] = [];
+  const outcome = await announce(deps, fleet, accepted, {
     watch,
     diagnosis,
     at,
@@ -336,13 +339,18 @@ async function reconcileWatch(
     incident,
     mute,
   });
-  await store.saveAlertStates(channel, host, outcome.states, outcome.incident);
+  await fleet.posts.commit(
+    accepted,
+    { channel, host, states: outcome.states, incident: outcome.incident },
+    () => store.saveAlertStates(channel, host, outcome.states, outcome.incident),
+  );
 }
 
 /** Delivers a watch's events (or holds them back while muted) and says what to save. */
 async function announce(
   deps: RecheckDeps,
   fleet: FleetCoordinator,
+  accepted: PostedKey[],
   tick: {
     watch: Watch;
     diagnosis: HostDiagnosis;
@@ -411,20 +419,6 @@ async function announce(
         logger.error(`watch ${what} left pending in the fleet database`, { channel, host, key, error });
       }
     };
-    const record = async (ts: string): Promise<void> => {
-      try {
-        await fleet.posts.posted(key, ts);
-      } catch (error) {
-        // Still pending: the next tick finds the message by its key instead of posting it again.
-        logger.error(`watch ${what} posted but not recorded in the fleet database`, {
-          channel,
-          host,
-          key,
-          ts,
-          error,
-        });
-      }
-    };
     if (decision.action === 'look-up' && notify.findPost) {
       let found: { ts: string } | null;
       try {
@@ -444,20 +438,20 @@ async function announce(
           key,
           ts: found.ts,
         });
-        await record(found.ts);
+        accepted.push({ key, ts: found.ts });
         return found;
       }
     }
-    let posted: { ts: string };
+    let sent: { ts: string };
     try {
-      posted = await send(key);
+      sent = await send(key);
     } catch (error) {
       await release();
       return notDelivered('the chat refused or failed', error);
     }
     counts.delivered += 1;
-    await record(posted.ts);
-    return posted;
+    accepted.push({ key, ts: sent.ts });
+    return sent;
   };
 
   const markResolved = async (open: Incident): Promise<boolean> => {
@@ -501,7 +495,9 @@ async function announce(
     // The recovery is in the thread: record that before touching the alert, so a restart (or a
     // failed update) finishes the resolution instead of posting the recovery twice.
     const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
-    await store.saveAlertStates(channel, host, next, resolving);
+    await fleet.posts.commit(accepted.splice(0), { channel, host, states: next, incident: resolving }, () =>
+      store.saveAlertStates(channel, host, next, resolving),
+    );
     return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createPgFleetCoordinator, type FleetCoordinator, type PostIntent } from '../../src/fleet/index.js';
+import type { FleetCoordinator, PostIntent } from '../../src/fleet/index.js';
+import { createPgFleetCoordinator } from '../../src/fleet/pg-fleet-coordinator.js';
 import { silentLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
@@ -148,7 +149,12 @@ describe.skipIf(skip !== null)('createPgFleetCoordinator()', () => {
       const decisions = await Promise.all([a.posts.begin(intent('s1')), b.posts.begin(intent('s1'))]);
       expect(decisions.map((decision) => decision.action).sort()).toEqual(['busy', 'post']);
       const poster = decisions[0]?.action === 'post' ? a : b;
-      await poster.posts.posted('key-s1', '1700000000.000100');
+      let saved = 0;
+      const write = { channel: 'C0ALERTS', host: 'mx.example.test', states: {} };
+      await poster.posts.commit([{ key: 'key-s1', ts: '1700000000.000100' }], write, async () => {
+        saved += 1;
+      });
+      expect(saved).toBe(1);
       expect(await a.posts.begin(intent('s1'))).toEqual({ action: 'adopt', ts: '1700000000.000100' });
       expect(await b.posts.begin(intent('s1'))).toEqual({ action: 'adopt', ts: '1700000000.000100' });
     });
