@@ -210,7 +210,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   }
 
   const result = summary();
-  deps.logger.info('watch tick finished', { ...result });
+  deps.logger.info('watch tick finished', { slot: slot.toISOString(), replica: fleet.replica, ...result });
   return result;
 }
 

@@ -47,6 +47,8 @@ export interface StoredMessage {
   user: string;
   bot_id: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** The text it was posted with (chat.update replaces `text`); the fake's own, not shown to the app. */
+  postedText: string;
 }
 
 /**
@@ -258,6 +260,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
           user: botUserId,
           bot_id: botId,
           ...(metadata ? { metadata } : {}),
+          postedText: text,
         });
         return { status: 200, json: { ok: true, channel, ts, message: { text, ts } } };
       }
@@ -322,7 +325,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     const page = selected.slice(start, start + Math.min(limit, 999));
     const hasMore = start + page.length < selected.length;
     const withMetadata = String(body.include_all_metadata) === 'true';
-    const messages = page.map(({ metadata, ...message }) =>
+    const messages = page.map(({ metadata, postedText: _, ...message }) =>
       withMetadata && metadata ? { ...message, metadata } : message,
     );
     return {
