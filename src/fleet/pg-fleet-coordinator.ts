@@ -138,24 +138,38 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
       return rows.sort((a, b) => a.position - b.position).map((row) => row.host);
     };
 
-    // Hosts other replicas hold: when their leases lapse (a replica died), this one takes them over.
+    // Hosts other replicas hold. A live replica renews its leases every third of a lease, so a lease
+    // with less than half of it left belongs to a replica that stopped (killed, or cut off from
+    // the database): once it lapses, this replica takes the host over. While the others' leases
+    // stay fresh it looks again until they are done, for half a lease at most: long enough for a
+    // stopped replica's lease to turn stale.
     const waitForLapsedLeases = async (): Promise<string[]> => {
-      const { rows } = await query<{ open: string; wait_ms: number | null }>(
-        'reading the leases of a tick',
-        `SELECT count(*) AS open,
-                ceil(extract(epoch FROM max(lease_until) - now()) * 1000)::integer AS wait_ms
-           FROM fleet_tick_hosts
-          WHERE tick = $1 AND done_at IS NULL AND claimed_by IS DISTINCT FROM $2`,
-        [tick, replica],
-      );
-      const open = Number(rows[0]?.open ?? 0);
-      if (open === 0) return [];
-      const waitMs = Math.min(Math.max(0, rows[0]?.wait_ms ?? 0), options.leaseMs) + 100;
-      logger.debug('fleet tick waits for hosts other replicas hold', { tick, open, waitMs });
-      await sleep(waitMs);
-      if (closed) return [];
-      // Renewed leases mean their replicas are alive and finish those hosts themselves.
-      return claim();
+      const renewalMs = options.leaseMs / 3;
+      const lookUntil = Date.now() + options.leaseMs / 2 + Math.min(1_000, renewalMs);
+      while (!closed) {
+        const { rows } = await query<{ open: string; stale_wait_ms: number | null }>(
+          'reading the leases of a tick',
+          `SELECT count(*) AS open,
+                  ceil(extract(epoch FROM min(lease_until) FILTER (
+                    WHERE lease_until < now() + make_interval(secs => $3 / 2)) - now()) * 1000)::integer AS stale_wait_ms
+             FROM fleet_tick_hosts
+            WHERE tick = $1 AND done_at IS NULL AND claimed_by IS DISTINCT FROM $2`,
+          [tick, replica, leaseSeconds],
+        );
+        if (Number(rows[0]?.open ?? 0) === 0) return [];
+        const staleWaitMs = rows[0]?.stale_wait_ms ?? null;
+        if (staleWaitMs !== null) {
+          logger.debug('fleet tick waits for a lapsing lease', { tick, waitMs: staleWaitMs });
+          await sleep(Math.max(0, staleWaitMs) + 50);
+          if (closed) return [];
+          const taken = await claim();
+          if (taken.length > 0) return taken;
+          continue;
+        }
+        if (Date.now() >= lookUntil) return [];
+        await sleep(Math.min(1_000, renewalMs));
+      }
+      return [];
     };
 
     const fill = async (): Promise<void> => {

@@ -40,6 +40,8 @@ export interface Replica {
   output(): string;
   /** The first log line that matches, logged already or to come. */
   waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
+  /** The first line logged from now on that matches. */
+  nextLog(match: (line: LogLine) => boolean, what: string): Promise<LogLine>;
   /** Resolves once this replica has finished `count` more ticks than now. */
   moreTicks(count: number): Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -68,6 +70,11 @@ export interface Fleet {
   watch(replica: Replica, target: WatchedHost): Promise<void>;
   /** Top-level messages in the channel that were posted as alerts about host (resolved ones too). */
   alerts(host: string): StoredMessage[];
+  /**
+   * Takes this test's database away (connections refused, every backend terminated) or gives it
+   * back; the server and its other databases are untouched.
+   */
+  outage(down: boolean): Promise<void>;
   /** Rows of a fleet table. */
   rows<T>(sql: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -137,10 +144,15 @@ export async function startFleet(): Promise<Fleet> {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
-    const waitForLog = (match: (line: LogLine) => boolean, what: string, timeoutMs = DEADLINE_MS) => {
+    const waitForLog = (
+      match: (line: LogLine) => boolean,
+      what: string,
+      timeoutMs = DEADLINE_MS,
+      from = 0,
+    ) => {
       return new Promise<LogLine>((resolve, reject) => {
         const check = (): void => {
-          const found = lines.find(match);
+          const found = lines.slice(from).find(match);
           if (!found) return;
           listeners.delete(check);
           clearTimeout(timer);
@@ -162,6 +174,7 @@ export async function startFleet(): Promise<Fleet> {
       lines: () => lines,
       output: () => output,
       waitForLog,
+      nextLog: (match, what) => waitForLog(match, what, DEADLINE_MS, lines.length),
       moreTicks: async (count) => {
         const target = ticks().length + count;
         await waitForLog(() => ticks().length >= target, `${count} more finished ticks`);
@@ -235,6 +248,14 @@ export async function startFleet(): Promise<Fleet> {
       api
         .messagesIn(CHANNEL)
         .filter((message) => message.thread_ts === undefined && message.postedText.startsWith(`🚨 ${host}:`)),
+    outage: (down) =>
+      asSuperuser('postgres', async (client) => {
+        await client.query(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS ${down ? 'false' : 'true'}`);
+        if (down)
+          await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+            db.name,
+          ]);
+      }),
     rows: <T>(sql: string, values: unknown[] = []) =>
       asSuperuser(db.name, async (client) => (await client.query(sql, values)).rows as T[]),
     async close() {
