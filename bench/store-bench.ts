@@ -22,11 +22,11 @@ export interface StoreBenchResult {
   openMs: number[];
 }
 
-const PORTS = [25, 465, 587, 2525];
-const CHANNEL = 'C0STORE';
-const host = (i: number) => `mail-${i}.customer-${i % 37}.example.com`;
+export const PORTS = [25, 465, 587, 2525];
+export const CHANNEL = 'C0STORE';
+export const host = (i: number) => `mail-${i}.customer-${i % 37}.example.com`;
 
-function state(at: string, usable: boolean, cls: PortClass): PortAlertState {
+export function state(at: string, usable: boolean, cls: PortClass): PortAlertState {
   return {
     phase: usable ? 'ok' : 'blocked',
     streak: 0,
@@ -43,7 +43,8 @@ function state(at: string, usable: boolean, cls: PortClass): PortAlertState {
   };
 }
 
-async function fill(store: WatchStore, watches: number): Promise<void> {
+/** Fills the store through its own API: watches, full history, alert states, incidents and mutes. */
+export async function fill(store: WatchStore, watches: number): Promise<void> {
   const now = Date.now();
   const addedAt = new Date(now - 86_400_000).toISOString();
   await Promise.all(

@@ -83,6 +83,13 @@ export function renderWatchFailed(verb: string): SlackMessage {
   return fitMessage({ text, blocks: [section(`❌ ${text}`)] });
 }
 
+/** A watch command while the database is out of reach (a restart or failover): nothing changed. */
+export function renderWatchStoreUnavailable(): SlackMessage {
+  const text =
+    'The watch list is unavailable right now (the database is not reachable); try again in a minute.';
+  return fitMessage({ text, blocks: [section(`⚠️ ${text}`)] });
+}
+
 /** The App Home tab when the watched hosts cannot be shown (no store, or it failed to answer). */
 export function renderHome(note?: string): HomeView {
   return {

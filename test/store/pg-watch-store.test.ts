@@ -13,6 +13,7 @@ import {
   createPool,
   describeDatabase,
   LATEST_SCHEMA_VERSION,
+  MIGRATION_LOCK,
   migrate,
   openPgWatchStore,
   type PgWatchStore,
@@ -35,6 +36,22 @@ function capturedLogger() {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
   return { lines, logger };
+}
+
+/**
+ * Waits until one of the store's connections waits for a lock the test holds, then ends all of the
+ * store's connections to the database, as a server restart or failover does.
+ */
+async function cutWhileWaiting(admin: pg.Client, database: string): Promise<void> {
+  const ours = "datname = $1 AND application_name = 'smtp-check'";
+  for (;;) {
+    const waiting = await admin.query(
+      `SELECT 1 FROM pg_stat_activity WHERE ${ours} AND wait_event_type = 'Lock'`,
+      [database],
+    );
+    if (waiting.rows.length > 0) break;
+  }
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${ours}`, [database]);
 }
 
 describe.skipIf(skip !== null)('PostgreSQL store', () => {
@@ -293,17 +310,7 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
         () => null,
         (e: unknown) => e,
       );
-      for (;;) {
-        const { rows } = await admin.query(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'smtp-check' AND wait_event_type = 'Lock'",
-          [db.name],
-        );
-        if (rows.length > 0) break;
-      }
-      await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'smtp-check'",
-        [db.name],
-      );
+      await cutWhileWaiting(admin, db.name);
       const error = await outcome;
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).unavailable).toBe(true);
@@ -318,6 +325,31 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
     await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() });
     expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });
     for (const line of lines) expect(line).toContain(describeDatabase(db.url));
+  });
+
+  test('a connection cut while waiting to migrate is a one-line unavailable error', async () => {
+    const db = await database();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      // Another replica migrating: this one waits for the lock.
+      await admin.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+      const opening = openPgWatchStore(db.url).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await cutWhileWaiting(admin, db.name);
+      const error = await opening;
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).unavailable).toBe(true);
+      expect((error as StoreError).message).toMatch(
+        new RegExp(
+          `^PostgreSQL at ${describeDatabase(db.url)} is not reachable: 57P01 [^\n]* — check DATABASE_URL and that the server runs$`,
+        ),
+      );
+    } finally {
+      await admin.end();
+    }
   });
 
   test('while the server is gone every call answers StoreError{unavailable}; it works again when it is back', async () => {

@@ -5,9 +5,11 @@ import {
   renderSlackRefused,
   renderWatchFailed,
   renderWatchStarting,
+  renderWatchStoreUnavailable,
 } from '../../render/slack-notices.js';
 import { decodeCheckValue } from '../../render/slack-format.js';
 import { renderWatchReply } from '../../render/watch-overview.js';
+import { StoreError } from '../../store/index.js';
 import type { WatchCommands, WatchReply } from '../../watch/index.js';
 import type { Requester } from './chat.js';
 import { cannotPostHere, errorCode } from './chat-error.js';
@@ -67,7 +69,10 @@ async function addWatch(
   await settle(deps, requester, result, threadTs);
 }
 
-/** A store that cannot be written is infrastructure failing: log it, and tell the requester. */
+/**
+ * A store that cannot be written is infrastructure failing: log it, and tell the requester. A
+ * database out of reach for now (a restart, a failover) is said as such: waiting is the fix.
+ */
 async function guarded(
   deps: WatchFlowDeps,
   requester: Requester,
@@ -78,6 +83,15 @@ async function guarded(
   try {
     await work();
   } catch (error) {
+    if (error instanceof StoreError && error.unavailable) {
+      deps.logger.warn('watch command: the store is unavailable', {
+        verb,
+        error,
+        channel: requester.channelId,
+      });
+      await tell(deps, requester, renderWatchStoreUnavailable(), threadTs);
+      return;
+    }
     deps.logger.error('watch command failed', { verb, error, channel: requester.channelId });
     await tell(deps, requester, renderWatchFailed(verb), threadTs);
   }
@@ -152,7 +166,9 @@ export async function watchFromButton(
 ): Promise<void> {
   const request = decodeCheckValue(value);
   if (!request) return tell(deps, requester, renderButtonWithoutHost());
-  return addWatch(deps, requester, { host: request.target, ports: request.ports });
+  return guarded(deps, requester, 'watch', () =>
+    addWatch(deps, requester, { host: request.target, ports: request.ports }),
+  );
 }
 
 /** Unwatch, on a watch confirmation or the list: the button carries the host, the click the channel. */
@@ -162,10 +178,12 @@ export async function unwatchFromButton(
   value?: string,
 ): Promise<void> {
   if (!value) return tell(deps, requester, renderButtonWithoutHost());
-  const result = await deps.watches.removeWatch({
-    channel: requester.channelId,
-    host: value,
-    user: requester.userId,
+  return guarded(deps, requester, 'unwatch', async () => {
+    const result = await deps.watches.removeWatch({
+      channel: requester.channelId,
+      host: value,
+      user: requester.userId,
+    });
+    await settle(deps, requester, result);
   });
-  return settle(deps, requester, result);
 }

@@ -1,9 +1,10 @@
 export { createPool, isUnavailable, type Pool, type PoolClient, storeErrorFrom } from './connection.js';
 export { describeDatabase, isPostgresUrl, redactUrl } from './database-url.js';
-export { LATEST_SCHEMA_VERSION, migrate, type MigrationResult } from './migrations.js';
+export { LATEST_SCHEMA_VERSION, MIGRATION_LOCK, migrate, type MigrationResult } from './migrations.js';
 export {
   createPgWatchStore,
   inTransaction,
+  isPgWatchStore,
   openPgWatchStore,
   type OpenPgWatchStoreOptions,
   type PgWatchStore,

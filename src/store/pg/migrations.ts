@@ -13,7 +13,7 @@ export interface Migration {
 }
 
 /** Any 64-bit number that no other user of the database locks on: "smtp-check" in ASCII. */
-const MIGRATION_LOCK = 0x736d_7470_2d63n;
+export const MIGRATION_LOCK = 0x736d_7470_2d63n;
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

@@ -124,6 +124,11 @@ export interface PgWatchStore extends WatchStore {
   transaction<T>(doing: string, work: (client: PoolClient) => Promise<T>): Promise<T>;
 }
 
+/** Whether the bot's store is the PostgreSQL one (openStore returns it as a plain WatchStore). */
+export function isPgWatchStore(store: WatchStore): store is PgWatchStore {
+  return 'transaction' in store && 'pool' in store;
+}
+
 export interface PgWatchStoreOptions {
   pool: Pool;
   /** DATABASE_URL; only host and database ever appear in messages. */
@@ -140,7 +145,7 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
   let closed = false;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
 
-  const open = (): void => {
+  const ensureOpen = (): void => {
     if (closed) throw new StoreError(`the store at ${location} is closed`, { file: location });
   };
   const query = async <R extends pg.QueryResultRow>(
@@ -148,15 +153,15 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
     text: string,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<R>> => {
-    open();
+    ensureOpen();
     try {
       return await pool.query<R>(text, values);
     } catch (error) {
       throw fromDriver(error, url, doing);
     }
   };
-  const transaction = <T>(doing: string, work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    open();
+  const transaction = async <T>(doing: string, work: (client: PoolClient) => Promise<T>): Promise<T> => {
+    ensureOpen();
     return inTransaction(pool, url, doing, work, logger);
   };
 
