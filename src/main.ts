@@ -14,7 +14,6 @@ import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { openStore, StoreError, type WatchStore } from './store/index.js';
-import type { PgWatchStore } from './store/pg/index.js';
 import {
   type AlertNotifier,
   createWatchCommands,
@@ -94,12 +93,10 @@ async function openFleet(
   store: WatchStore,
 ): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
   if (config.databaseUrl === null) return { fleet: createLocalCoordinator(), close: async () => {} };
-  const { saveAlertStatesIn } = await import('./store/pg/index.js');
-  const pgStore = store as Partial<PgWatchStore>;
-  if (pgStore.pool === undefined || pgStore.transaction === undefined) {
+  const { isPgWatchStore, saveAlertStatesIn } = await import('./store/pg/index.js');
+  if (!isPgWatchStore(store))
     throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
-  }
-  const pg = pgStore as PgWatchStore;
+  const pg = store;
   try {
     const opened = await openPgFleet({
       url: config.databaseUrl,
