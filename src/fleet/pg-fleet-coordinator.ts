@@ -69,10 +69,7 @@ export interface PgFleetCoordinatorOptions {
 const TICK_ROWS_KEPT = '1 day';
 const POSTS_KEPT = '180 days';
 
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function replicaName(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
