@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { limitConcurrency } from '../src/check/index.js';
 import { silentLogger } from '../src/log.js';
 import type { Resolver } from '../src/probe/index.js';
-import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../src/render/alerts.js';
 import { openLowdbWatchStore } from '../src/store/index.js';
-import { type AlertNotifier, recheckWatches } from '../src/watch/index.js';
+import { recheckWatches } from '../src/watch/index.js';
+import { droppedNotifier } from './dropped-notifier.js';
 import { benchConfig, benchRunCheck } from './bench-check.js';
 
 export interface FleetWorkerResult {
@@ -60,21 +60,6 @@ const resolver: Resolver = {
   },
 };
 
-// Messages are drawn, as the Slack adapter does, then dropped.
-const dropped: AlertNotifier = {
-  postAlert: async (_channel, alert) => {
-    renderAlert(alert);
-    return { ts: '1.000001' };
-  },
-  postInThread: async (_channel, _threadTs, update) => {
-    renderIncidentUpdate(update);
-    return { ts: '1.000002' };
-  },
-  markResolved: async (_channel, _ts, resolved) => {
-    renderResolvedAlert(resolved);
-  },
-};
-
 const config = benchConfig();
 const dir = mkdtempSync(join(tmpdir(), 'smtp-check-fleet-'));
 const file = join(dir, 'watches.json');
@@ -107,7 +92,7 @@ for (let tick = 0; tick < ticks; tick += 1) {
   const summary = await recheckWatches({
     store,
     runCheck,
-    notify: dropped,
+    notify: droppedNotifier,
     now: () => new Date(),
     logger: silentLogger,
     concurrency: config.watch.concurrency,

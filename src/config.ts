@@ -43,6 +43,8 @@ export interface Config extends ProbeSettings {
     reminderHours: number;
     /** Hosts re-tested at once by a scheduled tick. */
     concurrency: number;
+    /** With DATABASE_URL: how long a replica holds a host it re-tests, or a post it makes. */
+    leaseSeconds: number;
   };
   rate: {
     checksPerUserPerMinute: number;
@@ -289,6 +291,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
       successesToRecover: positiveInt(env, 'RECOVER_AFTER_SUCCESSES', 2, problems, 100),
       reminderHours: positiveInt(env, 'REMINDER_HOURS', 4, problems, 24 * 30),
       concurrency: positiveInt(env, 'CHECK_CONCURRENCY', 20, problems, 500),
+      leaseSeconds: positiveInt(env, 'WATCH_LEASE_SECONDS', 120, problems, 3_600),
     },
     rate: {
       checksPerUserPerMinute: positiveInt(env, 'CHECKS_PER_USER_PER_MINUTE', 10, problems, 10_000),

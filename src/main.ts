@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
+import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
@@ -82,6 +83,38 @@ async function openStoreOrExit(config: Config, logger: Logger): Promise<WatchSto
   }
 }
 
+/**
+ * With DATABASE_URL, the replicas share the schedule (each host once per tick) and the record of
+ * what was posted, on the store's own pool and in its transactions; without it, this process
+ * re-tests everything and posts on its own.
+ */
+async function openFleet(
+  config: Config,
+  logger: Logger,
+  store: WatchStore,
+): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
+  if (config.databaseUrl === null) return { fleet: createLocalCoordinator(), close: async () => {} };
+  const { isPgWatchStore, saveAlertStatesIn } = await import('./store/pg/index.js');
+  if (!isPgWatchStore(store))
+    throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
+  const pg = store;
+  try {
+    const opened = await openPgFleet({
+      url: config.databaseUrl,
+      leaseMs: config.watch.leaseSeconds * 1_000,
+      batchSize: config.watch.concurrency,
+      logger,
+      pool: pg.pool,
+      store: { transaction: (doing, work) => pg.transaction(doing, work), saveAlertStatesIn },
+    });
+    logger.info('watch schedule shared through PostgreSQL', { replica: opened.fleet.replica });
+    return opened;
+  } catch (error) {
+    if (error instanceof StoreError) fail(error.message);
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
@@ -119,6 +152,7 @@ async function main(): Promise<void> {
   const runCheck = limited.runCheck;
   const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
   const store = await openStoreOrExit(config, logger);
+  const fleet = await openFleet(config, logger, store);
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,
     successesToRecover: config.watch.successesToRecover,
@@ -143,8 +177,10 @@ async function main(): Promise<void> {
       expression: config.checkSchedule,
       ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
       logger,
-      tick: () =>
+      tick: (slot) =>
         recheckWatches({
+          fleet: fleet.fleet,
+          slot,
           store,
           runCheck: limited.runScheduledCheck,
           notify,
@@ -180,6 +216,7 @@ async function main(): Promise<void> {
       sessionTests: createSessionTests({ timeoutMs: config.limits.replyTimeoutMs, env: process.env }),
     });
     await scheduler.stop();
+    await fleet.close();
     await store.close();
     return;
   }
@@ -213,6 +250,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     const [{ drained }] = await Promise.all([app.stop({ drainMs: DRAIN_MS }), scheduler.stop()]);
+    await fleet.close();
     await store.close();
     logger.info('stopped', { drained });
     process.exit(0);

@@ -6,6 +6,14 @@ import { ChatError } from '../chat/use-cases/chat-error.js';
 import { DEFAULT_RETRY, type RetryOptions, withRateLimitRetry } from './with-rate-limit-retry.js';
 
 type WebClient = App['client'];
+
+/** The metadata event type of watch posts; its payload's `key` names the announcement. */
+export const WATCH_POST_EVENT_TYPE = 'smtp_check_watch_post';
+/** How far findPost pages back through a channel (each page is one conversations.history call). */
+const FIND_POST_PAGES = 5;
+const FIND_POST_PAGE_SIZE = 200;
+/** Slack's clock and ours may disagree; a message is looked for a little before the intent. */
+const FIND_POST_SKEW_S = 120;
 // Our block types are a structural subset of @slack/types; one cast here keeps render Slack-free.
 type SlackBlocks = types.KnownBlock[];
 const asSlackBlocks = (blocks: Block[]): SlackBlocks => blocks as unknown as SlackBlocks;
@@ -71,6 +79,9 @@ export function createSlackChat(
           text: message.text,
           blocks: asSlackBlocks(message.blocks),
           ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+          ...(options.key
+            ? { metadata: { event_type: WATCH_POST_EVENT_TYPE, event_payload: { key: options.key } } }
+            : {}),
           unfurl_links: false,
           unfurl_media: false,
         }),
@@ -78,6 +89,36 @@ export function createSlackChat(
       if (!result.ts || !result.channel)
         throw new ChatError('invalid_response', 'chat.postMessage returned no ts');
       return { channel: result.channel, ts: result.ts };
+    },
+    async findPost(channel, key, { since, threadTs }) {
+      const oldest = Math.max(0, Math.floor(since.getTime() / 1_000) - FIND_POST_SKEW_S).toString();
+      let cursor: string | undefined;
+      for (let page = 0; page < FIND_POST_PAGES; page += 1) {
+        const query = {
+          channel,
+          oldest,
+          limit: FIND_POST_PAGE_SIZE,
+          include_all_metadata: true,
+          ...(cursor ? { cursor } : {}),
+        };
+        // Reading cannot post anything: a lost answer is simply asked again.
+        const result = threadTs
+          ? await call(
+              'conversations.replies',
+              () => client.conversations.replies({ ...query, ts: threadTs }),
+              true,
+            )
+          : await call('conversations.history', () => client.conversations.history(query), true);
+        const found = (result.messages ?? []).find(
+          (message) =>
+            message.metadata?.event_type === WATCH_POST_EVENT_TYPE &&
+            (message.metadata.event_payload as { key?: unknown } | undefined)?.key === key,
+        );
+        if (found?.ts) return { channel, ts: found.ts };
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || cursor === undefined) return null;
+      }
+      return null;
     },
     async update(target, message) {
       await call(

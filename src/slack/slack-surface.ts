@@ -7,8 +7,12 @@ export const SLASH_COMMAND = '/smtp-check';
 
 export const SLACK_SURFACE = {
   command: SLASH_COMMAND,
-  /** chat:write: postMessage, update, postEphemeral; commands: the slash command; app_mentions:read: the event. */
-  botScopes: ['app_mentions:read', 'chat:write', 'commands'],
+  /**
+   * chat:write: postMessage, update, postEphemeral; commands: the slash command; app_mentions:read:
+   * the event; channels:history and groups:history: conversations.history and .replies, to find a
+   * watch alert whose post was accepted but whose answer was lost (public and private channels).
+   */
+  botScopes: ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'groups:history'],
   botEvents: ['app_home_opened', 'app_mention'],
   actionIds: Object.values(ACTION_IDS),
 } as const;

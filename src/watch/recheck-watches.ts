@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
+import {
+  createLocalCoordinator,
+  type FleetCoordinator,
+  type PostDecision,
+  type PostedKey,
+  type PostIntent,
+  type PostKind,
+  type TickClaims,
+} from '../fleet/index.js';
 import type { Logger } from '../log.js';
-import { Semaphore } from '../policy/index.js';
 import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
@@ -19,6 +28,11 @@ import { portStateViews } from './watch-views.js';
 // announced is saved only once the notifier accepted the message, so a message Slack refused is
 // raised again on the next tick — and, because the announcement is in the store, a restart never
 // raises one twice.
+//
+// In a fleet, the coordinator hands each replica its share of the tick's hosts, and every post
+// goes through its ledger first: an announcement has a key (channel, host, kind, slot) that is the
+// same whichever replica or tick raises it, so it is posted once, and a post whose answer was lost
+// is looked up in the channel before it is posted again.
 
 export interface RecheckDeps {
   store: WatchStore;
@@ -33,11 +47,21 @@ export interface RecheckDeps {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   alertConfig?: AlertConfig;
+  /** Who re-tests which host and who posts what; one process on its own when absent. */
+  fleet?: FleetCoordinator;
+  /** The schedule's slot this tick runs for (the same on every replica); now() when absent. */
+  slot?: Date;
 }
 
 export interface RecheckSummary {
   hosts: number;
   watches: number;
+  /** Hosts this process re-tested (in a fleet, its share of `hosts`). */
+  retested: number;
+  /** Announcements another replica (or an earlier tick whose answer was lost) had posted already. */
+  adopted: number;
+  /** Calls to the fleet's database that failed (logged); a failed claim ends the tick early. */
+  fleetFailures: number;
   /** Hosts whose check threw (a bug or infrastructure failure, logged); their state is unchanged. */
   checkFailures: number;
   /** Messages the notifier accepted. */
@@ -52,39 +76,64 @@ export interface RecheckSummary {
 type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const LOCAL = createLocalCoordinator();
 
 export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary> {
   const started = deps.now().getTime();
+  const fleet = deps.fleet ?? LOCAL;
+  const slot = deps.slot ?? deps.now();
   const watches = await deps.store.listWatches();
   const byHost = new Map<string, Watch[]>();
   for (const watch of watches) byHost.set(watch.host, [...(byHost.get(watch.host) ?? []), watch]);
-  const counts: Counts = { checkFailures: 0, delivered: 0, deliveryFailures: 0, mutedAnnouncements: 0 };
+  const counts: Counts = {
+    retested: 0,
+    checkFailures: 0,
+    delivered: 0,
+    deliveryFailures: 0,
+    mutedAnnouncements: 0,
+    adopted: 0,
+    fleetFailures: 0,
+  };
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? defaultSleep;
+  const summary = (): RecheckSummary => ({
+    hosts: byHost.size,
+    watches: watches.length,
+    ...counts,
+    durationMs: deps.now().getTime() - started,
+  });
 
   // Every host's jitter starts now, outside the concurrency slots, and the slots take hosts in the
   // order their waits end. A slot that slept through each host's jitter idled jitterMs / 2 per host
   // on average: with the defaults (20 slots, 2 s) a tick managed 14–16 hosts/s, about 60 s for 1 000
   // hosts, against about 15 s now (npm run bench, BENCHMARKS.md). The start is still spread over jitterMs.
-  const queue = [...byHost]
-    .map(([host, hostWatches]) => ({
-      host,
-      hostWatches,
-      delayMs: deps.jitterMs > 0 ? Math.floor(random() * deps.jitterMs) : 0,
-    }))
-    .sort((a, b) => a.delayMs - b.delayMs)
-    .map((entry) => ({
-      ...entry,
-      ready: deps.jitterMs > 0 ? sleep(entry.delayMs) : Promise.resolve(),
-    }));
+  const queue = [...byHost.keys()]
+    .map((host) => ({ host, delayMs: deps.jitterMs > 0 ? Math.floor(random() * deps.jitterMs) : 0 }))
+    .sort((a, b) => a.delayMs - b.delayMs);
+  const ready = new Map(
+    queue.map(({ host, delayMs }) => [host, deps.jitterMs > 0 ? sleep(delayMs) : Promise.resolve()]),
+  );
 
-  // The semaphore serves waiters in arrival order, so the slots take hosts in jitter order.
-  const slots = new Semaphore(Math.max(1, deps.concurrency));
-  const recheckHost = async ({ host, hostWatches, ready }: (typeof queue)[number]): Promise<void> => {
-    await ready;
+  let claims: TickClaims;
+  try {
+    claims = await fleet.openTick(
+      slot,
+      queue.map((entry) => entry.host),
+    );
+  } catch (error) {
+    counts.fleetFailures += 1;
+    deps.logger.error('watch tick not started: the fleet database failed; the next tick tries again', {
+      error,
+    });
+    return summary();
+  }
+
+  const recheckHost = async (host: string, hostWatches: Watch[]): Promise<void> => {
+    await (ready.get(host) ?? Promise.resolve());
     const ports = [...new Set(hostWatches.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
     let diagnosis: HostDiagnosis;
     try {
+      counts.retested += 1;
       diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
     } catch (error) {
       counts.checkFailures += 1;
@@ -105,22 +154,114 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
     }
     for (const watch of hostWatches) {
       try {
-        await reconcileWatch(deps, watch, diagnosis, at, counts);
+        await reconcileWatch(deps, fleet, watch, diagnosis, at, counts);
       } catch (error) {
         deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
       }
     }
   };
-  await Promise.all(queue.map((entry) => slots.run(() => recheckHost(entry))));
 
-  const summary = {
-    hosts: byHost.size,
-    watches: watches.length,
-    ...counts,
-    durationMs: deps.now().getTime() - started,
+  // Another replica may have registered a host this one did not list (a watch added meanwhile).
+  const watchesOf = async (host: string): Promise<Watch[]> => {
+    const known = byHost.get(host);
+    if (known !== undefined) return known;
+    try {
+      return await deps.store.listWatches({ host });
+    } catch (error) {
+      deps.logger.error('watches of a claimed host not read', { host, error });
+      return [];
+    }
   };
-  deps.logger.info('watch tick finished', { ...summary });
-  return summary;
+
+  // Workers take hosts in the coordinator's order (the jitter order, for one process).
+  let claimFailure: unknown = null;
+  const worker = async (): Promise<void> => {
+    while (claimFailure === null) {
+      let host: string | null;
+      try {
+        host = await claims.next();
+      } catch (error) {
+        claimFailure ??= error;
+        return;
+      }
+      if (host === null) return;
+      const hostWatches = await watchesOf(host);
+      if (hostWatches.length > 0) await recheckHost(host, hostWatches);
+      try {
+        await claims.done(host);
+      } catch (error) {
+        counts.fleetFailures += 1;
+        deps.logger.error('watch host not marked re-tested; another replica may re-test it', { host, error });
+      }
+    }
+  };
+  const workers = fleet === LOCAL ? Math.min(Math.max(1, deps.concurrency), queue.length) : deps.concurrency;
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  } finally {
+    await claims.close();
+  }
+  if (claimFailure !== null) {
+    counts.fleetFailures += 1;
+    deps.logger.error('watch tick stopped early: the fleet database failed; the next tick resumes', {
+      error: claimFailure,
+      retested: counts.retested,
+    });
+  }
+
+  const result = summary();
+  deps.logger.info('watch tick finished', { slot: slot.toISOString(), replica: fleet.replica, ...result });
+  return result;
+}
+
+/** The ledger's name of an announcement: the same whichever replica or tick raises it. */
+export function postIntentOf(
+  channel: string,
+  host: string,
+  events: AlertEvent[],
+  diagnosis: HostDiagnosis,
+  incident: Incident | null,
+  resolved: boolean,
+): PostIntent {
+  const eventKey = (event: AlertEvent): string => {
+    switch (event.kind) {
+      case 'became-blocked':
+        return `${event.port}:blocked:${event.since}`;
+      case 'still-blocked':
+        return `${event.port}:still:${event.since}`;
+      case 'recovered':
+        return `${event.port}:recovered:${event.blockedSince}`;
+      case 'cert-expiring': {
+        // The certificate's end tells a renewed certificate from the one announced before.
+        const validTo = diagnosis.ports.find((port) => port.port === event.port)?.certificate?.validTo;
+        return `${event.port}:cert:${event.band}:${validTo ?? ''}`;
+      }
+      default:
+        return event satisfies never;
+    }
+  };
+  const eventsKey = events.map(eventKey).sort().join(',');
+  let kind: PostKind;
+  let slot: string;
+  if (incident === null) {
+    const blockedSince = events
+      .flatMap((event) => (event.kind === 'became-blocked' ? [event.since] : []))
+      .sort()[0];
+    // An outage opens one incident, whichever ports join it before the alert gets through.
+    [kind, slot] = blockedSince !== undefined ? ['alert', blockedSince] : ['notice', eventsKey];
+  } else if (resolved) {
+    [kind, slot] = ['recovery', incident.threadTs];
+  } else if (events.every((event) => event.kind === 'still-blocked')) {
+    // A reminder's slot is the one before it: the same until a reminder is delivered.
+    [kind, slot] = ['reminder', `${incident.threadTs}@${incident.lastReminderAt ?? incident.openedAt}`];
+  } else {
+    [kind, slot] = ['update', `${incident.threadTs}:${eventsKey}`];
+  }
+  const key = createHash('sha256')
+    .update([channel, host, kind, slot].join('\n'))
+    .digest('base64url')
+    .slice(0, 24);
+  return { channel, host, kind, slot, key };
 }
 
 /** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
@@ -136,6 +277,7 @@ interface Outcome {
  */
 async function reconcileWatch(
   deps: RecheckDeps,
+  fleet: FleetCoordinator,
   watch: Watch,
   diagnosis: HostDiagnosis,
   at: string,
@@ -184,7 +326,9 @@ async function reconcileWatch(
     withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
   }
 
-  const outcome = await announce(deps, {
+  // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
+  const accepted: PostedKey[] = [];
+  const outcome = await announce(deps, fleet, accepted, {
     watch,
     diagnosis,
     at,
@@ -195,12 +339,18 @@ async function reconcileWatch(
     incident,
     mute,
   });
-  await store.saveAlertStates(channel, host, outcome.states, outcome.incident);
+  await fleet.posts.commit(
+    accepted,
+    { channel, host, states: outcome.states, incident: outcome.incident },
+    () => store.saveAlertStates(channel, host, outcome.states, outcome.incident),
+  );
 }
 
 /** Delivers a watch's events (or holds them back while muted) and says what to save. */
 async function announce(
   deps: RecheckDeps,
+  fleet: FleetCoordinator,
+  accepted: PostedKey[],
   tick: {
     watch: Watch;
     diagnosis: HostDiagnosis;
@@ -237,6 +387,73 @@ async function announce(
       return null;
     }
   };
+  // A post goes through the fleet's ledger: recorded before Slack is called, completed with its ts.
+  const deliverPost = async (
+    what: string,
+    intent: PostIntent,
+    threadTs: string | null,
+    send: (key: string) => Promise<{ ts: string }>,
+  ): Promise<{ ts: string } | null> => {
+    const { key } = intent;
+    const notDelivered = (why: string, error?: unknown): null => {
+      counts.deliveryFailures += 1;
+      logger.warn(`watch ${what} not delivered (${why}); retrying next tick`, { channel, host, key, error });
+      return null;
+    };
+    let decision: PostDecision;
+    try {
+      decision = await fleet.posts.begin(intent);
+    } catch (error) {
+      return notDelivered('the fleet database failed', error);
+    }
+    if (decision.action === 'adopt') {
+      counts.adopted += 1;
+      logger.info(`watch ${what} was posted already; not posted again`, { channel, host, key });
+      return { ts: decision.ts };
+    }
+    if (decision.action === 'busy') return notDelivered('another replica is posting it');
+    const release = async (): Promise<void> => {
+      try {
+        await fleet.posts.release(key);
+      } catch (error) {
+        logger.error(`watch ${what} left pending in the fleet database`, { channel, host, key, error });
+      }
+    };
+    if (decision.action === 'look-up' && notify.findPost) {
+      let found: { ts: string } | null;
+      try {
+        found = await notify.findPost(channel, key, {
+          since: decision.since,
+          ...(threadTs ? { threadTs } : {}),
+        });
+      } catch (error) {
+        await release();
+        return notDelivered('an earlier attempt could not be looked up', error);
+      }
+      if (found !== null) {
+        counts.adopted += 1;
+        logger.info(`watch ${what} from an earlier attempt found in the channel; not posted again`, {
+          channel,
+          host,
+          key,
+          ts: found.ts,
+        });
+        accepted.push({ key, ts: found.ts });
+        return found;
+      }
+    }
+    let sent: { ts: string };
+    try {
+      sent = await send(key);
+    } catch (error) {
+      await release();
+      return notDelivered('the chat refused or failed', error);
+    }
+    counts.delivered += 1;
+    accepted.push({ key, ts: sent.ts });
+    return sent;
+  };
+
   const markResolved = async (open: Incident): Promise<boolean> => {
     const resolvedAt = open.resolvedAt ?? at;
     const done = await deliver('resolved alert', async () => {
@@ -267,7 +484,10 @@ async function announce(
       .at(-1);
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
     const update = { host, events, ports, diagnosis, resolved };
-    const posted = await deliver('thread update', () => notify.postInThread(channel, open.threadTs, update));
+    const intent = postIntentOf(channel, host, events, diagnosis, open, resolved !== null);
+    const posted = await deliverPost('thread update', intent, open.threadTs, (key) =>
+      notify.postInThread(channel, open.threadTs, update, { key }),
+    );
     if (posted === null) return { states: withheld };
     const reminded = events.some((event) => event.kind === 'still-blocked');
     if (!resolved)
@@ -275,11 +495,16 @@ async function announce(
     // The recovery is in the thread: record that before touching the alert, so a restart (or a
     // failed update) finishes the resolution instead of posting the recovery twice.
     const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
-    await store.saveAlertStates(channel, host, next, resolving);
+    await fleet.posts.commit(accepted.splice(0), { channel, host, states: next, incident: resolving }, () =>
+      store.saveAlertStates(channel, host, next, resolving),
+    );
     return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 
-  const posted = await deliver('alert', () => notify.postAlert(channel, { host, events, ports, diagnosis }));
+  const intent = postIntentOf(channel, host, events, diagnosis, null, false);
+  const posted = await deliverPost('alert', intent, null, (key) =>
+    notify.postAlert(channel, { host, events, ports, diagnosis }, { key }),
+  );
   if (posted === null) return { states: withheld, incident: keptIncident };
   const blocked = events.filter((event) => event.kind === 'became-blocked');
   if (blocked.length === 0) return { states: next, incident: keptIncident };

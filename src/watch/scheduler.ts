@@ -38,7 +38,11 @@ export interface SchedulerOptions {
   expression: string;
   /** IANA time zone the expression is read in; the process's own when absent. */
   timezone?: string;
-  tick: () => Promise<unknown>;
+  /**
+   * One tick. `slot` is the schedule's slot time (the same on every replica running this
+   * schedule, so they agree on which tick it is); for runNow, the time it was called.
+   */
+  tick: (slot: Date) => Promise<unknown>;
   logger: Logger;
   now?: () => Date;
 }
@@ -59,7 +63,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   }
   let running: { startedAt: number; done: Promise<void> } | null = null;
 
-  const run = async (): Promise<boolean> => {
+  const run = async (slot: Date = now()): Promise<boolean> => {
     if (running !== null) {
       logger.warn('watch tick still running; this run is skipped', {
         runningForMs: now().getTime() - running.startedAt,
@@ -70,7 +74,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const done = (async () => {
       logger.debug('watch tick started');
       try {
-        await options.tick();
+        await options.tick(slot);
       } catch (error) {
         logger.error('watch tick failed', { error });
       } finally {
@@ -86,7 +90,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     return true;
   };
 
-  const task: ScheduledTask = schedule(expression.trim(), () => run(), {
+  const task: ScheduledTask = schedule(expression.trim(), (context) => run(context.date), {
     name: 'smtp-check-watch-recheck',
     noOverlap: true,
     ...(timezone ? { timezone } : {}),
@@ -107,7 +111,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   logger.info('watch scheduler started', { expression, timezone: timezone ?? null });
 
   return {
-    runNow: run,
+    runNow: () => run(),
     async stop() {
       await task.destroy();
       const current = running as { done: Promise<void> } | null;

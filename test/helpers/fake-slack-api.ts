@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SLACK_SURFACE } from '../../src/slack/index.js';
 
 // A local Slack Web API for end-to-end tests: checks the bearer token, records every call, answers
 // like Slack, and rejects payloads over Slack's limits the way Slack does (invalid_blocks), so a
 // renderer that overflows fails the test instead of passing silently. Also serves response_url.
+// It keeps the messages it accepted, with their metadata, and serves them back through
+// conversations.history and conversations.replies — only to a token with the history scope, and
+// paged as Slack pages them.
 
 export interface RecordedCall {
   method: string;
@@ -29,6 +33,22 @@ export interface FakeSlackApiOptions {
   appToken?: string;
   botUserId?: string;
   botId?: string;
+  /** The bot token's scopes; by default the ones the app declares (manifest.yml). */
+  scopes?: readonly string[];
+}
+
+/** A message as the fake keeps it (and as conversations.history shows it). */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  user: string;
+  bot_id: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** The text it was posted with (chat.update replaces `text`); the fake's own, not shown to the app. */
+  postedText: string;
 }
 
 /**
@@ -40,7 +60,8 @@ export interface FakeSlackApiOptions {
 export type Fault =
   | { error: string }
   | { retryAfterSeconds: number }
-  | { status: number }
+  /** With `processed`, Slack did the work and then answered the error (a 500 after the post). */
+  | { status: number; processed?: boolean }
   | { hang: true; processed?: boolean }
   | { drop: true; processed?: boolean };
 
@@ -110,6 +131,8 @@ export interface FakeSlackApi {
   readonly apiUrl: string;
   readonly calls: RecordedCall[];
   readonly responses: RecordedResponse[];
+  /** The messages of a channel, oldest first, thread replies included. */
+  messagesIn(channel: string): StoredMessage[];
   /** A response_url served by this fake. */
   responseUrl(id: string): string;
   /** Make the next `times` calls of method fail: a Slack error, a 429 with Retry-After, a 5xx, a hang or a drop. */
@@ -135,10 +158,25 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
   const botUserId = options.botUserId ?? 'U0BOT';
   const botId = options.botId ?? 'B0BOT';
   let socketUrl = '';
-  let tsCounter = 0;
-  const nextTs = (): string => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
+  // Like Slack's: the time of the post in microseconds, unique and increasing within the workspace.
+  let lastTsMicros = 0;
+  const nextTs = (): string => {
+    lastTsMicros = Math.max(Date.now() * 1_000, lastTsMicros + 1);
+    return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
+  };
   const notify = (): void => {
     for (const wake of [...waiters]) wake();
+  };
+
+  const scopes = new Set(options.scopes ?? SLACK_SURFACE.botScopes);
+  const channels = new Map<string, StoredMessage[]>();
+  const channelMessages = (channel: string): StoredMessage[] => {
+    let list = channels.get(channel);
+    if (list === undefined) {
+      list = [];
+      channels.set(channel, list);
+    }
+    return list;
   };
 
   const answer = (
@@ -148,6 +186,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     fault: Fault | undefined,
   ): { status: number; json: Record<string, unknown>; headers?: Record<string, string> } => {
     if (fault && 'status' in fault) {
+      if (fault.processed) answer(method, token, body, undefined);
       return { status: fault.status, json: { ok: false, error: `http_${fault.status}` } };
     }
     if (fault && 'retryAfterSeconds' in fault) {
@@ -195,9 +234,39 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
         if (method === 'chat.update' && !body.ts)
           return { status: 200, json: { ok: false, error: 'message_not_found' } };
         if (method === 'chat.postEphemeral') return { status: 200, json: { ok: true, message_ts: nextTs() } };
-        const ts = method === 'chat.update' ? String(body.ts) : nextTs();
-        return { status: 200, json: { ok: true, channel: body.channel, ts, message: { text, ts } } };
+        const channel = String(body.channel);
+        if (method === 'chat.update') {
+          const ts = String(body.ts);
+          const kept = channelMessages(channel).find((message) => message.ts === ts);
+          if (kept) Object.assign(kept, { text, blocks: body.blocks });
+          return { status: 200, json: { ok: true, channel, ts, message: { text, ts } } };
+        }
+        const metadata = body.metadata as StoredMessage['metadata'] | undefined;
+        if (
+          metadata !== undefined &&
+          (typeof metadata !== 'object' ||
+            typeof metadata.event_type !== 'string' ||
+            typeof metadata.event_payload !== 'object')
+        ) {
+          return { status: 200, json: { ok: false, error: 'invalid_metadata_format' } };
+        }
+        const ts = nextTs();
+        channelMessages(channel).push({
+          type: 'message',
+          ts,
+          text,
+          ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
+          ...(typeof body.thread_ts === 'string' ? { thread_ts: body.thread_ts } : {}),
+          user: botUserId,
+          bot_id: botId,
+          ...(metadata ? { metadata } : {}),
+          postedText: text,
+        });
+        return { status: 200, json: { ok: true, channel, ts, message: { text, ts } } };
       }
+      case 'conversations.history':
+      case 'conversations.replies':
+        return readHistory(method, body);
       case 'views.publish': {
         const view = body.view as { blocks?: unknown } | undefined;
         const problems = blockProblems(view?.blocks, LIMITS.homeBlocks);
@@ -207,6 +276,67 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       default:
         return { status: 200, json: { ok: false, error: 'unknown_method' } };
     }
+  };
+
+  // Slack's paging: newest first for history, oldest first for replies; `limit` up to 999 (100 by
+  // default), `oldest`/`latest` exclusive unless `inclusive`, the cursor continues where a page ended.
+  const readHistory = (
+    method: 'conversations.history' | 'conversations.replies',
+    body: Record<string, unknown>,
+  ): { status: number; json: Record<string, unknown> } => {
+    const fail = (error: string, extra: Record<string, unknown> = {}) => ({
+      status: 200,
+      json: { ok: false, error, ...extra },
+    });
+    const channel = typeof body.channel === 'string' ? body.channel : '';
+    const needed = channel.startsWith('G') ? 'groups:history' : 'channels:history';
+    if (!scopes.has(needed)) {
+      return fail('missing_scope', { needed, provided: [...scopes].join(',') });
+    }
+    if (channel === '') return fail('channel_not_found');
+    const limit = body.limit === undefined ? 100 : Number(body.limit);
+    if (!Number.isInteger(limit) || limit < 1) return fail('invalid_limit');
+    const inclusive = String(body.inclusive) === 'true' || body.inclusive === '1';
+    const after = (ts: string, bound: unknown) =>
+      bound === undefined || (inclusive ? Number(ts) >= Number(bound) : Number(ts) > Number(bound));
+    const before = (ts: string, bound: unknown) =>
+      bound === undefined || (inclusive ? Number(ts) <= Number(bound) : Number(ts) < Number(bound));
+    const all = channels.get(channel) ?? [];
+    let selected: StoredMessage[];
+    if (method === 'conversations.history') {
+      selected = all
+        .filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts)
+        .filter((message) => after(message.ts, body.oldest) && before(message.ts, body.latest))
+        .reverse();
+    } else {
+      if (typeof body.ts !== 'string') return fail('invalid_arguments');
+      const parent = all.find((message) => message.ts === body.ts);
+      if (!parent) return fail('thread_not_found');
+      const replies = all.filter(
+        (message) =>
+          message.thread_ts === parent.ts &&
+          message.ts !== parent.ts &&
+          after(message.ts, body.oldest) &&
+          before(message.ts, body.latest),
+      );
+      selected = [parent, ...replies];
+    }
+    const start = typeof body.cursor === 'string' && body.cursor !== '' ? Number(atob(body.cursor)) : 0;
+    const page = selected.slice(start, start + Math.min(limit, 999));
+    const hasMore = start + page.length < selected.length;
+    const withMetadata = String(body.include_all_metadata) === 'true';
+    const messages = page.map(({ metadata, postedText: _, ...message }) =>
+      withMetadata && metadata ? { ...message, metadata } : message,
+    );
+    return {
+      status: 200,
+      json: {
+        ok: true,
+        messages,
+        has_more: hasMore,
+        response_metadata: { next_cursor: hasMore ? btoa(String(start + page.length)) : '' },
+      },
+    };
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -246,7 +376,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
         ? {
             fault:
               faultName ??
-              ('status' in fault ? `http ${fault.status}` : 'error' in fault ? fault.error : '429'),
+              ('status' in fault
+                ? `http ${fault.status}${fault.processed ? ' after processing' : ''}`
+                : 'error' in fault
+                  ? fault.error
+                  : '429'),
           }
         : {}),
       at: Date.now(),
@@ -303,6 +437,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     apiUrl: `${origin}/api/`,
     calls,
     responses,
+    messagesIn: (channel) => [...(channels.get(channel) ?? [])],
     responseUrl: (id) => `${origin}/response/${id}`,
     failNext(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);

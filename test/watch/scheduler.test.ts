@@ -79,20 +79,29 @@ describe('startScheduler()', () => {
     );
   });
 
-  test('a real schedule with a seconds field fires the tick', async () => {
+  test('a real schedule with a seconds field fires the tick with its slot time', async () => {
     const { logger } = recordingLogger();
     const fired = gate();
+    const slots: Array<{ slot: Date; at: number }> = [];
     const scheduler = startScheduler({
-      expression: '* * * * * *',
-      timezone: 'UTC',
-      tick: async () => fired.open(),
+      expression: '*/2 * * * * *',
+      timezone: 'Europe/Paris',
+      tick: async (slot) => {
+        slots.push({ slot, at: Date.now() });
+        fired.open();
+      },
       logger,
     });
     try {
-      await fired.promise; // every second: bounded by the test timeout
+      await fired.promise; // every two seconds: bounded by the test timeout
     } finally {
       await scheduler.stop();
     }
+    // The slot, not the moment the tick ran: every replica on this schedule names the tick alike.
+    const [{ slot, at }] = slots as [{ slot: Date; at: number }];
+    expect(slot.getTime() % 2_000).toBe(0);
+    expect(slot.getTime()).toBeLessThanOrEqual(at);
+    expect(at - slot.getTime()).toBeLessThan(10_000);
   });
 
   test('a tick that runs long is logged and never stacked', async () => {

@@ -7,10 +7,13 @@ import type { Chat } from './chat.js';
  * The watch tick decides what to say; this adapter draws it.
  */
 export function chatNotifier(chat: Chat): AlertNotifier {
-  return {
-    postAlert: (channel, alert) => chat.post(channel, renderAlert(alert)),
-    postInThread: (channel, threadTs, update) =>
-      chat.post(channel, renderIncidentUpdate(update), { threadTs }),
+  const notifier: AlertNotifier = {
+    postAlert: (channel, alert, options = {}) => chat.post(channel, renderAlert(alert), options),
+    postInThread: (channel, threadTs, update, options = {}) =>
+      chat.post(channel, renderIncidentUpdate(update), { ...options, threadTs }),
     markResolved: (channel, ts, resolved) => chat.update({ channel, ts }, renderResolvedAlert(resolved)),
   };
+  const findPost = chat.findPost?.bind(chat);
+  if (findPost) notifier.findPost = findPost;
+  return notifier;
 }

@@ -9,8 +9,24 @@ export interface PostedMessage {
 }
 
 export interface Chat {
-  /** chat.postMessage; with threadTs it is a reply in that thread. */
-  post(channel: string, message: SlackMessage, options?: { threadTs?: string }): Promise<PostedMessage>;
+  /**
+   * chat.postMessage; with threadTs it is a reply in that thread. A `key` is carried in the
+   * message's metadata, so findPost can tell later whether the message reached the channel.
+   */
+  post(
+    channel: string,
+    message: SlackMessage,
+    options?: { threadTs?: string; key?: string },
+  ): Promise<PostedMessage>;
+  /**
+   * The message posted with `key` since `since` (in the thread of threadTs when given), or null.
+   * Absent where a post cannot be lost (the console).
+   */
+  findPost?(
+    channel: string,
+    key: string,
+    options: { since: Date; threadTs?: string },
+  ): Promise<PostedMessage | null>;
   /** chat.update; blocks are always sent again (text alone would drop them). */
   update(target: PostedMessage, message: SlackMessage): Promise<void>;
   /** chat.postEphemeral: only userId sees it. */
