@@ -1,13 +1,14 @@
 // Composition root of the bot (`npm start`): settings, logger, probe, policy, store, scheduler,
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
-import { createAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { createAdmission, createAsyncAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
+import type { TickWatch } from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
@@ -115,6 +116,30 @@ async function openFleet(
   }
 }
 
+/**
+ * With DATABASE_URL, what a click or a thread reply needs on any replica (the check results), the
+ * rate limits and the per-host wait are kept in the store's database; without it, in memory.
+ */
+async function openFleetContext(config: Config, logger: Logger, store: WatchStore) {
+  if (config.databaseUrl === null) return null;
+  const { isPgWatchStore } = await import('./store/pg/index.js');
+  if (!isPgWatchStore(store))
+    throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
+  const context = await import('./fleet-context/index.js');
+  const db = { pool: store.pool, url: config.databaseUrl };
+  const rateLimits = {
+    perUserPerMinute: config.rate.checksPerUserPerMinute,
+    perTargetPerMinute: config.rate.checksPerTargetPerMinute,
+  };
+  const leases = context.createTargetLeases(db, { logger });
+  return {
+    db,
+    limiter: new context.FleetRateLimiter(db, rateLimits, { logger }),
+    holdTarget: (target: string) => leases.acquire(target),
+    results: context.createPgCheckResults(db),
+  };
+}
+
 async function main(): Promise<void> {
   onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
@@ -124,6 +149,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: logFormat, secrets: config.secrets });
   const now = () => new Date();
 
+  const store = await openStoreOrExit(config, logger);
+  const fleet = await openFleet(config, logger, store);
+  const shared = await openFleetContext(config, logger, store);
   const limiter = new RateLimiter(
     {
       perUserPerMinute: config.rate.checksPerUserPerMinute,
@@ -140,7 +168,7 @@ async function main(): Promise<void> {
       policy,
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
-      addressLimiter: limiter,
+      addressLimiter: shared?.limiter ?? limiter,
       ...(extraCa ? { extraCa } : {}),
       verifyRecommendation: createRecommendationVerifier({
         timeoutMs: config.limits.replyTimeoutMs,
@@ -148,11 +176,13 @@ async function main(): Promise<void> {
       }),
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
+    shared ? { holdTarget: shared.holdTarget } : {},
   );
   const runCheck = limited.runCheck;
-  const admit = createAdmission({ limiter, extraPorts: config.allowedPorts });
-  const store = await openStoreOrExit(config, logger);
-  const fleet = await openFleet(config, logger, store);
+  // Chat-started checks and watch baselines: the fleet's limits when replicas share a database.
+  const admit = shared
+    ? createAsyncAdmission({ limiter: shared.limiter, extraPorts: config.allowedPorts })
+    : createAdmission({ limiter, extraPorts: config.allowedPorts });
   const alertConfig = {
     failuresToBlock: config.watch.failuresToAlert,
     successesToRecover: config.watch.successesToRecover,
@@ -172,13 +202,16 @@ async function main(): Promise<void> {
     admit,
   });
 
+  // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
+  let tickStarted = (): void => undefined;
   const schedule = (notify: AlertNotifier): Scheduler =>
     startScheduler({
       expression: config.checkSchedule,
       ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
       logger,
-      tick: (slot) =>
-        recheckWatches({
+      tick: (slot) => {
+        tickStarted();
+        return recheckWatches({
           fleet: fleet.fleet,
           slot,
           store,
@@ -189,7 +222,8 @@ async function main(): Promise<void> {
           concurrency: config.watch.concurrency,
           jitterMs: 2_000,
           alertConfig,
-        }),
+        });
+      },
     });
 
   if (config.mode === 'console') {
@@ -222,6 +256,12 @@ async function main(): Promise<void> {
   }
 
   const { createSlackApp, SlackStartUpError } = await import('./slack/index.js');
+  const { createHealth, createTickWatch } = await import('./fleet-context/index.js');
+  let ticks: TickWatch | null = null;
+  const health = createHealth({
+    db: shared?.db ?? null,
+    scheduler: { liveness: () => ticks?.liveness() ?? { ok: true } },
+  });
   const app = createSlackApp({
     botToken: config.slack.botToken ?? '',
     ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
@@ -233,6 +273,8 @@ async function main(): Promise<void> {
     watches,
     logger,
     logLevel: config.logLevel,
+    ...(shared ? { results: shared.results } : {}),
+    health: () => health(),
   });
   try {
     await app.start();
@@ -242,6 +284,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const scheduler = schedule(app.notifier);
+  const tickWatch = createTickWatch({ intervalMs: scheduler.intervalMs });
+  ticks = tickWatch;
+  tickStarted = () => tickWatch.tickStarted();
   logger.info('smtp-check ready', { mode: config.mode, schedule: config.checkSchedule });
 
   let stopping = false;

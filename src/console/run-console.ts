@@ -3,7 +3,7 @@ import { type Readable, Writable } from 'node:stream';
 import { runCli } from '../cli/run-cli.js';
 import type { SessionTests } from '../cli/session-tests.js';
 import { escapeControls } from '../render/sanitize.js';
-import type { Admit } from '../check/admission.js';
+import type { Admit, AsyncAdmit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { type CheckResults, createUseCases, type Requester } from '../chat/use-cases/index.js';
@@ -17,7 +17,7 @@ export interface ConsoleOptions {
   logger?: Logger;
   results?: CheckResults;
   /** Port allow-list and rate limits for chat-started checks. */
-  admit?: Admit;
+  admit?: Admit | AsyncAdmit;
   /** The watch use cases: `watch`, `unwatch`, `list`, `mute`, `history` and `home` work with them. */
   watches?: WatchCommands;
   /**

@@ -52,6 +52,19 @@ export interface Scheduler {
   runNow(): Promise<boolean>;
   /** Stops scheduling and waits for a running tick to finish. */
   stop(): Promise<void>;
+  /**
+   * The longest wait between two of the next runs (a schedule may be irregular: weekdays only,
+   * office hours): a tick later than that, and then some, means the scheduler is stuck.
+   */
+  readonly intervalMs: number;
+}
+
+/** The longest gap between consecutive runs among a task's next few. */
+function longestGapMs(task: ScheduledTask): number {
+  const runs = task.getNextRuns(8).map((date) => date.getTime());
+  let longest = 0;
+  for (let i = 1; i < runs.length; i += 1) longest = Math.max(longest, (runs[i] ?? 0) - (runs[i - 1] ?? 0));
+  return longest > 0 ? longest : 24 * 3_600_000;
 }
 
 /** Starts the schedule. Throws ScheduleError for an invalid expression or time zone. */
@@ -111,6 +124,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   logger.info('watch scheduler started', { expression, timezone: timezone ?? null });
 
   return {
+    intervalMs: longestGapMs(task),
     runNow: () => run(),
     async stop() {
       await task.destroy();

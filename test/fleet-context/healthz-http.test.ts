@@ -77,7 +77,15 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
         fleet.database.name,
       ]);
     });
-    const down = await health();
+    // pg_terminate_backend only signals: a pooled connection can answer once more before it ends,
+    // and its end may be seen as a terminated connection before new ones are refused.
+    let down = await health();
+    await expect
+      .poll(async () => {
+        down = await health();
+        return down.status === 503 && (down.body.reasons ?? []).join(' ').includes('not currently accepting');
+      })
+      .toBe(true);
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ ok: false, database: 'failing', scheduler: 'ok' });
     const [reason, ...others] = down.body.reasons ?? [];

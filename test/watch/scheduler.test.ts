@@ -79,6 +79,21 @@ describe('startScheduler()', () => {
     );
   });
 
+  test('says the longest wait between its runs, so health can tell a stuck scheduler', async () => {
+    const { logger } = recordingLogger();
+    const tick = async (): Promise<void> => {};
+    const every15 = startScheduler({ expression: '*/15 * * * *', tick, logger });
+    const weekdays = startScheduler({ expression: '0 9 * * 1-5', timezone: 'UTC', tick, logger });
+    try {
+      expect(every15.intervalMs).toBe(15 * 60_000);
+      // Friday 09:00 to Monday 09:00 is among any eight consecutive weekday runs.
+      expect(weekdays.intervalMs).toBe(3 * 24 * 3_600_000);
+    } finally {
+      await every15.stop();
+      await weekdays.stop();
+    }
+  });
+
   test('a real schedule with a seconds field fires the tick with its slot time', async () => {
     const { logger } = recordingLogger();
     const fired = gate();
