@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const MAIN = join(ROOT, 'src/main.ts');
 const BOT_TOKEN = 'xoxb-fleet-test-0123456789';
-const SIGNING_SECRET = 'fleet-test-signing-secret-0123';
+export const SIGNING_SECRET = 'fleet-test-signing-secret-0123';
 export const CHANNEL = 'C0FLEET';
 /** A schedule with a seconds field: a tick every two seconds. */
 const SCHEDULE = '*/2 * * * * *';
@@ -36,6 +36,8 @@ export interface Replica {
   readonly child: ChildProcess;
   /** Its name in the fleet's tables (claimed_by). */
   replicaId(): string;
+  /** Where it takes Slack's requests (http://127.0.0.1:port/slack/events). */
+  eventsUrl(): string;
   lines(): LogLine[];
   output(): string;
   /** The first log line that matches, logged already or to come. */
@@ -171,6 +173,7 @@ export async function startFleet(): Promise<Fleet> {
       child,
       replicaId: () =>
         String(lines.find((line) => line.msg === 'watch schedule shared through PostgreSQL')?.replica),
+      eventsUrl: () => `http://127.0.0.1:${port}/slack/events`,
       lines: () => lines,
       output: () => output,
       waitForLog,
@@ -225,10 +228,7 @@ export async function startFleet(): Promise<Fleet> {
         ),
       ),
     async watch(replica, target) {
-      const port = /"port":(\d+)/.exec(
-        JSON.stringify(replica.lines().find((line) => line.msg === 'Slack app listening')),
-      )?.[1];
-      const ack = await postSlashCommand(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, {
+      const ack = await postSlashCommand(replica.eventsUrl(), SIGNING_SECRET, {
         text: `watch ${target.host} ${target.port}`,
         channel_id: CHANNEL,
         user_id: 'U0LEAD',
