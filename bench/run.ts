@@ -12,6 +12,7 @@ import type { NsFleetResult } from './ns-fleet.js';
 import type { NsInteractiveResult } from './ns-interactive.js';
 import type { HostRuns, NsHostResult } from './ns-host.js';
 import { formatMs, formatSummary, percentile, summarize } from './stats.js';
+import { fleetTickBench } from './fleet-tick-bench.js';
 import { pgStoreBench, type StoreWriteFigures } from './pg-store-bench.js';
 import { storeBench } from './store-bench.js';
 import { type Row, renderTable } from './table.js';
@@ -285,6 +286,42 @@ notes.push(
     (stores.postgres ? `; importing it into PostgreSQL took ${formatMs(stores.postgres.importMs)}` : '') +
     '. The JSON file rewrites itself whole on every write: it is the default for one team, not for thousands of watches.',
 );
+
+// 3a'. A fleet on PostgreSQL: one tick of 2 000 watched hosts × 4 ports with one replica, then two.
+log('fleet: 2 000 hosts × 4 ports, one replica then two on one database');
+try {
+  const fleetTick = await fleetTickBench();
+  const [single, pair] = [
+    fleetTick.runs.find((run) => run.replicas === 1),
+    fleetTick.runs.find((run) => run.replicas === 2),
+  ];
+  const expected = fleetTick.hosts * fleetTick.ports;
+  for (const run of [single, pair]) {
+    if (!run) continue;
+    rows.push({
+      figure: `Fleet tick: ${fleetTick.hosts.toLocaleString('en-US').replace(',', ' ')} hosts × ${fleetTick.ports} ports, ${run.replicas} replica${run.replicas > 1 ? 's' : ''}`,
+      target: run.replicas === 1 ? 'baseline' : 'no slower than one; hosts × ports probes, 0 duplicates',
+      measured: `${formatMs(run.tickMs)}; ${run.probes} probes, ${run.duplicates} duplicates; ${run.roundTripsPerHost.toFixed(1)} DB statements per host`,
+      nmap: '—',
+      met:
+        run.probes === expected &&
+        run.duplicates === 0 &&
+        (run.replicas === 1 || single === undefined || run.tickMs <= single.tickMs),
+    });
+  }
+  notes.push(
+    `fleet tick: CHECK_CONCURRENCY ${fleetTick.concurrency} per replica, jitter ${fleetTick.jitterMs} ms, each replica a process of its own; ` +
+      fleetTick.runs
+        .map(
+          (run) =>
+            `${run.replicas} replica(s): hosts re-tested ${run.retestedBy.join(' / ')}, ${run.roundTrips} statements (${run.fleetRoundTrips} of them the coordinator's), check failures ${run.checkFailures}`,
+        )
+        .join('; ') +
+      `; the baseline tick (first observations) took ${formatMs(fleetTick.baselineTickMs)}.`,
+  );
+} catch (error) {
+  notes.push(`fleet tick figures not run: ${(error as Error).message}`);
+}
 
 // 3b. Server text is hostile: cleaning 300 KB of it (NULs, then one endless line) for a 300-character
 // field must stay linear. The unit test only checks that it returns; the figure is here.
