@@ -8,6 +8,7 @@ import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/ind
 import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './store/pg/database-url.js';
+import { isTimeZone } from './util/time-zone.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
 
@@ -110,15 +111,6 @@ function parseCanary(raw: string | undefined, problems: string[]): EgressCanary 
     return null;
   }
   return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
-}
-
-function timezoneValid(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: Config['slack'] } {
@@ -246,7 +238,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     }
   }
   const checkTimezone = env['CHECK_TIMEZONE']?.trim() || null;
-  if (checkTimezone !== null && !timezoneValid(checkTimezone)) {
+  if (checkTimezone !== null && !isTimeZone(checkTimezone)) {
     problems.push(`CHECK_TIMEZONE=${checkTimezone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
   }
 
