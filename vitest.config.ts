@@ -7,6 +7,8 @@ export const config = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most test files wait on sockets and timers, not the CPU: three at once on two cores.
+    maxWorkers: 3,
   },
 });
 
