@@ -82,10 +82,14 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-export async function startFleet(): Promise<Fleet> {
+/** `appToken`: the fake Slack API also opens Socket Mode connections, for replicas given SLACK_APP_TOKEN. */
+export async function startFleet(options: { appToken?: string } = {}): Promise<Fleet> {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-check-fleet-'));
   const db = await createTestDatabase('smtp_check_fleet_e2e');
-  const api = await startFakeSlackApi({ botToken: BOT_TOKEN });
+  const api = await startFakeSlackApi({
+    botToken: BOT_TOKEN,
+    ...(options.appToken ? { appToken: options.appToken } : {}),
+  });
   const ca = createTestCa();
   const addresses = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
   const leaf = ca.issue({ commonName: 'mail.example.test', dnsNames: ['mail.example.test'], ips: addresses });

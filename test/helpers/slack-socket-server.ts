@@ -2,17 +2,24 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 // The Socket Mode side of Slack: a WebSocket server on 127.0.0.1 that greets with `hello`, sends
-// envelopes and collects the app's acks.
+// envelopes and collects the app's acks. Like Slack with several replicas connected, it gives each
+// envelope to one connection: the latest, or the one a test names.
 
 export interface SocketModeServer {
   url: string;
   /** Resolves once the app has connected and been greeted. */
   connected(): Promise<void>;
-  /** Sends an envelope; resolves with the ack the app sent back for it. */
+  /** Connections open now, in the order they came. */
+  connections(): number;
+  /**
+   * Sends an envelope to one connection (the latest unless `connection` names one by its place in
+   * connection order); resolves with the ack the app sent back for it.
+   */
   send(
     type: string,
     payload: Record<string, unknown>,
     timeoutMs?: number,
+    connection?: number,
   ): Promise<{ envelope_id: string; payload?: unknown; at: number }>;
   close(): Promise<void>;
 }
@@ -20,7 +27,7 @@ export interface SocketModeServer {
 export async function startSocketModeServer(): Promise<SocketModeServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  let socket: WebSocket | null = null;
+  const sockets: WebSocket[] = [];
   let greeted: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     greeted = resolve;
@@ -29,7 +36,8 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
   let counter = 0;
 
   server.on('connection', (connection) => {
-    socket = connection;
+    sockets.push(connection);
+    connection.on('close', () => sockets.splice(sockets.indexOf(connection), 1));
     connection.on('message', (data) => {
       const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
       if (message.envelope_id)
@@ -48,7 +56,8 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
   return {
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link`,
     connected: () => ready,
-    send(type, payload, timeoutMs = 5_000) {
+    connections: () => sockets.length,
+    send(type, payload, timeoutMs = 5_000, connection) {
       counter += 1;
       const envelopeId = `envelope-${counter}`;
       return new Promise((resolve, reject) => {
@@ -57,6 +66,7 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
           clearTimeout(timer);
           resolve(ack);
         });
+        const socket = connection === undefined ? sockets.at(-1) : sockets[connection];
         if (!socket) throw new Error('the app is not connected');
         socket.send(
           JSON.stringify({
