@@ -1,5 +1,5 @@
 import { describeDatabase } from '../store/pg/database-url.js';
-import { storeErrorFrom } from '../store/pg/connection.js';
+import { storeErrorFrom } from '../store/pg/errors.js';
 import type { FleetDatabase } from './fleet-database.js';
 
 /** Whether one part of the bot is working, and if not, why (no secrets: it is served over HTTP). */

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { storeErrorFrom } from '../store/pg/connection.js';
+import { storeErrorFrom } from '../store/pg/errors.js';
 import type { FleetDatabase } from './fleet-database.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CheckResult, CheckResults, PostedMessage } from '../chat/use-cases/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import { storeErrorFrom } from '../store/pg/connection.js';
+import { storeErrorFrom } from '../store/pg/errors.js';
 import type { FleetDatabase } from './fleet-database.js';
 
 export interface PgCheckResultsOptions {

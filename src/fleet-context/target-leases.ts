@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { storeErrorFrom } from '../store/pg/connection.js';
+import { storeErrorFrom } from '../store/pg/errors.js';
 import type { FleetDatabase } from './fleet-database.js';
 import { createOutageLog } from './outage-log.js';
 
