@@ -99,8 +99,11 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
     await query(
       'registering the hosts of a tick',
       `WITH pruned AS (DELETE FROM fleet_tick_hosts WHERE tick < $1::timestamptz - interval '${TICK_ROWS_KEPT}'),
+            -- A pending post that old was never completed (Slack kept refusing it, or its watch went
+            -- away): it goes too, unless a replica is working on it right now.
             old_posts AS (DELETE FROM fleet_alert_posts
-                          WHERE status = 'posted' AND created_at < now() - interval '${POSTS_KEPT}')
+                          WHERE created_at < now() - interval '${POSTS_KEPT}'
+                            AND (status = 'posted' OR lease_until IS NULL OR lease_until < now()))
        INSERT INTO fleet_tick_hosts (tick, host, position)
        SELECT $1::timestamptz, host, position FROM unnest($2::text[]) WITH ORDINALITY AS t(host, position)
        -- Every replica inserts in the same order, so two registrations never deadlock.

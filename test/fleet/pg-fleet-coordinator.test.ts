@@ -199,4 +199,28 @@ describe.skipIf(skip !== null)('createPgFleetCoordinator()', () => {
     expect(await again.next()).toBe(hostsNamed(3)[0]);
     await again.close();
   });
+
+  test('a tick drops posts older than 180 days, pending ones too, but not one a replica is working on', async () => {
+    const fleet = coordinator({ replica: 'replica-prune' });
+    const pool = pools.at(-1) as Pool;
+    const row = (slot: string, status: string, ageDays: number, leaseSeconds: number | null) =>
+      pool.query(
+        `INSERT INTO fleet_alert_posts (channel, host, kind, slot, key, status, lease_until, created_at)
+         VALUES ('C0PRUNE', 'mx.example.test', 'alert', $1, $1, $2,
+                 CASE WHEN $4::int IS NULL THEN NULL ELSE now() + make_interval(secs => $4::int) END,
+                 now() - make_interval(days => $3::int))`,
+        [slot, status, ageDays, leaseSeconds],
+      );
+    await row('old-posted', 'posted', 200, null);
+    await row('old-pending', 'pending', 200, -60);
+    await row('old-pending-held', 'pending', 200, 60);
+    await row('recent-pending', 'pending', 10, -60);
+    await row('recent-posted', 'posted', 10, null);
+    const claims = await fleet.openTick(new Date(SLOT.getTime() + 3_600_000), hostsNamed(1));
+    await claims.close();
+    const { rows } = await pool.query<{ slot: string }>(
+      "SELECT slot FROM fleet_alert_posts WHERE channel = 'C0PRUNE' ORDER BY slot",
+    );
+    expect(rows.map((r) => r.slot)).toEqual(['old-pending-held', 'recent-pending', 'recent-posted']);
+  });
 });
