@@ -1,7 +1,7 @@
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../diagnose/index.js';
-import type { PortDiagnosis } from '../diagnose/types.js';
+import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import { CERT_BANDS, type CertBand, type PortAlertState } from './types.js';
+import { CERT_BANDS, type CertBand, type PortAlertState, type PortAlertStates } from './types.js';
 
 // The pure heart of watching: one observation of one port in, the next state and the events that
 // deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,
@@ -195,4 +195,61 @@ export function withholdAnnouncements(prev: PortAlertState | null, next: PortAle
     // A first recovery that was not delivered stays a first recovery.
     alertable: prev.alertable && next.alertable,
   };
+}
+
+/** One watch's observation: every watched port advanced, and what the tick may say about it. */
+export interface WatchObservation {
+  /** The ports' next states, as they are once the events are announced. */
+  next: PortAlertStates;
+  events: AlertEvent[];
+  /** The states to keep when the message is not delivered: its events are raised again next tick. */
+  withheld: PortAlertStates;
+}
+
+/**
+ * Advances each watched port with what the check saw (a port it did not probe keeps its state)
+ * and collects the events. A reminder covers every port of the incident, so they stay on one
+ * cadence.
+ */
+export function observeWatch(
+  ports: readonly number[],
+  prev: PortAlertStates,
+  diagnosis: HostDiagnosis,
+  at: string,
+  config: AlertConfig,
+): WatchObservation {
+  const next: PortAlertStates = {};
+  const events: AlertEvent[] = [];
+  for (const port of ports) {
+    const seen = diagnosis.ports.find((p) => p.port === port);
+    const before = prev[port] ?? null;
+    if (seen === undefined) {
+      if (before !== null) next[port] = before;
+      continue;
+    }
+    const result = advancePortState(before, observePort(seen, at), config);
+    next[port] = result.state;
+    events.push(...result.events);
+  }
+  // A reminder covers every port of the incident, so they stay on one cadence.
+  if (events.some((event) => event.kind === 'still-blocked')) {
+    for (const [port, state] of Object.entries(next)) {
+      if (state.phase !== 'blocked' || state.announcedOutage === null || !state.alertable) continue;
+      if (events.some((event) => event.port === Number(port))) continue;
+      events.push({
+        kind: 'still-blocked',
+        port: Number(port),
+        class: state.class,
+        since: state.announcedOutage,
+        at,
+      });
+      state.announcedAt = at;
+    }
+  }
+  // The states to keep when a message is not delivered: its events are raised again next tick.
+  const withheld: PortAlertStates = {};
+  for (const [port, state] of Object.entries(next)) {
+    withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
+  }
+  return { next, events, withheld };
 }

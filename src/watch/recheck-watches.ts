@@ -1,27 +1,18 @@
-import { createHash } from 'node:crypto';
 import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import {
   createLocalCoordinator,
   type FleetCoordinator,
-  type PostDecision,
   type PostedKey,
-  type PostIntent,
-  type PostKind,
   type TickClaims,
 } from '../fleet/index.js';
 import type { Logger } from '../log.js';
 import type { WatchStore } from '../store/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
-import {
-  type AlertConfig,
-  type AlertEvent,
-  advancePortState,
-  DEFAULT_ALERT_CONFIG,
-  observePort,
-  withholdAnnouncements,
-} from './alert-state.js';
+import { type AlertConfig, type AlertEvent, DEFAULT_ALERT_CONFIG, observeWatch } from './alert-state.js';
 import type { Incident, Mute, PortAlertStates, Watch } from './types.js';
+import { postThroughLedger } from './ledger-post.js';
+import { postIntentOf } from './post-intent.js';
 import { portStateViews } from './watch-views.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
@@ -214,56 +205,6 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   return result;
 }
 
-/** The ledger's name of an announcement: the same whichever replica or tick raises it. */
-export function postIntentOf(
-  channel: string,
-  host: string,
-  events: AlertEvent[],
-  diagnosis: HostDiagnosis,
-  incident: Incident | null,
-  resolved: boolean,
-): PostIntent {
-  const eventKey = (event: AlertEvent): string => {
-    switch (event.kind) {
-      case 'became-blocked':
-        return `${event.port}:blocked:${event.since}`;
-      case 'still-blocked':
-        return `${event.port}:still:${event.since}`;
-      case 'recovered':
-        return `${event.port}:recovered:${event.blockedSince}`;
-      case 'cert-expiring': {
-        // The certificate's end tells a renewed certificate from the one announced before.
-        const validTo = diagnosis.ports.find((port) => port.port === event.port)?.certificate?.validTo;
-        return `${event.port}:cert:${event.band}:${validTo ?? ''}`;
-      }
-      default:
-        return event satisfies never;
-    }
-  };
-  const eventsKey = events.map(eventKey).sort().join(',');
-  let kind: PostKind;
-  let slot: string;
-  if (incident === null) {
-    const blockedSince = events
-      .flatMap((event) => (event.kind === 'became-blocked' ? [event.since] : []))
-      .sort()[0];
-    // An outage opens one incident, whichever ports join it before the alert gets through.
-    [kind, slot] = blockedSince !== undefined ? ['alert', blockedSince] : ['notice', eventsKey];
-  } else if (resolved) {
-    [kind, slot] = ['recovery', incident.threadTs];
-  } else if (events.every((event) => event.kind === 'still-blocked')) {
-    // A reminder's slot is the one before it: the same until a reminder is delivered.
-    [kind, slot] = ['reminder', `${incident.threadTs}@${incident.lastReminderAt ?? incident.openedAt}`];
-  } else {
-    [kind, slot] = ['update', `${incident.threadTs}:${eventsKey}`];
-  }
-  const key = createHash('sha256')
-    .update([channel, host, kind, slot].join('\n'))
-    .digest('base64url')
-    .slice(0, 24);
-  return { channel, host, kind, slot, key };
-}
-
 /** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
 interface Outcome {
   states: PortAlertStates;
@@ -292,39 +233,7 @@ async function reconcileWatch(
     store.getMute(channel, host),
   ]);
 
-  const next: PortAlertStates = {};
-  const events: AlertEvent[] = [];
-  for (const port of watch.ports) {
-    const seen = diagnosis.ports.find((p) => p.port === port);
-    const before = prev[port] ?? null;
-    if (seen === undefined) {
-      if (before !== null) next[port] = before;
-      continue;
-    }
-    const result = advancePortState(before, observePort(seen, at), config);
-    next[port] = result.state;
-    events.push(...result.events);
-  }
-  // A reminder covers every port of the incident, so they stay on one cadence.
-  if (events.some((event) => event.kind === 'still-blocked')) {
-    for (const [port, state] of Object.entries(next)) {
-      if (state.phase !== 'blocked' || state.announcedOutage === null || !state.alertable) continue;
-      if (events.some((event) => event.port === Number(port))) continue;
-      events.push({
-        kind: 'still-blocked',
-        port: Number(port),
-        class: state.class,
-        since: state.announcedOutage,
-        at,
-      });
-      state.announcedAt = at;
-    }
-  }
-  // The states to keep when a message is not delivered: its events are raised again next tick.
-  const withheld: PortAlertStates = {};
-  for (const [port, state] of Object.entries(next)) {
-    withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);
-  }
+  const { next, events, withheld } = observeWatch(watch.ports, prev, diagnosis, at, config);
 
   // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
   const accepted: PostedKey[] = [];
@@ -387,73 +296,7 @@ async function announce(
       return null;
     }
   };
-  // A post goes through the fleet's ledger: recorded before Slack is called, completed with its ts.
-  const deliverPost = async (
-    what: string,
-    intent: PostIntent,
-    threadTs: string | null,
-    send: (key: string) => Promise<{ ts: string }>,
-  ): Promise<{ ts: string } | null> => {
-    const { key } = intent;
-    const notDelivered = (why: string, error?: unknown): null => {
-      counts.deliveryFailures += 1;
-      logger.warn(`watch ${what} not delivered (${why}); retrying next tick`, { channel, host, key, error });
-      return null;
-    };
-    let decision: PostDecision;
-    try {
-      decision = await fleet.posts.begin(intent);
-    } catch (error) {
-      return notDelivered('the fleet database failed', error);
-    }
-    if (decision.action === 'adopt') {
-      counts.adopted += 1;
-      logger.info(`watch ${what} was posted already; not posted again`, { channel, host, key });
-      return { ts: decision.ts };
-    }
-    if (decision.action === 'busy') return notDelivered('another replica is posting it');
-    const release = async (): Promise<void> => {
-      try {
-        await fleet.posts.release(key);
-      } catch (error) {
-        logger.error(`watch ${what} left pending in the fleet database`, { channel, host, key, error });
-      }
-    };
-    if (decision.action === 'look-up' && notify.findPost) {
-      let found: { ts: string } | null;
-      try {
-        found = await notify.findPost(channel, key, {
-          since: decision.since,
-          ...(threadTs ? { threadTs } : {}),
-        });
-      } catch (error) {
-        await release();
-        return notDelivered('an earlier attempt could not be looked up', error);
-      }
-      if (found !== null) {
-        counts.adopted += 1;
-        logger.info(`watch ${what} from an earlier attempt found in the channel; not posted again`, {
-          channel,
-          host,
-          key,
-          ts: found.ts,
-        });
-        accepted.push({ key, ts: found.ts });
-        return found;
-      }
-    }
-    let sent: { ts: string };
-    try {
-      sent = await send(key);
-    } catch (error) {
-      await release();
-      return notDelivered('the chat refused or failed', error);
-    }
-    counts.delivered += 1;
-    accepted.push({ key, ts: sent.ts });
-    return sent;
-  };
-
+  const ledger = { fleet, notify, logger, counts, accepted, channel, host };
   const markResolved = async (open: Incident): Promise<boolean> => {
     const resolvedAt = open.resolvedAt ?? at;
     const done = await deliver('resolved alert', async () => {
@@ -485,7 +328,7 @@ async function announce(
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
     const update = { host, events, ports, diagnosis, resolved };
     const intent = postIntentOf(channel, host, events, diagnosis, open, resolved !== null);
-    const posted = await deliverPost('thread update', intent, open.threadTs, (key) =>
+    const posted = await postThroughLedger(ledger, 'thread update', intent, open.threadTs, (key) =>
       notify.postInThread(channel, open.threadTs, update, { key }),
     );
     if (posted === null) return { states: withheld };
@@ -502,7 +345,7 @@ async function announce(
   }
 
   const intent = postIntentOf(channel, host, events, diagnosis, null, false);
-  const posted = await deliverPost('alert', intent, null, (key) =>
+  const posted = await postThroughLedger(ledger, 'alert', intent, null, (key) =>
     notify.postAlert(channel, { host, events, ports, diagnosis }, { key }),
   );
   if (posted === null) return { states: withheld, incident: keptIncident };

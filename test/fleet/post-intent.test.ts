@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { AlertEvent, Incident } from '../../src/watch/index.js';
-import { postIntentOf } from '../../src/watch/recheck-watches.js';
+import { postIntentOf } from '../../src/watch/post-intent.js';
 import { aDiagnosis } from '../watch/diagnosis-builder.js';
 
 // An announcement's ledger key must be the same whichever replica raises it and on whichever tick
