@@ -8,7 +8,8 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
-import type { TickWatch } from './fleet-context/index.js';
+import type { CheckResults } from './chat/use-cases/index.js';
+import type { FleetDatabase, FleetRateLimiter, ReleaseTarget, TickWatch } from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './render/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
@@ -84,60 +85,58 @@ async function openStoreOrExit(config: Config, logger: Logger): Promise<WatchSto
   }
 }
 
+/** What a fleet's replicas share besides the store and the schedule (see openFleet). */
+interface SharedContext {
+  db: FleetDatabase;
+  limiter: FleetRateLimiter;
+  holdTarget: (target: string) => Promise<ReleaseTarget>;
+  results: CheckResults;
+}
+
 /**
- * With DATABASE_URL, the replicas share the schedule (each host once per tick) and the record of
- * what was posted, on the store's own pool and in its transactions; without it, this process
- * re-tests everything and posts on its own.
+ * With DATABASE_URL, the replicas share, on the store's own pool and in its transactions: the
+ * schedule (each host once per tick) and the record of what was posted, and what a click or a
+ * thread reply needs on any replica (the check results), the rate limits and the per-host wait.
+ * Without it, this process re-tests everything, posts on its own and keeps the rest in memory.
  */
 async function openFleet(
   config: Config,
   logger: Logger,
   store: WatchStore,
-): Promise<{ fleet: FleetCoordinator; close(): Promise<void> }> {
-  if (config.databaseUrl === null) return { fleet: createLocalCoordinator(), close: async () => {} };
+): Promise<{ fleet: FleetCoordinator; close(): Promise<void>; shared: SharedContext | null }> {
+  if (config.databaseUrl === null)
+    return { fleet: createLocalCoordinator(), close: async () => {}, shared: null };
   const { isPgWatchStore, saveAlertStatesIn } = await import('./store/pg/index.js');
   if (!isPgWatchStore(store))
     throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
   const pg = store;
+  const db = { pool: pg.pool, url: config.databaseUrl };
   try {
     const opened = await openPgFleet({
-      url: config.databaseUrl,
+      ...db,
       leaseMs: config.watch.leaseSeconds * 1_000,
       batchSize: config.watch.concurrency,
       logger,
-      pool: pg.pool,
       store: { transaction: (doing, work) => pg.transaction(doing, work), saveAlertStatesIn },
     });
     logger.info('watch schedule shared through PostgreSQL', { replica: opened.fleet.replica });
-    return opened;
+    const context = await import('./fleet-context/index.js');
+    const rateLimits = {
+      perUserPerMinute: config.rate.checksPerUserPerMinute,
+      perTargetPerMinute: config.rate.checksPerTargetPerMinute,
+    };
+    const leases = context.createTargetLeases(db, { logger });
+    const shared: SharedContext = {
+      db,
+      limiter: new context.FleetRateLimiter(db, rateLimits, { logger }),
+      holdTarget: (target) => leases.acquire(target),
+      results: context.createPgCheckResults(db),
+    };
+    return { ...opened, shared };
   } catch (error) {
     if (error instanceof StoreError) fail(error.message);
     throw error;
   }
-}
-
-/**
- * With DATABASE_URL, what a click or a thread reply needs on any replica (the check results), the
- * rate limits and the per-host wait are kept in the store's database; without it, in memory.
- */
-async function openFleetContext(config: Config, logger: Logger, store: WatchStore) {
-  if (config.databaseUrl === null) return null;
-  const { isPgWatchStore } = await import('./store/pg/index.js');
-  if (!isPgWatchStore(store))
-    throw new Error('DATABASE_URL is set but the watch store is not the PostgreSQL one');
-  const context = await import('./fleet-context/index.js');
-  const db = { pool: store.pool, url: config.databaseUrl };
-  const rateLimits = {
-    perUserPerMinute: config.rate.checksPerUserPerMinute,
-    perTargetPerMinute: config.rate.checksPerTargetPerMinute,
-  };
-  const leases = context.createTargetLeases(db, { logger });
-  return {
-    db,
-    limiter: new context.FleetRateLimiter(db, rateLimits, { logger }),
-    holdTarget: (target: string) => leases.acquire(target),
-    results: context.createPgCheckResults(db),
-  };
 }
 
 async function main(): Promise<void> {
@@ -151,7 +150,7 @@ async function main(): Promise<void> {
 
   const store = await openStoreOrExit(config, logger);
   const fleet = await openFleet(config, logger, store);
-  const shared = await openFleetContext(config, logger, store);
+  const { shared } = fleet;
   const limiter = new RateLimiter(
     {
       perUserPerMinute: config.rate.checksPerUserPerMinute,
