@@ -9,6 +9,7 @@ import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './store/pg/database-url.js';
 import { isTimeZone } from './util/time-zone.js';
+import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
 
@@ -27,6 +28,7 @@ export interface Config extends ProbeSettings {
   dataFile: string;
   /** DATABASE_URL: PostgreSQL for a fleet of replicas; null = the JSON file (DATA_FILE). */
   databaseUrl: string | null;
+  vantage: VantageSettings;
   checkSchedule: string;
   checkTimezone: string | null;
   allowTargets: string[];
@@ -55,6 +57,19 @@ export interface Config extends ProbeSettings {
   };
   /** Every secret, so the logger can mask them. */
   secrets: string[];
+}
+
+/** Where probes run from: this process's own network, and how long other networks' workers get. */
+export interface VantageSettings {
+  /** VANTAGE_NAME: the name of the network this process probes from (default `bot`). */
+  name: string;
+  /** VANTAGE_DEADLINE_SECONDS: how long a check waits for another vantage's answer. */
+  deadlineMs: number;
+  /**
+   * ALERT_QUORUM: how many vantages must see a port blocked before a watch from several vantages
+   * announces it host-wide (1 = any one of them).
+   */
+  alertQuorum: number;
 }
 
 export class ConfigError extends Error {
@@ -262,6 +277,13 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     );
   }
 
+  const vantageName = env['VANTAGE_NAME']?.trim().toLowerCase() || 'bot';
+  if (!VANTAGE_NAME_PATTERN.test(vantageName)) {
+    problems.push(
+      `VANTAGE_NAME=${vantageName} must be a short name of lower-case letters, digits and hyphens (e.g. office, aws-eu)`,
+    );
+  }
+
   const config: Config = {
     ...probe,
     mode,
@@ -269,6 +291,11 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     logFormat,
     dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
     databaseUrl,
+    vantage: {
+      name: vantageName,
+      deadlineMs: positiveInt(env, 'VANTAGE_DEADLINE_SECONDS', 30, problems, 600) * 1_000,
+      alertQuorum: positiveInt(env, 'ALERT_QUORUM', 1, problems, 32),
+    },
     checkSchedule,
     checkTimezone,
     allowTargets,
