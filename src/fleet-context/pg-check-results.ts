@@ -1,6 +1,7 @@
 import type { CheckResult, CheckResults, PostedMessage } from '../chat/use-cases/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import { storeErrorFrom } from '../store/pg/errors.js';
+import { toJsonb } from '../store/pg/jsonb.js';
 import type { FleetDatabase } from './fleet-database.js';
 
 export interface PgCheckResultsOptions {
@@ -14,20 +15,6 @@ export interface PgCheckResultsOptions {
 }
 
 export const CHECK_RESULT_RETENTION_MS = 30 * 24 * 3_600_000;
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * A diagnosis as jsonb text. A server's banner can hold NUL and broken UTF-16, which jsonb refuses;
- * they become U+FFFD, as every renderer shows them anyway.
- */
-function toJsonb(diagnosis: HostDiagnosis): string {
-  return JSON.stringify(diagnosis, (_key, value: unknown) =>
-    typeof value === 'string'
-      ? value.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd')
-      : value,
-  );
-}
 
 /**
  * Check results in PostgreSQL, keyed by the check's channel message: any replica answers a Re-run,
