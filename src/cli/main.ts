@@ -22,6 +22,16 @@ async function main(): Promise<number> {
       env: process.env,
     });
   }
+  if (process.argv[2] === 'worker' || process.argv[2] === 'worker-role') {
+    const { runWorkerCommand, runWorkerRoleCommand } = await import('./worker-command.js');
+    const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+    if (process.argv[2] === 'worker-role') return runWorkerRoleCommand(process.argv.slice(3), io);
+    const stopSignal = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    return runWorkerCommand(process.argv.slice(3), { ...io, stopSignal });
+  }
   if (process.argv[2] === 'health') {
     const { runHealthCommand } = await import('./health-command.js');
     return runHealthCommand(process.env, process.stdout);

@@ -24,6 +24,8 @@ export async function startPostscreenServer(options: {
   /** postscreen_greet_wait: time between the `220-` line and the final `220 ` line. */
   greetWaitMs: number;
   name?: string;
+  /** For namespaces only, where the real SMTP ports are free; elsewhere always port 0. */
+  listenPort?: number;
 }): Promise<PostscreenServer> {
   const name = options.name ?? 'mail.example.test';
   const sockets = new Set<Socket>();
@@ -59,7 +61,7 @@ export async function startPostscreenServer(options: {
     }, options.greetWaitMs);
     socket.once('close', () => clearTimeout(timer));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.listenPort ?? 0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     get connections() {

@@ -80,7 +80,8 @@ export interface ScriptedTls extends TestCertificate {
  */
 export async function startScriptedServer(
   script: Script,
-  options: { tls?: ScriptedTls; host?: string } = {},
+  /** listenPort is for namespaces only, where the real SMTP ports are free; elsewhere port 0. */
+  options: { tls?: ScriptedTls; host?: string; listenPort?: number } = {},
 ): Promise<ScriptedServer> {
   const received: string[] = [];
   const sockets = new Set<Socket>();
@@ -109,7 +110,7 @@ export async function startScriptedServer(
   } else {
     server = createServer(handle);
   }
-  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.listenPort ?? 0, options.host ?? '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     received,

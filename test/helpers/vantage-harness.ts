@@ -1,0 +1,269 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPool } from '../../src/store/pg/connection.js';
+import { grantWorkerRole } from '../../src/vantage/worker-role.js';
+import { createTestCa } from './certs.js';
+import { asSuperuser, type TestDatabase } from './postgres.js';
+
+// Vantages for the tests: each "network" is a network namespace with only loopback, its own mail
+// server on 127.0.0.1 (the same address in every namespace, so each network sees a different
+// server there) and its own firewall. Workers run inside as an unprivileged user whose name is a
+// PostgreSQL role made by `grantWorkerRole`, reaching the database through its Unix socket (a
+// namespace does not separate the file system) with peer authentication: the worker really
+// runs with the least-privilege role, not as the test's superuser.
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const NETWORK_SCRIPT = fileURLToPath(new URL('./vantage-network.ts', import.meta.url));
+const SOCKET_DIR = process.env['PGTEST_SOCKET_DIR'] ?? '/var/run/postgresql';
+
+function sh(command: string, args: string[]): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Files every network and worker reads: the test CA and a leaf for 127.0.0.1 / mail.example.test. */
+export interface VantageFiles {
+  dir: string;
+  caFile: string;
+  keyFile: string;
+  certFile: string;
+  remove(): void;
+}
+
+export function writeVantageFiles(): VantageFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'smtp-check-vantage-'));
+  // Workers run as another user: the folder and the CA must be readable by them.
+  chmodSync(dir, 0o755);
+  const ca = createTestCa();
+  const leaf = ca.issue({
+    commonName: 'mail.example.test',
+    dnsNames: ['mail.example.test'],
+    ips: ['127.0.0.1'],
+  });
+  const files = {
+    dir,
+    caFile: join(dir, 'ca.pem'),
+    keyFile: join(dir, 'key.pem'),
+    certFile: join(dir, 'cert.pem'),
+  };
+  writeFileSync(files.caFile, ca.cert, { mode: 0o644 });
+  writeFileSync(files.keyFile, leaf.key, { mode: 0o600 });
+  writeFileSync(files.certFile, leaf.cert, { mode: 0o644 });
+  return { ...files, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface WorkerRole {
+  role: string;
+  uid: number;
+  gid: number;
+  /** The worker's DATABASE_URL: this role, over the socket, no password (peer authentication). */
+  url: string;
+  remove(): Promise<void>;
+}
+
+/** An OS user and the PostgreSQL role of the same name, granted with grantWorkerRole. */
+export async function createWorkerRole(db: TestDatabase): Promise<WorkerRole> {
+  const role = `smtpcheck_w${randomBytes(4).toString('hex')}`;
+  sh('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', role]);
+  const uid = Number(sh('id', ['-u', role]).trim());
+  const gid = Number(sh('id', ['-g', role]).trim());
+  const pool = createPool(db.url, { max: 1 });
+  try {
+    await grantWorkerRole(pool, role);
+  } finally {
+    await pool.end();
+  }
+  return {
+    role,
+    uid,
+    gid,
+    url: `postgres://${role}@/${db.name}?host=${encodeURIComponent(SOCKET_DIR)}`,
+    remove: async () => {
+      await asSuperuser(db.name, (client) => client.query(`DROP OWNED BY ${role}`)).catch(() => undefined);
+      await asSuperuser(db.name, (client) => client.query(`DROP ROLE IF EXISTS ${role}`)).catch(
+        () => undefined,
+      );
+      try {
+        sh('userdel', [role]);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+export interface Network {
+  name: string;
+  namespace: string;
+  close(): Promise<void>;
+}
+
+function lineFrom(child: ChildProcess, match: (line: string) => boolean, what: string, timeoutMs: number) {
+  return new Promise<string>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const found = output.split('\n').find(match);
+      if (found === undefined) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolve(found);
+    };
+    const timer = setTimeout(() => {
+      child.stdout?.off('data', onData);
+      reject(new Error(`${what} not seen within ${timeoutMs} ms: ${output.slice(-2_000)}`));
+    }, timeoutMs);
+    child.stdout?.on('data', onData);
+  });
+}
+
+/** A namespace with its mail server; `drop` blocks outbound SYNs to that port. */
+export async function startNetwork(
+  name: string,
+  files: VantageFiles,
+  options: { drop?: number; greetAfterMs?: number } = {},
+): Promise<Network> {
+  const namespace = `smtpcheck-${name}-${randomBytes(3).toString('hex')}`.slice(0, 30);
+  sh('ip', ['netns', 'add', namespace]);
+  sh('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
+  const args = ['--key', files.keyFile, '--cert', files.certFile];
+  if (options.drop) args.push('--drop', String(options.drop));
+  if (options.greetAfterMs) args.push('--greet-after', String(options.greetAfterMs));
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', namespace, process.execPath, '--import', 'tsx', NETWORK_SCRIPT, ...args],
+    {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  try {
+    await lineFrom(child, (line) => line.includes('"ready":true'), `network ${name} ready`, 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    sh('ip', ['netns', 'delete', namespace]);
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    name,
+    namespace,
+    close: async () => {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+      try {
+        sh('ip', ['netns', 'delete', namespace]);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+export interface WorkerProcess {
+  vantage: string;
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first output line (stdout or stderr) that matches. */
+  waitFor(match: (line: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+/** `smtp-check worker --vantage NAME` inside the network, as the role's OS user. */
+export async function startWorkerProcess(
+  network: Network,
+  role: WorkerRole,
+  files: VantageFiles,
+  options: { vantage: string; allowTargets?: string; env?: Record<string, string> },
+): Promise<WorkerProcess> {
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      network.namespace,
+      'setpriv',
+      `--reuid=${role.uid}`,
+      `--regid=${role.gid}`,
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      CLI,
+      'worker',
+      '--vantage',
+      options.vantage,
+    ],
+    {
+      cwd: REPO,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: files.dir,
+        DATABASE_URL: role.url,
+        ALLOW_TARGETS: options.allowTargets ?? '',
+        NODE_EXTRA_CA_CERTS: files.caFile,
+        CONNECT_TIMEOUT_MS: '1500',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'debug',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const listeners = new Set<() => void>();
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      for (const listener of [...listeners]) listener();
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const waitFor = (match: (line: string) => boolean, what: string, timeoutMs = 30_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const found = output.split('\n').find(match);
+        if (found === undefined) return;
+        listeners.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(
+          new Error(
+            `worker ${options.vantage}: ${what} not seen within ${timeoutMs} ms:\n${output.slice(-3_000)}`,
+          ),
+        );
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+  await waitFor((line) => line.includes('waiting for probe jobs (nothing listens here)'), 'ready');
+  return {
+    vantage: options.vantage,
+    child,
+    output: () => output,
+    waitFor,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
