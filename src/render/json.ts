@@ -11,7 +11,7 @@ interface JsonFinding {
   advice: string[];
 }
 
-function finding(f: Finding): JsonFinding {
+export function finding(f: Finding): JsonFinding {
   return { id: f.id, severity: f.severity, port: f.port, summary: f.summary, advice: f.advice };
 }
 
@@ -24,7 +24,7 @@ function timings(values: PortDiagnosis['timings']): PortDiagnosis['timings'] {
   return Object.fromEntries(Object.entries(values).map(([stage, value]) => [stage, ms(value ?? 0)]));
 }
 
-function port(p: PortDiagnosis) {
+export function port(p: PortDiagnosis) {
   return {
     port: p.port,
     mode: p.mode,
