@@ -110,7 +110,9 @@ export async function startScriptedServer(
   } else {
     server = createServer(handle);
   }
-  await new Promise<void>((resolve) => server.listen(options.listenPort ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.listenPort ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   return {
     port: (server.address() as AddressInfo).port,
     received,
