@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createRunCheck } from '../../src/check/index.js';
+import { compareVantages } from '../../src/diagnose/compare-vantages.js';
+import type { VantageOutcome } from '../../src/diagnose/vantage-types.js';
+import { silentLogger } from '../../src/log.js';
+import { createTargetPolicy } from '../../src/policy/index.js';
+import { probeHost } from '../../src/probe/index.js';
+import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { migrate } from '../../src/store/pg/migrations.js';
+import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import { probeQueue } from '../../src/vantage/queue-names.js';
+import { namespaceSupport } from '../helpers/netns.js';
+import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
+import { testLimits } from '../helpers/probe-limits.js';
+import {
+  createWorkerRole,
+  type Network,
+  startNetwork,
+  startWorkerProcess,
+  type VantageFiles,
+  type WorkerProcess,
+  type WorkerRole,
+  writeVantageFiles,
+} from '../helpers/vantage-harness.js';
+
+// Real workers, each in a network namespace of its own with its own mail server on 127.0.0.1,
+// running as the least-privilege role through PostgreSQL's Unix socket; the bot's side is the
+// real pg-boss queue. "aws-eu" drops outbound SYNs to 25 with nftables, as EC2 does by default.
+
+const pgSkip = await requirePostgres();
+const ns = namespaceSupport();
+const skip = pgSkip !== null || !ns.ok;
+const TIMEOUT = 120_000;
+
+let db: TestDatabase;
+let pool: Pool;
+let files: VantageFiles;
+let role: WorkerRole;
+let probes: ClosableVantageProbes;
+const networks: Network[] = [];
+const workers: WorkerProcess[] = [];
+
+const request = (ports = [25, 587]) => ({ target: '127.0.0.1', ports, mx: 'auto' as const });
+const byName = (outcomes: VantageOutcome[], name: string) => {
+  const found = outcomes.find((outcome) => outcome.vantage === name);
+  if (!found) throw new Error(`no outcome for ${name}`);
+  return found;
+};
+const classes = (outcome: VantageOutcome) =>
+  outcome.kind === 'answered'
+    ? Object.fromEntries(outcome.diagnosis.ports.map((p) => [p.port, p.class]))
+    : outcome.kind;
+
+describe.skipIf(skip)('probe workers in other networks', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase('smtp_check_vantage');
+    pool = createPool(db.url, { max: 4 });
+    await migrate(pool, db.name);
+    probes = await openPgVantageProbes({
+      db: { pool, url: db.url },
+      local: 'bot',
+      runCheck: createRunCheck({
+        probeHost,
+        limits: testLimits(),
+        now: () => new Date(),
+        policy: createTargetPolicy([]),
+      }),
+      defaultPorts: [25, 587],
+      deadlineMs: 20_000,
+      logger: silentLogger,
+    });
+    files = writeVantageFiles();
+    role = await createWorkerRole(db);
+    const [office, awsEu] = await Promise.all([
+      startNetwork('office', files),
+      startNetwork('aws-eu', files, { drop: 25 }),
+    ]);
+    networks.push(office!, awsEu!);
+    workers.push(
+      ...(await Promise.all([
+        startWorkerProcess(office!, role, files, { vantage: 'office', allowTargets: '127.0.0.0/8' }),
+        startWorkerProcess(awsEu!, role, files, { vantage: 'aws-eu', allowTargets: '127.0.0.0/8' }),
+        // The same office network, but a worker whose own policy keeps to the default refusals.
+        startWorkerProcess(office!, role, files, { vantage: 'strict' }),
+      ])),
+    );
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await probes?.close();
+    await Promise.all(networks.map((network) => network.close()));
+    await pool?.end();
+    await role?.remove();
+    await db?.drop();
+    files?.remove();
+  }, TIMEOUT);
+
+  test(
+    'each network answers for itself: 25 filtered from aws-eu, answering from office; the comparison names aws-eu',
+    async () => {
+      const seen: string[] = [];
+      const outcomes = await probes.probeFrom(['office', 'aws-eu'], request(), {
+        priority: 'interactive',
+        onOutcome: (outcome) => seen.push(outcome.vantage),
+      });
+      expect(classes(byName(outcomes, 'aws-eu'))).toMatchObject({ 25: 'filtered', 587: 'open-starttls' });
+      const office = classes(byName(outcomes, 'office'));
+      expect(office).toMatchObject({ 587: 'open-starttls' });
+      expect(office[25]).not.toBe('filtered');
+      expect(seen.sort()).toEqual(['aws-eu', 'office']);
+
+      const comparison = compareVantages(outcomes);
+      const blocks = comparison.findings.find((finding) => finding.id === 'vantage-blocks-port');
+      expect(blocks).toMatchObject({ port: 25, vantages: ['aws-eu'] });
+      expect(blocks?.advice.join(' ')).toMatch(/aws-eu/);
+      expect(comparison.summary).toMatch(/25 blocked from aws-eu/);
+    },
+    TIMEOUT,
+  );
+
+  test('the vantages announce themselves with a heartbeat, version and start time', async () => {
+    const list = await probes.list();
+    expect(list[0]).toMatchObject({ name: 'bot', local: true, live: true });
+    for (const name of ['office', 'aws-eu', 'strict']) {
+      const entry = list.find((vantage) => vantage.name === name);
+      expect(entry).toMatchObject({ local: false, live: true, liveWorkers: 1 });
+      expect(entry?.versions[0]).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  });
+
+  test('a vantage with no worker is reported at once, not after the deadline', async () => {
+    const started = Date.now();
+    const outcomes = await probes.probeFrom(['nowhere'], request(), {
+      priority: 'interactive',
+      deadlineMs: 60_000,
+    });
+    expect(outcomes).toEqual([{ vantage: 'nowhere', kind: 'no-worker', lastSeen: null }]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test(
+    "a target the worker's own policy refuses comes back as refused, with nothing dialled",
+    async () => {
+      const [outcome] = await probes.probeFrom(['strict'], request(), { priority: 'interactive' });
+      expect(outcome).toMatchObject({ vantage: 'strict', kind: 'refused' });
+      expect(outcome?.kind === 'refused' && outcome.reason).toMatch(/loopback|private|ALLOW_TARGETS/i);
+    },
+    TIMEOUT,
+  );
+
+  test('the worker role takes jobs and answers, and cannot read the watches or anything else of the bot', async () => {
+    const denied = async (sql: string) =>
+      asSuperuser(db.name, async (client) => {
+        await client.query(`SET ROLE ${role.role}`);
+        return client.query(sql).then(
+          () => 'allowed',
+          (error: { code?: string }) => error.code,
+        );
+      });
+    expect(await denied('SELECT * FROM watches')).toBe('42501');
+    expect(await denied('SELECT * FROM watch_alert_states')).toBe('42501');
+    expect(await denied('SELECT * FROM check_results')).toBe('42501');
+    expect(await denied('SELECT result FROM vantage_results')).toBe('42501');
+    expect(await denied('DELETE FROM vantage_workers')).toBe('42501');
+    expect(await denied('SELECT count(*) FROM pgboss.job')).toBe('allowed');
+  });
+
+  test(
+    'an answer that does not validate is never used: a forged class or a slack mention stays out',
+    async () => {
+      // A heartbeat for "forged" (as the role could write it), and no real worker: the test answers.
+      const forgedWorker = randomUUID();
+      await asSuperuser(db.name, async (client) => {
+        await client.query(`SET ROLE ${role.role}`);
+        await client.query(
+          `INSERT INTO vantage_workers (worker_id, vantage, version, hostname, started_at, last_seen)
+           VALUES ($1, 'forged', '0.1.0', 'x', now(), now())`,
+          [forgedWorker],
+        );
+      });
+      const answering = probes.probeFrom(['forged'], request([587]), { priority: 'interactive' });
+      const checkId = await waitForJob('forged');
+      const forged = {
+        kind: 'answered',
+        version: '0.1.0',
+        probe: {
+          target: '127.0.0.1',
+          host: '127.0.0.1',
+          mx: null,
+          addresses: ['127.0.0.1'],
+          checkedAt: new Date().toISOString(),
+          durationMs: 1,
+          resolveFailure: null,
+          ports: [{ port: 587, class: 'all-good <!channel>' }],
+        },
+      };
+      await asSuperuser(db.name, async (client) => {
+        await client.query(`SET ROLE ${role.role}`);
+        await client.query(
+          `INSERT INTO vantage_results (check_id, vantage, worker_id, result) VALUES ($1, 'forged', $2, $3)`,
+          [checkId, forgedWorker, JSON.stringify(forged)],
+        );
+        await client.query(`SELECT pg_notify('smtp_check_vantage_answer', $1)`, [`${checkId}:forged`]);
+      });
+      const [outcome] = await answering;
+      expect(outcome).toMatchObject({ vantage: 'forged', kind: 'failed' });
+      expect(JSON.stringify(outcome)).not.toMatch(/channel|all-good/);
+    },
+    TIMEOUT,
+  );
+
+  /** The checkId of the first job waiting in a vantage's queue. */
+  async function waitForJob(vantage: string): Promise<string> {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { rows } = await pool.query<{ data: { checkId: string } }>(
+        'SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on DESC LIMIT 1',
+        [probeQueue(vantage)],
+      );
+      if (rows[0]) return rows[0].data.checkId;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no job for ${vantage}`);
+  }
+
+  describe('a worker stopped or killed mid-job', () => {
+    let slowNetwork: Network;
+    beforeAll(async () => {
+      slowNetwork = await startNetwork('slow', files, { greetAfterMs: 3_000 });
+    }, TIMEOUT);
+    afterAll(async () => {
+      await slowNetwork?.close();
+    }, TIMEOUT);
+
+    test(
+      'SIGTERM: the running probe finishes and its answer arrives, then the worker exits 0',
+      async () => {
+        const worker = await startWorkerProcess(slowNetwork, role, files, {
+          vantage: 'slow-term',
+          allowTargets: '127.0.0.0/8',
+        });
+        const answering = probes.probeFrom(['slow-term'], request([587]), { priority: 'interactive' });
+        await worker.waitFor((line) => line.includes('"msg":"probing"'), 'the job taken');
+        worker.child.kill('SIGTERM');
+        const [outcome] = await answering;
+        // The slow server greets after 3 s and offers no STARTTLS: a verdict only a finished probe gives.
+        expect(classes(outcome!)).toEqual({ 587: 'no-starttls' });
+        expect(await worker.exited).toEqual({ code: 0, signal: null });
+        expect(worker.output()).toMatch(/worker stopped/);
+        const list = await probes.list();
+        expect(list.find((vantage) => vantage.name === 'slow-term')).toMatchObject({
+          live: false,
+          liveWorkers: 0,
+        });
+      },
+      TIMEOUT,
+    );
+
+    test(
+      'SIGKILL mid-probe: the check says the vantage took the job and did not answer — never a port verdict',
+      async () => {
+        const worker = await startWorkerProcess(slowNetwork, role, files, {
+          vantage: 'slow-kill',
+          allowTargets: '127.0.0.0/8',
+        });
+        const answering = probes.probeFrom(['slow-kill'], request([587]), {
+          priority: 'interactive',
+          deadlineMs: 6_000,
+        });
+        await worker.waitFor((line) => line.includes('"msg":"probing"'), 'the job taken');
+        worker.child.kill('SIGKILL');
+        const [outcome] = await answering;
+        expect(outcome).toMatchObject({
+          vantage: 'slow-kill',
+          kind: 'no-answer',
+          taken: true,
+          deadlineMs: 6_000,
+        });
+        await worker.exited;
+      },
+      TIMEOUT,
+    );
+  });
+});
