@@ -178,6 +178,23 @@ async function main(): Promise<void> {
     shared ? { holdTarget: shared.holdTarget } : {},
   );
   const runCheck = limited.runCheck;
+  // Other networks answer through the fleet's database; the bot's own network is a vantage too.
+  const vantages = shared
+    ? await (await import('./vantage/pg-vantage-probes.js')).openPgVantageProbes({
+        db: shared.db,
+        local: config.vantage.name,
+        runCheck: (request, hooks = {}) =>
+          hooks.priority === 'scheduled'
+            ? limited.runScheduledCheck(request, hooks)
+            : limited.runCheck(request, hooks),
+        defaultPorts: config.probePorts,
+        deadlineMs: config.vantage.deadlineMs,
+        logger,
+      })
+    : null;
+  const vantageOptions = vantages
+    ? { vantages, localVantage: config.vantage.name }
+    : { localVantage: config.vantage.name };
   // Chat-started checks and watch baselines: the fleet's limits when replicas share a database.
   const admit = shared
     ? createAsyncAdmission({ limiter: shared.limiter, extraPorts: config.allowedPorts })
@@ -244,11 +261,13 @@ async function main(): Promise<void> {
       admit,
       watches,
       chat,
+      ...vantageOptions,
       stop: outputGone.signal,
       // The operator's own terminal: login and send tests run here as in the CLI.
       sessionTests: createSessionTests({ timeoutMs: config.limits.replyTimeoutMs, env: process.env }),
     });
     await scheduler.stop();
+    await vantages?.close();
     await fleet.close();
     await store.close();
     return;
@@ -270,6 +289,7 @@ async function main(): Promise<void> {
     runCheck,
     admit,
     watches,
+    ...vantageOptions,
     logger,
     logLevel: config.logLevel,
     ...(shared ? { results: shared.results } : {}),
@@ -294,6 +314,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     const [{ drained }] = await Promise.all([app.stop({ drainMs: DRAIN_MS }), scheduler.stop()]);
+    await vantages?.close();
     await fleet.close();
     await store.close();
     logger.info('stopped', { drained });

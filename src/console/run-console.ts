@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { VantageProbes } from '../vantage/types.js';
 import { type Readable, Writable } from 'node:stream';
 import { runCli } from '../cli/run-cli.js';
 import type { SessionTests } from '../cli/session-tests.js';
@@ -20,6 +21,10 @@ export interface ConsoleOptions {
   admit?: Admit | AsyncAdmit;
   /** The watch use cases: `watch`, `unwatch`, `list`, `mute`, `history` and `home` work with them. */
   watches?: WatchCommands;
+  /** Probing from other networks (DATABASE_URL and workers); without it only the bot's own. */
+  vantages?: VantageProbes;
+  /** The bot's own vantage name (VANTAGE_NAME). */
+  localVantage?: string;
   /**
    * Where messages are printed. Pass the one the scheduler's notifier uses (see consoleChatFor), so
    * alerts and commands share one message numbering and an alert's thread points at the right #.
@@ -86,6 +91,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.watches ? { watches: options.watches } : {}),
+    ...(options.vantages ? { vantages: options.vantages } : {}),
+    ...(options.localVantage ? { localVantage: options.localVantage } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,

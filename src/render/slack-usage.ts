@@ -11,6 +11,8 @@ export const USAGE_LINES = [
   '`/smtp-check smtp.example.com 25,587` — only these ports',
   '`/smtp-check smtp.example.com:2587` — one port',
   '`/smtp-check you@example.com` — the domain’s MX hosts',
+  '`/smtp-check smtp.example.com from aws-eu,office` — probe from those networks too (`from all`: every vantage), to see whose network blocks a port',
+  '`/smtp-check vantages` — the networks the bot can probe from, and when each was last heard from',
   '`/smtp-check help` — this message',
   'In a check’s thread: `@smtp-check recheck` probes again and says what changed',
 ];

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { VantageProbes } from '../vantage/types.js';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ServerResponse } from 'node:http';
 import type { Admit, AsyncAdmit } from '../check/admission.js';
@@ -48,6 +49,10 @@ export interface SlackAppOptions {
   health?: () => Promise<HealthReport>;
   /** The watch use cases (watch, unwatch, list, mute, history, App Home). */
   watches?: WatchCommands;
+  /** Probing from other networks (DATABASE_URL and workers); without it only the bot's own. */
+  vantages?: VantageProbes;
+  /** The bot's own vantage name (VANTAGE_NAME). */
+  localVantage?: string;
   /** How 429 answers are retried (see withRateLimitRetry). */
   retry?: RetryOptions;
   /** Per Slack API call. */
@@ -155,6 +160,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.watches ? { watches: options.watches } : {}),
+    ...(options.vantages ? { vantages: options.vantages } : {}),
+    ...(options.localVantage ? { localVantage: options.localVantage } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);

@@ -183,10 +183,25 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
       .catch((error: unknown) => log.warn('pruning old answers failed', { error }));
   };
 
-  const ensureQueue = async (name: string): Promise<void> => {
-    if (queues.has(name)) return;
-    await boss.createQueue(name);
-    queues.add(name);
+  // Creating a queue attaches a partition to pg-boss's job table, which locks it: two creations at
+  // once can deadlock. They are made one at a time here, and retried when another replica's
+  // creation deadlocked with ours.
+  let creating: Promise<void> = Promise.resolve();
+  const ensureQueue = (name: string): Promise<void> => {
+    if (queues.has(name)) return Promise.resolve();
+    const created = creating.then(async () => {
+      for (let attempt = 1; !queues.has(name); attempt += 1) {
+        try {
+          if ((await boss.getQueue(name)) === null) await boss.createQueue(name);
+          queues.add(name);
+        } catch (error) {
+          if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+        }
+      }
+    });
+    creating = created.catch(() => undefined);
+    return created;
   };
 
   /** Sends one vantage's job and waits for its answer until the deadline. */

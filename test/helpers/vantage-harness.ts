@@ -267,3 +267,48 @@ export async function startWorkerProcess(
     },
   };
 }
+
+export interface VantageWorld {
+  db: TestDatabase;
+  files: VantageFiles;
+  role: WorkerRole;
+  networks: Network[];
+  workers: WorkerProcess[];
+  close(): Promise<void>;
+}
+
+/**
+ * The usual two networks with a worker each: "office" reaches the mail server on 127.0.0.1 on 25
+ * and 587; "aws-eu" drops outbound 25. The database is migrated (as the bot does at start) and
+ * pg-boss's schema is installed by `prepareQueue` before the role is granted.
+ */
+export async function startVantageWorld(
+  db: TestDatabase,
+  prepareQueue: () => Promise<void>,
+): Promise<VantageWorld> {
+  const files = writeVantageFiles();
+  await prepareQueue();
+  const role = await createWorkerRole(db);
+  const networks = await Promise.all([
+    startNetwork('office', files),
+    startNetwork('aws-eu', files, { drop: 25 }),
+  ]);
+  const [office, awsEu] = networks as [Network, Network];
+  const workers = await Promise.all([
+    startWorkerProcess(office, role, files, { vantage: 'office', allowTargets: '127.0.0.0/8' }),
+    startWorkerProcess(awsEu, role, files, { vantage: 'aws-eu', allowTargets: '127.0.0.0/8' }),
+  ]);
+  return {
+    db,
+    files,
+    role,
+    networks,
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await Promise.all(networks.map((network) => network.close()));
+      await role.remove();
+      files.remove();
+    },
+  };
+}

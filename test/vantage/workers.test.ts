@@ -47,10 +47,10 @@ const byName = (outcomes: VantageOutcome[], name: string) => {
   if (!found) throw new Error(`no outcome for ${name}`);
   return found;
 };
-const classes = (outcome: VantageOutcome) =>
+const classes = (outcome: VantageOutcome): Record<number, string> =>
   outcome.kind === 'answered'
     ? Object.fromEntries(outcome.diagnosis.ports.map((p) => [p.port, p.class]))
-    : outcome.kind;
+    : { 0: outcome.kind };
 
 describe.skipIf(skip)('probe workers in other networks', () => {
   beforeAll(async () => {
@@ -105,7 +105,10 @@ describe.skipIf(skip)('probe workers in other networks', () => {
         priority: 'interactive',
         onOutcome: (outcome) => seen.push(outcome.vantage),
       });
-      expect(classes(byName(outcomes, 'aws-eu'))).toMatchObject({ 25: 'filtered', 587: 'open-starttls' });
+      expect(classes(byName(outcomes, 'aws-eu')), JSON.stringify(outcomes).slice(0, 800)).toMatchObject({
+        25: 'filtered',
+        587: 'open-starttls',
+      });
       const office = classes(byName(outcomes, 'office'));
       expect(office).toMatchObject({ 587: 'open-starttls' });
       expect(office[25]).not.toBe('filtered');

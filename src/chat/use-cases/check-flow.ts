@@ -42,7 +42,12 @@ export interface CheckFlowDeps {
 export const ANNOUNCE_AFTER_MS = 250;
 
 /** Asks the admission policy before anything is posted; a refusal goes to the requester only. */
-async function admitted(deps: CheckFlowDeps, requester: Requester, request: CheckRequest, threadTs?: string) {
+export async function admitted(
+  deps: CheckFlowDeps,
+  requester: Requester,
+  request: CheckRequest,
+  threadTs?: string,
+) {
   const admission = (await deps.admit?.(requester.userId, request)) ?? { ok: true };
   if (admission.ok) return true;
   deps.logger.info('check not admitted', {

@@ -19,6 +19,8 @@ import { type CheckResults, createMemoryCheckResults, loadResult } from './check
 import { createInFlight, type InFlight } from './in-flight.js';
 import { parseCommand, type WatchCommand } from './parse-command.js';
 import { runWatchCommand, unwatchFromButton, watchFromButton } from './watch-flow.js';
+import { runVantageCheckInChannel, showVantages, type VantageFlowDeps } from './vantage-flow.js';
+import type { VantageProbes } from '../../vantage/types.js';
 
 export interface UseCaseDeps {
   chat: Chat;
@@ -31,6 +33,10 @@ export interface UseCaseDeps {
   announceAfterMs?: number;
   /** The watch use cases; without them watch commands say watches are not available here. */
   watches?: WatchCommands;
+  /** Probing from other networks (DATABASE_URL and workers); without it only the bot's own. */
+  vantages?: VantageProbes;
+  /** The bot's own vantage name (VANTAGE_NAME, default `bot`). */
+  localVantage?: string;
 }
 
 export interface MentionEvent {
@@ -73,6 +79,18 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     ...(deps.admit ? { admit: deps.admit } : {}),
     ...(deps.announceAfterMs !== undefined ? { announceAfterMs: deps.announceAfterMs } : {}),
   };
+  const vantageFlow: VantageFlowDeps = {
+    ...flow,
+    vantages: deps.vantages ?? null,
+    localVantage: deps.vantages?.local ?? deps.localVantage ?? 'bot',
+  };
+  const check = (
+    requester: Requester,
+    parsed: Extract<ReturnType<typeof parseCommand>, { kind: 'check' }>,
+  ) =>
+    parsed.from
+      ? runVantageCheckInChannel(vantageFlow, requester, parsed.request, parsed.from)
+      : runCheckInChannel(flow, requester, parsed.request);
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 
   const watchDeps = deps.watches ? { ...flow, watches: deps.watches } : null;
@@ -108,7 +126,9 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
             renderUsage('`recheck` works in a check’s thread: mention me there with `recheck`'),
           );
         case 'check':
-          return runCheckInChannel(flow, requester, parsed.request);
+          return check(requester, parsed);
+        case 'vantages':
+          return showVantages(vantageFlow, requester);
       }
     });
 
@@ -132,7 +152,9 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
         case 'watch':
           return watchCommand(requester, parsed.command, event.threadTs);
         case 'check':
-          return runCheckInChannel(flow, requester, parsed.request);
+          return check(requester, parsed);
+        case 'vantages':
+          return showVantages(vantageFlow, requester, event.threadTs);
       }
     });
   };

@@ -1,6 +1,7 @@
-import { parseCheckRequest } from '../../check/index.js';
+import { parseCheckWords } from '../../check/index.js';
 import type { CheckRequest } from '../../check/types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
+import { splitVantageWords, type VantageSelection } from './vantage-words.js';
 
 /** A watch command with its words split out; the watch use cases validate host, ports and duration. */
 export type WatchCommand =
@@ -12,7 +13,9 @@ export type WatchCommand =
 
 export type Command =
   | { kind: 'help'; problem?: string }
-  | { kind: 'check'; request: CheckRequest }
+  /** `from` names the vantages to probe from; absent means the bot's own network only. */
+  | { kind: 'check'; request: CheckRequest; from?: VantageSelection }
+  | { kind: 'vantages' }
   | { kind: 'watch'; command: WatchCommand }
   | { kind: 'recheck' };
 
@@ -76,8 +79,14 @@ export function parseCommand(text: string): Command {
   if (trimmed === '' || verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' };
   if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
   if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
+  if (verb === 'vantages' && rest.length === 0) return { kind: 'vantages' };
   const refusal = credentialRefusal(trimmed.split(/\s+/));
   if (refusal) return refusal;
-  const parsed = parseCheckRequest(trimmed);
-  return parsed.ok ? { kind: 'check', request: parsed.request } : { kind: 'help', problem: parsed.error };
+  const split = splitVantageWords(trimmed.split(/\s+/));
+  if ('error' in split) return { kind: 'help', problem: split.error };
+  const parsed = parseCheckWords(split.words);
+  if (!parsed.ok) return { kind: 'help', problem: parsed.error };
+  return split.selection
+    ? { kind: 'check', request: parsed.request, from: split.selection }
+    : { kind: 'check', request: parsed.request };
 }
