@@ -82,6 +82,13 @@ async function main(): Promise<number> {
     { stdout: process.stdout, stderr: process.stderr, noColor: 'NO_COLOR' in process.env },
     runCheck,
     sessionTests,
+    {
+      local: process.env['VANTAGE_NAME']?.trim().toLowerCase() || 'here',
+      open: async () => {
+        const { openCliVantages } = await import('./cli-vantages.js');
+        return openCliVantages(process.env, settings.probePorts);
+      },
+    },
   );
 }
 

@@ -1,8 +1,11 @@
 import { type CheckRequest, parseCheckWords } from '../check/index.js';
+import { splitVantageWords, type VantageSelection } from '../chat/use-cases/vantage-words.js';
 
 export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525] [--json] [--timeout-ms N] [--mx]
        smtp-check store import <data file>   (the bot's JSON file into DATABASE_URL; --help for more)
        smtp-check health                     (DATABASE_URL answers and its schema is current)
+       smtp-check worker --vantage NAME      (a probe worker for the network it runs in; --help)
+       smtp-check worker-role ROLE           (a least-privilege database role for workers)
 
   <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
                     smtps://host:465 (implicit TLS), or user@domain (checks the domain's MX hosts)
@@ -16,11 +19,14 @@ export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525]
                     password comes from a prompt on a terminal, or from SMTP_PASSWORD
   --from ADDRESS    with --to: send one labelled test message and show the SMTP transcript
   --to ADDRESS      (one recipient; AUTH lines redacted); with --user it logs in first
+  --from NAMES      probe from these vantages too (aws-eu,office or all): the bot's workers in
+                    other networks answer through DATABASE_URL; with --json they are in vantages[]
   --no-color        plain text even on a terminal
   --help, -h        this text
 
 exit codes: 0 a submission port is usable and nothing is critical; 1 a critical finding, no usable
-port, or a failed login or send test; 2 bad input or settings`;
+port, or a failed login or send test; 2 bad input or settings; 3 otherwise fine, but a vantage
+asked with --from gave no verdict (no worker, no answer in time, refused or failed)`;
 
 export type CliArgs =
   | { kind: 'help' }
@@ -31,8 +37,10 @@ export type CliArgs =
       color: boolean;
       /** The credential test's user name (`--user`). */
       user?: string;
-      /** The send test's envelope (`--from` and `--to`). */
+      /** The send test's envelope (`--from ADDRESS` and `--to`). */
       send?: { from: string; to: string };
+      /** The vantages to probe from as well (`--from NAMES`: no @ in it). */
+      vantages?: VantageSelection;
     }
   | { kind: 'error'; message: string };
 
@@ -136,7 +144,16 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
     request.timeoutMs = timeout;
   }
-  const { user, from, to } = values;
+  const { user, to } = values;
+  // `--from` is a sender address (it has an @) for the send test, or the vantages to probe from.
+  let from = values.from;
+  let vantages: VantageSelection | undefined;
+  if (typeof from === 'string' && !from.includes('@')) {
+    const split = splitVantageWords(['host', 'from', from]);
+    if ('error' in split) return { kind: 'error', message: `--from: ${split.error.replaceAll('`', '')}` };
+    vantages = split.selection ?? undefined;
+    from = undefined;
+  }
   if ((typeof from === 'string') !== (typeof to === 'string')) {
     return {
       kind: 'error',
@@ -162,5 +179,6 @@ export function parseCliArgs(argv: string[]): CliArgs {
     color: values['no-color'] !== true,
     ...(typeof user === 'string' ? { user } : {}),
     ...(typeof from === 'string' && typeof to === 'string' ? { send: { from, to } } : {}),
+    ...(vantages ? { vantages } : {}),
   };
 }

@@ -2,6 +2,12 @@ import type { RunCheck } from '../check/index.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor } from '../diagnose/index.js';
 import type { PortProbe } from '../probe/types.js';
 import { toJson } from '../render/json.js';
+import { comparisonJson, vantagesJson } from '../render/json-vantages.js';
+import { renderVantagesTerminal } from '../render/terminal-vantages.js';
+import { compareVantages } from '../diagnose/compare-vantages.js';
+import type { VantageOutcome } from '../diagnose/vantage-types.js';
+import type { VantageSelection } from '../chat/use-cases/vantage-words.js';
+import type { CheckRequest } from '../check/types.js';
 import { renderSessionTests } from '../render/terminal-session-tests.js';
 import { runSessionTests, type SessionTests, sessionTestsPassed } from './session-tests.js';
 import { escapeControls } from '../render/sanitize.js';
@@ -19,6 +25,23 @@ export interface CliIo {
 }
 
 export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor };
+
+/** The check itself is fine, but a vantage asked with --from gave no verdict. */
+export const EXIT_VANTAGE_SILENT = 3;
+
+/** Probing from other networks (`--from NAMES`), through the bot's database and its workers. */
+export interface CliVantages {
+  /** This terminal's own network, as the comparison names it. */
+  local: string;
+  /** Opens the queue, or says why it cannot (no DATABASE_URL). */
+  open(): Promise<
+    | {
+        ask(selection: VantageSelection, request: CheckRequest): Promise<VantageOutcome[]>;
+        close(): Promise<void>;
+      }
+    | { problem: string }
+  >;
+}
 
 /** Terminal width for live lines; 80 when unknown (a pipe, or a terminal that does not say). */
 export function liveColumns(stdout: CliIo['stdout']): number {
@@ -108,6 +131,7 @@ export async function runCli(
   io: CliIo,
   runCheck: RunCheck,
   sessionTests?: SessionTests,
+  vantages?: CliVantages,
 ): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.kind === 'help') {
@@ -118,6 +142,19 @@ export async function runCli(
     // The message may quote what was typed: escape sequences in it must not reach the terminal.
     io.stderr.write(`smtp-check: ${escapeControls(args.message)}\n\n${USAGE}\n`);
     return EXIT_USAGE;
+  }
+
+  let remote: { outcomes: Promise<VantageOutcome[]>; close(): Promise<void> } | null = null;
+  if (args.vantages) {
+    const opened = vantages ? await vantages.open() : { problem: '--from NAMES is not available here' };
+    if ('problem' in opened) {
+      io.stderr.write(`smtp-check: ${escapeControls(opened.problem)}\n`);
+      return EXIT_USAGE;
+    }
+    // The other networks start at once, alongside this one.
+    const outcomes = opened.ask(args.vantages, args.request);
+    outcomes.catch(() => undefined);
+    remote = { outcomes, close: () => opened.close() };
   }
 
   const color = args.color && !io.noColor && io.stdout.isTTY === true;
@@ -155,17 +192,38 @@ export async function runCli(
           sessionTests,
         )
       : null;
+  let others: VantageOutcome[] | null = null;
+  if (remote) {
+    try {
+      others = await remote.outcomes;
+    } finally {
+      await remote.close();
+    }
+  }
+  const local: VantageOutcome = { vantage: vantages?.local ?? 'local', kind: 'answered', diagnosis };
+  const comparison = others ? compareVantages([local, ...others]) : null;
   if (args.json) {
-    // Additive: the login and send tests sit beside the check's fields.
-    const json = toJson(diagnosis);
-    io.stdout.write(
-      `${JSON.stringify(tests ? { ...json, credentials: tests.credentials, send: tests.send, testProblem: tests.problem } : json, null, 2)}\n`,
-    );
+    // Additive: the login and send tests, and the other vantages, sit beside the check's fields.
+    const json = {
+      ...toJson(diagnosis),
+      ...(tests ? { credentials: tests.credentials, send: tests.send, testProblem: tests.problem } : {}),
+      ...(others && comparison
+        ? { vantages: vantagesJson(others), comparison: comparisonJson(comparison) }
+        : {}),
+    };
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     progress?.end();
     io.stdout.write(renderReport(diagnosis, { color }));
     if (tests) io.stdout.write(renderSessionTests(tests));
+    if (others && comparison) {
+      io.stdout.write(
+        renderVantagesTerminal([local, ...others], comparison, { width: io.stdout.columns ?? 80, color }),
+      );
+    }
   }
   const code = exitCodeFor(diagnosis);
-  return tests && !sessionTestsPassed(tests) ? EXIT_PROBLEM : code;
+  if (tests && !sessionTestsPassed(tests)) return EXIT_PROBLEM;
+  if (code === EXIT_OK && others?.some((outcome) => outcome.kind !== 'answered')) return EXIT_VANTAGE_SILENT;
+  return code;
 }

@@ -23,6 +23,7 @@ const pgSkip = await requirePostgres();
 const skip = pgSkip !== null || !namespaceSupport().ok;
 const TIMEOUT = 120_000;
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 describe.skipIf(skip)('checks from several networks, in Slack and in the console', () => {
@@ -155,6 +156,51 @@ describe.skipIf(skip)('checks from several networks, in Slack and in the console
       expect(out).toMatch(/aws-eu\s+❌/);
       expect(out).toMatch(/\*bot\* — this bot’s own network/);
       expect(out).toMatch(/\*office\* — live · 1 worker/);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the terminal: smtp-check host --from office,aws-eu,nowhere --json adds vantages[] and the comparison',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          CLI,
+          '127.0.0.1',
+          '--ports',
+          '25,587',
+          '--from',
+          'office,aws-eu,nowhere',
+          '--json',
+        ],
+        {
+          cwd: REPO,
+          env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: db.url, CONNECT_TIMEOUT_MS: '1000' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const json = JSON.parse(out);
+      // Nothing listens on 127.0.0.1 here: the terminal's own verdict is "no usable port" (exit 1).
+      expect(code).toBe(1);
+      expect(json.ports.map((port: { class: string }) => port.class)).toEqual(['refused', 'refused']);
+      const byName = Object.fromEntries(
+        json.vantages.map((vantage: { name: string }) => [vantage.name, vantage]),
+      );
+      expect(byName['aws-eu'].ports.map((port: { class: string }) => port.class)).toEqual([
+        'filtered',
+        'open-starttls',
+      ]);
+      expect(byName['office'].status).toBe('answered');
+      expect(byName['nowhere']).toMatchObject({ status: 'no-worker', ports: [], findings: [] });
+      expect(json.comparison.summary).toMatch(/aws-eu/);
     },
     TIMEOUT,
   );

@@ -1,0 +1,76 @@
+import type { VantageSelection } from '../chat/use-cases/vantage-words.js';
+import type { CheckRequest } from '../check/types.js';
+import type { VantageOutcome } from '../diagnose/vantage-types.js';
+import { createLogger } from '../log.js';
+import { createPool } from '../store/pg/connection.js';
+import { databasePassword, isPostgresUrl } from '../store/pg/database-url.js';
+import { openPgVantageProbes } from '../vantage/pg-vantage-probes.js';
+
+// `smtp-check host --from aws-eu,office`: the terminal asks the bot's workers through the same
+// database and queue as the bot. Its own network is the report above; the others come back as
+// facts, judged here.
+
+const DEFAULT_DEADLINE_SECONDS = 30;
+
+export async function openCliVantages(
+  env: Record<string, string | undefined>,
+  defaultPorts: number[],
+): Promise<
+  | {
+      ask(selection: VantageSelection, request: CheckRequest): Promise<VantageOutcome[]>;
+      close(): Promise<void>;
+    }
+  | { problem: string }
+> {
+  const url = env['DATABASE_URL']?.trim() ?? '';
+  if (url === '' || !isPostgresUrl(url)) {
+    return {
+      problem:
+        '--from NAMES needs DATABASE_URL: the PostgreSQL database the bot and its workers share (postgres://user:password@host/db)',
+    };
+  }
+  const seconds = Number(env['VANTAGE_DEADLINE_SECONDS']?.trim() || DEFAULT_DEADLINE_SECONDS);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
+    return { problem: 'VANTAGE_DEADLINE_SECONDS must be a whole number from 1 to 600' };
+  }
+  const password = databasePassword(url);
+  const logger = createLogger({
+    level: 'warn',
+    format: 'text',
+    secrets: [url, ...(password ? [password] : [])],
+    write: (line) => process.stderr.write(line),
+  });
+  const pool = createPool(url, { max: 4, onIdleError: () => undefined });
+  try {
+    const probes = await openPgVantageProbes({
+      db: { pool, url },
+      // Not a vantage name: this terminal's own result is the report, never asked for again.
+      local: '',
+      runCheck: () => Promise.reject(new Error('the terminal checks its own network itself')),
+      defaultPorts,
+      deadlineMs: seconds * 1_000,
+      logger,
+    });
+    return {
+      ask: async (selection, request) => {
+        const names =
+          selection.kind === 'named'
+            ? selection.names
+            : (await probes.list())
+                .filter((vantage) => !vantage.local && vantage.live)
+                .map((vantage) => vantage.name);
+        return probes.probeFrom(names, request, { priority: 'interactive' });
+      },
+      close: async () => {
+        await probes.close();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const message = (error as Error)?.message ?? String(error);
+    return {
+      problem: `cannot reach the vantages' database: ${password ? message.replaceAll(password, '***') : message}`,
+    };
+  }
+}
