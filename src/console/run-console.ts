@@ -29,6 +29,8 @@ export interface ConsoleOptions {
   stop?: AbortSignal;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
   /**
    * The terminal's credential and send tests (`host --user NAME`, `--from A --to B`). The console
    * runs on the operator's own terminal, so it may ask for a password (no echo) as the CLI does;
@@ -86,6 +88,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.watches ? { watches: options.watches } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,

@@ -1,6 +1,8 @@
 import { formatDuration } from './alerts.js';
 import { cleanText, escapeMrkdwn, slackCode } from './sanitize.js';
+import { type SlackMessage, section } from './slack-blocks.js';
 import { classLabel } from './slack-format.js';
+import { fitMessage } from './slack-limits.js';
 import type { RowModel, TimelineModel } from './timeline-model.js';
 import { formatLocal } from './zoned-time.js';
 
@@ -83,4 +85,23 @@ export function timelineComment(model: TimelineModel, lead?: string): string {
   const heading = `*History of ${slackCode(model.host, 260)}* — ${escapeMrkdwn(windowWords(model))}, times in ${escapeMrkdwn(model.timeZone)}`;
   const rows = model.rows.map((row) => `• ${escapeMrkdwn(rowFacts(row, model))}`);
   return [...(lead ? [lead] : []), heading, ...rows].join('\n');
+}
+
+/** The scope a picture needs in Slack; installs made before pictures existed lack it. */
+export const PICTURE_SCOPE = 'files:write';
+
+/**
+ * Why the history comes as text: the app may not upload files (say which scope to add and where),
+ * or Slack refused this one upload.
+ */
+export function pictureRefusedNote(code: string, scopeMissing: boolean): string {
+  if (scopeMissing) {
+    return `I couldn’t post the history picture: Slack answered ${slackCode(code, 60)}. The app needs the \`${PICTURE_SCOPE}\` bot scope — an admin adds it under *OAuth & Permissions → Bot Token Scopes* (manifest.yml lists it) and reinstalls the app. Here is the history as text.`;
+  }
+  return `I couldn’t post the history picture (Slack answered ${slackCode(code, 60)}); here is the history as text.`;
+}
+
+/** A text history with the note on top saying why there is no picture. */
+export function withPictureNote(message: SlackMessage, note: string): SlackMessage {
+  return fitMessage({ text: `${note}\n${message.text}`, blocks: [section(`⚠️ ${note}`), ...message.blocks] });
 }

@@ -12,7 +12,13 @@ import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
 import { describeStartUpError, SlackStartUpError, type StartUpStep } from './start-up-error.js';
 import type { AlertNotifier, WatchCommands } from '../watch/index.js';
-import { type CheckResults, chatNotifier, createUseCases, type UseCases } from '../chat/use-cases/index.js';
+import {
+  type CheckResults,
+  chatNotifier,
+  createUseCases,
+  type RecoveryPictureSource,
+  type UseCases,
+} from '../chat/use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -52,6 +58,8 @@ export interface SlackAppOptions {
   retry?: RetryOptions;
   /** Per Slack API call. */
   requestTimeoutMs?: number;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
 }
 
 export interface SlackApp {
@@ -69,6 +77,17 @@ export interface SlackApp {
   stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
   /** Resolves true once no check is running (false after timeoutMs). */
   idle(timeoutMs?: number): Promise<boolean>;
+}
+
+/** Where the notifier reads a watch's history for the picture it posts when a port recovers. */
+function picturesFrom(options: SlackAppOptions): RecoveryPictureSource | undefined {
+  const { watches } = options;
+  if (!watches) return undefined;
+  return {
+    history: (input) => watches.historyOf(input),
+    logger: options.logger,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  };
 }
 
 function answerJson(res: ServerResponse, status: number, body: object): void {
@@ -155,6 +174,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.results ? { results: options.results } : {}),
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.watches ? { watches: options.watches } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);
@@ -164,7 +184,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     mode,
     useCases,
-    notifier: chatNotifier(chat),
+    notifier: chatNotifier(chat, picturesFrom(options)),
     async start() {
       const step = async <T>(name: StartUpStep, run: () => Promise<T>): Promise<T> => {
         try {

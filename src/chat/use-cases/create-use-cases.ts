@@ -31,6 +31,8 @@ export interface UseCaseDeps {
   announceAfterMs?: number;
   /** The watch use cases; without them watch commands say watches are not available here. */
   watches?: WatchCommands;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
 }
 
 export interface MentionEvent {
@@ -75,7 +77,9 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   };
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 
-  const watchDeps = deps.watches ? { ...flow, watches: deps.watches } : null;
+  const watchDeps = deps.watches
+    ? { ...flow, watches: deps.watches, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) }
+    : null;
   const watchCommand = (requester: Requester, command: WatchCommand, threadTs?: string): Promise<void> =>
     watchDeps
       ? runWatchCommand(watchDeps, requester, command, threadTs)
