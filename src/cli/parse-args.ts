@@ -3,6 +3,7 @@ import { type CheckRequest, parseCheckWords } from '../check/index.js';
 export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525] [--json] [--timeout-ms N] [--mx]
        smtp-check store import <data file>   (the bot's JSON file into DATABASE_URL; --help for more)
        smtp-check health                     (DATABASE_URL answers and its schema is current)
+       smtp-check history <host> [--png FILE] (a watched host's history from the bot's store)
 
   <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
                     smtps://host:465 (implicit TLS), or user@domain (checks the domain's MX hosts)
