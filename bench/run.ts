@@ -15,6 +15,7 @@ import { formatMs, formatSummary, percentile, summarize } from './stats.js';
 import { fleetTickBench } from './fleet-tick-bench.js';
 import { pgStoreBench, type StoreWriteFigures } from './pg-store-bench.js';
 import { storeBench } from './store-bench.js';
+import { timelineBench } from './timeline-bench.js';
 import { type Row, renderTable } from './table.js';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -337,6 +338,16 @@ rows.push({
   measured: formatSummary(summarize(cleanMs)),
   nmap: '—',
   met: summarize(cleanMs).median <= 5,
+});
+
+// 3c. The history picture: 30 days of 15-minute history × 4 ports, SVG and PNG.
+const timeline = await timelineBench();
+rows.push({
+  figure: 'History picture: 30 days × 4 ports, 100 changes each (SVG + PNG)',
+  target: '< 100 ms and < 100 KB',
+  measured: `${formatSummary(timeline.renderMs)}, ${(timeline.pngBytes / 1024).toFixed(0)} KB`,
+  nmap: '—',
+  met: timeline.renderMs.median < 100 && timeline.pngBytes < 100 * 1024,
 });
 
 // 4. The bot itself: Slack acks, idle memory, start-up.

@@ -251,7 +251,10 @@ async function main(): Promise<void> {
     // Nobody reads the output any more (`npm start | head`): stop as at the end of input.
     const outputGone = new AbortController();
     onClosedPipe(process.stdout, () => outputGone.abort());
-    const scheduler = schedule(chatNotifier(chat));
+    const timeZone = config.checkTimezone ? { timeZone: config.checkTimezone } : {};
+    const scheduler = schedule(
+      chatNotifier(chat, { history: (input) => watches.historyOf(input), logger, ...timeZone }),
+    );
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
     await runConsole({
       input: process.stdin,
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
       watches,
       chat,
       ...vantageOptions,
+      ...timeZone,
       stop: outputGone.signal,
       // The operator's own terminal: login and send tests run here as in the CLI.
       sessionTests: createSessionTests({ timeoutMs: config.limits.replyTimeoutMs, env: process.env }),
@@ -294,6 +298,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     ...(shared ? { results: shared.results } : {}),
     health: () => health(),
+    ...(config.checkTimezone ? { timeZone: config.checkTimezone } : {}),
   });
   try {
     await app.start();

@@ -32,6 +32,14 @@ async function main(): Promise<number> {
     });
     return runWorkerCommand(process.argv.slice(3), { ...io, stopSignal });
   }
+  if (process.argv[2] === 'history') {
+    const { runHistoryCommand } = await import('./history-command.js');
+    return runHistoryCommand(process.argv.slice(3), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+  }
   if (process.argv[2] === 'health') {
     const { runHealthCommand } = await import('./health-command.js');
     return runHealthCommand(process.env, process.stdout);

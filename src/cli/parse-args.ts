@@ -6,6 +6,7 @@ export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525]
        smtp-check health                     (DATABASE_URL answers and its schema is current)
        smtp-check worker --vantage NAME      (a probe worker for the network it runs in; --help)
        smtp-check worker-role ROLE           (a least-privilege database role for workers)
+       smtp-check history <host> [--png FILE] (a watched host's history from the bot's store)
 
   <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
                     smtps://host:465 (implicit TLS), or user@domain (checks the domain's MX hosts)

@@ -1,7 +1,11 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
 import { displayWidth, wrapColumns } from '../render/display-width.js';
 import { escapeControls } from '../render/sanitize.js';
 import type { Chat, PostedMessage } from '../chat/use-cases/index.js';
+import { section } from '../render/slack-blocks.js';
 import { blocksToText, type TextOptions } from './blocks-to-text.js';
 
 export interface ConsoleChat extends Chat {
@@ -71,6 +75,14 @@ export function createConsoleChat(
     },
     async publishHome(_userId, view: HomeView) {
       show('App Home', { text: '', blocks: view.blocks });
+    },
+    // A terminal shows no pictures: the PNG goes to a temporary file, and its path is printed.
+    async uploadImage(channel, image, { threadTs } = {}) {
+      const directory = await mkdtemp(join(tmpdir(), 'smtp-check-'));
+      const path = join(directory, image.filename.replace(/[^\w.-]+/g, '-'));
+      await writeFile(path, image.png);
+      const where = threadTs ? `picture, in the thread of ${numberOf(threadTs)}` : `picture in #${channel}`;
+      show(where, { text: image.comment, blocks: [section(`${image.comment}\n🖼 ${path}`)] });
     },
     lastParent: () => last,
     printEphemeral: (message) => show('only you can see this', message),

@@ -34,6 +34,8 @@ export interface ConsoleOptions {
   stop?: AbortSignal;
   /** Prompt shown when input is a terminal. */
   prompt?: string;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
   /**
    * The terminal's credential and send tests (`host --user NAME`, `--from A --to B`). The console
    * runs on the operator's own terminal, so it may ask for a password (no echo) as the CLI does;
@@ -93,6 +95,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     ...(options.watches ? { watches: options.watches } : {}),
     ...(options.vantages ? { vantages: options.vantages } : {}),
     ...(options.localVantage ? { localVantage: options.localVantage } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,

@@ -13,7 +13,13 @@ import { registerEventListeners } from './listeners/events.js';
 import { createSlackChat } from './slack-chat.js';
 import { describeStartUpError, SlackStartUpError, type StartUpStep } from './start-up-error.js';
 import type { AlertNotifier, WatchCommands } from '../watch/index.js';
-import { type CheckResults, chatNotifier, createUseCases, type UseCases } from '../chat/use-cases/index.js';
+import {
+  type CheckResults,
+  chatNotifier,
+  createUseCases,
+  type RecoveryPictureSource,
+  type UseCases,
+} from '../chat/use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -57,6 +63,8 @@ export interface SlackAppOptions {
   retry?: RetryOptions;
   /** Per Slack API call. */
   requestTimeoutMs?: number;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
 }
 
 export interface SlackApp {
@@ -74,6 +82,17 @@ export interface SlackApp {
   stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
   /** Resolves true once no check is running (false after timeoutMs). */
   idle(timeoutMs?: number): Promise<boolean>;
+}
+
+/** Where the notifier reads a watch's history for the picture it posts when a port recovers. */
+function picturesFrom(options: SlackAppOptions): RecoveryPictureSource | undefined {
+  const { watches } = options;
+  if (!watches) return undefined;
+  return {
+    history: (input) => watches.historyOf(input),
+    logger: options.logger,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  };
 }
 
 function answerJson(res: ServerResponse, status: number, body: object): void {
@@ -162,6 +181,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.watches ? { watches: options.watches } : {}),
     ...(options.vantages ? { vantages: options.vantages } : {}),
     ...(options.localVantage ? { localVantage: options.localVantage } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);
@@ -171,7 +191,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     mode,
     useCases,
-    notifier: chatNotifier(chat),
+    notifier: chatNotifier(chat, picturesFrom(options)),
     async start() {
       const step = async <T>(name: StartUpStep, run: () => Promise<T>): Promise<T> => {
         try {

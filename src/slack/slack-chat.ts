@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { Block } from '../render/slack-blocks.js';
 import type { Chat, PostedMessage, Respond } from '../chat/use-cases/chat.js';
 import { ChatError } from '../chat/use-cases/chat-error.js';
+import { uploadImage } from './upload-file.js';
 import { DEFAULT_RETRY, type RetryOptions, withRateLimitRetry } from './with-rate-limit-retry.js';
 
 type WebClient = App['client'];
@@ -155,6 +156,9 @@ export function createSlackChat(
           }),
         true,
       );
+    },
+    async uploadImage(channel, image, options = {}) {
+      await call('files.uploadV2', () => uploadImage(client, channel, image, options));
     },
   };
 }

@@ -10,9 +10,17 @@ export const SLACK_SURFACE = {
   /**
    * chat:write: postMessage, update, postEphemeral; commands: the slash command; app_mentions:read:
    * the event; channels:history and groups:history: conversations.history and .replies, to find a
-   * watch alert whose post was accepted but whose answer was lost (public and private channels).
+   * watch alert whose post was accepted but whose answer was lost (public and private channels);
+   * files:write: files.uploadV2, for history pictures (without it the history comes as text).
    */
-  botScopes: ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'groups:history'],
+  botScopes: [
+    'app_mentions:read',
+    'channels:history',
+    'chat:write',
+    'commands',
+    'files:write',
+    'groups:history',
+  ],
   botEvents: ['app_home_opened', 'app_mention'],
   actionIds: Object.values(ACTION_IDS),
 } as const;

@@ -96,8 +96,13 @@ export function appendToSeries(
   if (last === undefined || last[1] !== sample.class || last[2] !== usable) {
     changes.push([at, sample.class, usable]);
   }
-  // The latest change always stays: it says since when the port is as it is.
-  const kept = changes.filter((change, i, all) => change[0] >= oldest || i === all.length - 1);
+  // The latest change always stays: it says since when the port is as it is. So does the last one
+  // before the horizon: it says what the port was at the start of the kept history, which a
+  // timeline would otherwise have to draw as unknown.
+  const inForce = changes.findLastIndex((change) => change[0] < oldest);
+  const kept = changes.filter(
+    (change, i, all) => change[0] >= oldest || i === inForce || i === all.length - 1,
+  );
   return [samples, at, kept.slice(-limits.maxChanges)];
 }
 

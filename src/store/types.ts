@@ -5,7 +5,10 @@ import type { HistorySample, HistorySeries, Incident, Mute, PortAlertStates, Wat
 export interface HistoryLimits {
   /** Observations kept for the uptime bar. */
   maxSamples: number;
-  /** Class changes kept. */
+  /**
+   * Class changes kept: enough for a month's timeline of a port that changes a few times a day; a
+   * port flapping more than that shows its older days as "no data".
+   */
   maxChanges: number;
   /** Changes older than this are dropped, and a series not updated for this long is deleted. */
   maxAgeMs: number;
@@ -13,7 +16,7 @@ export interface HistoryLimits {
 
 export const DEFAULT_HISTORY_LIMITS: HistoryLimits = {
   maxSamples: 48,
-  maxChanges: 10,
+  maxChanges: 100,
   maxAgeMs: 30 * 24 * 3_600_000,
 };
 

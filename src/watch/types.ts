@@ -130,6 +130,8 @@ export interface PortHistoryView {
   /** '1' usable, '0' not usable, oldest first. */
   samples: string;
   changes: HistorySample[];
+  /** The last observation (the timeline draws the last change up to it); null when none. */
+  lastAt?: string | null;
 }
 
 /** What watching a host again changed: ports added and ports no longer watched, by whom. */

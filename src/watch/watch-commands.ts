@@ -261,6 +261,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
             state: state ? portStateView(port, state) : null,
             samples: series?.samples ?? '',
             changes: series?.changes ?? [],
+            lastAt: series?.lastAt ?? null,
           };
         }),
       );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunCheck } from '../../src/check/types.js';
@@ -9,6 +10,7 @@ import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches, type WatchCommands } from '../../src/watch/index.js';
 import { healthy, port25Filtered, World } from '../watch/watch-harness.js';
 import { captureOutput } from '../helpers/capture-output.js';
+import { decodePng } from '../helpers/png.js';
 import { createTestCa } from '../helpers/certs.js';
 import { aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
@@ -106,7 +108,12 @@ describe('runConsole()', () => {
     );
     expect(sink.printed).toContain('[ Unwatch smtp.example.test ]');
     expect(sink.printed).toContain('*1 watched host* in this channel');
-    expect(sink.printed).toContain('HISTORY OF SMTP.EXAMPLE.TEST');
+    // No pictures in a terminal: the history's PNG goes to a temporary file, whose path is printed.
+    const picture = /── picture in #console\n\*History of `smtp\.example\.test`\*[\s\S]*?🖼 (\S+\.png)/.exec(
+      sink.printed,
+    );
+    expect(picture?.[1]).toBeDefined();
+    expect(decodePng(readFileSync(picture![1]!)).width).toBe(1000);
     expect(sink.printed).toContain('── App Home\nWATCHED HOSTS\n`smtp.example.test`');
 
     const tick = () => {

@@ -37,7 +37,7 @@ describe('watch commands through the Slack app', () => {
     });
   });
 
-  test('list and history answer the requester only, admins or not', async () => {
+  test('list answers the requester only; history posts its picture in the channel, admins or not', async () => {
     const before = w.posts().length;
     await w.command('list', 'list', OTHER);
     const list = await w.answer('list');
@@ -45,9 +45,11 @@ describe('watch commands through the Slack app', () => {
     expect(list.text).toContain(`🟢 ${w.gate.port}`);
     expect(list.blocks).toContain('smtp_check_unwatch');
     await w.command('history 127.0.0.1', 'history', OTHER);
-    const history = await w.answer('history');
-    expect(history.text).toContain('History of `127.0.0.1`');
-    expect(history.text).toContain('█');
+    await w.api.waitForCalls('files.completeUploadExternal');
+    const [picture] = w.api.files;
+    expect(picture?.shared?.channel).toBe('C0CHECKS');
+    expect(picture?.shared?.comment).toContain('*History of `127.0.0.1`*');
+    expect(picture?.shared?.comment).toContain(`• ${w.gate.port}: usable 100% of the time`);
     expect(w.postedSince(before)).toEqual([]);
   });
 

@@ -56,8 +56,10 @@ describe.skipIf(skip !== null)('a fleet of two replicas', () => {
 
       expect(fleet.alerts(blocked.host)).toHaveLength(1);
       const thread = fleet.api.messagesIn(CHANNEL).filter((message) => message.thread_ts === alertTs);
+      // The recovery, then the picture of the day: each once, whichever replica posted it.
       expect(thread.map((message) => message.text.split('\n')[0])).toEqual([
         expect.stringContaining(`Port ${blocked.port} recovered`),
+        expect.stringContaining(`Port *${blocked.port}* was blocked`),
       ]);
       const updates = fleet.api.calls.filter(
         (call) => call.method === 'chat.update' && call.body.ts === alertTs,

@@ -7,7 +7,9 @@ import { SLACK_SURFACE } from '../../src/slack/index.js';
 // renderer that overflows fails the test instead of passing silently. Also serves response_url.
 // It keeps the messages it accepted, with their metadata, and serves them back through
 // conversations.history and conversations.replies — only to a token with the history scope, and
-// paged as Slack pages them.
+// paged as Slack pages them. Files go in as files.uploadV2 sends them: files.getUploadURLExternal
+// (only with the files:write scope) hands out an upload URL on this server, the bytes are posted
+// there, and files.completeUploadExternal shares them in a channel or thread as a message.
 
 export interface RecordedCall {
   method: string;
@@ -49,6 +51,19 @@ export interface StoredMessage {
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** The text it was posted with (chat.update replaces `text`); the fake's own, not shown to the app. */
   postedText: string;
+}
+
+/** A file as the fake keeps it: what was uploaded, and where it was shared. */
+export interface StoredFile {
+  id: string;
+  filename: string;
+  /** What getUploadURLExternal was told the length would be. */
+  length: number;
+  altText: string | null;
+  bytes: Buffer | null;
+  title: string | null;
+  /** Set by files.completeUploadExternal. */
+  shared: { channel: string; threadTs: string | null; comment: string; ts: string } | null;
 }
 
 /**
@@ -133,6 +148,8 @@ export interface FakeSlackApi {
   readonly responses: RecordedResponse[];
   /** The messages of a channel, oldest first, thread replies included. */
   messagesIn(channel: string): StoredMessage[];
+  /** Files uploaded (shared or not), in the order their upload URLs were handed out. */
+  readonly files: StoredFile[];
   /** A response_url served by this fake. */
   responseUrl(id: string): string;
   /** Make the next `times` calls of method fail: a Slack error, a 429 with Retry-After, a 5xx, a hang or a drop. */
@@ -169,6 +186,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
   };
 
   const scopes = new Set(options.scopes ?? SLACK_SURFACE.botScopes);
+  const files: StoredFile[] = [];
+  let origin = '';
   const channels = new Map<string, StoredMessage[]>();
   const channelMessages = (channel: string): StoredMessage[] => {
     let list = channels.get(channel);
@@ -267,6 +286,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       case 'conversations.history':
       case 'conversations.replies':
         return readHistory(method, body);
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+        return fileCall(method, body);
       case 'views.publish': {
         const view = body.view as { blocks?: unknown } | undefined;
         const problems = blockProblems(view?.blocks, LIMITS.homeBlocks);
@@ -339,8 +361,113 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     };
   };
 
+  // Slack's two file calls: the upload URL (checked against the scope, as Slack does), then the
+  // share, which posts a message with the file in the channel or thread.
+  const fileCall = (
+    method: 'files.getUploadURLExternal' | 'files.completeUploadExternal',
+    body: Record<string, unknown>,
+  ): { status: number; json: Record<string, unknown> } => {
+    const fail = (error: string, extra: Record<string, unknown> = {}) => ({
+      status: 200,
+      json: { ok: false, error, ...extra },
+    });
+    if (!scopes.has('files:write')) {
+      return fail('missing_scope', { needed: 'files:write', provided: [...scopes].join(',') });
+    }
+    if (method === 'files.getUploadURLExternal') {
+      const length = Number(body.length);
+      if (typeof body.filename !== 'string' || body.filename === '') return fail('invalid_arguments');
+      if (!Number.isInteger(length) || length < 1) return fail('invalid_arguments');
+      const id = `F${String(files.length + 1).padStart(8, '0')}`;
+      files.push({
+        id,
+        filename: body.filename,
+        length,
+        altText: typeof body.alt_text === 'string' ? body.alt_text : null,
+        bytes: null,
+        title: null,
+        shared: null,
+      });
+      return { status: 200, json: { ok: true, upload_url: `${origin}/upload/${id}`, file_id: id } };
+    }
+    const listed = Array.isArray(body.files) ? (body.files as Array<{ id?: unknown; title?: unknown }>) : [];
+    const channel = typeof body.channel_id === 'string' ? body.channel_id : '';
+    if (listed.length === 0) return fail('invalid_arguments');
+    const chosen = listed.map((entry) => files.find((file) => file.id === entry.id));
+    // Slack refuses to share a file whose bytes never arrived.
+    if (chosen.some((file) => file === undefined || file.bytes === null)) return fail('file_not_found');
+    if (channel === '')
+      return { status: 200, json: { ok: true, files: chosen.map((file) => ({ id: file!.id })) } };
+    const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : null;
+    const comment = typeof body.initial_comment === 'string' ? body.initial_comment : '';
+    const ts = nextTs();
+    channelMessages(channel).push({
+      type: 'message',
+      ts,
+      text: comment,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      user: botUserId,
+      bot_id: botId,
+      postedText: comment,
+    });
+    for (const [index, file] of chosen.entries()) {
+      const title = listed[index]?.title;
+      file!.title = typeof title === 'string' ? title : null;
+      file!.shared = { channel, threadTs, comment, ts };
+    }
+    return {
+      status: 200,
+      json: {
+        ok: true,
+        files: chosen.map((file) => ({ id: file!.id, title: file!.title, name: file!.filename })),
+      },
+    };
+  };
+
+  /** An upload URL: the WebClient posts the bytes as multipart form data, in a part named `body`. */
+  const receiveUpload = async (request: IncomingMessage, response: ServerResponse, id: string) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const file = files.find((entry) => entry.id === id);
+    const form = await new Response(Buffer.concat(chunks), {
+      headers: { 'content-type': request.headers['content-type'] ?? '' },
+    })
+      .formData()
+      .catch(() => null);
+    const part = form?.get('body') ?? form?.get('file');
+    if (file === undefined || part === null || part === undefined || typeof part === 'string') {
+      calls.push({
+        method: 'upload',
+        token: null,
+        body: { id },
+        ok: false,
+        response: {},
+        error: 'bad upload',
+        at: Date.now(),
+      });
+      response.writeHead(400).end('bad upload');
+      notify();
+      return;
+    }
+    file.bytes = Buffer.from(await part.arrayBuffer());
+    calls.push({
+      method: 'upload',
+      token: null,
+      body: { id, bytes: file.bytes.length },
+      ok: true,
+      response: {},
+      at: Date.now(),
+    });
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.bytes.length}`);
+    notify();
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/upload/')) {
+      await receiveUpload(request, response, url.pathname.slice('/upload/'.length));
+      return;
+    }
     const body = await readBody(request);
     if (url.pathname.startsWith('/response/')) {
       responses.push({ id: url.pathname.slice('/response/'.length), body, at: Date.now() });
@@ -403,7 +530,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const waitFor = <T>(collect: () => T[], count: number, timeoutMs: number, what: string): Promise<T[]> =>
     new Promise((resolve, reject) => {
@@ -438,6 +565,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     calls,
     responses,
     messagesIn: (channel) => [...(channels.get(channel) ?? [])],
+    files,
     responseUrl: (id) => `${origin}/response/${id}`,
     failNext(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { StoreError, type WatchStore } from '../../src/store/index.js';
+import { DEFAULT_HISTORY_LIMITS, StoreError, type WatchStore } from '../../src/store/index.js';
 import type { Incident, PortAlertState, Watch } from '../../src/watch/index.js';
 
 // One behaviour for every WatchStore: the lowdb file, the in-memory store and PostgreSQL run this
@@ -177,7 +177,9 @@ export function watchStoreContract(
       expect(series?.samples).toHaveLength(48);
       expect(series?.samples.slice(-10)).toBe('0111111111');
       expect(series?.lastAt).toBe(new Date(start + 59 * 15 * 60_000).toISOString());
-      expect(series?.changes.length).toBeLessThanOrEqual(10);
+      expect(series?.changes.length).toBeLessThanOrEqual(DEFAULT_HISTORY_LIMITS.maxChanges);
+      // Every change of the 60 observations (one failure in ten, and back) is kept for the timeline.
+      expect(series?.changes).toHaveLength(12);
       expect(series?.changes.at(-1)).toMatchObject({ class: 'open-starttls', usable: true });
       expect(await store.getHistory('smtp.example.test', 587)).toBeNull();
 
@@ -192,6 +194,29 @@ export function watchStoreContract(
       const aged = await store.getHistory('smtp.example.test', 25);
       expect(aged?.changes).toHaveLength(1);
       expect(await store.getHistory('other.example.test', 25)).toBeNull();
+      await store.close();
+    });
+
+    test('keeps the change in force 30 days back, so a month of history starts known', async () => {
+      const store = await open();
+      const start = Date.parse('2026-03-01T00:00:00.000Z');
+      const day = 86_400_000;
+      const append = (days: number, usable: boolean) =>
+        store.appendHistory('smtp.example.test', 25, {
+          at: new Date(start + days * day).toISOString(),
+          class: usable ? 'open-starttls' : 'filtered',
+          usable,
+        });
+      await append(0, true);
+      await append(20, false);
+      await append(21, true);
+      await append(40, true);
+      // Day 0 is older than 30 days, but the port was usable from then until day 20.
+      expect((await store.getHistory('smtp.example.test', 25))?.changes.map((c) => c.at)).toEqual([
+        new Date(start).toISOString(),
+        new Date(start + 20 * day).toISOString(),
+        new Date(start + 21 * day).toISOString(),
+      ]);
       await store.close();
     });
 

@@ -38,6 +38,22 @@ export interface Chat {
   ): Promise<void>;
   /** views.publish of the user's App Home tab. */
   publishHome(userId: string, view: HomeView): Promise<void>;
+  /**
+   * files.uploadV2: the picture in the channel (in the thread of threadTs when given) with its
+   * comment. Absent where pictures cannot be shown.
+   */
+  uploadImage?(channel: string, image: ChatImage, options?: { threadTs?: string }): Promise<void>;
+}
+
+/** A picture to post: PNG bytes, with the message that goes with it (mrkdwn) and alt text. */
+export interface ChatImage {
+  png: Uint8Array;
+  filename: string;
+  title: string;
+  /** For screen readers; at most 1 000 characters. */
+  altText: string;
+  /** Posted with the picture; carries the same facts, for whoever cannot see it. */
+  comment: string;
 }
 
 /**

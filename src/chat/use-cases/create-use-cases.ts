@@ -37,6 +37,8 @@ export interface UseCaseDeps {
   vantages?: VantageProbes;
   /** The bot's own vantage name (VANTAGE_NAME, default `bot`). */
   localVantage?: string;
+  /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
+  timeZone?: string;
 }
 
 export interface MentionEvent {
@@ -93,7 +95,9 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
       : runCheckInChannel(flow, requester, parsed.request);
   const inFlight = createInFlight((error) => deps.logger.error('unhandled error in a use case', { error }));
 
-  const watchDeps = deps.watches ? { ...flow, watches: deps.watches } : null;
+  const watchDeps = deps.watches
+    ? { ...flow, watches: deps.watches, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) }
+    : null;
   const watchCommand = (requester: Requester, command: WatchCommand, threadTs?: string): Promise<void> =>
     watchDeps
       ? runWatchCommand(watchDeps, requester, command, threadTs)

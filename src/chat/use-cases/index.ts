@@ -1,4 +1,5 @@
-export type { Chat, PostedMessage, Requester, Respond } from './chat.js';
+export type { Chat, ChatImage, PostedMessage, Requester, Respond } from './chat.js';
+export type { RecoveryPictureSource } from './history-picture.js';
 export { ChatError, cannotPostHere, errorCode } from './chat-error.js';
 export type { CheckResult, CheckResults } from './check-results.js';
 export { createMemoryCheckResults } from './check-results.js';

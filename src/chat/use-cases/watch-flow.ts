@@ -13,14 +13,15 @@ import { StoreError } from '../../store/index.js';
 import type { WatchCommands, WatchReply } from '../../watch/index.js';
 import type { Requester } from './chat.js';
 import { cannotPostHere, errorCode } from './chat-error.js';
-import { type CheckFlowDeps, tell } from './check-flow.js';
+import { tell } from './check-flow.js';
+import { answerHistory, type HistoryPictureDeps } from './history-picture.js';
 import type { WatchCommand } from './parse-command.js';
 
 // Watch commands and buttons. Who sees what: a change to what the channel is watching (watch,
 // unwatch, mute) is posted in the channel, so the team knows why alerts start or stop; lists,
 // history and every refusal go to the requester only.
 
-export interface WatchFlowDeps extends CheckFlowDeps {
+export interface WatchFlowDeps extends HistoryPictureDeps {
   watches: WatchCommands;
 }
 
@@ -149,10 +150,10 @@ async function watchCommand(
         threadTs,
       );
     case 'history':
-      return tell(
+      return answerHistory(
         deps,
         requester,
-        renderWatchReply((await watches.historyOf({ channel, host: command.host })).reply),
+        (await watches.historyOf({ channel, host: command.host })).reply,
         threadTs,
       );
   }
