@@ -2,6 +2,7 @@ import type { Migration } from '../migrations.js';
 import { watchStoreTables } from './001-watch-store.js';
 import { fleetSchedule } from './002-fleet-schedule.js';
 import { fleetContext } from './003-fleet-context.js';
+import { watchVantages } from './005-watch-vantages.js';
 
 /** Every schema change, oldest first. A released migration is never edited: add the next one. */
-export const MIGRATIONS: Migration[] = [watchStoreTables, fleetSchedule, fleetContext];
+export const MIGRATIONS: Migration[] = [watchStoreTables, fleetSchedule, fleetContext, watchVantages];
