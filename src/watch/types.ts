@@ -146,6 +146,8 @@ export interface PortHistoryView {
   /** '1' usable, '0' not usable, oldest first. */
   samples: string;
   changes: HistorySample[];
+  /** A watch from vantages: each vantage's samples of the port, in the watch's order. */
+  vantages?: Array<{ vantage: string; samples: string }>;
 }
 
 /** What watching a host again changed: ports added and ports no longer watched, by whom. */
