@@ -17,6 +17,7 @@ import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { openStore, StoreError, type WatchStore } from './store/index.js';
+import type { VantageProbes } from './vantage/types.js';
 import {
   type AlertNotifier,
   createWatchCommands,
@@ -139,6 +140,19 @@ async function openFleet(
   }
 }
 
+/**
+ * Probes from other networks (VantageProbes), for watches from vantages: the client of the probe
+ * queue that workers share with the fleet's database, so only with DATABASE_URL. None yet: a watch
+ * asked `from` other networks is refused saying what it needs, and one already stored is re-tested
+ * from this network until there is.
+ */
+async function openVantageProbes(
+  _config: Config,
+  _shared: SharedContext | null,
+): Promise<VantageProbes | undefined> {
+  return undefined;
+}
+
 async function main(): Promise<void> {
   onClosedPipe(process.stderr);
   const { config, policy, extraCa } = settings();
@@ -151,6 +165,9 @@ async function main(): Promise<void> {
   const store = await openStoreOrExit(config, logger);
   const fleet = await openFleet(config, logger, store);
   const { shared } = fleet;
+  const vantageProbes = await openVantageProbes(config, shared);
+  // Watches from vantages: who probes from where, and how many must agree a port is blocked.
+  const vantages = { ...(vantageProbes ? { vantageProbes } : {}), alertQuorum: config.vantage.alertQuorum };
   const limiter = new RateLimiter(
     {
       perUserPerMinute: config.rate.checksPerUserPerMinute,
@@ -199,6 +216,7 @@ async function main(): Promise<void> {
     alertConfig,
     admins: config.watch.admins,
     admit,
+    ...vantages,
   });
 
   // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
@@ -221,6 +239,7 @@ async function main(): Promise<void> {
           concurrency: config.watch.concurrency,
           jitterMs: 2_000,
           alertConfig,
+          ...vantages,
         });
       },
     });
