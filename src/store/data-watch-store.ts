@@ -101,7 +101,10 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
       e.alerts = encodeStates(states);
       if (vantages !== undefined) {
         // A watch from the bot's own network keeps the layout it always had: no vantageAlerts key.
-        const named = Object.entries(vantages).map(([name, byPort]) => [name, encodeStates(byPort)] as const);
+        // A vantage without states is not kept, as in a table that has no rows for it.
+        const named = Object.entries(vantages)
+          .filter(([, byPort]) => Object.keys(byPort).length > 0)
+          .map(([name, byPort]) => [name, encodeStates(byPort)] as const);
         if (named.length === 0) delete e.vantageAlerts;
         else e.vantageAlerts = Object.fromEntries(named);
       }

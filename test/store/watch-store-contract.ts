@@ -168,6 +168,7 @@ export function watchStoreContract(
       ]);
       await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, undefined, {
         office: { 25: blocked },
+        lab: {},
       });
       expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({
         office: { 25: blocked },
