@@ -195,6 +195,11 @@ async function main(): Promise<void> {
   const vantageOptions = vantages
     ? { vantages, localVantage: config.vantage.name }
     : { localVantage: config.vantage.name };
+  // Watches from vantages: who probes from where, and how many must agree a port is blocked.
+  const watchVantages = {
+    ...(vantages ? { vantageProbes: vantages } : {}),
+    alertQuorum: config.vantage.alertQuorum,
+  };
   // Chat-started checks and watch baselines: the fleet's limits when replicas share a database.
   const admit = shared
     ? createAsyncAdmission({ limiter: shared.limiter, extraPorts: config.allowedPorts })
@@ -216,6 +221,7 @@ async function main(): Promise<void> {
     alertConfig,
     admins: config.watch.admins,
     admit,
+    ...watchVantages,
   });
 
   // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
@@ -238,6 +244,7 @@ async function main(): Promise<void> {
           concurrency: config.watch.concurrency,
           jitterMs: 2_000,
           alertConfig,
+          ...watchVantages,
         });
       },
     });

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { createPool, type Pool, type PoolClient, storeErrorFrom } from '../store/pg/connection.js';
 import { describeDatabase } from '../store/pg/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
-import type { Incident, PortAlertStates } from '../watch/types.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../watch/types.js';
 import type {
   FleetCoordinator,
   PostDecision,
@@ -48,6 +48,7 @@ export interface StoreTransactions {
     host: string,
     states: PortAlertStates,
     incident?: Incident | null,
+    vantages?: VantageAlertStates,
   ): Promise<boolean>;
 }
 
@@ -284,7 +285,14 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
         return save();
       }
       await store.transaction('saving alert states with their posts', async (client) => {
-        await store.saveAlertStatesIn(client, write.channel, write.host, write.states, write.incident);
+        await store.saveAlertStatesIn(
+          client,
+          write.channel,
+          write.host,
+          write.states,
+          write.incident,
+          write.vantages,
+        );
         await markPosted(client, posted);
       });
     },

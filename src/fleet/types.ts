@@ -1,4 +1,4 @@
-import type { Incident, PortAlertStates } from '../watch/types.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../watch/types.js';
 
 // What a scheduled tick needs from the fleet: which hosts this replica re-tests, and whether an
 // announcement may be posted. A single process answers "all of them" and "yes"
@@ -67,6 +67,8 @@ export interface WatchStatesWrite {
   host: string;
   states: PortAlertStates;
   incident?: Incident | null;
+  /** A watch from vantages: every vantage's states (see WatchStore.saveAlertStates). */
+  vantages?: VantageAlertStates;
 }
 
 export interface PostLedger {

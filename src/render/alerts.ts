@@ -5,6 +5,9 @@ import type {
   AlertPhase,
   PortStateView,
   ResolvedNotice,
+  SilentVantage,
+  VantagePortSight,
+  VantageReport,
   WatchChange,
   WatchView,
 } from '../watch/index.js';
@@ -78,6 +81,52 @@ function eventLine(event: AlertEvent, host: string): string {
   }
 }
 
+const nameList = (names: readonly string[]): string =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/** One port as each vantage sees it: "25 blocked from aws-eu; still open from office". */
+export function vantageSightLine(sight: VantagePortSight): string {
+  const parts: string[] = [];
+  if (sight.blocked.length > 0) parts.push(`blocked from ${nameList(sight.blocked)}`);
+  if (sight.failing.length > 0) parts.push(`failing from ${nameList(sight.failing)}, not confirmed yet`);
+  if (sight.open.length > 0)
+    parts.push(`${parts.length > 0 ? 'still open' : 'open'} from ${nameList(sight.open)}`);
+  if (sight.unseen.length > 0) parts.push(`not seen yet from ${nameList(sight.unseen)}`);
+  return `${sight.port} ${parts.join('; ')}`;
+}
+
+/** Why a vantage said nothing ("no answer from aws-eu (last seen 3 min ago)"): never a verdict. */
+export function silentVantageLine(silent: SilentVantage, now: string): string {
+  const seen = silent.lastSeen ? ` (last seen ${formatDuration(between(silent.lastSeen, now))} ago)` : '';
+  switch (silent.kind) {
+    case 'no-answer':
+      return `no answer from ${silent.vantage}${seen}`;
+    case 'no-worker':
+      return `no worker running for ${silent.vantage}${seen}`;
+    case 'refused':
+      return `${silent.vantage} refused the target: ${slackText(silent.detail ?? 'its policy', 200)}`;
+    case 'failed':
+      return `${silent.vantage} failed without an answer: ${slackText(silent.detail ?? 'no reason given', 200)}`;
+    default:
+      return silent.kind satisfies never;
+  }
+}
+
+/** The vantages' view of the ports a message is about, and who said nothing. */
+function vantageLines(report: VantageReport, ports: readonly number[], now: string): string[] {
+  return [
+    ...report.ports.filter((sight) => ports.includes(sight.port)).map(vantageSightLine),
+    ...report.silent.map((silent) => silentVantageLine(silent, now)),
+  ];
+}
+
+function vantageSection(report: VantageReport, ports: readonly number[], now: string): Block | null {
+  const lines = vantageLines(report, ports, now);
+  if (lines.length === 0) return null;
+  const quorum = report.quorum > 1 ? ` (an alert needs ${report.quorum} of them to agree)` : '';
+  return section(`*From each network*${quorum}\n${lines.map((line) => `• ${line}`).join('\n')}`);
+}
+
 function evidence(diagnosis: HostDiagnosis, ports: number[]): string[] {
   return diagnosis.ports
     .filter((port) => ports.includes(port.port))
@@ -120,6 +169,11 @@ export function renderAlert(input: AlertNotice): SlackMessage {
   const affected = input.events.map((event) => event.port);
   const others = input.ports.filter((port) => !affected.includes(port.port));
   const blocks: Block[] = [header(title(input)), section(lines.join('\n'))];
+  const seen = input.vantages ? vantageLines(input.vantages, affected, input.diagnosis.checkedAt) : [];
+  const fromEach = input.vantages
+    ? vantageSection(input.vantages, affected, input.diagnosis.checkedAt)
+    : null;
+  if (fromEach) blocks.push(fromEach);
   const proof = evidence(input.diagnosis, affected);
   if (proof.length > 0) blocks.push(section(`*Evidence*\n${proof.join('\n')}`));
   if (others.length > 0)
@@ -129,7 +183,7 @@ export function renderAlert(input: AlertNotice): SlackMessage {
   blocks.push(
     context(`Updates follow in this thread · silence with \`/smtp-check mute ${inCode(input.host)} 2h\``),
   );
-  return fitMessage({ text: [`${title(input)}`, ...lines].join('\n'), blocks });
+  return fitMessage({ text: [`${title(input)}`, ...lines, ...seen].join('\n'), blocks });
 }
 
 /** A reply in the incident thread: further changes, reminders, and the recovery. */
@@ -141,11 +195,17 @@ export function renderIncidentUpdate(input: AlertNotice): SlackMessage {
     );
   }
   const blocks: Block[] = [section(lines.join('\n'))];
+  const affected = input.events.map((event) => event.port);
+  const seen = input.vantages ? vantageLines(input.vantages, affected, input.diagnosis.checkedAt) : [];
+  const fromEach = input.vantages
+    ? vantageSection(input.vantages, affected, input.diagnosis.checkedAt)
+    : null;
+  if (fromEach) blocks.push(fromEach);
   const newlyBlocked = input.events.filter((e) => e.kind === 'became-blocked').map((e) => e.port);
   const proof = evidence(input.diagnosis, newlyBlocked);
   if (proof.length > 0) blocks.push(section(`*Evidence*\n${proof.join('\n')}`));
   blocks.push(context(input.ports.map((port) => portStateLine(port)).join('\n')));
-  return fitMessage({ text: lines.join('\n'), blocks });
+  return fitMessage({ text: [...lines, ...seen].join('\n'), blocks });
 }
 
 /** The alert message once the incident is over (chat.update replaces the whole alert). */
@@ -174,11 +234,18 @@ export function unwatchButtons(host: string): ActionsBlock {
 const portList = (ports: readonly number[]): string =>
   ports.length <= 1 ? ports.join('') : `${ports.slice(0, -1).join(', ')} and ${ports.at(-1)}`;
 
+/** Where a watch probes from, in words. */
+const fromWhere = (vantages: readonly string[]): string =>
+  vantages.length === 0 ? "this bot's own network" : nameList(vantages);
+
 /** What a re-watch changed, in words: "added 2525, removed 465". */
 function changeLine(change: WatchChange): string {
   const parts = [
     change.added.length > 0 ? `added ${portList(change.added)}` : '',
     change.removed.length > 0 ? `stopped watching ${portList(change.removed)}` : '',
+    change.vantages
+      ? `now from ${fromWhere(change.vantages.after)} instead of ${fromWhere(change.vantages.before)}`
+      : '',
   ].filter(Boolean);
   return parts.length === 0 ? 'the ports are unchanged' : parts.join('; ');
 }
@@ -192,9 +259,12 @@ export function renderWatchConfirmation(input: {
   diagnosis: HostDiagnosis;
   /** Null for a new watch. */
   change: WatchChange | null;
+  /** Vantages of the watch that gave no baseline. */
+  silent?: SilentVantage[];
 }): SlackMessage {
   const { watch, diagnosis, change } = input;
-  const ports = `${plural(watch.ports.length, 'port')} (${watch.ports.map((p) => p.port).join(', ')})`;
+  const from = watch.vantages && watch.vantages.length > 0 ? ` from ${nameList(watch.vantages)}` : '';
+  const ports = `${plural(watch.ports.length, 'port')} (${watch.ports.map((p) => p.port).join(', ')})${from}`;
   const failing = watch.ports.filter((port) => port.phase === 'blocked');
   const working = watch.ports.length - failing.length;
   const promise =
@@ -214,6 +284,12 @@ export function renderWatchConfirmation(input: {
         : `⚠️ *Ports ${numbers} fail already*: ${failing.map((port) => `${port.port} ${classLabel(port.class)}`).join(' · ')}. There is no alert for them; I post here when each starts working.`;
     blocks.push(section(fails));
   }
+  const silent = (input.silent ?? []).map((s) => silentVantageLine(s, diagnosis.checkedAt));
+  const silentText =
+    silent.length > 0
+      ? `⚠️ ${silent.join('; ')}. The watch is kept: ${silent.length === 1 ? 'it joins' : 'they join'} when ${silent.length === 1 ? 'it answers' : 'they answer'}, and until then ${silent.length === 1 ? 'is' : 'are'} never counted as a verdict.`
+      : '';
+  if (silentText) blocks.push(section(silentText));
   blocks.push(
     section(
       `*Baseline* — ${slackText(diagnosis.verdict.summary, 500)}\n${watch.ports.map((p) => portStateLine(p)).join('\n')}`,
@@ -224,7 +300,7 @@ export function renderWatchConfirmation(input: {
     failing.length > 0
       ? `\n${failing.length === 1 ? 'Port' : 'Ports'} ${portList(failing.map((p) => p.port))} ${failing.length === 1 ? 'fails' : 'fail'} already; I post here when ${failing.length === 1 ? 'it starts' : 'each starts'} working.`
       : '';
-  return fitMessage({ text: `${line}${failingText}`, blocks });
+  return fitMessage({ text: `${line}${failingText}${silentText ? `\n${silentText}` : ''}`, blocks });
 }
 
 /** A one-line answer (unwatch, mute, validation errors). */

@@ -18,7 +18,7 @@ export const USAGE_LINES = [
 ];
 
 export const WATCH_USAGE_LINES = [
-  '`/smtp-check watch &lt;host&gt; [ports]` — re-test it on a schedule and alert this channel when a working port becomes blocked',
+  '`/smtp-check watch &lt;host&gt; [ports] [from office,aws-eu]` — re-test it on a schedule (from those networks) and alert this channel when a working port becomes blocked',
   '`/smtp-check unwatch &lt;host&gt;` — stop watching it here',
   '`/smtp-check list` — this channel’s watched hosts and their state',
   '`/smtp-check mute &lt;host&gt; 2h` — keep re-testing but say nothing for a while (`off` lifts it)',

@@ -40,7 +40,8 @@ function watchSummary(watch: WatchView, now: string): string {
     watch.mutedUntil && watch.mutedUntil > now ? ` · 🔕 muted until ${formatTime(watch.mutedUntil)}` : '';
   const incident = watch.incidentSince ? ` · 🚨 incident since ${formatTime(watch.incidentSince)}` : '';
   const ports = watch.ports.map((port) => `${PHASE_ICON[port.phase]} ${port.port}`).join('  ');
-  return `${hostCode(watch.host)}${incident}${muted}\n${ports || 'no ports yet'}`;
+  const from = watch.vantages && watch.vantages.length > 0 ? ` · from ${watch.vantages.join(', ')}` : '';
+  return `${hostCode(watch.host)}${from}${incident}${muted}\n${ports || 'no ports yet'}`;
 }
 
 export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
@@ -71,7 +72,13 @@ export function renderHistory(input: { host: string; ports: PortHistoryView[]; n
       .slice(-5)
       .reverse()
       .map((c) => `${formatTime(c.at)} ${classIcon(c.class)} ${classLabel(c.class)}`);
-    const text = `${state}\n${bar}${changes.length > 0 ? `\nRecent changes:\n${changes.join('\n')}` : ''}`;
+    const fromEach = (port.vantages ?? []).map((v) =>
+      v.samples
+        ? `${v.vantage} \`${uptimeBar(v.samples)}\` ${uptimeShare(v.samples)}`
+        : `${v.vantage}: no samples yet`,
+    );
+    const vantages = fromEach.length > 0 ? `\nFrom each network:\n${fromEach.join('\n')}` : '';
+    const text = `${state}\n${bar}${vantages}${changes.length > 0 ? `\nRecent changes:\n${changes.join('\n')}` : ''}`;
     lines.push(text);
     blocks.push(section(text));
   }

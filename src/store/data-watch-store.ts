@@ -1,7 +1,7 @@
 import {
   appendToSeries,
-  decodeState,
-  encodeState,
+  decodeStates,
+  encodeStates,
   historyHorizon,
   PRUNE_EVERY_MS,
   seriesKey,
@@ -10,7 +10,7 @@ import {
   type WatchEntry,
   watchKey,
 } from './store-data.js';
-import type { HistorySample, Incident, Mute, PortAlertStates, Watch } from '../watch/index.js';
+import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch/index.js';
 import { StoreError } from './store-error.js';
 import type { HistoryLimits, WatchStore } from './types.js';
 
@@ -42,6 +42,7 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
     ports: [...e.ports],
     addedBy: e.addedBy,
     addedAt: e.addedAt,
+    ...(e.vantages && e.vantages.length > 0 ? { vantages: [...e.vantages] } : {}),
   });
   const toIncident = (e: WatchEntry): Incident | null =>
     e.incident === null ? null : { channel: e.channel, host: e.host, ...e.incident };
@@ -67,6 +68,7 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
       data().watches[key] = {
         ...toWatch(watch as WatchEntry),
         alerts: previous?.alerts ?? {},
+        ...(previous?.vantageAlerts ? { vantageAlerts: previous.vantageAlerts } : {}),
         incident: previous?.incident ?? null,
         mute: previous?.mute ?? null,
       };
@@ -82,17 +84,30 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
     },
 
     async getAlertStates(channel, host) {
-      const e = entry(channel, host);
-      const states: PortAlertStates = {};
-      for (const [port, tuple] of Object.entries(e?.alerts ?? {})) states[Number(port)] = decodeState(tuple);
+      return decodeStates(entry(channel, host)?.alerts ?? {});
+    },
+
+    async getVantageStates(channel, host) {
+      const states: VantageAlertStates = {};
+      for (const [vantage, tuples] of Object.entries(entry(channel, host)?.vantageAlerts ?? {})) {
+        states[vantage] = decodeStates(tuples);
+      }
       return states;
     },
 
-    async saveAlertStates(channel, host, states, incident) {
+    async saveAlertStates(channel, host, states, incident, vantages) {
       const e = entry(channel, host);
       if (e === undefined) return;
-      e.alerts = {};
-      for (const [port, state] of Object.entries(states)) e.alerts[port] = encodeState(state);
+      e.alerts = encodeStates(states);
+      if (vantages !== undefined) {
+        // A watch from the bot's own network keeps the layout it always had: no vantageAlerts key.
+        // A vantage without states is not kept, as in a table that has no rows for it.
+        const named = Object.entries(vantages)
+          .filter(([, byPort]) => Object.keys(byPort).length > 0)
+          .map(([name, byPort]) => [name, encodeStates(byPort)] as const);
+        if (named.length === 0) delete e.vantageAlerts;
+        else e.vantageAlerts = Object.fromEntries(named);
+      }
       if (incident === null) e.incident = null;
       else if (incident !== undefined) {
         const { channel: _channel, host: _host, ...rest } = incident;
@@ -125,9 +140,9 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
       await commit();
     },
 
-    async appendHistory(host, port, sample: HistorySample) {
+    async appendHistory(host, port, sample: HistorySample, vantage) {
       const history = data().history;
-      const key = seriesKey(host, port);
+      const key = seriesKey(host, port, vantage);
       const series = appendToSeries(history[key], sample, limits);
       history[key] = series;
       if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
@@ -138,9 +153,9 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
       await commit();
     },
 
-    async getHistory(host, port) {
-      const series = data().history[seriesKey(host, port)];
-      return series === undefined ? null : toHistorySeries(host, port, series);
+    async getHistory(host, port, vantage) {
+      const series = data().history[seriesKey(host, port, vantage)];
+      return series === undefined ? null : toHistorySeries(host, port, series, vantage);
     },
 
     async close() {

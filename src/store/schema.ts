@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { PORT_CLASSES } from '../probe/types.js';
 import type { HistorySample, Incident, Mute, PortAlertState, Watch } from '../watch/index.js';
 import { ALERT_PHASES, CERT_BANDS } from '../watch/types.js';
@@ -14,6 +15,7 @@ const portClass = z.enum(PORT_CLASSES);
 const alertPhase = z.enum(ALERT_PHASES);
 const certBand = z.enum(CERT_BANDS);
 const nonEmpty = z.string().min(1);
+const vantageName = z.string().regex(VANTAGE_NAME_PATTERN, 'a vantage name');
 
 export const watchSchema = z.object({
   channel: nonEmpty,
@@ -21,6 +23,7 @@ export const watchSchema = z.object({
   ports: z.array(portNumber),
   addedBy: z.string(),
   addedAt: isoTime,
+  vantages: z.array(vantageName).optional(),
 }) satisfies z.ZodType<Watch>;
 
 export const portAlertStateSchema = z.object({
@@ -102,9 +105,16 @@ export const stateTupleSchema = z.tuple([
 ]);
 export type StateTuple = z.infer<typeof stateTupleSchema>;
 
+const statesByPort = z.record(z.string().regex(/^\d{1,5}$/, 'a port number'), stateTupleSchema);
+
 export const watchEntrySchema = watchSchema.extend({
-  /** By port. */
-  alerts: z.record(z.string().regex(/^\d{1,5}$/, 'a port number'), stateTupleSchema),
+  /** By port: the watch's own states (host-wide for a watch from vantages). */
+  alerts: statesByPort,
+  /**
+   * By vantage, then port: a watch from vantages only. Optional, so a file written before
+   * vantages existed is read as it is: its watches are from the bot's own network.
+   */
+  vantageAlerts: z.record(vantageName, statesByPort).optional(),
   incident: incidentSchema.omit({ channel: true, host: true }).nullable(),
   mute: muteSchema.omit({ channel: true, host: true }).nullable(),
 });
@@ -127,7 +137,7 @@ export const storeDataSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   /** Keyed by `${channel}/${host}`. */
   watches: z.record(z.string(), watchEntrySchema),
-  /** Keyed by `${host}:${port}`. */
+  /** Keyed by `${host}:${port}`, or `${host}:${port}@${vantage}` for another vantage than the bot's. */
   history: z.record(z.string(), seriesEntrySchema),
 });
 export type StoreData = z.infer<typeof storeDataSchema>;

@@ -1,4 +1,4 @@
-import type { HistorySample, HistorySeries, PortAlertState } from '../watch/index.js';
+import type { HistorySample, HistorySeries, PortAlertState, PortAlertStates } from '../watch/index.js';
 import {
   describeSchemaError,
   SCHEMA_VERSION,
@@ -44,6 +44,18 @@ export function encodeState(s: PortAlertState): StateTuple {
   ];
 }
 
+export function encodeStates(states: PortAlertStates): Record<string, StateTuple> {
+  const tuples: Record<string, StateTuple> = {};
+  for (const [port, state] of Object.entries(states)) tuples[port] = encodeState(state);
+  return tuples;
+}
+
+export function decodeStates(tuples: Record<string, StateTuple>): PortAlertStates {
+  const states: PortAlertStates = {};
+  for (const [port, tuple] of Object.entries(tuples)) states[Number(port)] = decodeState(tuple);
+  return states;
+}
+
 export function decodeState(t: StateTuple): PortAlertState {
   return {
     phase: t[0],
@@ -69,8 +81,9 @@ export function watchKey(channel: string, host: string): string {
   return `${channel}/${host}`;
 }
 
-export function seriesKey(host: string, port: number): string {
-  return `${host}:${port}`;
+/** A vantage's series is keyed apart; the bot's own keeps the key it always had. */
+export function seriesKey(host: string, port: number, vantage?: string): string {
+  return vantage === undefined ? `${host}:${port}` : `${host}:${port}@${vantage}`;
 }
 
 /** How often, in observation time, series nobody updated for the history's age limit are deleted. */
@@ -106,10 +119,16 @@ export function appendToSeries(
   return [samples, at, kept.slice(-limits.maxChanges)];
 }
 
-export function toHistorySeries(host: string, port: number, series: SeriesEntry): HistorySeries {
+export function toHistorySeries(
+  host: string,
+  port: number,
+  series: SeriesEntry,
+  vantage?: string,
+): HistorySeries {
   return {
     host,
     port,
+    ...(vantage === undefined ? {} : { vantage }),
     samples: series[0],
     lastAt: new Date(series[1] * 1000).toISOString(),
     changes: series[2].map(([at, cls, usable]) => ({

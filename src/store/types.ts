@@ -1,4 +1,12 @@
-import type { HistorySample, HistorySeries, Incident, Mute, PortAlertStates, Watch } from '../watch/index.js';
+import type {
+  HistorySample,
+  HistorySeries,
+  Incident,
+  Mute,
+  PortAlertStates,
+  VantageAlertStates,
+  Watch,
+} from '../watch/index.js';
 
 // The store's interface. It keeps the watch domain's records (src/watch/types.ts) as they are.
 
@@ -34,16 +42,22 @@ export interface WatchStore {
   /** Removes the watch with its alert state, incident and mute. False when there was none. */
   removeWatch(channel: string, host: string): Promise<boolean>;
 
+  /** The watch's own port states (host-wide for a watch from vantages; see PortAlertStates). */
   getAlertStates(channel: string, host: string): Promise<PortAlertStates>;
+  /** Each vantage's port states of a watch from vantages; {} for a watch from the bot's network. */
+  getVantageStates(channel: string, host: string): Promise<VantageAlertStates>;
   /**
    * Saves the watch's port states and, in the same write, its incident: an Incident to open or
-   * update it, null to close it, undefined to leave it. Ignored when the watch no longer exists.
+   * update it, null to close it, undefined to leave it — and its vantages' states: an object
+   * replaces them all (a vantage left out is dropped), undefined leaves them. Ignored when the
+   * watch no longer exists.
    */
   saveAlertStates(
     channel: string,
     host: string,
     states: PortAlertStates,
     incident?: Incident | null,
+    vantages?: VantageAlertStates,
   ): Promise<void>;
   getIncident(channel: string, host: string): Promise<Incident | null>;
   listIncidents(): Promise<Incident[]>;
@@ -52,9 +66,12 @@ export interface WatchStore {
   /** Sets the mute of a watched host; null lifts it. */
   setMute(channel: string, host: string, mute: Mute | null): Promise<void>;
 
-  /** Appends an observation to the host × port series, enforcing the history limits. */
-  appendHistory(host: string, port: number, sample: HistorySample): Promise<void>;
-  getHistory(host: string, port: number): Promise<HistorySeries | null>;
+  /**
+   * Appends an observation to the host × port series of a vantage (absent: the bot's own network,
+   * the series every watch kept before vantages), enforcing the history limits.
+   */
+  appendHistory(host: string, port: number, sample: HistorySample, vantage?: string): Promise<void>;
+  getHistory(host: string, port: number, vantage?: string): Promise<HistorySeries | null>;
 
   /** Waits for pending writes and releases the file. */
   close(): Promise<void>;

@@ -231,7 +231,20 @@ export function observeWatch(
     next[port] = result.state;
     events.push(...result.events);
   }
-  // A reminder covers every port of the incident, so they stay on one cadence.
+  return completeObservation(prev, next, events, at);
+}
+
+/**
+ * What every watch's observation ends with, however its ports were advanced: a reminder covers
+ * every port of the incident, so they stay on one cadence; and the states to keep when the message
+ * is not delivered, so its events are raised again next tick.
+ */
+export function completeObservation(
+  prev: PortAlertStates,
+  next: PortAlertStates,
+  events: AlertEvent[],
+  at: string,
+): WatchObservation {
   if (events.some((event) => event.kind === 'still-blocked')) {
     for (const [port, state] of Object.entries(next)) {
       if (state.phase !== 'blocked' || state.announcedOutage === null || !state.alertable) continue;
@@ -246,7 +259,6 @@ export function observeWatch(
       state.announcedAt = at;
     }
   }
-  // The states to keep when a message is not delivered: its events are raised again next tick.
   const withheld: PortAlertStates = {};
   for (const [port, state] of Object.entries(next)) {
     withheld[Number(port)] = withholdAnnouncements(prev[Number(port)] ?? null, state);

@@ -1,5 +1,6 @@
-import type { RunCheck } from '../check/types.js';
+import type { CheckRequest, RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
+import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import {
   createLocalCoordinator,
   type FleetCoordinator,
@@ -8,9 +9,17 @@ import {
 } from '../fleet/index.js';
 import type { Logger } from '../log.js';
 import type { WatchStore } from '../store/index.js';
+import type { VantageProbes } from '../vantage/types.js';
 import type { AlertNotifier } from './alert-notifier.js';
-import { type AlertConfig, type AlertEvent, DEFAULT_ALERT_CONFIG, observeWatch } from './alert-state.js';
-import type { Incident, Mute, PortAlertStates, Watch } from './types.js';
+import {
+  type AlertConfig,
+  type AlertEvent,
+  DEFAULT_ALERT_CONFIG,
+  observeWatch,
+  type WatchObservation,
+} from './alert-state.js';
+import type { Incident, Mute, PortAlertStates, VantageAlertStates, VantageReport, Watch } from './types.js';
+import { observeWatchFromVantages } from './vantage-alert-state.js';
 import { postThroughLedger } from './ledger-post.js';
 import { postIntentOf } from './post-intent.js';
 import { portStateViews } from './watch-views.js';
@@ -42,6 +51,13 @@ export interface RecheckDeps {
   fleet?: FleetCoordinator;
   /** The schedule's slot this tick runs for (the same on every replica); now() when absent. */
   slot?: Date;
+  /**
+   * Probes from other networks (workers sharing the database). Without it, a watch from vantages
+   * is re-tested from the bot's own network only, as a watch without vantages always is.
+   */
+  vantageProbes?: VantageProbes;
+  /** ALERT_QUORUM: vantages that must agree a port is blocked before it is announced (default 1). */
+  alertQuorum?: number;
 }
 
 export interface RecheckSummary {
@@ -74,6 +90,11 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   const fleet = deps.fleet ?? LOCAL;
   const slot = deps.slot ?? deps.now();
   const watches = await deps.store.listWatches();
+  if (deps.vantageProbes === undefined && watches.some((watch) => (watch.vantages ?? []).length > 0)) {
+    deps.logger.warn(
+      'watches from vantages are re-tested from this network only: no probe workers are configured (DATABASE_URL)',
+    );
+  }
   const byHost = new Map<string, Watch[]>();
   for (const watch of watches) byHost.set(watch.host, [...(byHost.get(watch.host) ?? []), watch]);
   const counts: Counts = {
@@ -119,37 +140,98 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
     return summary();
   }
 
-  const recheckHost = async (host: string, hostWatches: Watch[]): Promise<void> => {
-    await (ready.get(host) ?? Promise.resolve());
-    const ports = [...new Set(hostWatches.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
-    let diagnosis: HostDiagnosis;
-    try {
-      counts.retested += 1;
-      diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
-    } catch (error) {
-      counts.checkFailures += 1;
-      deps.logger.error('watch re-test failed', { host, error });
-      return;
-    }
-    const at = deps.now().toISOString();
+  const portsOf = (list: Watch[]): number[] =>
+    [...new Set(list.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
+  const saveHistory = async (
+    host: string,
+    ports: number[],
+    diagnosis: HostDiagnosis,
+    at: string,
+    vantage?: string,
+  ): Promise<void> => {
     try {
       await Promise.all(
         diagnosis.ports
           .filter((port) => ports.includes(port.port))
           .map((port) =>
-            deps.store.appendHistory(host, port.port, { at, class: port.class, usable: port.usable }),
+            deps.store.appendHistory(
+              host,
+              port.port,
+              { at, class: port.class, usable: port.usable },
+              vantage,
+            ),
           ),
       );
     } catch (error) {
-      deps.logger.error('watch history not saved', { host, error });
+      deps.logger.error('watch history not saved', { host, vantage, error });
     }
-    for (const watch of hostWatches) {
+  };
+  const reconcileAll = async (host: string, list: Watch[], sight: Sight, at: string): Promise<void> => {
+    for (const watch of list) {
       try {
-        await reconcileWatch(deps, fleet, watch, diagnosis, at, counts);
+        await reconcileWatch(deps, fleet, watch, sight, at, counts);
       } catch (error) {
         deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
       }
     }
+  };
+
+  /** Watches from the bot's own network: one check, as always. False when it threw. */
+  const recheckOwn = async (host: string, hostWatches: Watch[]): Promise<boolean> => {
+    const ports = portsOf(hostWatches);
+    let diagnosis: HostDiagnosis;
+    try {
+      diagnosis = await deps.runCheck({ target: host, ports, mx: 'auto' });
+    } catch (error) {
+      counts.checkFailures += 1;
+      deps.logger.error('watch re-test failed', { host, error });
+      return false;
+    }
+    const at = deps.now().toISOString();
+    await saveHistory(host, ports, diagnosis, at);
+    await reconcileAll(host, hostWatches, { kind: 'own', diagnosis }, at);
+    return true;
+  };
+
+  /**
+   * Watches from vantages: one probe of the host from every vantage any of them names. The bot's
+   * own answer is its history when no watch of the host from its own network recorded it already.
+   */
+  const recheckFromVantages = async (
+    host: string,
+    hostWatches: Watch[],
+    probes: VantageProbes,
+    ownRecorded: boolean,
+  ): Promise<void> => {
+    const ports = portsOf(hostWatches);
+    const names = [...new Set(hostWatches.flatMap((watch) => watch.vantages ?? []))];
+    const request: CheckRequest = { target: host, ports, mx: 'auto' };
+    let outcomes: VantageOutcome[];
+    try {
+      outcomes = await probes.probeFrom(names, request, { priority: 'scheduled' });
+    } catch (error) {
+      counts.checkFailures += 1;
+      deps.logger.error('watch re-test from vantages failed', { host, vantages: names, error });
+      return;
+    }
+    const at = deps.now().toISOString();
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'answered') continue;
+      const own = outcome.vantage === probes.local;
+      if (own && ownRecorded) continue;
+      await saveHistory(host, ports, outcome.diagnosis, at, own ? undefined : outcome.vantage);
+    }
+    await reconcileAll(host, hostWatches, { kind: 'vantages', outcomes }, at);
+  };
+
+  const recheckHost = async (host: string, hostWatches: Watch[]): Promise<void> => {
+    await (ready.get(host) ?? Promise.resolve());
+    const probes = deps.vantageProbes;
+    const fromVantages = probes ? hostWatches.filter((watch) => (watch.vantages ?? []).length > 0) : [];
+    const own = hostWatches.filter((watch) => !fromVantages.includes(watch));
+    counts.retested += 1;
+    const ownRecorded = own.length > 0 && (await recheckOwn(host, own));
+    if (probes && fromVantages.length > 0) await recheckFromVantages(host, fromVantages, probes, ownRecorded);
   };
 
   // Another replica may have registered a host this one did not list (a watch added meanwhile).
@@ -205,11 +287,56 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   return result;
 }
 
+/** What a re-test saw for a watch: the bot's own check, or every vantage's answer. */
+type Sight = { kind: 'own'; diagnosis: HostDiagnosis } | { kind: 'vantages'; outcomes: VantageOutcome[] };
+
 /** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
 interface Outcome {
   states: PortAlertStates;
   /** An Incident to open or update it, null to close it, undefined to leave it as stored. */
   incident?: Incident | null;
+}
+
+/** A watch's observation, with what a watch from vantages adds to it. */
+interface Observed extends WatchObservation {
+  diagnosis: HostDiagnosis;
+  /** A watch from vantages: each vantage's states (always saved: they are observations). */
+  vantages?: VantageAlertStates;
+  report?: VantageReport;
+}
+
+/** Advances a watch's states with what the re-test saw; null when no vantage of it answered. */
+async function observe(
+  deps: RecheckDeps,
+  watch: Watch,
+  sight: Sight,
+  prev: PortAlertStates,
+  at: string,
+): Promise<Observed | null> {
+  const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
+  if (sight.kind === 'own') {
+    return { ...observeWatch(watch.ports, prev, sight.diagnosis, at, config), diagnosis: sight.diagnosis };
+  }
+  const vantages = watch.vantages ?? [];
+  const observation = observeWatchFromVantages({
+    ports: watch.ports,
+    vantages,
+    prev,
+    prevVantages: await deps.store.getVantageStates(watch.channel, watch.host),
+    outcomes: sight.outcomes.filter((outcome) => vantages.includes(outcome.vantage)),
+    at,
+    config,
+    quorum: deps.alertQuorum ?? 1,
+  });
+  if (observation.diagnosis === null) {
+    deps.logger.warn('no vantage of the watch answered; its state is unchanged', {
+      channel: watch.channel,
+      host: watch.host,
+      silent: observation.report.silent,
+    });
+    return null;
+  }
+  return { ...observation, diagnosis: observation.diagnosis };
 }
 
 /**
@@ -220,20 +347,21 @@ async function reconcileWatch(
   deps: RecheckDeps,
   fleet: FleetCoordinator,
   watch: Watch,
-  diagnosis: HostDiagnosis,
+  sight: Sight,
   at: string,
   counts: Counts,
 ): Promise<void> {
   const { store } = deps;
   const { channel, host } = watch;
-  const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
   const [prev, incident, mute] = await Promise.all([
     store.getAlertStates(channel, host),
     store.getIncident(channel, host),
     store.getMute(channel, host),
   ]);
 
-  const { next, events, withheld } = observeWatch(watch.ports, prev, diagnosis, at, config);
+  const observed = await observe(deps, watch, sight, prev, at);
+  if (observed === null) return;
+  const { next, events, withheld, diagnosis, vantages, report } = observed;
 
   // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
   const accepted: PostedKey[] = [];
@@ -247,11 +375,13 @@ async function reconcileWatch(
     events,
     incident,
     mute,
+    ...(vantages ? { vantages } : {}),
+    ...(report ? { report } : {}),
   });
   await fleet.posts.commit(
     accepted,
-    { channel, host, states: outcome.states, incident: outcome.incident },
-    () => store.saveAlertStates(channel, host, outcome.states, outcome.incident),
+    { channel, host, states: outcome.states, incident: outcome.incident, ...(vantages ? { vantages } : {}) },
+    () => store.saveAlertStates(channel, host, outcome.states, outcome.incident, vantages),
   );
 }
 
@@ -270,10 +400,14 @@ async function announce(
     events: AlertEvent[];
     incident: Incident | null;
     mute: Mute | null;
+    vantages?: VantageAlertStates;
+    report?: VantageReport;
   },
 ): Promise<Outcome> {
   const { store, notify, logger } = deps;
-  const { watch, diagnosis, at, counts, next, withheld, events, mute } = tick;
+  const { watch, diagnosis, at, counts, next, withheld, events, mute, vantages, report } = tick;
+  // A watch from vantages names them in every message.
+  const named = report ? { vantages: report } : {};
   const { channel, host } = watch;
 
   // A port that has failed since the watch began is not part of any incident.
@@ -326,7 +460,7 @@ async function announce(
       .sort()
       .at(-1);
     const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
-    const update = { host, events, ports, diagnosis, resolved };
+    const update = { host, events, ports, diagnosis, resolved, ...named };
     const intent = postIntentOf(channel, host, events, diagnosis, open, resolved !== null);
     const posted = await postThroughLedger(ledger, 'thread update', intent, open.threadTs, (key) =>
       notify.postInThread(channel, open.threadTs, update, { key }),
@@ -338,15 +472,17 @@ async function announce(
     // The recovery is in the thread: record that before touching the alert, so a restart (or a
     // failed update) finishes the resolution instead of posting the recovery twice.
     const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
-    await fleet.posts.commit(accepted.splice(0), { channel, host, states: next, incident: resolving }, () =>
-      store.saveAlertStates(channel, host, next, resolving),
+    await fleet.posts.commit(
+      accepted.splice(0),
+      { channel, host, states: next, incident: resolving, ...(vantages ? { vantages } : {}) },
+      () => store.saveAlertStates(channel, host, next, resolving, vantages),
     );
     return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
   }
 
   const intent = postIntentOf(channel, host, events, diagnosis, null, false);
   const posted = await postThroughLedger(ledger, 'alert', intent, null, (key) =>
-    notify.postAlert(channel, { host, events, ports, diagnosis }, { key }),
+    notify.postAlert(channel, { host, events, ports, diagnosis, ...named }, { key }),
   );
   if (posted === null) return { states: withheld, incident: keptIncident };
   const blocked = events.filter((event) => event.kind === 'became-blocked');

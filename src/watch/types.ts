@@ -14,6 +14,11 @@ export interface Watch {
   ports: number[];
   addedBy: string;
   addedAt: string;
+  /**
+   * The vantages (networks, by name) the host is watched from. Absent or empty: the bot's own
+   * network only, as every watch was before vantages existed — so stored watches keep their meaning.
+   */
+  vantages?: string[];
 }
 
 /**
@@ -54,8 +59,15 @@ export interface PortAlertState {
   certBand: CertBand | null;
 }
 
-/** Alert states of one watch, by port. */
+/**
+ * Alert states of one watch, by port. For a watch from the bot's own network these are that
+ * network's observations; for a watch from vantages they are the host-wide states the quorum
+ * decides (what messages show and what was announced), and each vantage has its own (below).
+ */
 export type PortAlertStates = Record<number, PortAlertState>;
+
+/** A watch's per-vantage port states, by vantage name (a watch from vantages only). */
+export type VantageAlertStates = Record<string, PortAlertStates>;
 
 /** An open incident: the alert message in the channel and its thread. One per watch at most. */
 export interface Incident {
@@ -98,6 +110,8 @@ export interface HistorySeries {
   samples: string;
   lastAt: string;
   changes: HistorySample[];
+  /** The vantage that observed it; absent for the bot's own network. */
+  vantage?: string;
 }
 
 // What the renderers are given: the store's records reduced to what a message shows.
@@ -122,6 +136,8 @@ export interface WatchView {
   mutedUntil: string | null;
   /** Start of the open incident's outage, when one is open. */
   incidentSince: string | null;
+  /** The vantages it is watched from; absent for the bot's own network only. */
+  vantages?: string[];
 }
 
 export interface PortHistoryView {
@@ -132,6 +148,8 @@ export interface PortHistoryView {
   changes: HistorySample[];
   /** The last observation (the timeline draws the last change up to it); null when none. */
   lastAt?: string | null;
+  /** A watch from vantages: each vantage's samples of the port, in the watch's order. */
+  vantages?: Array<{ vantage: string; samples: string }>;
 }
 
 /** What watching a host again changed: ports added and ports no longer watched, by whom. */
@@ -139,6 +157,38 @@ export interface WatchChange {
   by: string;
   added: number[];
   removed: number[];
+  /** Set when the vantages changed: the lists before and after (empty = the bot's own network). */
+  vantages?: { before: string[]; after: string[] };
+}
+
+/** Why a vantage gave no verdict this time (see VantageOutcome): never a port verdict. */
+export interface SilentVantage {
+  vantage: string;
+  kind: 'no-answer' | 'no-worker' | 'refused' | 'failed';
+  /** The newest heartbeat of its workers, when known. */
+  lastSeen: string | null;
+  /** The worker's reason or error, already made safe; null when there is none. */
+  detail: string | null;
+}
+
+/** One port of a watch from vantages, as each vantage sees it now. */
+export interface VantagePortSight {
+  port: number;
+  /** Vantages where the port is confirmed blocked (what the quorum counts). */
+  blocked: string[];
+  /** Vantages where it failed lately, not confirmed yet. */
+  failing: string[];
+  open: string[];
+  /** Vantages that have not observed it yet. */
+  unseen: string[];
+}
+
+/** What the vantages of a watch saw, for a message that names them. */
+export interface VantageReport {
+  /** Vantages that must agree a port is blocked before it is announced. */
+  quorum: number;
+  ports: VantagePortSight[];
+  silent: SilentVantage[];
 }
 
 /** A decision to announce: the events of one re-test of a host, with its evidence. */
@@ -150,6 +200,8 @@ export interface AlertNotice {
   diagnosis: HostDiagnosis;
   /** Set when the last blocked port recovered: the outage is over. */
   resolved?: { since: string; at: string } | null;
+  /** A watch from vantages: what each one saw (the alert names them). */
+  vantages?: VantageReport;
 }
 
 /** An incident that is over: its alert is replaced by this. */
@@ -164,8 +216,17 @@ export interface ResolvedNotice {
 export type WatchReply =
   /** The request was refused; `error` says why and what to type (Slack mrkdwn, input escaped). */
   | { kind: 'refused'; error: string }
-  /** A watch was added, or changed when `change` is set. */
-  | { kind: 'watching'; watch: WatchView; diagnosis: HostDiagnosis; change: WatchChange | null }
+  /**
+   * A watch was added, or changed when `change` is set. `silent`: vantages of the watch that gave
+   * no baseline (no live worker, no answer); the watch is kept and they join when they answer.
+   */
+  | {
+      kind: 'watching';
+      watch: WatchView;
+      diagnosis: HostDiagnosis;
+      change: WatchChange | null;
+      silent?: SilentVantage[];
+    }
   | { kind: 'unwatched'; host: string; by: string }
   | { kind: 'muted'; host: string; until: string; by: string }
   | { kind: 'unmuted'; host: string; by: string }

@@ -1,14 +1,26 @@
 import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
-import type { RunCheck } from '../check/types.js';
+import type { CheckRequest, RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
+import { VANTAGE_NAME_PATTERN, type VantageOutcome } from '../diagnose/vantage-types.js';
 import type { Logger } from '../log.js';
 import type { PortClass } from '../probe/index.js';
 import { slackCode } from '../render/sanitize.js';
 import type { WatchStore } from '../store/index.js';
+import type { VantageProbes } from '../vantage/types.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
-import type { PortAlertStates, PortHistoryView, Watch, WatchChange, WatchReply, WatchView } from './types.js';
+import type {
+  PortAlertStates,
+  PortHistoryView,
+  SilentVantage,
+  VantageAlertStates,
+  Watch,
+  WatchChange,
+  WatchReply,
+  WatchView,
+} from './types.js';
+import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
@@ -30,6 +42,13 @@ export interface WatchCommandDeps {
    * when a fleet keeps the limits in its database).
    */
   admit?: Admit | AsyncAdmit;
+  /**
+   * Probes from other networks, for `watch host from office,aws-eu`. Without it a watch from
+   * vantages is refused, saying what it needs.
+   */
+  vantageProbes?: VantageProbes;
+  /** ALERT_QUORUM, for the baseline of a watch from vantages (default 1). */
+  alertQuorum?: number;
 }
 
 export type CommandResult<T = object> =
@@ -45,6 +64,47 @@ function readHost(raw: string): { host: string; port: number | null } | { error:
   if ('error' in target) return { error: `${target.error}. Type a host name, e.g. \`smtp.example.com\`.` };
   return { host: target.host, port: target.port };
 }
+
+/** The vantages a watch asks for: names checked and without repeats, `all` as they are known now. */
+async function resolveVantages(
+  deps: WatchCommandDeps,
+  asked: readonly string[] | 'all' | undefined,
+): Promise<{ vantages: string[] } | { error: string }> {
+  if (asked === undefined || asked.length === 0) return { vantages: [] };
+  const probes = deps.vantageProbes;
+  if (probes === undefined) {
+    return {
+      error:
+        'Watching from other networks needs probe workers that share this bot’s database (`DATABASE_URL`), and this bot has none. Watch without `from` to watch from its own network.',
+    };
+  }
+  if (asked === 'all') return { vantages: (await probes.list()).map((vantage) => vantage.name) };
+  const bad = asked.find((name) => !VANTAGE_NAME_PATTERN.test(name));
+  if (bad !== undefined) {
+    return {
+      error: `${slackCode(bad, 40)} is not a vantage name: names are lower-case letters, digits and hyphens, like \`office\` or \`aws-eu\`.`,
+    };
+  }
+  return { vantages: [...new Set(asked)] };
+}
+
+/** Every vantage's answer for the baseline: the bot's own is the check already made. */
+async function baselineFrom(
+  probes: VantageProbes,
+  vantages: readonly string[],
+  request: CheckRequest,
+  own: HostDiagnosis,
+): Promise<VantageOutcome[]> {
+  const others = vantages.filter((name) => name !== probes.local);
+  const outcomes =
+    others.length > 0 ? await probes.probeFrom(others, request, { priority: 'interactive' }) : [];
+  return vantages.includes(probes.local)
+    ? [{ vantage: probes.local, kind: 'answered', diagnosis: own }, ...outcomes]
+    : outcomes;
+}
+
+const sameVantages = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((name) => b.includes(name));
 
 function denied(deps: WatchCommandDeps, user: string): string | null {
   if (!deps.admins || deps.admins.length === 0 || deps.admins.includes(user)) return null;
@@ -81,6 +141,8 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       channel: string;
       host: string;
       ports?: number[] | string;
+      /** The vantages to watch from (`all`: every one known now); absent: the bot's own network. */
+      vantages?: string[] | 'all';
       user: string;
       /** Called once the request is accepted, just before the baseline probe (which takes seconds). */
       onBaseline?: (host: string) => Promise<void>;
@@ -102,6 +164,9 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       if (target.port !== null && !ports.includes(target.port)) ports.unshift(target.port);
       if (ports.length > MAX_PORTS_PER_CHECK)
         return failure(`Watch at most ${MAX_PORTS_PER_CHECK} ports per host.`);
+      const from = await resolveVantages(deps, input.vantages);
+      if ('error' in from) return failure(from.error);
+      const { vantages } = from;
 
       const { host } = target;
       const existing = await store.getWatch(input.channel, host);
@@ -131,35 +196,78 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         ports: ports.length > 0 ? ports : diagnosis.ports.map((port) => port.port),
         addedBy: existing?.addedBy ?? input.user,
         addedAt: existing?.addedAt ?? checkedAt,
+        ...(vantages.length > 0 ? { vantages } : {}),
       };
-      // Ports already watched keep their state (and any open incident); new ones get a baseline.
       const previous = existing ? await store.getAlertStates(input.channel, host) : {};
-      const states: PortAlertStates = {};
-      for (const port of diagnosis.ports.filter((p) => watch.ports.includes(p.port))) {
-        states[port.port] = previous[port.port] ?? baselinePortState(observePort(port, checkedAt), config);
+      let states: PortAlertStates = {};
+      let vantageStates: VantageAlertStates | undefined;
+      let silent: SilentVantage[] = [];
+      const answers: Array<{ diagnosis: HostDiagnosis; vantage?: string }> = [{ diagnosis }];
+      if (vantages.length > 0 && deps.vantageProbes) {
+        // Each vantage's answer is its baseline; the host-wide states keep what was announced, so
+        // an open incident carries on and what changed is announced by the next tick.
+        const outcomes = await baselineFrom(deps.vantageProbes, vantages, request, diagnosis);
+        const local = deps.vantageProbes.local;
+        const kept = existing ? await store.getVantageStates(input.channel, host) : {};
+        const observation = observeWatchFromVantages({
+          ports: watch.ports,
+          vantages,
+          prev: previous,
+          prevVantages: Object.fromEntries(vantages.flatMap((v) => (kept[v] ? [[v, kept[v]]] : []))),
+          outcomes,
+          at: checkedAt,
+          config,
+          quorum: deps.alertQuorum ?? 1,
+        });
+        states = observation.withheld;
+        vantageStates = observation.vantages;
+        silent = silentVantages(vantages, outcomes);
+        for (const outcome of outcomes) {
+          if (outcome.kind === 'answered' && outcome.vantage !== local) {
+            answers.push({ diagnosis: outcome.diagnosis, vantage: outcome.vantage });
+          }
+        }
+      } else {
+        // Ports already watched keep their state (and any open incident); new ones get a baseline.
+        for (const port of diagnosis.ports.filter((p) => watch.ports.includes(p.port))) {
+          states[port.port] = previous[port.port] ?? baselinePortState(observePort(port, checkedAt), config);
+        }
+        // A watch that was from vantages no longer keeps theirs.
+        if ((existing?.vantages ?? []).length > 0) vantageStates = {};
       }
       await store.saveWatch(watch);
-      await store.saveAlertStates(input.channel, host, states);
+      await store.saveAlertStates(input.channel, host, states, undefined, vantageStates);
       await Promise.all(
-        diagnosis.ports
-          .filter((port) => watch.ports.includes(port.port))
-          .map((port) =>
-            store.appendHistory(host, port.port, { at: checkedAt, class: port.class, usable: port.usable }),
-          ),
+        answers.flatMap((answer) =>
+          answer.diagnosis.ports
+            .filter((port) => watch.ports.includes(port.port))
+            .map((port) =>
+              store.appendHistory(
+                host,
+                port.port,
+                { at: checkedAt, class: port.class, usable: port.usable },
+                answer.vantage,
+              ),
+            ),
+        ),
       );
       logger.info('watch added', {
         channel: input.channel,
         host,
         ports: watch.ports,
+        vantages,
+        silent: silent.map((v) => `${v.kind} ${v.vantage}`),
         user: input.user,
         at: checkedAt,
       });
       const view = await loadWatchView(store, watch);
+      const before = existing?.vantages ?? [];
       const change: WatchChange | null = existing
         ? {
             by: input.user,
             added: watch.ports.filter((port) => !existing.ports.includes(port)),
             removed: existing.ports.filter((port) => !watch.ports.includes(port)),
+            ...(sameVantages(before, vantages) ? {} : { vantages: { before, after: vantages } }),
           }
         : null;
       return {
@@ -167,7 +275,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         watch,
         diagnosis,
         updated: existing !== null,
-        reply: { kind: 'watching', watch: view, diagnosis, change },
+        reply: { kind: 'watching', watch: view, diagnosis, change, ...(silent.length > 0 ? { silent } : {}) },
       };
     },
 
@@ -252,16 +360,29 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         );
       }
       const states = await store.getAlertStates(watch.channel, watch.host);
+      const local = deps.vantageProbes?.local;
+      // The bot's own network keeps the series without a vantage.
+      const vantageSamples = (port: number) =>
+        Promise.all(
+          (watch.vantages ?? []).map(async (vantage) => ({
+            vantage,
+            samples:
+              (await store.getHistory(watch.host, port, vantage === local ? undefined : vantage))?.samples ??
+              '',
+          })),
+        );
       const ports = await Promise.all(
         watch.ports.map(async (port): Promise<PortHistoryView> => {
           const series = await store.getHistory(watch.host, port);
           const state = states[port];
+          const vantages = await vantageSamples(port);
           return {
             port,
             state: state ? portStateView(port, state) : null,
             samples: series?.samples ?? '',
             changes: series?.changes ?? [],
             lastAt: series?.lastAt ?? null,
+            ...(vantages.length > 0 ? { vantages } : {}),
           };
         }),
       );

@@ -36,5 +36,6 @@ export async function loadWatchView(store: WatchStore, watch: Watch): Promise<Wa
     addedAt: watch.addedAt,
     mutedUntil: mute?.until ?? null,
     incidentSince: incident?.since ?? null,
+    ...(watch.vantages && watch.vantages.length > 0 ? { vantages: [...watch.vantages] } : {}),
   };
 }

@@ -33,6 +33,17 @@ const alice = { channelId: 'C1', userId: 'U0ALICE' };
 
 describe('parseCommand()', () => {
   test.each([
+    ['watch smtp.example.com from', 'from needs the networks to watch from'],
+    ['watch smtp.example.com 25 from aws_eu', 'aws_eu is not a network name'],
+    ['watch smtp.example.com from -office', '-office is not a network name'],
+    ['watch smtp.example.com from all,office', 'from all means every network: type it alone'],
+  ])('%s is refused, saying what a network name is', (text, problem) => {
+    const command = parseCommand(text);
+    expect(command.kind).toBe('help');
+    expect(command.kind === 'help' ? command.problem : '').toContain(problem);
+  });
+
+  test.each([
     ['', { kind: 'help' }],
     ['help', { kind: 'help' }],
     [
@@ -42,6 +53,24 @@ describe('parseCommand()', () => {
     [
       'WATCH smtp.example.com',
       { kind: 'watch', command: { verb: 'watch', host: 'smtp.example.com', ports: '' } },
+    ],
+    [
+      'watch smtp.example.com 25,587 from office,aws-eu',
+      {
+        kind: 'watch',
+        command: { verb: 'watch', host: 'smtp.example.com', ports: '25,587', vantages: ['office', 'aws-eu'] },
+      },
+    ],
+    [
+      'watch smtp.example.com FROM Office, aws-eu office',
+      {
+        kind: 'watch',
+        command: { verb: 'watch', host: 'smtp.example.com', ports: '', vantages: ['office', 'aws-eu'] },
+      },
+    ],
+    [
+      'watch smtp.example.com from all',
+      { kind: 'watch', command: { verb: 'watch', host: 'smtp.example.com', ports: '', vantages: 'all' } },
     ],
     ['unwatch smtp.example.com', { kind: 'watch', command: { verb: 'unwatch', host: 'smtp.example.com' } }],
     ['list', { kind: 'watch', command: { verb: 'list' } }],

@@ -52,6 +52,34 @@ function makeReadOnly(path: string): () => void {
 }
 
 describe('openLowdbWatchStore()', () => {
+  test('a file written before vantages is read as watches from the bot’s own network; vantages persist', async () => {
+    const file = join(dir, 'before-vantages.json');
+    await writeFile(
+      file,
+      `{"version":2,"watches":{"C0/h.test":${watchEntry('"open-starttls"')}},"history":{}}`,
+    );
+    const first = await openLowdbWatchStore(file);
+    expect(await first.getWatch('C0', 'h.test')).not.toHaveProperty('vantages');
+    expect(Object.keys(await first.getAlertStates('C0', 'h.test'))).toEqual(['25']);
+    expect(await first.getVantageStates('C0', 'h.test')).toEqual({});
+    await first.saveWatch({ ...(await first.getWatch('C0', 'h.test'))!, vantages: ['aws-eu'] });
+    await first.saveAlertStates('C0', 'h.test', {}, undefined, { 'aws-eu': { 25: aState() } });
+    await first.appendHistory(
+      'h.test',
+      25,
+      { at: '2026-03-01T12:00:00.000Z', class: 'refused', usable: false },
+      'aws-eu',
+    );
+    await first.close();
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(Object.keys(saved.history)).toEqual(['h.test:25@aws-eu']);
+    const second = await openLowdbWatchStore(file);
+    expect((await second.getWatch('C0', 'h.test'))?.vantages).toEqual(['aws-eu']);
+    expect(await second.getVantageStates('C0', 'h.test')).toEqual({ 'aws-eu': { 25: aState() } });
+    expect((await second.getHistory('h.test', 25, 'aws-eu'))?.samples).toBe('0');
+    await second.close();
+  });
+
   test('starts empty when the file is missing, creating its directory and the file', async () => {
     const file = join(dir, 'nested', 'deeper', 'smtp-check.json');
     const store = await openLowdbWatchStore(file);

@@ -19,6 +19,7 @@ import {
   type PgWatchStore,
   saveAlertStatesIn,
 } from '../../src/store/pg/index.js';
+import { MIGRATIONS } from '../../src/store/pg/migrations/index.js';
 import { createPostgresProxy } from '../helpers/postgres-proxy.js';
 import { asSuperuser, requirePostgres } from '../helpers/postgres.js';
 import { snapshot, testDatabases } from './pg-test-support.js';
@@ -100,6 +101,72 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
       mutes: '1',
       series: '1',
       version: LATEST_SCHEMA_VERSION,
+    });
+  });
+
+  test('rows written before vantages existed are the watch’s own states and the bot’s own history', async () => {
+    const db = await database();
+    const pool = createPool(db.url);
+    try {
+      await migrate(
+        pool,
+        'test',
+        MIGRATIONS.filter((m) => m.version < 5),
+      );
+      const old = createPgWatchStore({ pool, url: db.url });
+      await pool.query(
+        `INSERT INTO watches (channel, host, ports, added_by, added_at)
+          VALUES ('C0WATCH', 'smtp.example.test', '{25,587}', 'U0LEAD', '2026-03-01T12:00:00Z')`,
+      );
+      await pool.query(
+        `INSERT INTO watch_alert_states (channel, host, port, phase, streak, since, class, usable, checked_at,
+          days_left, alertable, cert_band)
+          VALUES ('C0WATCH', 'smtp.example.test', 25, 'ok', 0, '2026-03-01T12:00:00Z', 'open-starttls', true,
+          '2026-03-01T12:00:00Z', 90, true, 'ok')`,
+      );
+      await pool.query(
+        `INSERT INTO history_series (host, port, samples, last_at, changes)
+          VALUES ('smtp.example.test', 25, '1', '2026-03-01T12:00:00Z',
+          '[[1772366400, "open-starttls", 1]]')`,
+      );
+      expect((await migrate(pool, 'test')).applied).toEqual(['5 watches from vantages']);
+      expect(await old.getWatch('C0WATCH', 'smtp.example.test')).toEqual(aWatch());
+      expect(await old.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });
+      expect(await old.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({});
+      expect((await old.getHistory('smtp.example.test', 25))?.samples).toBe('1');
+      expect(await old.getHistory('smtp.example.test', 25, 'aws-eu')).toBeNull();
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a vantage’s states and history are rows of their own, keyed by vantage', async () => {
+    const db = await database();
+    store = await openPgWatchStore(db.url);
+    await store.saveWatch(aWatch({ vantages: ['office', 'aws-eu'] }));
+    await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, undefined, {
+      office: { 25: aState() },
+      'aws-eu': { 25: aState() },
+    });
+    await store.appendHistory(
+      'smtp.example.test',
+      25,
+      { at: '2026-03-01T12:00:00.000Z', class: 'open-starttls', usable: true },
+      'aws-eu',
+    );
+    const rows = await asSuperuser(db.name, async (client) => ({
+      watches: (await client.query('SELECT vantages FROM watches')).rows,
+      states: (await client.query('SELECT vantage, port FROM watch_alert_states ORDER BY vantage')).rows,
+      series: (await client.query('SELECT vantage, port FROM history_series')).rows,
+    }));
+    expect(rows).toEqual({
+      watches: [{ vantages: ['office', 'aws-eu'] }],
+      states: [
+        { vantage: '', port: 25 },
+        { vantage: 'aws-eu', port: 25 },
+        { vantage: 'office', port: 25 },
+      ],
+      series: [{ vantage: 'aws-eu', port: 25 }],
     });
   });
 
@@ -185,12 +252,12 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
       (out) => JSON.parse(out.split('\n')[1] ?? '') as string[],
     );
 
-    expect(applied.map((list) => list.length).sort()).toEqual([0, LATEST_SCHEMA_VERSION]);
+    expect(applied.map((list) => list.length).sort()).toEqual([0, MIGRATIONS.length]);
     const versions = await asSuperuser(db.name, (client) =>
       client.query<{ version: number }>('SELECT version FROM smtp_check_schema ORDER BY version'),
     );
     expect(versions.rows.map((row) => row.version)).toEqual(
-      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+      MIGRATIONS.map((m) => m.version).sort((a, b) => a - b),
     );
   });
 
@@ -393,7 +460,7 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
     const db = await database();
     const pool = createPool(db.url);
     try {
-      expect((await migrate(pool, 'test')).applied).toHaveLength(LATEST_SCHEMA_VERSION);
+      expect((await migrate(pool, 'test')).applied).toHaveLength(MIGRATIONS.length);
       expect(await migrate(pool, 'test')).toEqual({
         from: LATEST_SCHEMA_VERSION,
         to: LATEST_SCHEMA_VERSION,

@@ -118,6 +118,44 @@ describe.skipIf(skip !== null)('smtp-check store import', () => {
     }
   });
 
+  test('a watch from vantages comes across with each vantage’s states and history', async () => {
+    const file = join(dir, 'vantages.json');
+    const lowdb = await openLowdbWatchStore(file);
+    await lowdb.saveWatch(aWatch({ vantages: ['office', 'aws-eu'] }));
+    const blocked = aState({
+      phase: 'blocked',
+      class: 'filtered',
+      usable: false,
+      daysLeft: null,
+      certBand: null,
+    });
+    await lowdb.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, undefined, {
+      office: { 25: aState() },
+      'aws-eu': { 25: blocked },
+    });
+    const sample = { at: '2026-03-01T12:00:00.000Z', class: 'filtered' as const, usable: false };
+    await lowdb.appendHistory('smtp.example.test', 25, sample, 'aws-eu');
+    await lowdb.close();
+    const db = await database();
+    const run = await smtpCheck(['store', 'import', file], { DATABASE_URL: db.url });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('imported 1 watch (3 port alert states)');
+    const pg = await openPgWatchStore(db.url);
+    try {
+      expect(await pg.getWatch('C0WATCH', 'smtp.example.test')).toEqual(
+        aWatch({ vantages: ['office', 'aws-eu'] }),
+      );
+      expect(await pg.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({
+        office: { 25: aState() },
+        'aws-eu': { 25: blocked },
+      });
+      expect((await pg.getHistory('smtp.example.test', 25, 'aws-eu'))?.samples).toBe('0');
+      expect(await pg.getHistory('smtp.example.test', 25)).toBeNull();
+    } finally {
+      await pg.close();
+    }
+  });
+
   test('a second run changes nothing, says so, and keeps what the database learnt since', async () => {
     const file = await aDataFile();
     const db = await database();

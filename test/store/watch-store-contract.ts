@@ -141,6 +141,87 @@ export function watchStoreContract(
       await store.close();
     });
 
+    test('keeps a watch’s vantages, and each vantage’s states apart from the watch’s own', async () => {
+      const store = await open();
+      const fromVantages = aWatch({ vantages: ['office', 'aws-eu'] });
+      await store.saveWatch(fromVantages);
+      await store.saveWatch(aWatch({ channel: 'C0OTHER' }));
+      expect(await store.getWatch('C0WATCH', 'smtp.example.test')).toEqual(fromVantages);
+      const blocked = aState({ phase: 'blocked', usable: false, class: 'filtered' });
+      const hostWide = aState({ phase: 'suspect', usable: false, class: 'filtered' });
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: hostWide }, anIncident(), {
+        office: { 25: aState(), 587: aState() },
+        'aws-eu': { 25: blocked },
+      });
+      expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: hostWide });
+      expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({
+        office: { 25: aState(), 587: aState() },
+        'aws-eu': { 25: blocked },
+      });
+      expect(await store.getVantageStates('C0OTHER', 'smtp.example.test')).toEqual({});
+
+      // Without vantages, a save leaves theirs; with them, it replaces them all.
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() });
+      expect(Object.keys(await store.getVantageStates('C0WATCH', 'smtp.example.test')).sort()).toEqual([
+        'aws-eu',
+        'office',
+      ]);
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, undefined, {
+        office: { 25: blocked },
+        lab: {},
+      });
+      expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({
+        office: { 25: blocked },
+      });
+      expect(await store.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });
+      expect(await store.getIncident('C0WATCH', 'smtp.example.test')).toEqual(anIncident());
+
+      // Re-saving the watch keeps them; a watch from the bot's network only has no vantages field.
+      await store.saveWatch(aWatch());
+      expect(await store.getWatch('C0WATCH', 'smtp.example.test')).not.toHaveProperty('vantages');
+      expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({
+        office: { 25: blocked },
+      });
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', { 25: aState() }, undefined, {});
+      expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({});
+
+      await store.saveAlertStates('C0WATCH', 'smtp.example.test', {}, undefined, { office: { 25: blocked } });
+      await store.removeWatch('C0WATCH', 'smtp.example.test');
+      await store.saveWatch(fromVantages);
+      expect(await store.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({});
+      await store.close();
+    });
+
+    test('keeps history per host × port × vantage; the bot’s own network is the series without one', async () => {
+      const store = await open();
+      const at = '2026-03-01T12:00:00.000Z';
+      await store.appendHistory('smtp.example.test', 25, { at, class: 'open-starttls', usable: true });
+      await store.appendHistory('smtp.example.test', 25, { at, class: 'filtered', usable: false }, 'aws-eu');
+      await store.appendHistory(
+        'smtp.example.test',
+        25,
+        { at: '2026-03-01T12:15:00.000Z', class: 'filtered', usable: false },
+        'aws-eu',
+      );
+      expect(await store.getHistory('smtp.example.test', 25)).toEqual({
+        host: 'smtp.example.test',
+        port: 25,
+        samples: '1',
+        lastAt: at,
+        changes: [{ at, class: 'open-starttls', usable: true }],
+      });
+      expect(await store.getHistory('smtp.example.test', 25, 'aws-eu')).toEqual({
+        host: 'smtp.example.test',
+        port: 25,
+        vantage: 'aws-eu',
+        samples: '00',
+        lastAt: '2026-03-01T12:15:00.000Z',
+        changes: [{ at, class: 'filtered', usable: false }],
+      });
+      expect(await store.getHistory('smtp.example.test', 25, 'office')).toBeNull();
+      await store.close();
+    });
+
     test('sets and lifts mutes; state of an unknown watch is ignored', async () => {
       const store = await open();
       await store.saveWatch(aWatch());

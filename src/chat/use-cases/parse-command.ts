@@ -1,11 +1,15 @@
 import { parseCheckWords } from '../../check/index.js';
 import type { CheckRequest } from '../../check/types.js';
+import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
 import { splitVantageWords, type VantageSelection } from './vantage-words.js';
 
-/** A watch command with its words split out; the watch use cases validate host, ports and duration. */
+/**
+ * A watch command with its words split out; the watch use cases validate host, ports and duration.
+ * `vantages`: the networks to watch from (`from office,aws-eu`, or `from all`); absent: the bot's own.
+ */
 export type WatchCommand =
-  | { verb: 'watch'; host: string; ports: string }
+  | { verb: 'watch'; host: string; ports: string; vantages?: string[] | 'all' }
   | { verb: 'unwatch'; host: string }
   | { verb: 'list' }
   | { verb: 'mute'; host: string; duration: string }
@@ -23,12 +27,55 @@ const isWatchVerb = (word: string): word is WatchVerb => (WATCH_VERBS as readonl
 
 // Plain words: renderUsage escapes the problem (it may echo what was typed) and sets host names in code.
 const USAGE: Record<WatchVerb, string> = {
-  watch: 'watch needs a host, as in /smtp-check watch smtp.example.com (ports optional: 25,587)',
+  watch:
+    'watch needs a host, as in /smtp-check watch smtp.example.com (ports optional: 25,587; networks optional: from office,aws-eu)',
   unwatch: 'unwatch needs a host, as in /smtp-check unwatch smtp.example.com',
   list: '',
   mute: 'mute needs a host and a duration, as in /smtp-check mute smtp.example.com 2h (or off)',
   history: 'history needs a host, as in /smtp-check history smtp.example.com',
 };
+
+/**
+ * The words after `from` in `watch host [ports] from office,aws-eu` (commas or spaces between
+ * names; `all` alone means every vantage known when the watch is added).
+ */
+function parseVantages(words: string[]): { vantages: string[] | 'all' } | { problem: string } {
+  const names = words
+    .join(',')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  if (names.length === 0) {
+    return {
+      problem:
+        'from needs the networks to watch from, as in /smtp-check watch smtp.example.com from office,aws-eu (or from all)',
+    };
+  }
+  if (names.includes('all')) {
+    return names.length === 1
+      ? { vantages: 'all' }
+      : {
+          problem:
+            'from all means every network: type it alone, or name the networks, as in from office,aws-eu',
+        };
+  }
+  const bad = names.find((name) => !VANTAGE_NAME_PATTERN.test(name));
+  if (bad !== undefined) {
+    return {
+      problem: `${bad} is not a network name: names are lower-case letters, digits and inner hyphens (at most 32), as in from office,aws-eu`,
+    };
+  }
+  return { vantages: [...new Set(names)] };
+}
+
+function parseWatch(host: string, rest: string[]): Command {
+  const at = rest.findIndex((word) => word.toLowerCase() === 'from');
+  const ports = (at === -1 ? rest : rest.slice(0, at)).join(',');
+  if (at === -1) return { kind: 'watch', command: { verb: 'watch', host, ports } };
+  const from = parseVantages(rest.slice(at + 1));
+  if ('problem' in from) return { kind: 'help', problem: from.problem };
+  return { kind: 'watch', command: { verb: 'watch', host, ports, vantages: from.vantages } };
+}
 
 function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
   const [host, ...rest] = words;
@@ -38,7 +85,7 @@ function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
   }
   switch (verb) {
     case 'watch':
-      return { kind: 'watch', command: { verb, host, ports: rest.join(',') } };
+      return parseWatch(host, rest);
     case 'mute':
       return { kind: 'watch', command: { verb, host, duration: rest.join(' ') } };
     case 'unwatch':

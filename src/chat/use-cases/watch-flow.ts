@@ -56,7 +56,7 @@ async function settle(
 async function addWatch(
   deps: WatchFlowDeps,
   requester: Requester,
-  input: { host: string; ports: string | number[] },
+  input: { host: string; ports: string | number[]; vantages?: string[] | 'all' },
   threadTs?: string,
 ): Promise<void> {
   const result = await deps.watches.addWatch({
@@ -64,6 +64,7 @@ async function addWatch(
     user: requester.userId,
     host: input.host,
     ports: input.ports,
+    ...(input.vantages ? { vantages: input.vantages } : {}),
     // The baseline probe takes seconds: say it has started, once the request passed every check.
     onBaseline: (host) => tell(deps, requester, renderWatchStarting(host), threadTs),
   });

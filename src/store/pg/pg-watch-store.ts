@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../log.js';
-import type { Incident, PortAlertStates } from '../../watch/index.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch/index.js';
 import { appendToSeries, historyHorizon, PRUNE_EVERY_MS, toHistorySeries } from '../store-data.js';
 import { StoreError } from '../store-error.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../types.js';
@@ -93,6 +93,7 @@ export async function inTransaction<T>(
  * saveAlertStates inside the caller's transaction, so that other rows (an alert ledger) commit or
  * roll back with the states. False, and nothing written, when the watch no longer exists. The watch
  * row stays locked until the transaction ends: saves of one watch's states happen one at a time.
+ * `vantages` replaces every vantage's states; undefined leaves them.
  */
 export async function saveAlertStatesIn(
   client: Queryable,
@@ -100,14 +101,23 @@ export async function saveAlertStatesIn(
   host: string,
   states: PortAlertStates,
   incident?: Incident | null,
+  vantages?: VantageAlertStates,
 ): Promise<boolean> {
   const watch = await client.query(
     'SELECT 1 FROM watches WHERE channel = $1 AND host = $2 FOR NO KEY UPDATE',
     [channel, host],
   );
   if (watch.rowCount === 0) return false;
-  await client.query('DELETE FROM watch_alert_states WHERE channel = $1 AND host = $2', [channel, host]);
-  const rows = Object.entries(states).map(([port, state]) => stateRow(channel, host, Number(port), state));
+  await client.query(
+    `DELETE FROM watch_alert_states WHERE channel = $1 AND host = $2 AND ($3 OR vantage = '')`,
+    [channel, host, vantages !== undefined],
+  );
+  const rows = [
+    ...Object.entries(states).map(([port, state]) => stateRow(channel, host, Number(port), state)),
+    ...Object.entries(vantages ?? {}).flatMap(([vantage, byPort]) =>
+      Object.entries(byPort).map(([port, state]) => stateRow(channel, host, Number(port), state, vantage)),
+    ),
+  ];
   if (rows.length > 0) await client.query(SQL.insertStates, [JSON.stringify(rows)]);
   if (incident === null) {
     await client.query('DELETE FROM watch_incidents WHERE channel = $1 AND host = $2', [channel, host]);
@@ -205,7 +215,7 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
     async getAlertStates(channel, host) {
       const { rows } = await query<StateRow>(
         'reading alert states',
-        `${SQL.selectStates} WHERE channel = $1 AND host = $2 ORDER BY port`,
+        `${SQL.selectStates} WHERE channel = $1 AND host = $2 AND vantage = '' ORDER BY port`,
         [channel, host],
       );
       const states: PortAlertStates = {};
@@ -213,9 +223,24 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
       return states;
     },
 
-    async saveAlertStates(channel, host, states, incident) {
+    async getVantageStates(channel, host) {
+      const { rows } = await query<StateRow>(
+        'reading vantage alert states',
+        `${SQL.selectStates} WHERE channel = $1 AND host = $2 AND vantage <> '' ORDER BY vantage, port`,
+        [channel, host],
+      );
+      const states: VantageAlertStates = {};
+      for (const row of rows) {
+        const byPort = states[row.vantage] ?? {};
+        byPort[row.port] = toState(row);
+        states[row.vantage] = byPort;
+      }
+      return states;
+    },
+
+    async saveAlertStates(channel, host, states, incident, vantages) {
       await transaction('saving alert states', (client) =>
-        saveAlertStatesIn(client, channel, host, states, incident),
+        saveAlertStatesIn(client, channel, host, states, incident, vantages),
       );
     },
 
@@ -265,43 +290,46 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
       });
     },
 
-    async appendHistory(host, port, sample) {
+    async appendHistory(host, port, sample, vantage) {
+      // The bot's own network is the series with the empty vantage, as before vantages existed.
+      const seriesVantage = vantage ?? '';
       await transaction('appending history', async (client) => {
         // The row exists (empty when new) and is locked: appends to one series happen one at a time.
         await client.query(
-          `INSERT INTO history_series (host, port, samples, last_at, changes)
-            VALUES ($1, $2, '', $3, '[]') ON CONFLICT DO NOTHING`,
-          [host, port, sample.at],
+          `INSERT INTO history_series (host, port, vantage, samples, last_at, changes)
+            VALUES ($1, $2, $3, '', $4, '[]') ON CONFLICT DO NOTHING`,
+          [host, port, seriesVantage, sample.at],
         );
         const { rows } = await client.query<SeriesRow>(
-          `${SQL.selectSeries} WHERE host = $1 AND port = $2 FOR UPDATE`,
-          [host, port],
+          `${SQL.selectSeries} WHERE host = $1 AND port = $2 AND vantage = $3 FOR UPDATE`,
+          [host, port, seriesVantage],
         );
         const previous = rows[0] === undefined ? undefined : toSeries(rows[0]);
         const series = appendToSeries(previous, sample, limits);
         await client.query(
-          'UPDATE history_series SET samples = $3, last_at = to_timestamp($4), changes = $5::jsonb WHERE host = $1 AND port = $2',
-          [host, port, series[0], series[1], JSON.stringify(series[2])],
+          `UPDATE history_series SET samples = $4, last_at = to_timestamp($5), changes = $6::jsonb
+            WHERE host = $1 AND port = $2 AND vantage = $3`,
+          [host, port, seriesVantage, series[0], series[1], JSON.stringify(series[2])],
         );
         if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
           lastPruneMs = series[1] * 1000;
           // SKIP LOCKED: a series another replica is updating right now is not stale; never wait for it.
           await client.query(
-            `DELETE FROM history_series WHERE (host, port) IN (
-              SELECT host, port FROM history_series WHERE last_at < to_timestamp($1) FOR UPDATE SKIP LOCKED)`,
+            `DELETE FROM history_series WHERE (host, port, vantage) IN (
+              SELECT host, port, vantage FROM history_series WHERE last_at < to_timestamp($1) FOR UPDATE SKIP LOCKED)`,
             [historyHorizon(series[1], limits)],
           );
         }
       });
     },
 
-    async getHistory(host, port) {
+    async getHistory(host, port, vantage) {
       const { rows } = await query<SeriesRow>(
         'reading history',
-        `${SQL.selectSeries} WHERE host = $1 AND port = $2`,
-        [host, port],
+        `${SQL.selectSeries} WHERE host = $1 AND port = $2 AND vantage = $3`,
+        [host, port, vantage ?? ''],
       );
-      return rows[0] === undefined ? null : toHistorySeries(host, port, toSeries(rows[0]));
+      return rows[0] === undefined ? null : toHistorySeries(host, port, toSeries(rows[0]), vantage);
     },
 
     async close() {

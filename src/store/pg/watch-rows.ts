@@ -12,11 +12,13 @@ const WATCH_COLUMNS: Columns = [
   ['ports', 'integer[]'],
   ['added_by', 'text'],
   ['added_at', 'timestamptz'],
+  ['vantages', 'text[]'],
 ];
 
 const STATE_COLUMNS: Columns = [
   ['channel', 'text'],
   ['host', 'text'],
+  ['vantage', 'text'],
   ['port', 'integer'],
   ['phase', 'text'],
   ['streak', 'integer'],
@@ -54,6 +56,7 @@ const MUTE_COLUMNS: Columns = [
 const SERIES_COLUMNS: Columns = [
   ['host', 'text'],
   ['port', 'integer'],
+  ['vantage', 'text'],
   ['samples', 'text'],
   ['last_at', 'timestamptz'],
   ['changes', 'jsonb'],
@@ -83,11 +86,16 @@ function insertRows(
 export const SQL = {
   insertNewWatches: insertRows('watches', WATCH_COLUMNS, ['channel', 'host'], 'nothing'),
   upsertWatch: insertRows('watches', WATCH_COLUMNS, ['channel', 'host'], 'update'),
-  insertStates: insertRows('watch_alert_states', STATE_COLUMNS, ['channel', 'host', 'port'], 'update'),
+  insertStates: insertRows(
+    'watch_alert_states',
+    STATE_COLUMNS,
+    ['channel', 'host', 'vantage', 'port'],
+    'update',
+  ),
   upsertIncidents: insertRows('watch_incidents', INCIDENT_COLUMNS, ['channel', 'host'], 'update'),
   upsertMutes: insertRows('watch_mutes', MUTE_COLUMNS, ['channel', 'host'], 'update'),
-  insertNewSeries: insertRows('history_series', SERIES_COLUMNS, ['host', 'port'], 'nothing'),
-  selectWatches: 'SELECT channel, host, ports, added_by, added_at FROM watches',
+  insertNewSeries: insertRows('history_series', SERIES_COLUMNS, ['host', 'port', 'vantage'], 'nothing'),
+  selectWatches: 'SELECT channel, host, ports, added_by, added_at, vantages FROM watches',
   selectStates: `SELECT ${STATE_COLUMNS.map(([name]) => name).join(', ')} FROM watch_alert_states`,
   selectIncidents: `SELECT ${INCIDENT_COLUMNS.map(([name]) => `i.${name}`).join(', ')}
     FROM watch_incidents i JOIN watches w USING (channel, host)`,
@@ -100,11 +108,14 @@ export interface WatchRow {
   ports: number[];
   added_by: string;
   added_at: Date;
+  vantages: string[];
 }
 
 export interface StateRow {
   channel: string;
   host: string;
+  /** '' for the watch's own states. */
+  vantage: string;
   port: number;
   phase: PortAlertState['phase'];
   streak: number;
@@ -149,11 +160,14 @@ export const watchRow = (w: Watch) => ({
   ports: w.ports,
   added_by: w.addedBy,
   added_at: w.addedAt,
+  vantages: w.vantages ?? [],
 });
 
-export const stateRow = (channel: string, host: string, port: number, s: PortAlertState) => ({
+/** `vantage` '' (the default) is the watch's own state. */
+export const stateRow = (channel: string, host: string, port: number, s: PortAlertState, vantage = '') => ({
   channel,
   host,
+  vantage,
   port,
   phase: s.phase,
   streak: s.streak,
@@ -189,9 +203,11 @@ export const muteRow = (channel: string, host: string, m: Pick<Mute, 'until' | '
   muted_by: m.by,
 });
 
-export const seriesRow = (host: string, port: number, s: SeriesEntry) => ({
+/** `vantage` '' (the default) is the bot's own network. */
+export const seriesRow = (host: string, port: number, s: SeriesEntry, vantage = '') => ({
   host,
   port,
+  vantage,
   samples: s[0],
   last_at: new Date(s[1] * 1000).toISOString(),
   changes: s[2],
@@ -203,6 +219,7 @@ export const toWatch = (r: WatchRow): Watch => ({
   ports: r.ports,
   addedBy: r.added_by,
   addedAt: iso(r.added_at),
+  ...(r.vantages.length > 0 ? { vantages: r.vantages } : {}),
 });
 
 export const toState = (r: StateRow): PortAlertState => ({

@@ -3,6 +3,13 @@ import { watchStoreTables } from './001-watch-store.js';
 import { fleetSchedule } from './002-fleet-schedule.js';
 import { fleetContext } from './003-fleet-context.js';
 import { vantages } from './004-vantages.js';
+import { watchVantages } from './005-watch-vantages.js';
 
 /** Every schema change, oldest first. A released migration is never edited: add the next one. */
-export const MIGRATIONS: Migration[] = [watchStoreTables, fleetSchedule, fleetContext, vantages];
+export const MIGRATIONS: Migration[] = [
+  watchStoreTables,
+  fleetSchedule,
+  fleetContext,
+  vantages,
+  watchVantages,
+];
