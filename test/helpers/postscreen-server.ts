@@ -26,13 +26,23 @@ export async function startPostscreenServer(options: {
   name?: string;
   /** For namespaces only, where the real SMTP ports are free; elsewhere always port 0. */
   listenPort?: number;
+  /** After the greeting, offer STARTTLS with this certificate (as a real MTA on 25 does). */
+  starttls?: { key: string; cert: string };
 }): Promise<PostscreenServer> {
   const name = options.name ?? 'mail.example.test';
   const sockets = new Set<Socket>();
   const pregreet: Buffer[] = [];
   const log: string[] = [];
   const state = { connections: 0 };
-  const mta = mtaScript({ greeting: [] });
+  const mta = mtaScript(
+    options.starttls
+      ? {
+          greeting: [],
+          ehlo: [`250-${name}`, '250 STARTTLS'],
+          starttls: { ...options.starttls, ehlo: [`250 ${name}`] },
+        }
+      : { greeting: [] },
+  );
   const server: Server = createServer((socket) => {
     state.connections += 1;
     sockets.add(socket);

@@ -99,6 +99,8 @@ export async function createWorkerRole(db: TestDatabase): Promise<WorkerRole> {
 export interface Network {
   name: string;
   namespace: string;
+  /** From now on, outbound SYNs to `port` are dropped in this network (nftables). */
+  block(port: number): void;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,13 @@ export async function startNetwork(
   return {
     name,
     namespace,
+    block: (port) => {
+      const rules = `table inet blocked${port} {\n  chain out {\n    type filter hook output priority 0; policy accept;\n    tcp dport ${port} tcp flags & (syn | ack) == syn drop\n  }\n}\n`;
+      execFileSync('ip', ['netns', 'exec', namespace, 'nft', '-f', '-'], {
+        input: rules,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    },
     close: async () => {
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
@@ -279,19 +288,21 @@ export interface VantageWorld {
 
 /**
  * The usual two networks with a worker each: "office" reaches the mail server on 127.0.0.1 on 25
- * and 587; "aws-eu" drops outbound 25. The database is migrated (as the bot does at start) and
+ * and 587; "aws-eu" drops outbound 25 (unless told otherwise). The database is migrated (as the bot does at start) and
  * pg-boss's schema is installed by `prepareQueue` before the role is granted.
  */
 export async function startVantageWorld(
   db: TestDatabase,
   prepareQueue: () => Promise<void>,
+  /** false: aws-eu starts open, for a test that blocks 25 there later (Network.block). */
+  options: { awsEuDrops25?: boolean } = {},
 ): Promise<VantageWorld> {
   const files = writeVantageFiles();
   await prepareQueue();
   const role = await createWorkerRole(db);
   const networks = await Promise.all([
     startNetwork('office', files),
-    startNetwork('aws-eu', files, { drop: 25 }),
+    startNetwork('aws-eu', files, options.awsEuDrops25 === false ? {} : { drop: 25 }),
   ]);
   const [office, awsEu] = networks as [Network, Network];
   const workers = await Promise.all([

@@ -1,6 +1,6 @@
 // Runs inside a network namespace (see vantage-harness.ts) as root: the mail server this
-// "network" sees on 127.0.0.1 — a postscreen-like MTA on 25 that drops clients talking before
-// the greeting, smtp-server with STARTTLS on 587 — and, with --drop 25, an nftables rule that
+// "network" sees on 127.0.0.1 — a postscreen-like MTA with STARTTLS on 25 that drops clients
+// talking before the greeting, smtp-server with STARTTLS on 587 — and, with --drop 25, an nftables rule that
 // drops outbound SYNs to port 25, the way a cloud provider blocks it. Prints one JSON line when
 // ready, then runs until stdin closes. Never run it outside a namespace.
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,7 @@ if (drop) {
 }
 
 const closers: Array<() => Promise<void>> = [];
-const relay = await startPostscreenServer({ greetWaitMs: 200, listenPort: 25 });
+const relay = await startPostscreenServer({ greetWaitMs: 200, listenPort: 25, starttls: { key, cert } });
 closers.push(() => relay.close());
 // --greet-after MS: 587 accepts and greets only after MS (a job that is still running when the
 // worker is stopped, or killed).
