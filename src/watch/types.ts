@@ -148,8 +148,8 @@ export interface PortHistoryView {
   changes: HistorySample[];
   /** The last observation (the timeline draws the last change up to it); null when none. */
   lastAt?: string | null;
-  /** A watch from vantages: each vantage's samples of the port, in the watch's order. */
-  vantages?: Array<{ vantage: string; samples: string }>;
+  /** A watch from vantages: each vantage's series of the port, in the watch's order. */
+  vantages?: Array<{ vantage: string; samples: string; changes?: HistorySample[]; lastAt?: string | null }>;
 }
 
 /** What watching a host again changed: ports added and ports no longer watched, by whom. */

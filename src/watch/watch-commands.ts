@@ -364,12 +364,15 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       // The bot's own network keeps the series without a vantage.
       const vantageSamples = (port: number) =>
         Promise.all(
-          (watch.vantages ?? []).map(async (vantage) => ({
-            vantage,
-            samples:
-              (await store.getHistory(watch.host, port, vantage === local ? undefined : vantage))?.samples ??
-              '',
-          })),
+          (watch.vantages ?? []).map(async (vantage) => {
+            const series = await store.getHistory(watch.host, port, vantage === local ? undefined : vantage);
+            return {
+              vantage,
+              samples: series?.samples ?? '',
+              changes: series?.changes ?? [],
+              lastAt: series?.lastAt ?? null,
+            };
+          }),
         );
       const ports = await Promise.all(
         watch.ports.map(async (port): Promise<PortHistoryView> => {

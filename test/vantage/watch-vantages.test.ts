@@ -7,6 +7,8 @@ import { createMemoryWatchStore, type WatchStore } from '../../src/store/index.j
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { openPgWatchStore } from '../../src/store/pg/index.js';
 import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import { timelineRows } from '../../src/chat/use-cases/history-picture.js';
+import { renderTimelineSvg } from '../../src/render/timeline-svg.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
 import { namespaceSupport } from '../helpers/netns.js';
@@ -133,9 +135,36 @@ describe.skipIf(skip)('watches from vantages, with real workers', () => {
     TIMEOUT,
   );
 
-  test('history keeps a series per vantage, so the picture has a row for 25 · aws-eu', async () => {
+  test('history keeps a series per vantage, and the picture has a row per port and vantage', async () => {
     const series = await pgStore.getHistory(HOST, 25, 'aws-eu');
     expect(series?.changes.at(-1)).toMatchObject({ class: 'filtered', usable: false });
     expect((await pgStore.getHistory(HOST, 25, 'office'))?.changes.at(-1)).toMatchObject({ usable: true });
+
+    const commands = createWatchCommands({
+      store: pgStore,
+      runCheck,
+      now: () => new Date(),
+      logger: silentLogger,
+      vantageProbes: probes,
+    });
+    const history = await commands.historyOf({ host: HOST, channel: CHANNEL });
+    if (!history.ok) throw new Error('no history');
+    const rows = timelineRows(history.ports);
+    expect(rows.map((row) => `${row.port} ${row.vantage}`)).toEqual([
+      '25 office',
+      '25 aws-eu',
+      '587 office',
+      '587 aws-eu',
+    ]);
+    const now = new Date();
+    const svg = renderTimelineSvg({
+      host: HOST,
+      from: new Date(now.getTime() - 86_400_000).toISOString(),
+      to: now.toISOString(),
+      timeZone: 'UTC',
+      rows,
+    });
+    expect(svg).toContain('aws-eu');
+    expect(svg).toContain('office');
   });
 });

@@ -32,14 +32,21 @@ const UPLOAD_NOT_ALLOWED = new Set(['missing_scope', 'not_allowed_token_type']);
 
 const DAY_MS = 86_400_000;
 
-/** The series of a history reply as timeline rows: the bot's own network until vantages exist. */
+/**
+ * The series of a history reply as timeline rows: one per port, or, for a watch from vantages, one
+ * per port and vantage ("25 · aws-eu"), in the watch's order.
+ */
 export function timelineRows(ports: readonly PortHistoryView[]): TimelineRow[] {
-  return ports.map((port) => ({
-    port: port.port,
-    vantage: null,
-    changes: port.changes,
-    lastAt: port.lastAt ?? null,
-  }));
+  return ports.flatMap((port): TimelineRow[] =>
+    port.vantages && port.vantages.length > 0
+      ? port.vantages.map((series) => ({
+          port: port.port,
+          vantage: series.vantage,
+          changes: series.changes ?? [],
+          lastAt: series.lastAt ?? null,
+        }))
+      : [{ port: port.port, vantage: null, changes: port.changes, lastAt: port.lastAt ?? null }],
+  );
 }
 
 /** The picture of a model, ready to post. */
