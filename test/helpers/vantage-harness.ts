@@ -4,7 +4,14 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createRunCheck } from '../../src/check/index.js';
+import type { RunCheck } from '../../src/check/types.js';
+import { silentLogger } from '../../src/log.js';
+import { createTargetPolicy } from '../../src/policy/index.js';
+import { probeHost } from '../../src/probe/index.js';
+import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import { testLimits } from './probe-limits.js';
 import { grantWorkerRole } from '../../src/vantage/worker-role.js';
 import { createTestCa } from './certs.js';
 import { asSuperuser, type TestDatabase } from './postgres.js';
@@ -322,4 +329,29 @@ export async function startVantageWorld(
       files.remove();
     },
   };
+}
+
+/**
+ * The bot's side of the queue as the tests use it: vantage `bot` is this process, with the real
+ * probe under `policy` (the bot's own refusals unless told otherwise), the ports 25 and 587 by
+ * default and a 20 s deadline.
+ */
+export function openTestVantageProbes(
+  pool: Pool,
+  url: string,
+  runCheck: RunCheck = createRunCheck({
+    probeHost,
+    limits: testLimits(),
+    now: () => new Date(),
+    policy: createTargetPolicy([]),
+  }),
+): Promise<ClosableVantageProbes> {
+  return openPgVantageProbes({
+    db: { pool, url },
+    local: 'bot',
+    runCheck,
+    defaultPorts: [25, 587],
+    deadlineMs: 20_000,
+    logger: silentLogger,
+  });
 }

@@ -1,19 +1,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRunCheck } from '../../src/check/index.js';
-import { silentLogger } from '../../src/log.js';
-import { createTargetPolicy } from '../../src/policy/index.js';
-import { probeHost } from '../../src/probe/index.js';
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
-import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import type { RecordedCall } from '../helpers/fake-slack-api.js';
 import { namespaceSupport } from '../helpers/netns.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
-import { testLimits } from '../helpers/probe-limits.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
-import { startVantageWorld, type VantageWorld } from '../helpers/vantage-harness.js';
+import { startVantageWorld, type VantageWorld, openTestVantageProbes } from '../helpers/vantage-harness.js';
 
 // `/smtp-check 127.0.0.1 25,587 from office,aws-eu` through the real Bolt receiver (signed
 // requests, the local Slack Web API), answered by real workers in two namespaces; and the same
@@ -38,19 +33,7 @@ describe.skipIf(skip)('checks from several networks, in Slack and in the console
     pool = createPool(db.url, { max: 4 });
     await migrate(pool, db.name);
     world = await startVantageWorld(db, async () => {
-      probes = await openPgVantageProbes({
-        db: { pool, url: db.url },
-        local: 'bot',
-        runCheck: createRunCheck({
-          probeHost,
-          limits: testLimits(),
-          now: () => new Date(),
-          policy: createTargetPolicy([]),
-        }),
-        defaultPorts: [25, 587],
-        deadlineMs: 20_000,
-        logger: silentLogger,
-      });
+      probes = await openTestVantageProbes(pool, db.url);
     });
     slack = await startSlackTestApp({
       runCheck: async () => Promise.reject(new Error('unused')),

@@ -6,7 +6,7 @@ import { probeHost } from '../../src/probe/index.js';
 import { createMemoryWatchStore, type WatchStore } from '../../src/store/index.js';
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { openPgWatchStore } from '../../src/store/pg/index.js';
-import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { timelineRows } from '../../src/chat/use-cases/history-picture.js';
 import { renderTimelineSvg } from '../../src/render/timeline-svg.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
@@ -16,9 +16,9 @@ import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpe
 import { testLimits } from '../helpers/probe-limits.js';
 import {
   type Network,
-  startNetwork,
   startVantageWorld,
   type VantageWorld,
+  openTestVantageProbes,
 } from '../helpers/vantage-harness.js';
 import { RecordingNotifier } from '../watch/watch-harness.js';
 
@@ -53,14 +53,7 @@ describe.skipIf(skip)('watches from vantages, with real workers', () => {
     world = await startVantageWorld(
       db,
       async () => {
-        probes = await openPgVantageProbes({
-          db: { pool, url: db.url },
-          local: 'bot',
-          runCheck,
-          defaultPorts: [25, 587],
-          deadlineMs: 20_000,
-          logger: silentLogger,
-        });
+        probes = await openTestVantageProbes(pool, db.url, runCheck);
       },
       { awsEuDrops25: false },
     );

@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRunCheck } from '../../src/check/index.js';
 import { compareVantages } from '../../src/diagnose/compare-vantages.js';
 import type { VantageOutcome } from '../../src/diagnose/vantage-types.js';
-import { silentLogger } from '../../src/log.js';
-import { createTargetPolicy } from '../../src/policy/index.js';
-import { probeHost } from '../../src/probe/index.js';
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
-import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
+import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { probeQueue } from '../../src/vantage/queue-names.js';
 import { namespaceSupport } from '../helpers/netns.js';
 import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
-import { testLimits } from '../helpers/probe-limits.js';
 import {
   createWorkerRole,
   type Network,
@@ -22,6 +17,7 @@ import {
   type WorkerProcess,
   type WorkerRole,
   writeVantageFiles,
+  openTestVantageProbes,
 } from '../helpers/vantage-harness.js';
 
 // Real workers, each in a network namespace of its own with its own mail server on 127.0.0.1,
@@ -57,19 +53,7 @@ describe.skipIf(skip)('probe workers in other networks', () => {
     db = await createTestDatabase('smtp_check_vantage');
     pool = createPool(db.url, { max: 4 });
     await migrate(pool, db.name);
-    probes = await openPgVantageProbes({
-      db: { pool, url: db.url },
-      local: 'bot',
-      runCheck: createRunCheck({
-        probeHost,
-        limits: testLimits(),
-        now: () => new Date(),
-        policy: createTargetPolicy([]),
-      }),
-      defaultPorts: [25, 587],
-      deadlineMs: 20_000,
-      logger: silentLogger,
-    });
+    probes = await openTestVantageProbes(pool, db.url);
     files = writeVantageFiles();
     role = await createWorkerRole(db);
     const [office, awsEu] = await Promise.all([
