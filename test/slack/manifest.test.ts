@@ -40,4 +40,10 @@ describe('manifest.yml', () => {
     const hint = /usage_hint: "(.+)"/.exec(manifest)?.[1] ?? '';
     for (const verb of WATCH_VERBS) expect(hint).toMatch(new RegExp(`\\b${verb}\\b`));
   });
+
+  test('the usage hint shows checks from other networks and the vantages list', () => {
+    const hint = /usage_hint: "(.+)"/.exec(manifest)?.[1] ?? '';
+    expect(hint).toMatch(/from aws-eu,office \| from all/);
+    expect(hint).toMatch(/\bvantages\b/);
+  });
 });
