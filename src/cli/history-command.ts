@@ -48,9 +48,12 @@ function parse(argv: string[]): Parsed {
     const arg = argv[index] ?? '';
     if (arg === '--help' || arg === '-h') return { help: true };
     if (arg === '--png' || arg.startsWith('--png=')) {
-      const value = arg === '--png' ? argv[(index += 1)] : arg.slice('--png='.length);
-      if (value === undefined || value === '')
-        return { error: '--png needs a file name, as in --png history.png' };
+      let value = arg.slice('--png='.length);
+      if (arg === '--png') {
+        index += 1;
+        value = argv[index] ?? '';
+      }
+      if (value === '') return { error: '--png needs a file name, as in --png history.png' };
       png = value;
     } else if (arg.startsWith('-')) return { error: `unknown option ${arg}` };
     else if (host === null) host = arg;
