@@ -38,7 +38,7 @@ export async function openCliVantages(
     level: 'warn',
     format: 'text',
     secrets: [url, ...(password ? [password] : [])],
-    write: (line) => process.stderr.write(line),
+    write: (line) => process.stderr.write(`${line}\n`),
   });
   const pool = createPool(url, { max: 4, onIdleError: () => undefined });
   try {

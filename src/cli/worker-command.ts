@@ -116,7 +116,7 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
       level: (LOG_LEVELS as readonly string[]).includes(levelText) ? (levelText as LogLevel) : 'info',
       format: io.env['LOG_FORMAT']?.trim() === 'json' ? 'json' : 'text',
       secrets: [url, ...(password ? [password] : [])],
-      write: (line) => io.stderr.write(line),
+      write: (line) => io.stderr.write(`${line}\n`),
     },
     { vantage: parsed.vantage },
   );

@@ -83,6 +83,8 @@ export interface Fleet {
 }
 
 /** `appToken`: the fake Slack API also opens Socket Mode connections, for replicas given SLACK_APP_TOKEN. */
+class PortTaken extends Error {}
+
 export async function startFleet(options: { appToken?: string } = {}): Promise<Fleet> {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-check-fleet-'));
   const db = await createTestDatabase('smtp_check_fleet_e2e');
@@ -100,7 +102,7 @@ export async function startFleet(options: { appToken?: string } = {}): Promise<F
   const replicas: Replica[] = [];
   const ports: number[] = [];
 
-  const startReplica = async (env: Record<string, string> = {}): Promise<Replica> => {
+  const startReplicaOnce = async (env: Record<string, string> = {}): Promise<Replica> => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', TSX, MAIN], {
       cwd: dir,
@@ -188,9 +190,32 @@ export async function startFleet(options: { appToken?: string } = {}): Promise<F
       },
       exited,
     };
+    const ready = waitForLog((line) => line.msg === 'smtp-check ready', 'smtp-check ready', 60_000);
+    // freePort's port can be taken by another process before the replica binds it: say so.
+    const gone = exited.then(({ code }) => {
+      if (/already in use/.test(output)) throw new PortTaken();
+      throw new Error(`replica exited (${code}) before it was ready:\n${output.slice(-4_000)}`);
+    });
+    gone.catch(() => undefined);
     replicas.push(replica);
-    await waitForLog((line) => line.msg === 'smtp-check ready', 'smtp-check ready', 60_000);
+    try {
+      await Promise.race([ready, gone]);
+    } catch (error) {
+      if (error instanceof PortTaken) replicas.splice(replicas.indexOf(replica), 1);
+      throw error;
+    }
     return replica;
+  };
+
+  /** Starts a replica; when its port was taken in the meantime, again on another port. */
+  const startReplica = async (env: Record<string, string> = {}): Promise<Replica> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await startReplicaOnce(env);
+      } catch (error) {
+        if (!(error instanceof PortTaken) || attempt >= 3) throw error;
+      }
+    }
   };
 
   const hostOn = async (

@@ -235,6 +235,13 @@ describe.skipIf(skip)('probe workers in other networks', () => {
         expect(classes(outcome!)).toEqual({ 587: 'no-starttls' });
         expect(await worker.exited).toEqual({ code: 0, signal: null });
         expect(worker.output()).toMatch(/worker stopped/);
+        // Its log is one JSON record per line (LOG_FORMAT=json), for whatever collects it.
+        const records = worker
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'));
+        expect(records.length).toBeGreaterThan(2);
+        for (const record of records) expect(() => JSON.parse(record)).not.toThrow();
         const list = await probes.list();
         expect(list.find((vantage) => vantage.name === 'slow-term')).toMatchObject({
           live: false,

@@ -118,9 +118,9 @@ describe('watch … from vantages', () => {
     vantages.set('aws-eu', port25Filtered());
     await watchFrom(['bot', 'aws-eu']);
     const history = await commands.historyOf({ channel: 'C0A', host: HOST });
-    expect(history.ok && history.ports[0]?.vantages).toEqual([
-      { vantage: 'bot', samples: '1' },
-      { vantage: 'aws-eu', samples: '0' },
+    expect(history.ok && history.ports[0]?.vantages).toMatchObject([
+      { vantage: 'bot', samples: '1', changes: [{ class: 'open-starttls', usable: true }] },
+      { vantage: 'aws-eu', samples: '0', changes: [{ class: 'filtered', usable: false }] },
     ]);
     expect(renderWatchReply(history.reply).text).toContain('aws-eu `▁` 0% of the last 1');
     const list = await commands.listWatches({ channel: 'C0A' });
