@@ -17,6 +17,7 @@ import { pgStoreBench, type StoreWriteFigures } from './pg-store-bench.js';
 import { storeBench } from './store-bench.js';
 import { timelineBench } from './timeline-bench.js';
 import { type Row, renderTable } from './table.js';
+import { type OverheadFigures, vantageBench } from './vantage-bench.js';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const rows: Row[] = [];
@@ -322,6 +323,52 @@ try {
   );
 } catch (error) {
   notes.push(`fleet tick figures not run: ${(error as Error).message}`);
+}
+
+// 3a''. Vantages: checks through the queue to real worker processes (see vantage-bench.ts).
+log('vantages: queue overhead per check, then 1 000 hosts over 1, 2 and 4 workers of one vantage');
+try {
+  const vantage = await vantageBench();
+  const overheadRow = (label: string, figures: OverheadFigures): Row => {
+    const [p50, p99] = [percentile(figures.overheadMs, 50), percentile(figures.overheadMs, 99)];
+    return {
+      figure: `Vantage queue overhead per check, ${label}`,
+      target: 'p50 ≤ 0.6 s, p99 ≤ 1.2 s',
+      measured: `p50 ${formatMs(p50)}, p99 ${formatMs(p99)} (n=${figures.overheadMs.length}); of it waiting for a worker's poll: p50 ${formatMs(percentile(figures.queueWaitMs, 50))}`,
+      nmap: '—',
+      met: figures.unanswered === 0 && p50 <= 600 && p99 <= 1_200,
+    };
+  };
+  rows.push(overheadRow('one at a time', vantage.sequential));
+  rows.push(overheadRow(`${vantage.concurrent.inFlight} at once`, vantage.concurrent));
+  const hosts = vantage.hosts.toLocaleString('en-US').replace(',', ' ');
+  for (const [index, run] of vantage.ticks.entries()) {
+    const fewer = vantage.ticks[index - 1];
+    const once = [run.answered, run.rows, run.distinctChecks, run.probes, run.distinctProbedJobs].every(
+      (count) => count === vantage.hosts,
+    );
+    rows.push({
+      figure: `Vantage tick: ${hosts} hosts, ${run.workers} worker${run.workers > 1 ? 's' : ''}`,
+      target: `${fewer ? `faster than ${fewer.workers}` : 'baseline'}; every check answered once`,
+      measured: `${formatMs(run.wallMs)}, ${run.checksPerSecond.toFixed(1)} checks/s; ${run.rows} answers for ${run.distinctChecks} checks, ${run.probes} probes of ${run.distinctProbedJobs} jobs`,
+      nmap: '—',
+      met: once && run.retries === 0 && (fewer === undefined || run.wallMs < fewer.wallMs),
+    });
+  }
+  const { sequential, concurrent } = vantage;
+  notes.push(
+    `vantage overhead: probeFrom(['v']) from call to outcome minus the probe's own durationMs in the worker's answer; whole checks one at a time ${formatSummary(summarize(sequential.totalMs))}, of which the probe ${formatMs(summarize(sequential.probeMs).median)}; the same check in this process takes ${formatSummary(summarize(vantage.inProcessMs))}. One at a time: ${sequential.checks} checks after 10 warm-up ones, each asked after a random pause of up to one poll interval (${vantage.pollSeconds} s); at once: ${concurrent.checks} checks, ${concurrent.inFlight} in flight back to back. Waiting for a poll is pg-boss's started_on − created_on of the same jobs (one at a time p99 ${formatMs(percentile(sequential.queueWaitMs, 99))}; at once p50 ${formatMs(percentile(concurrent.queueWaitMs, 50))}); unanswered: ${sequential.unanswered} and ${concurrent.unanswered}.`,
+    `vantage workers: \`smtp-check worker --vantage v --concurrency ${vantage.workerConcurrency}\` (the default) from ${vantage.workerCommand}, each a process of its own, started before the clock, connected as the bench's superuser role over the Unix socket (not the least-privilege worker role), ALLOW_TARGETS=127.0.0.0/8. Hosts: a scripted MTA greeting at once on 127.1.x.y, one port each, STARTTLS with the run's CA. Tick: ${vantage.tickInFlight} checks in flight at the bot (CHECK_CONCURRENCY's default), scheduled priority; ` +
+      vantage.ticks
+        .map(
+          (run) =>
+            `${run.workers} worker(s): answers per worker ${run.byWorker.join(' / ')}, jobs ${JSON.stringify(run.jobStates)}, retries ${run.retries}, waiting for a poll p50 ${formatMs(percentile(run.queueWaitMs, 50))}`,
+        )
+        .join('; ') +
+      '.',
+  );
+} catch (error) {
+  notes.push(`vantage figures not run: ${(error as Error).message}`);
 }
 
 // 3b. Server text is hostile: cleaning 300 KB of it (NULs, then one endless line) for a 300-character
