@@ -240,7 +240,7 @@ describe.skipIf(skip)('probe workers in other networks', () => {
           .output()
           .split('\n')
           .filter((line) => line.startsWith('{'));
-        expect(records.length).toBeGreaterThan(2);
+        expect(records.length).toBeGreaterThanOrEqual(2);
         for (const record of records) expect(() => JSON.parse(record)).not.toThrow();
         const list = await probes.list();
         expect(list.find((vantage) => vantage.name === 'slow-term')).toMatchObject({
