@@ -33,13 +33,17 @@ export interface TimelineInput {
   staleAfterMs?: number;
 }
 
-/** What a stretch of time is drawn as: a class group, or no data (before the kept history, or stale). */
-export type TimelineGroup = ClassGroup | 'no-data';
+/**
+ * What a stretch of time is drawn as: a class group, muted (every watch of the host was muted:
+ * re-tested, announced to nobody), or no data (before the kept history, or stale).
+ */
+export type TimelineGroup = ClassGroup | 'muted' | 'no-data';
 
 /** Drawing order of severity: a column shows the worst group seen in it. */
 export const GROUP_SEVERITY: Record<TimelineGroup, number> = {
   'no-data': 0,
   usable: 1,
+  muted: 2,
   'not-probed': 2,
   degraded: 3,
   'no-answer': 4,
@@ -53,6 +57,7 @@ export const GROUP_LABEL: Record<TimelineGroup, string> = {
   blocked: 'blocked',
   'no-answer': 'no answer',
   'not-probed': 'not probed',
+  muted: 'muted',
   'no-data': 'no data',
 };
 
@@ -121,7 +126,8 @@ export function rowSpans(row: TimelineRow, from: number, to: number, staleAfterM
     const s = Math.max(start, from);
     const e = Math.min(end, to);
     if (e <= s) return;
-    const group: TimelineGroup = sample === null ? 'no-data' : groupOf(sample.class);
+    const group: TimelineGroup =
+      sample === null ? 'no-data' : sample.muted === true ? 'muted' : groupOf(sample.class);
     const last = spans.at(-1);
     if (last && last.group === group && last.class === (sample?.class ?? null) && last.end === s) {
       last.end = e;

@@ -26,6 +26,7 @@ export const TIMELINE_COLOURS: Record<Exclude<TimelineGroup, 'no-data'>, string>
   blocked: '#D55E00',
   'no-answer': '#CC79A7',
   'not-probed': '#999999',
+  muted: '#56B4E9',
 };
 export const NO_DATA_COLOUR = '#EEEEEE';
 export const INCIDENT_COLOUR = '#000000';
@@ -138,7 +139,7 @@ function legend(top: number): { svg: string; bottom: number } {
   const { pad, width } = TIMELINE_LAYOUT;
   const size = 22;
   const entries: Array<{ label: string; swatch: string }> = (
-    ['usable', 'degraded', 'blocked', 'no-answer', 'not-probed', 'no-data'] as const
+    ['usable', 'degraded', 'blocked', 'no-answer', 'not-probed', 'muted', 'no-data'] as const
   ).map((group) => ({
     label: GROUP_LABEL[group],
     swatch: `<rect x="0" y="-18" width="22" height="22" fill="${fillOf(group)}" stroke="#BBBBBB"/>`,

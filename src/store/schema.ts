@@ -64,6 +64,7 @@ export const historySampleSchema = z.object({
   at: isoTime,
   class: portClass,
   usable: z.boolean(),
+  muted: z.boolean().optional(),
 }) satisfies z.ZodType<HistorySample>;
 
 // The data file's layout. lowdb rewrites the whole file on every write, so records are compact:
@@ -123,11 +124,13 @@ export type WatchEntry = z.infer<typeof watchEntrySchema>;
 /** Field names of a history series tuple, by position. */
 export const SERIES_FIELDS = ['samples', 'lastAt', 'changes'] as const;
 
-/** [samples ('1'/'0', oldest first), last observation (epoch seconds), changes [epoch s, class, usable 1/0]]. */
+/** [samples ('1'/'0', oldest first), last observation (epoch seconds), changes [epoch s, class, usable 1/0, muted 1?]]. */
 export const seriesEntrySchema = z.tuple([
   z.string().regex(/^[01]*$/, "only '0' and '1'"),
   z.number().int(),
-  z.array(z.tuple([z.number().int(), portClass, flag])),
+  // [epoch s, class, usable 1/0] and, from the change on which every watch of the host was muted
+  // until the next change, a fourth element 1.
+  z.array(z.tuple([z.number().int(), portClass, flag, z.literal(1).optional()])),
 ]);
 export type SeriesEntry = z.infer<typeof seriesEntrySchema>;
 

@@ -106,8 +106,9 @@ export function appendToSeries(
   const samples = `${previous?.[0] ?? ''}${usable}`.slice(-limits.maxSamples);
   const changes = [...(previous?.[2] ?? [])];
   const last = changes.at(-1);
-  if (last === undefined || last[1] !== sample.class || last[2] !== usable) {
-    changes.push([at, sample.class, usable]);
+  const muted = sample.muted === true;
+  if (last === undefined || last[1] !== sample.class || last[2] !== usable || (last[3] === 1) !== muted) {
+    changes.push(muted ? [at, sample.class, usable, 1] : [at, sample.class, usable]);
   }
   // The latest change always stays: it says since when the port is as it is. So does the last one
   // before the horizon: it says what the port was at the start of the kept history, which a
@@ -131,10 +132,11 @@ export function toHistorySeries(
     ...(vantage === undefined ? {} : { vantage }),
     samples: series[0],
     lastAt: new Date(series[1] * 1000).toISOString(),
-    changes: series[2].map(([at, cls, usable]) => ({
+    changes: series[2].map(([at, cls, usable, muted]) => ({
       at: new Date(at * 1000).toISOString(),
       class: cls,
       usable: usable === 1,
+      ...(muted === 1 ? { muted: true } : {}),
     })),
   };
 }

@@ -142,11 +142,19 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
 
   const portsOf = (list: Watch[]): number[] =>
     [...new Set(list.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
+  /** Every watch of the host muted at `at`: its history shows the stretch as muted. */
+  const allMuted = async (hostWatches: Watch[], at: string): Promise<boolean> => {
+    const mutes = await Promise.all(
+      hostWatches.map((watch) => deps.store.getMute(watch.channel, watch.host)),
+    );
+    return mutes.every((mute) => mute !== null && mute.until > at);
+  };
   const saveHistory = async (
     host: string,
     ports: number[],
     diagnosis: HostDiagnosis,
     at: string,
+    muted: boolean,
     vantage?: string,
   ): Promise<void> => {
     try {
@@ -157,7 +165,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
             deps.store.appendHistory(
               host,
               port.port,
-              { at, class: port.class, usable: port.usable },
+              { at, class: port.class, usable: port.usable, ...(muted ? { muted } : {}) },
               vantage,
             ),
           ),
@@ -188,7 +196,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       return false;
     }
     const at = deps.now().toISOString();
-    await saveHistory(host, ports, diagnosis, at);
+    await saveHistory(host, ports, diagnosis, at, await allMuted(hostWatches, at).catch(() => false));
     await reconcileAll(host, hostWatches, { kind: 'own', diagnosis }, at);
     return true;
   };
@@ -215,11 +223,12 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       return;
     }
     const at = deps.now().toISOString();
+    const muted = await allMuted(hostWatches, at).catch(() => false);
     for (const outcome of outcomes) {
       if (outcome.kind !== 'answered') continue;
       const own = outcome.vantage === probes.local;
       if (own && ownRecorded) continue;
-      await saveHistory(host, ports, outcome.diagnosis, at, own ? undefined : outcome.vantage);
+      await saveHistory(host, ports, outcome.diagnosis, at, muted, own ? undefined : outcome.vantage);
     }
     await reconcileAll(host, hostWatches, { kind: 'vantages', outcomes }, at);
   };

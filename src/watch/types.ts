@@ -97,6 +97,8 @@ export interface HistorySample {
   at: string;
   class: PortClass;
   usable: boolean;
+  /** Every watch of the host was muted then: re-tested, announced to nobody. */
+  muted?: boolean;
 }
 
 /**

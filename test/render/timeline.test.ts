@@ -43,6 +43,7 @@ const DAY: TimelineInput = {
 const VERMILLION: [number, number, number] = [213, 94, 0];
 const BLUISH_GREEN: [number, number, number] = [0, 158, 115];
 const BLACK: [number, number, number] = [0, 0, 0];
+const SKY_BLUE: [number, number, number] = [86, 180, 233];
 
 /** The picture's x for an instant of DAY, and y of the middle of a row's bar or its incident mark. */
 const xAt = (iso: string): number =>
@@ -233,6 +234,36 @@ describe('the timeline PNG', () => {
     ).toBe(true);
     expect(hatch.size).toBeGreaterThan(1);
     expect(png.rgb(xAt('2025-06-01T16:00:00.000Z'), barY(1))).toEqual(BLUISH_GREEN);
+  });
+});
+
+describe('muted stretches', () => {
+  // Port 25 muted 14:00–18:00 while it stayed usable: its own colour, and still usable time.
+  const MUTED: TimelineInput = {
+    ...DAY,
+    rows: [
+      {
+        port: 25,
+        vantage: null,
+        changes: [
+          { at: '2025-05-20T08:00:00.000Z', class: 'open-starttls', usable: true },
+          { at: '2025-06-01T14:00:00.000Z', class: 'open-starttls', usable: true, muted: true },
+          { at: '2025-06-01T18:00:00.000Z', class: 'open-starttls', usable: true },
+        ],
+        lastAt: '2025-06-01T23:45:00.000Z',
+      },
+    ],
+  };
+
+  test('are a group of their own that still counts toward uptime, with a legend entry', async () => {
+    const [row] = buildTimeline(MUTED).rows;
+    expect(row?.spans.map((span) => span.group)).toEqual(['usable', 'muted', 'usable']);
+    expect(row?.uptime).toBe(1);
+    const svg = renderTimelineSvg(MUTED);
+    expect(svg).toMatch(/>muted</);
+    const png = decodePng(await svgToPng(svg));
+    expect(png.rgb(xAt('2025-06-01T16:00:00.000Z'), barY(0))).toEqual(SKY_BLUE);
+    expect(png.rgb(xAt('2025-06-01T12:00:00.000Z'), barY(0))).toEqual(BLUISH_GREEN);
   });
 });
 

@@ -242,6 +242,25 @@ export function watchStoreContract(
       await store.close();
     });
 
+    test('a muted stretch is a change of its own in the history, kept across a reopen', async () => {
+      const store = await open();
+      const at = (minutes: number) =>
+        new Date(Date.parse('2026-03-01T00:00:00.000Z') + minutes * 60_000).toISOString();
+      const seen = { class: 'open-starttls' as const, usable: true };
+      await store.appendHistory('smtp.example.test', 25, { at: at(0), ...seen });
+      await store.appendHistory('smtp.example.test', 25, { at: at(15), ...seen, muted: true });
+      await store.appendHistory('smtp.example.test', 25, { at: at(30), ...seen, muted: true });
+      await store.appendHistory('smtp.example.test', 25, { at: at(45), ...seen });
+      const series = await store.getHistory('smtp.example.test', 25);
+      expect(series?.changes).toEqual([
+        { at: at(0), ...seen },
+        { at: at(15), ...seen, muted: true },
+        { at: at(45), ...seen },
+      ]);
+      expect(series?.samples).toBe('1111');
+      await store.close();
+    });
+
     test('keeps history per host × port, bounded by count and by age', async () => {
       const store = await open();
       const start = Date.parse('2026-03-01T00:00:00.000Z');

@@ -209,6 +209,13 @@ describe('recheckWatches()', () => {
     const [alert] = world.notifier.take();
     expect(alert?.method).toBe('postAlert');
     expect(alert?.message.text).toContain('since 2026-03-01 12:15 UTC');
+    // History marks the muted stretch (the timeline draws it as muted) and where it ended.
+    const changes = (await store.getHistory(HOST, 25))?.changes ?? [];
+    expect(changes.map((change) => [change.class, change.muted === true])).toEqual([
+      ['open-starttls', false],
+      ['filtered', true],
+      ['filtered', false],
+    ]);
   });
 
   test('an alert Slack refused is posted on the next tick, exactly once', async () => {
