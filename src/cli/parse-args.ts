@@ -155,6 +155,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     vantages = split.selection ?? undefined;
     from = undefined;
   }
+  if (vantages && typeof to === 'string') {
+    return {
+      kind: 'error',
+      message:
+        '--to needs the sender as --from ADDRESS (an address, with an @); a --from without an @ names vantages to probe from',
+    };
+  }
   if ((typeof from === 'string') !== (typeof to === 'string')) {
     return {
       kind: 'error',

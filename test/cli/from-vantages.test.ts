@@ -62,6 +62,10 @@ describe('smtp-check host --from NAMES', () => {
     expect(args).toMatchObject({ vantages: { kind: 'named', names: ['aws-eu', 'office'] } });
     expect(args).not.toHaveProperty('send');
     expect(parseCliArgs(['h.example', '--from=all'])).toMatchObject({ vantages: { kind: 'all' } });
+    expect(parseCliArgs(['h.example', '--from', 'all', '--to', 'c@d.example'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/--to needs the sender as --from ADDRESS/),
+    });
     expect(parseCliArgs(['h.example', '--from', 'AWS_EU'])).toMatchObject({
       kind: 'error',
       message: expect.stringMatching(/not a vantage name/),
