@@ -10,19 +10,22 @@ import { migrate } from '../store/pg/migrations.js';
 import { smtpCheckVersion } from '../util/version.js';
 import { grantWorkerRole, ROLE_NAME } from '../vantage/worker-role.js';
 import { startWorker, WorkerStartError } from '../vantage/worker.js';
+import { POLL_SECONDS } from '../vantage/queue-names.js';
 
 // `smtp-check worker --vantage NAME`: a probe worker for one network. It needs DATABASE_URL (a
 // role made with `smtp-check worker-role`), no Slack token, and opens nothing inbound.
 // `smtp-check worker-role ROLE`: run once, with the bot's own DATABASE_URL, to create that role.
 
-export const WORKER_USAGE = `usage: smtp-check worker --vantage NAME [--concurrency N]
+export const WORKER_USAGE = `usage: smtp-check worker --vantage NAME [--concurrency N] [--poll-seconds S]
        smtp-check worker-role ROLE
 
   worker        takes probe jobs for the vantage NAME (the network it runs in: office, aws-eu)
                 from the queue in DATABASE_URL, probes with this machine's network, and returns
                 the facts. It dials out only; nothing listens. ALLOW_TARGETS here is this
                 worker's own policy: private and loopback targets are refused unless listed.
-                Stop it with Ctrl-C or SIGTERM: running probes finish first.
+                The bot wakes it as it sends a job; --poll-seconds (default 2, at least 0.5) is
+                how often it also looks on its own. Stop it with Ctrl-C or SIGTERM: running
+                probes finish first.
   worker-role   creates the PostgreSQL role ROLE (LOGIN, no password) and grants it what a worker
                 needs and nothing more: the job queue, its heartbeat, its answers. Run it with
                 the bot's DATABASE_URL; then give the role a password (ALTER ROLE ROLE PASSWORD
@@ -51,9 +54,12 @@ function databaseUrlOf(io: Pick<WorkerCommandIo, 'env'>): string | { problem: st
   return url;
 }
 
-function parseWorkerArgs(args: string[]): { vantage: string; concurrency: number } | { problem: string } {
+function parseWorkerArgs(
+  args: string[],
+): { vantage: string; concurrency: number; pollSeconds: number } | { problem: string } {
   let vantage: string | null = null;
   let concurrency = 4;
+  let pollSeconds = POLL_SECONDS;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
     const [name, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -64,6 +70,11 @@ function parseWorkerArgs(args: string[]): { vantage: string; concurrency: number
       concurrency = Number(text);
       if (!/^\d+$/.test(text) || concurrency < 1 || concurrency > 64)
         return { problem: `--concurrency ${text} must be a whole number from 1 to 64` };
+    } else if (name === '--poll-seconds') {
+      const text = value() ?? '';
+      pollSeconds = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || pollSeconds < 0.5 || pollSeconds > 60)
+        return { problem: `--poll-seconds ${text} must be a number of seconds from 0.5 to 60` };
     } else return { problem: `unknown argument ${arg}` };
   }
   if (vantage === null || vantage === '')
@@ -72,7 +83,7 @@ function parseWorkerArgs(args: string[]): { vantage: string; concurrency: number
     return {
       problem: `--vantage ${vantage}: use lower-case letters, digits and hyphens, at most 32 (e.g. aws-eu)`,
     };
-  return { vantage, concurrency };
+  return { vantage, concurrency, pollSeconds };
 }
 
 export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Promise<number> {
@@ -130,6 +141,7 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
       probeHost,
       resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
       concurrency: parsed.concurrency,
+      pollSeconds: parsed.pollSeconds,
       logger,
       version: smtpCheckVersion(),
     });

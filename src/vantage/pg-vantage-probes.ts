@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { HostProbe } from '../probe/types.js';
 import { escapeControls } from '../render/sanitize.js';
 import { vantageAnswerSchema } from './facts-schema.js';
-import { ANSWER_CHANNEL, LIVE_WITHIN_MS, probeQueue } from './queue-names.js';
+import { ANSWER_CHANNEL, JOB_CHANNEL, LIVE_WITHIN_MS, probeQueue } from './queue-names.js';
 import type { ProbeFromOptions, VantageInfo, VantageProbes } from './types.js';
 
 // The bot's side of the queue: a check "from aws-eu,office" becomes one job per vantage with a
@@ -237,6 +237,10 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
         retentionSeconds: Math.ceil(deadlineMs / 1_000) + 60,
       },
     );
+    // The vantage's idle workers take it at once instead of at their next poll.
+    await deps.db.pool
+      .query('SELECT pg_notify($1, $2)', [JOB_CHANNEL, vantage])
+      .catch((error: unknown) => log.warn('could not wake the workers; they poll', { error, vantage }));
     const timer = setTimeout(
       () => {
         const waiter = waiters.get(key(checkId, vantage));

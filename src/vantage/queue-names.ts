@@ -9,11 +9,18 @@ export function probeQueue(vantage: string): string {
 /** LISTEN/NOTIFY channel; the payload is `checkId:vantage`. */
 export const ANSWER_CHANNEL = 'smtp_check_vantage_answer';
 
+/** LISTEN/NOTIFY channel the bot wakes a vantage's workers on after a send; the payload is the vantage. */
+export const JOB_CHANNEL = 'smtp_check_vantage_job';
+
 /** How often a worker renews its heartbeat. */
 export const HEARTBEAT_MS = 5_000;
 
 /** A worker not heard from for this long is no longer counted as running (three missed beats). */
 export const LIVE_WITHIN_MS = 4 * HEARTBEAT_MS;
 
-/** pg-boss's shortest poll (0.5 s): a job waits at most this long for an idle worker. */
-export const POLL_SECONDS = 0.5;
+/**
+ * How often an idle worker looks for jobs when no wake-up reached it (a notification lost with a
+ * dropped connection): the bot wakes the vantage's workers as it sends a job, so this is the
+ * fallback, not the latency. pg-boss 10 polls at most every 0.5 s.
+ */
+export const POLL_SECONDS = 2;

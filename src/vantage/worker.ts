@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { limitsFor } from '../check/run-check.js';
 import { policyRefusal } from '../diagnose/policy-refusal.js';
@@ -9,7 +10,7 @@ import type { HostProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types
 import { createPool, type Pool } from '../store/pg/connection.js';
 import { toJsonb } from '../store/pg/jsonb.js';
 import { type ProbeJob, probeJobSchema, type VantageAnswer } from './facts-schema.js';
-import { ANSWER_CHANNEL, HEARTBEAT_MS, POLL_SECONDS, probeQueue } from './queue-names.js';
+import { ANSWER_CHANNEL, HEARTBEAT_MS, JOB_CHANNEL, POLL_SECONDS, probeQueue } from './queue-names.js';
 
 // A probe worker: one process in one network ("vantage"). It dials out to PostgreSQL, announces
 // itself, takes its vantage's probe jobs from the queue, probes with the same engine as the bot
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   version: string;
   now?: () => Date;
   heartbeatMs?: number;
+  /** How often an idle slot looks for jobs without a wake-up (default POLL_SECONDS). */
+  pollSeconds?: number;
 }
 
 export interface RunningWorker {
@@ -114,6 +117,43 @@ function startProblem(error: unknown, vantage: string): WorkerStartError {
   return new WorkerStartError(`cannot reach the database: ${message}`);
 }
 
+/**
+ * Wakes the worker's idle slots when the bot sends this vantage a job (LISTEN needs no privilege),
+ * so a job waits for a fetch, not for the next poll. A lost connection is opened again; until
+ * then the slots poll.
+ */
+async function listenForJobs(deps: WorkerDeps, wake: () => void): Promise<{ close(): Promise<void> }> {
+  let client: pg.Client | null = null;
+  let closed = false;
+  const open = async (): Promise<void> => {
+    const next = new pg.Client({
+      connectionString: deps.databaseUrl,
+      application_name: `smtp-check worker ${deps.vantage}`,
+    });
+    next.on('notification', (message) => {
+      if (message.payload === deps.vantage) wake();
+    });
+    next.on('error', (error) => {
+      deps.logger.warn('job wake-ups lost; polling until they are back', { error });
+      client = null;
+      if (!closed) setTimeout(() => void open().catch(() => undefined), 1_000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${JOB_CHANNEL}`);
+    client = next;
+  };
+  await open().catch((error: unknown) => {
+    deps.logger.warn('job wake-ups unavailable; polling until they are back', { error });
+    if (!closed) setTimeout(() => void open().catch(() => undefined), 1_000).unref();
+  });
+  return {
+    close: async () => {
+      closed = true;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
 /** Connects, announces the worker and starts taking jobs. Rejects with WorkerStartError. */
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const workerId = randomUUID();
@@ -168,9 +208,19 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     }
   };
   const queue = probeQueue(deps.vantage);
+  const slots: string[] = [];
   for (let slot = 0; slot < Math.max(1, deps.concurrency); slot += 1) {
-    await boss.work(queue, { pollingIntervalSeconds: POLL_SECONDS, batchSize: 1 }, handle);
+    slots.push(
+      await boss.work(
+        queue,
+        { pollingIntervalSeconds: deps.pollSeconds ?? POLL_SECONDS, batchSize: 1 },
+        handle,
+      ),
+    );
   }
+  const wakeUps = await listenForJobs(deps, () => {
+    for (const slot of slots) boss.notifyWorker(slot);
+  });
   log.info('worker ready: waiting for probe jobs', { vantage: deps.vantage, worker: workerId });
 
   let stopping: Promise<void> | null = null;
@@ -179,6 +229,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     stop(options = {}) {
       stopping ??= (async () => {
         clearInterval(beat);
+        await wakeUps.close();
         // Graceful: running jobs finish; after the timeout pg-boss fails them, and the bot's
         // supervisor hands them to another worker of the vantage.
         await boss.stop({ graceful: true, wait: true, timeout: options.timeoutMs ?? 30_000 });

@@ -201,7 +201,7 @@ export async function startWorkerProcess(
   network: Network,
   role: WorkerRole,
   files: VantageFiles,
-  options: { vantage: string; allowTargets?: string; env?: Record<string, string> },
+  options: { vantage: string; allowTargets?: string; env?: Record<string, string>; args?: string[] },
 ): Promise<WorkerProcess> {
   const child = spawn(
     'ip',
@@ -220,6 +220,7 @@ export async function startWorkerProcess(
       'worker',
       '--vantage',
       options.vantage,
+      ...(options.args ?? []),
     ],
     {
       cwd: REPO,

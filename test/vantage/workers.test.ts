@@ -117,6 +117,26 @@ describe.skipIf(skip)('probe workers in other networks', () => {
     }
   });
 
+  test(
+    'the bot wakes the workers as it sends a job: answered long before their next poll',
+    async () => {
+      const office = networks.find((network) => network.name === 'office') as Network;
+      const sleepy = await startWorkerProcess(office, role, files, {
+        vantage: 'sleepy',
+        allowTargets: '127.0.0.0/8',
+        args: ['--poll-seconds', '60'],
+      });
+      workers.push(sleepy);
+      // The worker's slots looked for jobs as it started; the next look on its own is a minute away.
+      const [outcome] = await probes.probeFrom(['sleepy'], request([587]), {
+        priority: 'interactive',
+        deadlineMs: 15_000,
+      });
+      expect(outcome).toMatchObject({ vantage: 'sleepy', kind: 'answered' });
+    },
+    TIMEOUT,
+  );
+
   test('a vantage with no worker is reported at once, not after the deadline', async () => {
     const started = Date.now();
     const outcomes = await probes.probeFrom(['nowhere'], request(), {
