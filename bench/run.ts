@@ -334,7 +334,7 @@ try {
     return {
       figure: `Vantage queue overhead per check, ${label}`,
       target: 'p50 ≤ 0.6 s, p99 ≤ 1.2 s',
-      measured: `p50 ${formatMs(p50)}, p99 ${formatMs(p99)} (n=${figures.overheadMs.length}); of it waiting for a worker's poll: p50 ${formatMs(percentile(figures.queueWaitMs, 50))}`,
+      measured: `p50 ${formatMs(p50)}, p99 ${formatMs(p99)} (n=${figures.overheadMs.length}); of it waiting for a worker to take it: p50 ${formatMs(percentile(figures.queueWaitMs, 50))}`,
       nmap: '—',
       met: figures.unanswered === 0 && p50 <= 600 && p99 <= 1_200,
     };
@@ -357,12 +357,12 @@ try {
   }
   const { sequential, concurrent } = vantage;
   notes.push(
-    `vantage overhead: probeFrom(['v']) from call to outcome minus the probe's own durationMs in the worker's answer; whole checks one at a time ${formatSummary(summarize(sequential.totalMs))}, of which the probe ${formatMs(summarize(sequential.probeMs).median)}; the same check in this process takes ${formatSummary(summarize(vantage.inProcessMs))}. One at a time: ${sequential.checks} checks after 10 warm-up ones, each asked after a random pause of up to one poll interval (${vantage.pollSeconds} s); at once: ${concurrent.checks} checks, ${concurrent.inFlight} in flight back to back. Waiting for a poll is pg-boss's started_on − created_on of the same jobs (one at a time p99 ${formatMs(percentile(sequential.queueWaitMs, 99))}; at once p50 ${formatMs(percentile(concurrent.queueWaitMs, 50))}); unanswered: ${sequential.unanswered} and ${concurrent.unanswered}.`,
+    `vantage overhead: probeFrom(['v']) from call to outcome minus the probe's own durationMs in the worker's answer; whole checks one at a time ${formatSummary(summarize(sequential.totalMs))}, of which the probe ${formatMs(summarize(sequential.probeMs).median)}; the same check in this process takes ${formatSummary(summarize(vantage.inProcessMs))}. One at a time: ${sequential.checks} checks after 10 warm-up ones, each asked after a random pause of up to one poll interval (${vantage.pollSeconds} s); at once: ${concurrent.checks} checks, ${concurrent.inFlight} in flight back to back. Waiting to be taken is pg-boss's started_on − created_on of the same jobs (one at a time p99 ${formatMs(percentile(sequential.queueWaitMs, 99))}; at once p50 ${formatMs(percentile(concurrent.queueWaitMs, 50))}); unanswered: ${sequential.unanswered} and ${concurrent.unanswered}.`,
     `vantage workers: \`smtp-check worker --vantage v --concurrency ${vantage.workerConcurrency}\` (the default) from ${vantage.workerCommand}, each a process of its own, started before the clock, connected as the bench's superuser role over the Unix socket (not the least-privilege worker role), ALLOW_TARGETS=127.0.0.0/8. Hosts: a scripted MTA greeting at once on 127.1.x.y, one port each, STARTTLS with the run's CA. Tick: ${vantage.tickInFlight} checks in flight at the bot (CHECK_CONCURRENCY's default), scheduled priority; ` +
       vantage.ticks
         .map(
           (run) =>
-            `${run.workers} worker(s): answers per worker ${run.byWorker.join(' / ')}, jobs ${JSON.stringify(run.jobStates)}, retries ${run.retries}, waiting for a poll p50 ${formatMs(percentile(run.queueWaitMs, 50))}`,
+            `${run.workers} worker(s): answers per worker ${run.byWorker.join(' / ')}, jobs ${JSON.stringify(run.jobStates)}, retries ${run.retries}, waiting to be taken p50 ${formatMs(percentile(run.queueWaitMs, 50))}`,
         )
         .join('; ') +
       '.',

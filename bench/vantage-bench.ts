@@ -18,7 +18,7 @@ import { type BenchWorker, startBenchWorker, workerCommand } from './vantage-wor
 // in this process, real `smtp-check worker --vantage v` processes, one fresh PostgreSQL database.
 // Every host is a scripted MTA that greets at once (STARTTLS, a certificate from the run's CA) on
 // its own loopback address 127.1.x.y, one port each, so the probe itself takes a few milliseconds
-// and the figures are the queue's: job sent, polled by a worker, answer stored and notified, read
+// and the figures are the queue's: job sent, taken by a worker (woken, or polling), answer stored and notified, read
 // back by the bot. The workers connect as the bench's own (superuser) role over the Unix socket,
 // not as the least-privilege worker role; their ALLOW_TARGETS is 127.0.0.0/8. Loopback only.
 //
