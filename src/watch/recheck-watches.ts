@@ -13,16 +13,13 @@ import type { VantageProbes } from '../vantage/types.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import {
   type AlertConfig,
-  type AlertEvent,
   DEFAULT_ALERT_CONFIG,
   observeWatch,
   type WatchObservation,
 } from './alert-state.js';
-import type { Incident, Mute, PortAlertStates, VantageAlertStates, VantageReport, Watch } from './types.js';
+import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from './types.js';
 import { observeWatchFromVantages } from './vantage-alert-state.js';
-import { postThroughLedger } from './ledger-post.js';
-import { postIntentOf } from './post-intent.js';
-import { portStateViews } from './watch-views.js';
+import { announceWatch } from './announce-watch.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
 // announced is saved only once the notifier accepted the message, so a message Slack refused is
@@ -80,7 +77,8 @@ export interface RecheckSummary {
   durationMs: number;
 }
 
-type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
+/** What one tick counts as it goes (the summary adds the totals and the duration). */
+export type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LOCAL = createLocalCoordinator();
@@ -299,13 +297,6 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
 /** What a re-test saw for a watch: the bot's own check, or every vantage's answer. */
 type Sight = { kind: 'own'; diagnosis: HostDiagnosis } | { kind: 'vantages'; outcomes: VantageOutcome[] };
 
-/** What a watch's reconciliation leaves in the store: port states and, when it changed, the incident. */
-interface Outcome {
-  states: PortAlertStates;
-  /** An Incident to open or update it, null to close it, undefined to leave it as stored. */
-  incident?: Incident | null;
-}
-
 /** A watch's observation, with what a watch from vantages adds to it. */
 interface Observed extends WatchObservation {
   diagnosis: HostDiagnosis;
@@ -374,7 +365,7 @@ async function reconcileWatch(
 
   // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
   const accepted: PostedKey[] = [];
-  const outcome = await announce(deps, fleet, accepted, {
+  const outcome = await announceWatch(deps, fleet, accepted, {
     watch,
     diagnosis,
     at,
@@ -392,123 +383,4 @@ async function reconcileWatch(
     { channel, host, states: outcome.states, incident: outcome.incident, ...(vantages ? { vantages } : {}) },
     () => store.saveAlertStates(channel, host, outcome.states, outcome.incident, vantages),
   );
-}
-
-/** Delivers a watch's events (or holds them back while muted) and says what to save. */
-async function announce(
-  deps: RecheckDeps,
-  fleet: FleetCoordinator,
-  accepted: PostedKey[],
-  tick: {
-    watch: Watch;
-    diagnosis: HostDiagnosis;
-    at: string;
-    counts: Counts;
-    next: PortAlertStates;
-    withheld: PortAlertStates;
-    events: AlertEvent[];
-    incident: Incident | null;
-    mute: Mute | null;
-    vantages?: VantageAlertStates;
-    report?: VantageReport;
-  },
-): Promise<Outcome> {
-  const { store, notify, logger } = deps;
-  const { watch, diagnosis, at, counts, next, withheld, events, mute, vantages, report } = tick;
-  // A watch from vantages names them in every message.
-  const named = report ? { vantages: report } : {};
-  const { channel, host } = watch;
-
-  // A port that has failed since the watch began is not part of any incident.
-  const allClear = Object.values(next).every((state) => state.announcedOutage === null || !state.alertable);
-  const resolvesIncident = tick.incident?.status === 'open' && allClear;
-  if (mute !== null && mute.until > at) {
-    if (events.length > 0 || resolvesIncident) counts.mutedAnnouncements += 1;
-    return { states: withheld };
-  }
-
-  const ports = portStateViews(watch.ports, next);
-  const deliver = async <T>(what: string, send: () => Promise<T>): Promise<T | null> => {
-    try {
-      const result = await send();
-      counts.delivered += 1;
-      return result;
-    } catch (error) {
-      counts.deliveryFailures += 1;
-      logger.warn(`watch ${what} not delivered; retrying next tick`, { channel, host, error });
-      return null;
-    }
-  };
-  const ledger = { fleet, notify, logger, counts, accepted, channel, host };
-  const markResolved = async (open: Incident): Promise<boolean> => {
-    const resolvedAt = open.resolvedAt ?? at;
-    const done = await deliver('resolved alert', async () => {
-      await notify.markResolved(channel, open.alertTs, { host, since: open.since, resolvedAt, ports });
-      return true;
-    });
-    return done === true;
-  };
-
-  // Finish a resolution whose alert update failed before anything else is said.
-  let incident = tick.incident;
-  if (incident?.status === 'resolving') {
-    if (!(await markResolved(incident))) return { states: withheld };
-    incident = null;
-    if (events.length === 0) return { states: next, incident: null };
-  }
-  // The incident as this tick found it (undefined) or closed above (null).
-  const keptIncident = incident === tick.incident ? undefined : null;
-
-  if (events.length === 0 && !resolvesIncident) return { states: next, incident: keptIncident };
-
-  if (incident?.status === 'open') {
-    const open = incident;
-    // The outage ended when the last port worked again, not when that was confirmed.
-    const backAt = events
-      .flatMap((event) => (event.kind === 'recovered' ? [event.recoveredAt] : []))
-      .sort()
-      .at(-1);
-    const resolved = resolvesIncident ? { since: open.since, at: backAt ?? at } : null;
-    const update = { host, events, ports, diagnosis, resolved, ...named };
-    const intent = postIntentOf(channel, host, events, diagnosis, open, resolved !== null);
-    const posted = await postThroughLedger(ledger, 'thread update', intent, open.threadTs, (key) =>
-      notify.postInThread(channel, open.threadTs, update, { key }),
-    );
-    if (posted === null) return { states: withheld };
-    const reminded = events.some((event) => event.kind === 'still-blocked');
-    if (!resolved)
-      return { states: next, incident: { ...open, lastReminderAt: reminded ? at : open.lastReminderAt } };
-    // The recovery is in the thread: record that before touching the alert, so a restart (or a
-    // failed update) finishes the resolution instead of posting the recovery twice.
-    const resolving: Incident = { ...open, status: 'resolving', resolvedAt: resolved.at };
-    await fleet.posts.commit(
-      accepted.splice(0),
-      { channel, host, states: next, incident: resolving, ...(vantages ? { vantages } : {}) },
-      () => store.saveAlertStates(channel, host, next, resolving, vantages),
-    );
-    return { states: next, incident: (await markResolved(resolving)) ? null : resolving };
-  }
-
-  const intent = postIntentOf(channel, host, events, diagnosis, null, false);
-  const posted = await postThroughLedger(ledger, 'alert', intent, null, (key) =>
-    notify.postAlert(channel, { host, events, ports, diagnosis, ...named }, { key }),
-  );
-  if (posted === null) return { states: withheld, incident: keptIncident };
-  const blocked = events.filter((event) => event.kind === 'became-blocked');
-  if (blocked.length === 0) return { states: next, incident: keptIncident };
-  logger.info('watch incident opened', { channel, host, ports: blocked.map((event) => event.port) });
-  return {
-    states: next,
-    incident: {
-      channel,
-      host,
-      alertTs: posted.ts,
-      threadTs: posted.ts,
-      openedAt: at,
-      since: blocked.map((event) => event.since).sort()[0] ?? at,
-      lastReminderAt: null,
-      status: 'open',
-      resolvedAt: null,
-    },
-  };
 }
