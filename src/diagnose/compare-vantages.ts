@@ -1,8 +1,9 @@
 import type { PortClass } from '../probe/types.js';
 import { describeSecurity } from './config-snippets.js';
-import { formatMs, listWords } from './evidence.js';
+import { listWords } from './evidence.js';
 import { egressOpen, isExpectedPort } from './expectations.js';
-import { type EgressPolicy, PORT_25_BLOCKERS, port25BlockerNames } from './knowledge/clouds.js';
+import { cloudForVantage, port25BlockerNames } from './knowledge/clouds.js';
+import { silentFinding } from './silent-vantages.js';
 import { classSeverity, PORT_CLASS_TABLE } from './knowledge/port-classes.js';
 import {
   compareSeverity,
@@ -167,28 +168,6 @@ function usableSubmission(diagnosis: HostDiagnosis, except: number): PortDiagnos
 
 function withSecurity(port: PortDiagnosis): string {
   return port.observedMode ? `${port.port} (${describeSecurity(port.observedMode)})` : String(port.port);
-}
-
-/**
- * Words in a vantage's name that say whose cloud it runs in, for the provider's own way out of its
- * port-25 block. A word matches a whole hyphen-separated part of the name, with or without trailing
- * digits ("aws-eu", "gcp2", "do-ams3"): a substring would take "cloudy" or "undo" for a provider.
- */
-const CLOUD_WORDS: ReadonlyArray<{ network: EgressPolicy['network']; words: readonly string[] }> = [
-  { network: 'AWS EC2 / Lambda', words: ['aws', 'ec2', 'amazon', 'lambda'] },
-  { network: 'Google Cloud', words: ['gcp', 'gce', 'google', 'gcloud'] },
-  { network: 'Azure', words: ['azure'] },
-  { network: 'DigitalOcean', words: ['digitalocean', 'do', 'droplet'] },
-  { network: 'Linode (Akamai)', words: ['linode', 'akamai'] },
-  { network: 'Hetzner Cloud', words: ['hetzner', 'hcloud'] },
-  { network: 'Oracle Cloud', words: ['oracle', 'oci'] },
-];
-
-/** The cloud whose port-25 policy a vantage's name points at, or null for any other name. */
-export function cloudForVantage(vantage: string): EgressPolicy | null {
-  const parts = vantage.split('-').flatMap((part) => [part, part.replace(/\d+$/, '')]);
-  const hint = CLOUD_WORDS.find((cloud) => cloud.words.some((word) => parts.includes(word)));
-  return PORT_25_BLOCKERS.find((policy) => policy.network === hint?.network) ?? null;
 }
 
 /** What the blocking vantage's owner can do: its provider's way out on 25, or open the port. */
@@ -370,84 +349,6 @@ function comparePort(number: number, views: PortView[], answered: Answered[]): P
     });
   }
   return results;
-}
-
-/** "last seen 45 s ago", "… 3 min ago", "… 5 h ago", "… 2 days ago"; a date when there is no clock to measure from. */
-function lastSeenText(lastSeen: string | null, now: Date | null): string | null {
-  if (lastSeen === null) return null;
-  const seen = Date.parse(lastSeen);
-  if (Number.isNaN(seen)) return null;
-  if (!now) return `last seen ${new Date(seen).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const seconds = Math.round((now.getTime() - seen) / 1_000);
-  // Seen after the reference time (the worker announced itself while the others were probing).
-  if (seconds < 1) return 'last seen just now';
-  const minutes = Math.round(seconds / 60);
-  const hours = Math.round(minutes / 60);
-  const ago =
-    seconds < 60
-      ? `${seconds} s`
-      : minutes < 60
-        ? `${minutes} min`
-        : hours < 48
-          ? `${hours} h`
-          : `${Math.round(hours / 24)} days`;
-  return `last seen ${ago} ago`;
-}
-
-function silent(vantage: string, severity: Severity, summary: string, advice: string[]): VantageFinding {
-  return { id: 'vantage-silent', severity, port: null, vantages: [vantage], summary, advice };
-}
-
-const START_WORKER = (vantage: string) =>
-  `Start a worker on ${vantage}'s network: \`smtp-check worker --vantage ${vantage}\`.`;
-
-/**
- * A vantage that gave no verdict leaves the comparison incomplete, which someone should fix (a
- * warning); a refusal is that worker's own policy doing what its owner set it to do (info).
- */
-function silentFinding(outcome: Exclude<VantageOutcome, Answered>, now: Date | null): VantageFinding {
-  const { vantage } = outcome;
-  switch (outcome.kind) {
-    case 'no-worker': {
-      const seen = lastSeenText(outcome.lastSeen, now);
-      return silent(
-        vantage,
-        'warning',
-        seen
-          ? `no worker for ${vantage} is running (${seen})`
-          : `no worker for ${vantage} has ever announced itself`,
-        [START_WORKER(vantage)],
-      );
-    }
-    case 'no-answer': {
-      const seen = lastSeenText(outcome.lastSeen, now);
-      const within = `within ${formatMs(outcome.deadlineMs)}`;
-      return outcome.taken
-        ? silent(
-            vantage,
-            'warning',
-            `the worker for ${vantage} took the check but did not finish ${within}${seen ? ` (${seen})` : ''}`,
-            [
-              `Look at that worker's log on ${vantage}'s network: it may have stopped mid-check, or its probe limits outlast the deadline.`,
-            ],
-          )
-        : silent(vantage, 'warning', `no answer from ${vantage} ${within}${seen ? ` (${seen})` : ''}`, [
-            `No worker for ${vantage} took the check: make sure one is running and reaches the queue.`,
-            START_WORKER(vantage),
-          ]);
-    }
-    case 'refused':
-      return silent(
-        vantage,
-        'info',
-        `${vantage}'s own target policy (its ALLOW_TARGETS) refused this target`,
-        [`To compare from ${vantage}, add the target to ALLOW_TARGETS of the worker there.`],
-      );
-    case 'failed':
-      return silent(vantage, 'warning', `the worker for ${vantage} failed before it had any facts`, [
-        `See the worker's error and its log on ${vantage}'s network, then check again.`,
-      ]);
-  }
 }
 
 /** The newest `checkedAt` among the answers: the moment "last seen" is measured from by default. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cloudForVantage, compareVantages, portClassByVantage } from '../../src/diagnose/compare-vantages.js';
+import { compareVantages, portClassByVantage } from '../../src/diagnose/compare-vantages.js';
+import { cloudForVantage } from '../../src/diagnose/knowledge/clouds.js';
 import { diagnoseHost } from '../../src/diagnose/index.js';
 import type { DiagnoseContext } from '../../src/diagnose/types.js';
 import type { VantageFinding, VantageOutcome } from '../../src/diagnose/vantage-types.js';
