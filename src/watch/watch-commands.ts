@@ -1,8 +1,7 @@
 import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
-import type { CheckRequest, RunCheck } from '../check/types.js';
+import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import { VANTAGE_NAME_PATTERN, type VantageOutcome } from '../diagnose/vantage-types.js';
 import type { Logger } from '../log.js';
 import type { PortClass } from '../probe/index.js';
 import { slackCode } from '../render/sanitize.js';
@@ -22,6 +21,7 @@ import type {
 } from './types.js';
 import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.js';
 import { loadWatchView, portStateView } from './watch-views.js';
+import { baselineFrom, resolveVantages, sameVantages } from './watch-vantages.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
 // a mistake comes back as { ok: false, error } saying what to type, never as a throw. Every result
@@ -64,47 +64,6 @@ function readHost(raw: string): { host: string; port: number | null } | { error:
   if ('error' in target) return { error: `${target.error}. Type a host name, e.g. \`smtp.example.com\`.` };
   return { host: target.host, port: target.port };
 }
-
-/** The vantages a watch asks for: names checked and without repeats, `all` as they are known now. */
-async function resolveVantages(
-  deps: WatchCommandDeps,
-  asked: readonly string[] | 'all' | undefined,
-): Promise<{ vantages: string[] } | { error: string }> {
-  if (asked === undefined || asked.length === 0) return { vantages: [] };
-  const probes = deps.vantageProbes;
-  if (probes === undefined) {
-    return {
-      error:
-        'Watching from other networks needs probe workers that share this bot’s database (`DATABASE_URL`), and this bot has none. Watch without `from` to watch from its own network.',
-    };
-  }
-  if (asked === 'all') return { vantages: (await probes.list()).map((vantage) => vantage.name) };
-  const bad = asked.find((name) => !VANTAGE_NAME_PATTERN.test(name));
-  if (bad !== undefined) {
-    return {
-      error: `${slackCode(bad, 40)} is not a vantage name: names are lower-case letters, digits and hyphens, like \`office\` or \`aws-eu\`.`,
-    };
-  }
-  return { vantages: [...new Set(asked)] };
-}
-
-/** Every vantage's answer for the baseline: the bot's own is the check already made. */
-async function baselineFrom(
-  probes: VantageProbes,
-  vantages: readonly string[],
-  request: CheckRequest,
-  own: HostDiagnosis,
-): Promise<VantageOutcome[]> {
-  const others = vantages.filter((name) => name !== probes.local);
-  const outcomes =
-    others.length > 0 ? await probes.probeFrom(others, request, { priority: 'interactive' }) : [];
-  return vantages.includes(probes.local)
-    ? [{ vantage: probes.local, kind: 'answered', diagnosis: own }, ...outcomes]
-    : outcomes;
-}
-
-const sameVantages = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((name) => b.includes(name));
 
 function denied(deps: WatchCommandDeps, user: string): string | null {
   if (!deps.admins || deps.admins.length === 0 || deps.admins.includes(user)) return null;

@@ -60,10 +60,11 @@ describe('watch … from vantages', () => {
     expect(findLimitViolations(message)).toEqual([]);
   });
 
-  test('`from all` watches from every vantage known at the time', async () => {
+  test('`from all` watches from the bot’s own network and every vantage with a live worker now', async () => {
     const { vantages, commands } = setUp();
     vantages.set('office', healthy());
     vantages.set('aws-eu', healthy());
+    vantages.set('lab', 'no-worker');
     const result = await commands.addWatch({ channel: 'C0A', host: HOST, vantages: 'all', user: 'U0' });
     expect(result.ok && result.watch.vantages).toEqual(['bot', 'office', 'aws-eu']);
   });
