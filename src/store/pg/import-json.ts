@@ -1,6 +1,6 @@
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { decodeState, type StoreData } from '../store-data.js';
-import type { Queryable } from './pg-watch-store.js';
+import type { Queryable } from './transaction.js';
 import { incidentRow, muteRow, SQL, seriesRow, stateRow, watchRow } from './watch-rows.js';
 
 // Moving from the JSON data file to PostgreSQL: everything the file holds, written in the

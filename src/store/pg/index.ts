@@ -3,13 +3,12 @@ export { describeDatabase, isPostgresUrl, redactUrl } from './database-url.js';
 export { LATEST_SCHEMA_VERSION, MIGRATION_LOCK, migrate, type MigrationResult } from './migrations.js';
 export {
   createPgWatchStore,
-  inTransaction,
   isPgWatchStore,
   openPgWatchStore,
   type OpenPgWatchStoreOptions,
   type PgWatchStore,
   type PgWatchStoreOptions,
-  type Queryable,
   saveAlertStatesIn,
 } from './pg-watch-store.js';
+export { inTransaction, type Queryable } from './transaction.js';
 export { type ImportCounts, importProblem, importStoreData } from './import-json.js';

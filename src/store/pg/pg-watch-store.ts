@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../../log.js';
 import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch/index.js';
 import { appendToSeries, historyHorizon, PRUNE_EVERY_MS, toHistorySeries } from '../store-data.js';
 import { StoreError } from '../store-error.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../types.js';
-import { createPool, isUnavailable, type Pool, type PoolClient, storeErrorFrom } from './connection.js';
+import { createPool, isUnavailable, type Pool, type PoolClient } from './connection.js';
+import { fromDriver, inTransaction, type Queryable } from './transaction.js';
 import { describeDatabase, redactUrl } from './database-url.js';
 import { migrate } from './migrations.js';
 import {
@@ -26,68 +27,6 @@ import {
 // The WatchStore on PostgreSQL, for replicas sharing one database. Each call is one statement or
 // one transaction on a pooled connection; the data lives in the database only, so every replica
 // sees every other's writes. A driver error becomes a StoreError that names host and database.
-
-/** A PostgreSQL connection, or a pool (which runs each query on any free connection). */
-export type Queryable = Pick<PoolClient, 'query'>;
-
-/**
- * Errors from the database or the connection become StoreError (without the URL); a StoreError
- * or an error of the caller's own code passes unchanged.
- */
-function fromDriver(error: unknown, url: string, doing: string): unknown {
-  if (error instanceof StoreError) return error;
-  if (error instanceof pg.DatabaseError || isUnavailable(error)) return storeErrorFrom(error, url, doing);
-  return error;
-}
-
-/**
- * Runs work in one transaction on one connection: committed when it resolves, rolled back when it
- * throws. A connection whose rollback failed is closed rather than returned to the pool.
- */
-export async function inTransaction<T>(
-  pool: Pool,
-  url: string,
-  doing: string,
-  work: (client: PoolClient) => Promise<T>,
-  logger?: Logger,
-): Promise<T> {
-  let client: PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw fromDriver(error, url, doing);
-  }
-  let broken: Error | undefined;
-  // A connection lost while checked out emits 'error' besides failing its query; unheard, that
-  // event would end the process.
-  const onError = (error: Error): void => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    if (broken === undefined) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError as Error;
-        logger?.warn('PostgreSQL rollback failed; the connection is closed', {
-          database: describeDatabase(url),
-          doing,
-          reason: redactUrl(broken.message, url),
-        });
-      }
-    }
-    throw fromDriver(error, url, doing);
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
-}
 
 /**
  * saveAlertStates inside the caller's transaction, so that other rows (an alert ledger) commit or
