@@ -30,7 +30,7 @@ export async function runHealthCommand(
   const pool = createPool(url, { max: 1, connectTimeoutMs: TIMEOUT_MS, onIdleError: () => undefined });
   try {
     const problem = await pingDatabase({ pool, url }, TIMEOUT_MS);
-    if (problem !== null) return say(false, problem);
+    if (problem !== null) return say(false, problem.message);
     let version: number;
     try {
       const { rows } = await pool.query<{ version: number | null }>(

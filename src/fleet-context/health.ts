@@ -2,16 +2,28 @@ import { describeDatabase } from '../store/pg/database-url.js';
 import { storeErrorFrom } from '../store/pg/errors.js';
 import type { FleetDatabase } from './fleet-database.js';
 
-/** Whether one part of the bot is working, and if not, why (no secrets: it is served over HTTP). */
+/** Whether one part of the bot is working, and if not, why (the why is for the log, not for HTTP). */
 export type Liveness = { ok: true } | { ok: false; reason: string };
 
-/** What `GET /healthz` answers: 200 with ok true, 503 with ok false and the reasons. */
+/** `unavailable`: connecting or `SELECT 1` failed; `timed out`: no answer within the time allowed. */
+export type DatabaseHealth = 'ok' | 'not configured' | 'unavailable' | 'timed out';
+/** `late`: the watch schedule has not ticked for twice its interval. */
+export type SchedulerHealth = 'ok' | 'not running' | 'late';
+
+/**
+ * What `GET /healthz` is built from: 200 with ok true, 503 with ok false and the reasons. The
+ * endpoint needs no authentication, so what it serves names categories only (`database:
+ * unavailable`, `scheduler: late`), never the database's host, port or name nor a driver's or
+ * PostgreSQL's message: those are in `details`, which the server logs and never serves.
+ */
 export interface HealthReport {
   ok: boolean;
-  database: 'ok' | 'not configured' | 'failing';
-  scheduler: 'ok' | 'not running' | 'stalled';
-  /** Present when ok is false: one line per failing part. */
+  database: DatabaseHealth;
+  scheduler: SchedulerHealth;
+  /** Present when ok is false: one `part: state` per failing part. */
   reasons?: string[];
+  /** Present when ok is false: what went wrong, in full, for the server's log only. */
+  details?: string[];
 }
 
 /** The scheduler's side of health: main.ts calls tickStarted() at the start of every tick. */
@@ -57,8 +69,14 @@ export interface HealthOptions {
   timeoutMs?: number;
 }
 
-/** Null when the database answers `SELECT 1` within timeoutMs, else why not (naming it without secrets). */
-export async function pingDatabase(db: FleetDatabase, timeoutMs: number): Promise<string | null> {
+/** Why the database is not healthy: its category, and the message naming it (host and name, no password). */
+export interface DatabaseProblem {
+  state: 'unavailable' | 'timed out';
+  message: string;
+}
+
+/** Null when the database answers `SELECT 1` within timeoutMs, else why not. */
+export async function pingDatabase(db: FleetDatabase, timeoutMs: number): Promise<DatabaseProblem | null> {
   let timer: NodeJS.Timeout | undefined;
   const query = db.pool.query('SELECT 1');
   // A late answer or failure of a query that lost the race is of no interest any more.
@@ -67,11 +85,15 @@ export async function pingDatabase(db: FleetDatabase, timeoutMs: number): Promis
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    if ((await Promise.race([query, timeout])) === 'timeout')
-      return `PostgreSQL at ${describeDatabase(db.url)}: no answer to SELECT 1 within ${timeoutMs} ms`;
+    if ((await Promise.race([query, timeout])) === 'timeout') {
+      return {
+        state: 'timed out',
+        message: `PostgreSQL at ${describeDatabase(db.url)}: no answer to SELECT 1 within ${timeoutMs} ms`,
+      };
+    }
     return null;
   } catch (error) {
-    return storeErrorFrom(error, db.url, 'SELECT 1').message;
+    return { state: 'unavailable', message: storeErrorFrom(error, db.url, 'SELECT 1').message };
   } finally {
     clearTimeout(timer);
   }
@@ -82,19 +104,26 @@ export function createHealth(options: HealthOptions): () => Promise<HealthReport
   const timeoutMs = options.timeoutMs ?? 2_000;
   return async () => {
     const reasons: string[] = [];
-    let database: HealthReport['database'] = 'not configured';
+    const details: string[] = [];
+    let database: DatabaseHealth = 'not configured';
     if (options.db) {
       const problem = await pingDatabase(options.db, timeoutMs);
-      database = problem === null ? 'ok' : 'failing';
-      if (problem !== null) reasons.push(problem);
+      database = problem?.state ?? 'ok';
+      if (problem !== null) {
+        reasons.push(`database: ${problem.state}`);
+        details.push(problem.message);
+      }
     }
-    let scheduler: HealthReport['scheduler'] = 'not running';
+    let scheduler: SchedulerHealth = 'not running';
     if (options.scheduler) {
       const liveness = options.scheduler.liveness();
-      scheduler = liveness.ok ? 'ok' : 'stalled';
-      if (!liveness.ok) reasons.push(liveness.reason);
+      scheduler = liveness.ok ? 'ok' : 'late';
+      if (!liveness.ok) {
+        reasons.push('scheduler: late');
+        details.push(liveness.reason);
+      }
     }
     const ok = reasons.length === 0;
-    return { ok, database, scheduler, ...(ok ? {} : { reasons }) };
+    return { ok, database, scheduler, ...(ok ? {} : { reasons, details }) };
   };
 }

@@ -49,8 +49,9 @@ export interface SlackAppOptions {
   /** Port allow-list and rate limits for chat-started checks (the fleet's answer asynchronously). */
   admit?: Admit | AsyncAdmit;
   /**
-   * HTTP mode: what GET /healthz reports (see createHealth); 200 when ok, 503 otherwise. Without it
-   * /healthz answers 200 as long as the process serves HTTP.
+   * HTTP mode: what GET /healthz reports (see createHealth); 200 when ok, 503 otherwise, serving
+   * the report's categories and logging its details. Without it /healthz answers 200 as long as
+   * the process serves HTTP.
    */
   health?: () => Promise<HealthReport>;
   /** The watch use cases (watch, unwatch, list, mute, history, App Home). */
@@ -100,17 +101,41 @@ function answerJson(res: ServerResponse, status: number, body: object): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * What GET /healthz serves of a report: its categories only. The endpoint needs no authentication,
+ * so a report's details (the database's host, port and name, the driver's and PostgreSQL's
+ * messages) stay in the log, and so does anything else a health function might add.
+ */
+function servedHealth(report: HealthReport): Omit<HealthReport, 'details'> {
+  const { ok, database, scheduler, reasons } = report;
+  return { ok, database, scheduler, ...(reasons === undefined ? {} : { reasons: [...reasons] }) };
+}
+
 function healthRoute(health: SlackAppOptions['health'], logger: Logger) {
+  // Probes come every few seconds: the details are logged when the failing parts change, and once
+  // when all is well again, not on every probe.
+  let logged: string | null = null;
+  const log = (report: HealthReport): void => {
+    const failing = report.ok ? null : (report.reasons ?? []).join(', ');
+    if (failing === logged) return;
+    if (failing === null) logger.info('healthy again');
+    else logger.warn('unhealthy', { reasons: report.reasons ?? [], details: report.details ?? [] });
+    logged = failing;
+  };
   return {
     path: HEALTH_PATH,
     method: 'GET',
     handler: (_req: unknown, res: ServerResponse) => {
       if (!health) return answerJson(res, 200, { ok: true });
       health().then(
-        (report) => answerJson(res, report.ok ? 200 : 503, report),
+        (report) => {
+          log(report);
+          answerJson(res, report.ok ? 200 : 503, servedHealth(report));
+        },
         (error: unknown) => {
           logger.error('health check failed', { error });
-          answerJson(res, 503, { ok: false, reasons: ['the health check itself failed; see the bot’s log'] });
+          logged = 'health check: failed';
+          answerJson(res, 503, { ok: false, reasons: ['health check: failed'] });
         },
       );
     },

@@ -9,9 +9,11 @@ import pg from 'pg';
 //
 // Without a server the PostgreSQL tests are skipped and say why; under CI (CI set) they fail.
 
-const SOCKET_DIR = process.env['PGTEST_SOCKET_DIR'] ?? '/var/run/postgresql';
+/** The folder of the test server's Unix socket. */
+export const SOCKET_DIR = process.env['PGTEST_SOCKET_DIR'] ?? '/var/run/postgresql';
+/** The role the tests connect as: this process's user (peer authentication over the socket). */
+export const USER = userInfo().username;
 /** The URL of a database on the test server, connecting as this process's user over the socket. */
-const USER = userInfo().username;
 export const testDatabaseUrl = (database: string): string =>
   `postgres://${USER}@/${database}?host=${encodeURIComponent(SOCKET_DIR)}`;
 
