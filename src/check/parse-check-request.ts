@@ -204,6 +204,51 @@ export interface CheckOptions {
   /** A port list as typed (`25,587`), from a flag. */
   ports?: string;
   mx?: boolean;
+  /**
+   * How a check is typed on this surface, for a command the answer suggests: `/smtp-check` in
+   * chat; the terminal's `smtp-check` when absent.
+   */
+  command?: string;
+  /** Words the surface took off the end before parsing (chat's `from office`), kept in a suggestion. */
+  trailing?: string;
+}
+
+/**
+ * The first label of many mail servers' names, typed as a word of its own (`smtp example.com` for
+ * `smtp.example.com`); a digit may follow (`mx1`, `smtp2`).
+ */
+const MAIL_SERVER_PREFIX =
+  /^(smtps?|mail|mx|e?mail-smtp|smtp-relay|smtp-mail|smtp-out|smtpout|mailout|outbound|relay)\d{0,2}$/i;
+
+/**
+ * `smtp example.com`: a mail server's name with a space where its first dot belongs. Names the
+ * host that was probably meant and the whole command to type; null when the words read otherwise.
+ */
+function spacedPrefix(first: string, words: string[], options: CheckOptions): string | null {
+  const [second, ...more] = words;
+  if (second === undefined || !MAIL_SERVER_PREFIX.test(first)) return null;
+  const domain = parseTarget(second);
+  if ('error' in domain || domain.mx || domain.mode !== null || isIP(domain.host) !== 0) return null;
+  if (!domain.host.includes('.')) return null;
+  const meant = `${first.toLowerCase()}.${domain.host}`;
+  const joined = parseTarget(meant);
+  if ('error' in joined) return null;
+  const host = domain.port === null ? meant : `${meant}:${domain.port}`;
+  const typed = `${first} ${domain.port === null ? domain.host : `${domain.host}:${domain.port}`}`;
+  const prefix = options.command ?? 'smtp-check';
+  const command = [
+    prefix,
+    host,
+    ...more,
+    ...(options.ports !== undefined ? [`--ports ${options.ports}`] : []),
+    ...(options.mx === true ? ['--mx'] : []),
+    ...(options.trailing ? [options.trailing] : []),
+  ].join(' ');
+  const mx =
+    first.toLowerCase() === 'mx'
+      ? ` (or, for the MX hosts of ${domain.host}: ${prefix} ${domain.host} mx)`
+      : '';
+  return `“${typed}” is two words, and a mail server’s name is one: did you mean ${host}? Type: ${command}${mx}`;
 }
 
 /**
@@ -216,6 +261,8 @@ export function parseCheckWords(words: string[], options: CheckOptions = {}): Pa
   if (first === undefined) return { ok: false, error: 'no host given' };
   const target = parseTarget(first);
   if ('error' in target) return { ok: false, error: target.error };
+  const spaced = spacedPrefix(first, rest, options);
+  if (spaced !== null) return { ok: false, error: spaced };
 
   let mx = target.mx || options.mx === true;
   const ports: number[] = target.port === null ? [] : [target.port];

@@ -28,6 +28,17 @@ describe('parseCommand() for credential and send tests', () => {
     expect(JSON.stringify(command)).not.toContain('hunter2');
   });
 
+  test.each([
+    'watch smtp.example.com --password=hunter2',
+    'watch smtp.example.com 25,587 --pass hunter2',
+    'watch smtp.example.com from office password=hunter2',
+    'mute smtp.example.com 2h --password=hunter2',
+  ])('`%s`: a watch command gets the same warning as a check, and never echoes the password', (text) => {
+    const command = parseCommand(text);
+    expect(command).toEqual(parseCommand('smtp.example.com --password=hunter2'));
+    expect(JSON.stringify(command)).not.toContain('hunter2');
+  });
+
   test('an ordinary check is untouched', () => {
     expect(parseCommand('smtp.example.com 25,587').kind).toBe('check');
   });

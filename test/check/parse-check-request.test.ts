@@ -108,14 +108,65 @@ describe('parseCheckRequest()', () => {
     });
   });
   test('a stray word is named as not a port, with how to write host and ports', () => {
-    expect(parseCheckRequest('smtp example.com')).toEqual({
+    expect(parseCheckRequest('smtp localhost')).toEqual({
       ok: false,
       error:
-        '`example.com` is not a port: one host per check (here `smtp`), then the ports to probe, as in `smtp 25,587`',
+        '`localhost` is not a port: one host per check (here `smtp`), then the ports to probe, as in `smtp 25,587`',
     });
     expect(parseCheckRequest('example.com twentyfive')).toEqual({
       ok: false,
       error: expect.stringContaining('`twentyfive` is not a port'),
+    });
+  });
+  test('a mail server prefix typed as a word of its own: did you mean the one name, and the command to type', () => {
+    expect(parseCheckRequest('smtp example.com')).toEqual({
+      ok: false,
+      error:
+        '“smtp example.com” is two words, and a mail server’s name is one: did you mean smtp.example.com? Type: smtp-check smtp.example.com',
+    });
+    expect(parseCheckWords(['smtp', 'example.com'], { command: '/smtp-check' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('did you mean smtp.example.com? Type: /smtp-check smtp.example.com'),
+    });
+  });
+  test.each([
+    ['mail example.com', 'mail.example.com', 'smtp-check mail.example.com'],
+    ['SMTP-relay gmail.com 587', 'smtp-relay.gmail.com', 'smtp-check smtp-relay.gmail.com 587'],
+    [
+      'email-smtp us-east-1.amazonaws.com 587,2587',
+      'email-smtp.us-east-1.amazonaws.com',
+      'smtp-check email-smtp.us-east-1.amazonaws.com 587,2587',
+    ],
+    ['smtp example.com:2525', 'smtp.example.com:2525', 'smtp-check smtp.example.com:2525'],
+    ['mail <http://example.com|example.com>', 'mail.example.com', 'smtp-check mail.example.com'],
+    ['mx1 example.org', 'mx1.example.org', 'smtp-check mx1.example.org'],
+  ])('%s: did you mean %s', (text, meant, command) => {
+    const parsed = parseCheckRequest(text);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toContain(`did you mean ${meant}? Type: ${command}`);
+  });
+  test('mx and a domain: the MX host, or the domain’s MX hosts', () => {
+    const parsed = parseCheckRequest('mx example.com');
+    expect(!parsed.ok && parsed.error).toBe(
+      '“mx example.com” is two words, and a mail server’s name is one: did you mean mx.example.com? Type: smtp-check mx.example.com (or, for the MX hosts of example.com: smtp-check example.com mx)',
+    );
+  });
+  test('the terminal’s flags are kept in the command to type', () => {
+    const parsed = parseCheckWords(['smtp', 'example.com'], { ports: '587', mx: true });
+    expect(!parsed.ok && parsed.error).toContain('Type: smtp-check smtp.example.com --ports 587 --mx');
+  });
+  test('not a prefix, or not a domain after it: the words read as before', () => {
+    expect(parseCheckRequest('smtp 192.0.2.1')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a port number'),
+    });
+    expect(parseCheckRequest('office example.com')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('`example.com` is not a port'),
+    });
+    expect(parseCheckRequest('smtp 587')).toEqual({
+      ok: true,
+      request: { target: 'smtp', ports: [587], mx: 'auto' },
     });
   });
   test('a number that is not a port says its range', () => {

@@ -42,7 +42,8 @@ describe('smtp-check (bad input)', () => {
     [['smtp.example.com', '--ports', '25,smtp'], '--ports: `smtp` is not a port number'],
     [['smtp.example.com', '--timeout-ms', 'soon'], '--timeout-ms must be a whole number'],
     [['smtp.example.com', '--frobnicate'], 'unknown option --frobnicate'],
-    [['smtp', 'example.com'], '`example.com` is not a port'],
+    [['smtp', 'example.com'], 'did you mean smtp.example.com? Type: smtp-check smtp.example.com\n'],
+    [['smtp', 'localhost'], '`localhost` is not a port'],
     [['smtp.example.com', '--ports', '-1'], '--ports: `-1` is not a port number (1–65535)'],
   ])('%j exits 2 with the problem and the usage', async (args, message) => {
     const run = await smtpCheck(args);

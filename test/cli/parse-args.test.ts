@@ -5,7 +5,15 @@ describe('parseCliArgs()', () => {
   test.each([
     [
       ['smtp', 'example.com'],
-      '`example.com` is not a port: one host per check (here `smtp`), then the ports to probe, as in `smtp 25,587`',
+      '“smtp example.com” is two words, and a mail server’s name is one: did you mean smtp.example.com? Type: smtp-check smtp.example.com',
+    ],
+    [
+      ['smtp', 'localhost'],
+      '`localhost` is not a port: one host per check (here `smtp`), then the ports to probe, as in `smtp 25,587`',
+    ],
+    [
+      ['mail', 'example.com', '--ports', '587'],
+      'did you mean mail.example.com? Type: smtp-check mail.example.com --ports 587',
     ],
     [['smtp.example.com', '--ports', '-1'], '--ports: `-1` is not a port number (1–65535)'],
     [['smtp.example.com', '--ports=-1'], '--ports: `-1` is not a port number (1–65535)'],

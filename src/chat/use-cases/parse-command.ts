@@ -121,17 +121,24 @@ function credentialRefusal(words: string[]): Command | null {
 /** What follows `/smtp-check` (or a mention of the bot), as one of the things the bot does. */
 export function parseCommand(text: string): Command {
   const trimmed = text.trim();
-  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const words = trimmed.split(/\s+/);
+  const [first = '', ...rest] = words;
   const verb = first.toLowerCase();
-  if (trimmed === '' || verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' };
+  if (trimmed === '') return { kind: 'help' };
+  // Before anything else reads the words: a password typed into a watch (`watch host --password=…`)
+  // is as exposed as one typed into a check, and is never echoed back as a bad port or host.
+  const refusal = credentialRefusal(words);
+  if (refusal) return refusal;
+  if (verb === 'help' || verb === '-h' || verb === '--help') return { kind: 'help' };
   if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
   if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
   if (verb === 'vantages' && rest.length === 0) return { kind: 'vantages' };
-  const refusal = credentialRefusal(trimmed.split(/\s+/));
-  if (refusal) return refusal;
-  const split = splitVantageWords(trimmed.split(/\s+/));
+  const split = splitVantageWords(words);
   if ('error' in split) return { kind: 'help', problem: split.error };
-  const parsed = parseCheckWords(split.words);
+  const parsed = parseCheckWords(split.words, {
+    command: '/smtp-check',
+    trailing: words.slice(split.words.length).join(' '),
+  });
   if (!parsed.ok) return { kind: 'help', problem: parsed.error };
   return split.selection
     ? { kind: 'check', request: parsed.request, from: split.selection }
