@@ -1,3 +1,4 @@
+import { limitVantages } from '../chat/use-cases/vantage-words.js';
 import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
 import type { RunCheck } from '../check/types.js';
@@ -105,7 +106,15 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       user: string;
       /** Called once the request is accepted, just before the baseline probe (which takes seconds). */
       onBaseline?: (host: string) => Promise<void>;
-    }): Promise<CommandResult<{ watch: Watch; diagnosis: HostDiagnosis; updated: boolean }>> {
+    }): Promise<
+      CommandResult<{
+        watch: Watch;
+        diagnosis: HostDiagnosis;
+        updated: boolean;
+        /** Live vantages `from all` did not take (more than MAX_VANTAGES); to be said. */
+        leftOut: string[];
+      }>
+    > {
       const refused = denied(deps, input.user);
       if (refused) return failure(refused);
       const target = readHost(input.host);
@@ -125,7 +134,11 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         return failure(`Watch at most ${MAX_PORTS_PER_CHECK} ports per host.`);
       const from = await resolveVantages(deps, input.vantages);
       if ('error' in from) return failure(from.error);
-      const { vantages } = from;
+      // `from all` takes at most MAX_VANTAGES besides the bot's own network, as a check does.
+      const { names: vantages, leftOut } =
+        input.vantages === 'all'
+          ? limitVantages(from.vantages, deps.vantageProbes?.local ?? '')
+          : { names: from.vantages, leftOut: [] };
 
       const { host } = target;
       const existing = await store.getWatch(input.channel, host);
@@ -215,6 +228,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         host,
         ports: watch.ports,
         vantages,
+        ...(leftOut.length > 0 ? { leftOut } : {}),
         silent: silent.map((v) => `${v.kind} ${v.vantage}`),
         user: input.user,
         at: checkedAt,
@@ -234,6 +248,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
         watch,
         diagnosis,
         updated: existing !== null,
+        leftOut,
         reply: { kind: 'watching', watch: view, diagnosis, change, ...(silent.length > 0 ? { silent } : {}) },
       };
     },

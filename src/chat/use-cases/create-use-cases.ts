@@ -117,7 +117,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
 
   const command = (requester: Requester, text: string): Promise<void> =>
     track(requester, async () => {
-      const parsed = parseCommand(text);
+      const parsed = parseCommand(text, { localVantage: vantageFlow.localVantage });
       switch (parsed.kind) {
         case 'help':
           return tell(flow, requester, renderUsage(parsed.problem));
@@ -139,7 +139,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const mention = (event: MentionEvent): Promise<void> => {
     const requester: Requester = { channelId: event.channelId, userId: event.userId };
     const text = event.text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ').trim();
-    const parsed = parseCommand(text);
+    const parsed = parseCommand(text, { localVantage: vantageFlow.localVantage });
     return track(requester, async () => {
       if (parsed.kind === 'recheck') {
         if (!event.threadTs) {

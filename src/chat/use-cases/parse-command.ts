@@ -17,7 +17,7 @@ export type WatchCommand =
 
 export type Command =
   | { kind: 'help'; problem?: string }
-  /** `from` names the vantages to probe from; absent means the bot's own network only. */
+  /** `from` names the vantages to probe from besides the bot's own network; absent: its own only. */
   | { kind: 'check'; request: CheckRequest; from?: VantageSelection }
   | { kind: 'vantages' }
   | { kind: 'watch'; command: WatchCommand }
@@ -118,8 +118,11 @@ function credentialRefusal(words: string[]): Command | null {
   };
 }
 
-/** What follows `/smtp-check` (or a mention of the bot), as one of the things the bot does. */
-export function parseCommand(text: string): Command {
+/**
+ * What follows `/smtp-check` (or a mention of the bot), as one of the things the bot does.
+ * `localVantage`: the bot's own network, which a check may name besides MAX_VANTAGES others.
+ */
+export function parseCommand(text: string, options: { localVantage?: string } = {}): Command {
   const trimmed = text.trim();
   const words = trimmed.split(/\s+/);
   const [first = '', ...rest] = words;
@@ -133,7 +136,7 @@ export function parseCommand(text: string): Command {
   if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
   if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
   if (verb === 'vantages' && rest.length === 0) return { kind: 'vantages' };
-  const split = splitVantageWords(words);
+  const split = splitVantageWords(words, options.localVantage ? { own: options.localVantage } : {});
   if ('error' in split) return { kind: 'help', problem: split.error };
   const parsed = parseCheckWords(split.words, {
     command: '/smtp-check',

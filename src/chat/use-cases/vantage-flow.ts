@@ -20,7 +20,7 @@ import type { Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
 import { admitted, type CheckFlowDeps, runCheckInChannel, tell } from './check-flow.js';
 import { createLiveMessage } from './live-message.js';
-import type { VantageSelection } from './vantage-words.js';
+import { limitVantages, MAX_VANTAGES, type VantageSelection } from './vantage-words.js';
 
 // `/smtp-check host from aws-eu,office`: one channel message whose ports × vantages matrix fills
 // in as each network answers, then a thread with each vantage's evidence and the comparison.
@@ -47,12 +47,39 @@ function renderVantagesUnreadable(): SlackMessage {
   return fitMessage({ text, blocks: [section(text)] });
 }
 
-/** `from all`: the bot's own network and every vantage with a live worker, in that order. */
-async function resolveNames(deps: VantageFlowDeps, selection: VantageSelection): Promise<string[]> {
-  if (selection.kind === 'named') return selection.names;
-  if (!deps.vantages) return [deps.localVantage];
+/**
+ * The vantages to ask, the bot's own network first, as the terminal's `--from` does: the named ones
+ * besides it, so the answer can compare; `from all`, every vantage with a live worker, at most
+ * MAX_VANTAGES of them besides the bot's own. `leftOut`: live vantages `from all` did not take.
+ */
+async function resolveNames(
+  deps: VantageFlowDeps,
+  selection: VantageSelection,
+): Promise<{ names: string[]; leftOut: string[] }> {
+  const own = deps.localVantage;
+  if (selection.kind === 'named') {
+    return { names: [own, ...selection.names.filter((name) => name !== own)], leftOut: [] };
+  }
+  if (!deps.vantages) return { names: [own], leftOut: [] };
   const known = await deps.vantages.list();
-  return known.filter((vantage) => vantage.local || vantage.live).map((vantage) => vantage.name);
+  const live = known.filter((vantage) => vantage.local || vantage.live).map((vantage) => vantage.name);
+  return limitVantages([own, ...live], own);
+}
+
+/** `these 2 live vantages were left out: `lab`, `dc2``, at most 20 of them named. */
+export function leftOutWords(leftOut: readonly string[]): string {
+  const shown = leftOut.slice(0, 20).map((name) => `\`${name}\``);
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : '';
+  const which = leftOut.length === 1 ? 'this live vantage was' : `these ${leftOut.length} live vantages were`;
+  return `${which} left out: ${shown.join(', ')}${more}`;
+}
+
+/** A thread reply: which live vantages `from all` left out, and how to ask them. */
+function renderLeftOut(leftOut: string[], own: string): SlackMessage {
+  const text =
+    `\`from all\` asked this bot’s own network (\`${own}\`) and ${MAX_VANTAGES} other vantages, the most one check asks; ` +
+    `${leftOutWords(leftOut)}. To ask them, name the ones you want, as in \`from office,aws-eu\`.`;
+  return fitMessage({ text, blocks: [section(text)] });
 }
 
 function cellOf(outcome: VantageOutcome): VantageCell {
@@ -86,8 +113,9 @@ export async function runVantageCheckInChannel(
   if (!(await admitted(deps, requester, request))) return;
   const now = deps.now ?? (() => new Date());
   let names: string[];
+  let leftOut: string[];
   try {
-    names = await resolveNames(deps, selection);
+    ({ names, leftOut } = await resolveNames(deps, selection));
   } catch (error) {
     deps.logger.error('could not list the vantages', { error });
     await tell(deps, requester, renderVantagesUnreadable());
@@ -139,6 +167,7 @@ export async function runVantageCheckInChannel(
     deps.logger.error('final update failed', { error, code: errorCode(error), channel: parent.channel });
   }
   const replies = [
+    ...(leftOut.length > 0 ? [renderLeftOut(leftOut, deps.localVantage)] : []),
     ...outcomes.map((outcome) => renderVantageEvidence(outcome, now())),
     renderVantageAdvice(comparison),
   ];

@@ -3,16 +3,35 @@ import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 /** Which networks a check or a watch asks: every known vantage, or the ones named. */
 export type VantageSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
 
-/** Vantages one check may ask at once: each is a job, a matrix row and a thread reply. */
+/**
+ * Vantages one check may ask at once besides the own network (the bot's, or the terminal's), which
+ * is always probed too and does not count: each is a job, a matrix row and a thread reply.
+ */
 export const MAX_VANTAGES = 8;
+
+const TOO_MANY = `at most ${MAX_VANTAGES} vantages per check, not counting the own network (always probed too)`;
+
+/**
+ * `from all`: the own network first (when listed), then the first MAX_VANTAGES other vantages in
+ * the order given; `leftOut` names the others, to be said.
+ */
+export function limitVantages(names: readonly string[], own: string): { names: string[]; leftOut: string[] } {
+  const others = [...new Set(names)].filter((name) => name !== own);
+  return {
+    names: [...(names.includes(own) ? [own] : []), ...others.slice(0, MAX_VANTAGES)],
+    leftOut: others.slice(MAX_VANTAGES),
+  };
+}
 
 /**
  * Splits `host [ports] from aws-eu,office` (or `from all`) into the words before `from` and the
  * vantages after it. Names are separated by commas or spaces and compared in lower case. No
- * `from` leaves the words as they are, with no selection (the bot's own network).
+ * `from` leaves the words as they are, with no selection (the bot's own network). `own`: the own
+ * network's name, which may be named and does not count toward MAX_VANTAGES.
  */
 export function splitVantageWords(
   words: string[],
+  options: { own?: string } = {},
 ): { words: string[]; selection: VantageSelection | null } | { error: string } {
   // The first word is the host, even a host called "from".
   const at = words.findIndex((word, index) => index > 0 && word.toLowerCase() === 'from');
@@ -37,8 +56,7 @@ export function splitVantageWords(
     };
   }
   const unique = [...new Set(names)];
-  if (unique.length > MAX_VANTAGES) {
-    return { error: `at most ${MAX_VANTAGES} vantages per check (got ${unique.length})` };
-  }
+  const others = unique.filter((name) => name !== options.own).length;
+  if (others > MAX_VANTAGES) return { error: `${TOO_MANY}; got ${others}` };
   return { words: words.slice(0, at), selection: { kind: 'named', names: unique } };
 }

@@ -1,4 +1,5 @@
-import type { SlackMessage } from '../../render/slack-blocks.js';
+import { section, type SlackMessage } from '../../render/slack-blocks.js';
+import { fitMessage } from '../../render/slack-limits.js';
 import {
   renderButtonWithoutHost,
   renderCannotAnnounce,
@@ -8,6 +9,7 @@ import {
   renderWatchStoreUnavailable,
 } from '../../render/slack-notices.js';
 import { decodeCheckValue } from '../../render/slack-format.js';
+import { slackCode } from '../../render/sanitize.js';
 import { renderWatchReply } from '../../render/watch-overview.js';
 import { StoreError } from '../../store/index.js';
 import type { WatchCommands, WatchReply } from '../../watch/index.js';
@@ -16,6 +18,8 @@ import { cannotPostHere, errorCode } from './chat-error.js';
 import { tell } from './check-flow.js';
 import { answerHistory, type HistoryPictureDeps } from './history-picture.js';
 import type { WatchCommand } from './parse-command.js';
+import { leftOutWords } from './vantage-flow.js';
+import { MAX_VANTAGES } from './vantage-words.js';
 
 // Watch commands and buttons. Who sees what: a change to what the channel is watching (watch,
 // unwatch, mute) is posted in the channel, so the team knows why alerts start or stop; lists,
@@ -69,6 +73,17 @@ async function addWatch(
     onBaseline: (host) => tell(deps, requester, renderWatchStarting(host), threadTs),
   });
   await settle(deps, requester, result, threadTs);
+  if (result.ok && result.leftOut.length > 0) {
+    await tell(deps, requester, renderWatchLeftOut(result.watch.host, result.leftOut), threadTs);
+  }
+}
+
+/** `watch host from all` with more live vantages than one watch takes: which were left out. */
+function renderWatchLeftOut(host: string, leftOut: string[]): SlackMessage {
+  const text =
+    `\`from all\` watches ${slackCode(host, 260)} from this bot’s own network and at most ${MAX_VANTAGES} other vantages; ` +
+    `${leftOutWords(leftOut)}. To choose, watch it again naming them, as in \`from office,aws-eu\`.`;
+  return fitMessage({ text, blocks: [section(text)] });
 }
 
 /**
