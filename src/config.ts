@@ -329,3 +329,52 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** What `smtp-check worker` and `worker-role` read: the database, and the worker's own policy. */
+export interface WorkerSettings extends ProbeSettings {
+  databaseUrl: string;
+  policy: TargetPolicy;
+  /** ALLOWED_PORTS: ports this worker dials on top of the standard and provider ones. */
+  allowedPorts: number[];
+  logFormat: LogFormat;
+  /** DATABASE_URL and its password: masked wherever they would appear. */
+  secrets: string[];
+}
+
+/** Reads and validates a worker's settings; throws ConfigError listing every problem at once. */
+export function loadWorkerSettings(env: Env): WorkerSettings {
+  const problems: string[] = [];
+  const probe = probeSettings(env, problems);
+  const databaseUrl = env['DATABASE_URL']?.trim() ?? '';
+  if (databaseUrl === '') {
+    problems.push("DATABASE_URL is not set: a worker takes its jobs from the bot's PostgreSQL database");
+  } else if (!isPostgresUrl(databaseUrl)) {
+    problems.push('DATABASE_URL must be a PostgreSQL URL (postgres://role:password@host:5432/database)');
+  }
+  let policy = createTargetPolicy([]);
+  try {
+    policy = createTargetPolicy(
+      (env['ALLOW_TARGETS'] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    );
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    problems.push(error.message);
+  }
+  const formatText = (env['LOG_FORMAT']?.trim() || 'text').toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(formatText))
+    problems.push(`LOG_FORMAT=${formatText} must be json or text`);
+  const allowedPorts = portList(env, 'ALLOWED_PORTS', [], problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const password = databasePassword(databaseUrl);
+  return {
+    ...probe,
+    databaseUrl,
+    policy,
+    allowedPorts,
+    logFormat: formatText as LogFormat,
+    secrets: [databaseUrl, ...(password ? [password] : [])],
+  };
+}

@@ -21,18 +21,25 @@ export interface AsyncAdmissionOptions {
   extraPorts: number[];
 }
 
-function portRefusal(request: CheckRequest, extraPorts: number[]): Admission | null {
-  // Every port a known provider documents is an SMTP port, whichever host is asked about.
+/**
+ * Why these ports may not be probed, or null: the standard SMTP ports, every port a known provider
+ * documents (an SMTP port whichever host is asked about) and ALLOWED_PORTS are allowed. The bot
+ * asks this before a check, and a worker again before it dials what a job names.
+ */
+export function portsRefusal(ports: readonly number[], extraPorts: readonly number[]): string | null {
   const allowed = new Set([...DEFAULT_PORTS, ...everyProviderPort(), ...extraPorts]);
-  const refused = request.ports.filter((port) => !allowed.has(port));
+  const refused = ports.filter((port) => !allowed.has(port));
   if (refused.length === 0) return null;
   const list = [...allowed].sort((a, b) => a - b).join(', ');
-  return {
-    ok: false,
-    reason:
-      `port ${refused.join(', ')} is not an SMTP port I probe (allowed: ${list}). ` +
-      'An admin can add ports with ALLOWED_PORTS.',
-  };
+  return (
+    `port ${refused.join(', ')} is not an SMTP port I probe (allowed: ${list}). ` +
+    'An admin can add ports with ALLOWED_PORTS.'
+  );
+}
+
+function portRefusal(request: CheckRequest, extraPorts: number[]): Admission | null {
+  const reason = portsRefusal(request.ports, extraPorts);
+  return reason === null ? null : { ok: false, reason };
 }
 
 function rateAdmission(rate: RateDecision): Admission {

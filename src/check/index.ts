@@ -9,7 +9,7 @@ export {
 } from './parse-check-request.js';
 export type { CheckOptions, ParseResult, TargetSpec } from './parse-check-request.js';
 export type { CheckHooks, CheckPlan, CheckPriority, CheckRequest, RunCheck } from './types.js';
-export { createAdmission, createAsyncAdmission } from './admission.js';
+export { createAdmission, createAsyncAdmission, portsRefusal } from './admission.js';
 export type { Admission, AdmissionOptions, Admit, AsyncAdmissionOptions, AsyncAdmit } from './admission.js';
 export { limitConcurrency, targetKey } from './limit-concurrency.js';
 export type { ConcurrencyLimits, HoldTarget, LimitedRunCheck } from './limit-concurrency.js';

@@ -1,35 +1,43 @@
-import { loadProbeSettings, ConfigError } from '../config.js';
+import { ConfigError, loadWorkerSettings, type WorkerSettings } from '../config.js';
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
-import { createTargetPolicy, PolicyError, type TargetPolicy } from '../policy/index.js';
+import { createLogger } from '../log.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { escapeControls } from '../render/sanitize.js';
 import { createPool } from '../store/pg/connection.js';
-import { databasePassword, describeDatabase, isPostgresUrl, redactUrl } from '../store/pg/database-url.js';
+import { describeDatabase, isPostgresUrl, redactUrl } from '../store/pg/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
 import { smtpCheckVersion } from '../util/version.js';
-import { grantWorkerRole, ROLE_NAME } from '../vantage/worker-role.js';
+import {
+  DEFAULT_CONNECTION_LIMIT,
+  grantWorkerRole,
+  ROLE_NAME,
+  WorkerRoleRefusal,
+} from '../vantage/worker-role.js';
 import { startWorker, WorkerStartError } from '../vantage/worker.js';
 import { POLL_SECONDS } from '../vantage/queue-names.js';
 
 // `smtp-check worker --vantage NAME`: a probe worker for one network. It needs DATABASE_URL (a
 // role made with `smtp-check worker-role`), no Slack token, and opens nothing inbound.
-// `smtp-check worker-role ROLE`: run once, with the bot's own DATABASE_URL, to create that role.
+// `smtp-check worker-role ROLE --vantage NAME`: run once per worker role, with the bot's own
+// DATABASE_URL, to create that role and bind it to one vantage.
 
 export const WORKER_USAGE = `usage: smtp-check worker --vantage NAME [--concurrency N] [--poll-seconds S]
-       smtp-check worker-role ROLE
+       smtp-check worker-role ROLE --vantage NAME [--update] [--connection-limit N]
 
   worker        takes probe jobs for the vantage NAME (the network it runs in: office, aws-eu)
                 from the queue in DATABASE_URL, probes with this machine's network, and returns
                 the facts. It dials out only; nothing listens. ALLOW_TARGETS here is this
-                worker's own policy: private and loopback targets are refused unless listed.
-                The bot wakes it as it sends a job; --poll-seconds (default 2, at least 0.5) is
-                how often it also looks on its own. Stop it with Ctrl-C or SIGTERM: running
-                probes finish first.
-  worker-role   creates the PostgreSQL role ROLE (LOGIN, no password) and grants it what a worker
-                needs and nothing more: the job queue, its heartbeat, its answers. Run it with
-                the bot's DATABASE_URL; then give the role a password (ALTER ROLE ROLE PASSWORD
-                '…') and hand the worker postgres://ROLE:…@host/db.
+                worker's own policy: private and loopback targets are refused unless listed;
+                ALLOWED_PORTS adds ports to the SMTP ones it dials. The bot wakes it as it sends
+                a job; --poll-seconds (default 2, at least 0.5) is how often it also looks on its
+                own. Stop it with Ctrl-C or SIGTERM: running probes finish first.
+  worker-role   creates the PostgreSQL role ROLE (LOGIN, no password, at most
+                --connection-limit connections, default ${DEFAULT_CONNECTION_LIMIT}) and binds it to the vantage
+                NAME: it may take and answer NAME's probe jobs and renew its heartbeat, and
+                nothing else. An existing role is refused unless --update (rebinds it and resets
+                its privileges); the bot's own role and superusers are always refused. Run it
+                with the bot's DATABASE_URL; then give the role a password (ALTER ROLE ROLE
+                PASSWORD '…') and hand the worker postgres://ROLE:…@host/db.
 
 exit codes: 0 stopped cleanly or role granted; 1 the database failed; 2 bad input or settings`;
 
@@ -44,15 +52,6 @@ export interface WorkerCommandIo {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-
-function databaseUrlOf(io: Pick<WorkerCommandIo, 'env'>): string | { problem: string } {
-  const url = io.env['DATABASE_URL']?.trim() ?? '';
-  if (url === '')
-    return { problem: "DATABASE_URL is not set: a worker takes its jobs from the bot's PostgreSQL database" };
-  if (!isPostgresUrl(url))
-    return { problem: 'DATABASE_URL must be a PostgreSQL URL (postgres://role:password@host:5432/database)' };
-  return url;
-}
 
 function parseWorkerArgs(
   args: string[],
@@ -98,45 +97,40 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
     say(io.stderr, `smtp-check worker: ${parsed.problem}\n\n${WORKER_USAGE}`);
     return EXIT_USAGE;
   }
-  const url = databaseUrlOf(io);
-  if (typeof url !== 'string') {
-    say(io.stderr, `smtp-check worker: ${url.problem}`);
-    return EXIT_USAGE;
-  }
-  let settings: ReturnType<typeof loadProbeSettings>;
-  let policy: TargetPolicy;
+  let settings: WorkerSettings;
   try {
-    settings = loadProbeSettings(io.env);
-    policy = createTargetPolicy(
-      (io.env['ALLOW_TARGETS'] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    );
+    settings = loadWorkerSettings(io.env);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PolicyError) {
+    if (error instanceof ConfigError) {
       say(io.stderr, `smtp-check worker: ${error.message}`);
       return EXIT_USAGE;
     }
     throw error;
   }
-  const password = databasePassword(url);
-  const levelText = (io.env['LOG_LEVEL']?.trim() || 'info').toLowerCase();
+  const url = settings.databaseUrl;
   const logger = createLogger(
     {
-      level: (LOG_LEVELS as readonly string[]).includes(levelText) ? (levelText as LogLevel) : 'info',
-      format: io.env['LOG_FORMAT']?.trim() === 'json' ? 'json' : 'text',
-      secrets: [url, ...(password ? [password] : [])],
+      level: settings.logLevel,
+      format: settings.logFormat,
+      secrets: settings.secrets,
       write: (line) => io.stderr.write(`${line}\n`),
     },
     { vantage: parsed.vantage },
   );
+  // A stop while the worker still waits for the bot to prepare the database ends the wait.
+  const abort = new AbortController();
+  let stopSignal: string | null = null;
+  void io.stopSignal.then((signal) => {
+    stopSignal = signal;
+    abort.abort();
+  });
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
     worker = await startWorker({
       databaseUrl: url,
       vantage: parsed.vantage,
-      policy,
+      policy: settings.policy,
+      allowedPorts: settings.allowedPorts,
       limits: settings.limits,
       probeHost,
       resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
@@ -144,8 +138,13 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
       pollSeconds: parsed.pollSeconds,
       logger,
       version: smtpCheckVersion(),
+      signal: abort.signal,
     });
   } catch (error) {
+    if (error instanceof WorkerStartError && stopSignal !== null) {
+      say(io.stdout, `${stopSignal}: stopped before the database was ready`);
+      return EXIT_OK;
+    }
     if (error instanceof WorkerStartError) {
       say(
         io.stderr,
@@ -172,42 +171,47 @@ export async function runWorkerRoleCommand(
 ): Promise<number> {
   const say = (stream: { write(text: string): unknown }, line: string) =>
     stream.write(`${escapeControls(line, { keepNewlines: true })}\n`);
-  const [role, ...rest] = args;
-  if (role === '--help' || role === '-h') {
+  if (args.includes('--help') || args.includes('-h')) {
     say(io.stdout, WORKER_USAGE);
     return EXIT_OK;
   }
-  if (role === undefined || rest.length > 0 || !ROLE_NAME.test(role)) {
+  const parsed = parseWorkerRoleArgs(args);
+  if ('problem' in parsed) {
+    say(io.stderr, `smtp-check worker-role: ${parsed.problem}\n\n${WORKER_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const url = io.env['DATABASE_URL']?.trim() ?? '';
+  if (url === '' || !isPostgresUrl(url)) {
     say(
       io.stderr,
-      `smtp-check worker-role: name one role of a-z, 0-9 and _, as in: smtp-check worker-role smtp_check_worker\n\n${WORKER_USAGE}`,
+      "smtp-check worker-role: set DATABASE_URL to the bot's own PostgreSQL URL (postgres://role:password@host:5432/database)",
     );
     return EXIT_USAGE;
   }
-  const url = databaseUrlOf(io);
-  if (typeof url !== 'string') {
-    say(io.stderr, `smtp-check worker-role: ${url.problem}`);
-    return EXIT_USAGE;
-  }
+  const { role, vantage } = parsed;
   const where = describeDatabase(url);
   const pool = createPool(url, { max: 2, onIdleError: () => undefined });
   try {
-    // The tables and the queue must exist before they can be granted: prepare both, as the bot does.
+    // The tables and functions must exist before they can be granted: prepare them, as the bot does.
     await migrate(pool, where);
-    const { default: Boss } = (await import('pg-boss')) as unknown as { default: typeof import('pg-boss') };
-    const boss = new Boss({ connectionString: url, supervise: false, schedule: false, max: 2 });
-    boss.on('error', () => undefined);
-    await boss.start();
-    await boss.stop({ graceful: false, wait: true });
-    const { created } = await grantWorkerRole(pool, role);
+    const { created, previousVantage } = await grantWorkerRole(pool, parsed);
+    const rebound =
+      previousVantage !== null && previousVantage !== vantage
+        ? ` (it spoke for ${previousVantage} before)`
+        : '';
     say(
       io.stdout,
-      `${created ? 'created role' : 'role'} ${role} in ${where}: it may take probe jobs and answer them, and read nothing else.\n` +
-        `Give it a password (psql: ALTER ROLE ${role} PASSWORD '…') and start the worker with\n` +
-        `  DATABASE_URL=postgres://${role}:PASSWORD@HOST/DATABASE npx smtp-check worker --vantage NAME`,
+      `${created ? 'created role' : 'updated role'} ${role} in ${where}, bound to vantage ${vantage}${rebound}: ` +
+        `it may take and answer ${vantage}'s probe jobs, and do nothing else.\n` +
+        `Give it a password (psql: ALTER ROLE "${role}" PASSWORD '…') and start the worker with\n` +
+        `  DATABASE_URL=postgres://${role}:PASSWORD@HOST/DATABASE npx smtp-check worker --vantage ${vantage}`,
     );
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof WorkerRoleRefusal) {
+      say(io.stderr, `smtp-check worker-role: ${error.message}`);
+      return EXIT_USAGE;
+    }
     say(
       io.stderr,
       `smtp-check worker-role: ${redactUrl((error as Error)?.message ?? String(error), url)} (database ${where})`,
@@ -216,4 +220,43 @@ export async function runWorkerRoleCommand(
   } finally {
     await pool.end().catch(() => undefined);
   }
+}
+
+function parseWorkerRoleArgs(
+  args: string[],
+): { role: string; vantage: string; update: boolean; connectionLimit: number } | { problem: string } {
+  let role: string | null = null;
+  let vantage: string | null = null;
+  let update = false;
+  let connectionLimit = DEFAULT_CONNECTION_LIMIT;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const [name, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = (): string | undefined => inline ?? args[++index];
+    if (name === '--vantage') vantage = value()?.trim().toLowerCase() ?? '';
+    else if (name === '--update') update = true;
+    else if (name === '--connection-limit') {
+      const text = value() ?? '';
+      connectionLimit = Number(text);
+      if (!/^\d+$/.test(text) || connectionLimit < 1 || connectionLimit > 1_000)
+        return { problem: `--connection-limit ${text} must be a whole number from 1 to 1000` };
+    } else if (!arg.startsWith('-') && role === null) role = arg;
+    else return { problem: `unknown argument ${arg}` };
+  }
+  if (role === null || !ROLE_NAME.test(role))
+    return {
+      problem:
+        role === null
+          ? 'name the role to create, as in: smtp-check worker-role smtp_check_office --vantage office'
+          : `${role.slice(0, 80)} is not a role name this command makes: start with a letter or _, then letters, digits, _ . or -, at most 63`,
+    };
+  if (vantage === null || vantage === '')
+    return {
+      problem: `name the vantage the role speaks for: smtp-check worker-role ${role} --vantage office`,
+    };
+  if (!VANTAGE_NAME_PATTERN.test(vantage))
+    return {
+      problem: `--vantage ${vantage}: use lower-case letters, digits and hyphens, at most 32 (e.g. aws-eu)`,
+    };
+  return { role, vantage, update, connectionLimit };
 }

@@ -125,8 +125,11 @@ export const probeJobSchema = z.object({
   implicitTlsPorts: z.array(portNumber).max(32),
   mx: z.enum(['auto', 'force']),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
-  /** Epoch milliseconds after which nobody waits for the answer: a late job is dropped unprobed. */
-  deadline: z.number().int(),
+  /**
+   * How long the bot waits for the answer, counted from the job's creation on the database's
+   * clock: the database hands a worker what is left of it, and drops a job nobody waits for.
+   */
+  budgetMs: z.number().int().min(1).max(600_000),
 });
 export type ProbeJob = z.infer<typeof probeJobSchema>;
 

@@ -3,19 +3,24 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { implicitTlsPortsFor } from '../check/run-check.js';
 import type { CheckRequest, RunCheck } from '../check/types.js';
-import { diagnoseHost, matchProvider, planPorts, policyRefusal } from '../diagnose/index.js';
+import { planPorts, policyRefusal } from '../diagnose/index.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import type { FleetDatabase } from '../fleet-context/fleet-database.js';
 import type { Logger } from '../log.js';
-import type { HostProbe } from '../probe/types.js';
-import { escapeControls } from '../render/sanitize.js';
-import { vantageAnswerSchema } from './facts-schema.js';
-import { ANSWER_CHANNEL, JOB_CHANNEL, LIVE_WITHIN_MS, probeQueue } from './queue-names.js';
+import { type ConnectionLimits, connectionOptions } from '../store/pg/connection.js';
+import type { ProbeJob } from './facts-schema.js';
+import { judgeAnswer } from './judge-answer.js';
+import { ANSWER_CHANNEL, JOB_CHANNEL, probeQueue } from './queue-names.js';
 import type { ProbeFromOptions, VantageInfo, VantageProbes } from './types.js';
+import { readHeartbeats, type VantageHeartbeat } from './worker-directory.js';
 
 // The bot's side of the queue: a check "from aws-eu,office" becomes one job per vantage with a
 // live worker, answered through the vantage_results table. A notification wakes the waiting
 // check at once; a sweep every second covers a notification lost with a dropped connection.
+//
+// Nothing a worker or the database does can hold a check past its deadline: the deadline timer is
+// set before the first statement, a waiting check is settled when it fires, and the job is
+// cancelled afterwards in the background (a worker may hold its row locked).
 
 export interface PgVantageProbesDeps {
   db: FleetDatabase;
@@ -35,65 +40,76 @@ export interface ClosableVantageProbes extends VantageProbes {
   close(): Promise<void>;
 }
 
-/** The live-worker counts and newest heartbeat of the named vantages (all of them when null). */
-async function heartbeats(
-  db: FleetDatabase,
-  names: string[] | null,
-): Promise<Map<string, { live: number; lastSeen: string; versions: string[] }>> {
-  const { rows } = await db.pool.query<{
-    vantage: string;
-    live: number;
-    last_seen: Date;
-    versions: string[];
-  }>(
-    `SELECT vantage,
-            count(*) FILTER (WHERE stopped_at IS NULL AND last_seen > now() - $2 * interval '1 millisecond')::int AS live,
-            max(last_seen) AS last_seen,
-            array_agg(DISTINCT version) FILTER (WHERE stopped_at IS NULL AND last_seen > now() - $2 * interval '1 millisecond') AS versions
-       FROM vantage_workers
-      WHERE $1::text[] IS NULL OR vantage = ANY($1)
-      GROUP BY vantage
-      ORDER BY vantage`,
-    [names, LIVE_WITHIN_MS],
-  );
-  return new Map(
-    rows.map((row) => [
-      row.vantage,
-      { live: row.live, lastSeen: row.last_seen.toISOString(), versions: row.versions ?? [] },
-    ]),
-  );
-}
-
 interface Waiter {
   checkId: string;
   vantage: string;
   request: CheckRequest;
   resolve: (outcome: VantageOutcome) => void;
+  /** The read of this waiter's answer in flight, if any: never more than one. */
+  reading: Promise<void> | null;
+  /** A notification arrived while reading: read once more when it ends. */
+  again: boolean;
+}
+
+/**
+ * pg-boss's connections: its maintenance and cancels may meet a row a worker keeps locked, and
+ * then give up after a while instead of waiting for ever.
+ */
+const QUEUE_CONNECTION_LIMITS: ConnectionLimits = {
+  lockTimeoutMs: 10_000,
+  statementTimeoutMs: 30_000,
+  queryTimeoutMs: 35_000,
+};
+
+/** At the deadline, how long the last look for an answer (and whether the job was taken) may take. */
+const LAST_LOOK_MS = 500;
+/** How long reading the heartbeats may take before the remote vantages are reported as failed. */
+const DIRECTORY_TIMEOUT_MS = 5_000;
+/** Pause before reading again for notifications that came during a read. */
+const REREAD_GAP_MS = 50;
+
+/** The promise's value, or undefined when it takes longer than `ms` (it is left to finish alone). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
  * Starts the queue (installing pg-boss's schema on first use, under its own lock) and listens for
  * answers. The bot's pg-boss supervises: a job whose worker died is failed after its expiry and
- * retried, and a retry past the deadline is dropped by the worker unprobed.
+ * retried, and the database drops a job past its deadline instead of handing it out.
  */
 export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<ClosableVantageProbes> {
   const log = deps.logger;
   const now = deps.now ?? (() => new Date());
   const { default: Boss } = (await import('pg-boss')) as unknown as { default: typeof PgBoss };
   const boss = new Boss({
-    connectionString: deps.db.url,
+    ...(connectionOptions(deps.db.url, 'smtp-check queue', QUEUE_CONNECTION_LIMITS) as {
+      connectionString: string;
+    }),
     max: 4,
     schedule: false,
     // Expired jobs (a worker killed mid-probe) are failed, and retried, within a few seconds.
     maintenanceIntervalSeconds: 5,
-    application_name: 'smtp-check queue',
   });
   boss.on('error', (error: Error) => log.warn('queue error', { error }));
   await boss.start();
 
   const waiters = new Map<string, Waiter>();
   const queues = new Set<string>();
+  const background = new Set<Promise<unknown>>();
   const key = (checkId: string, vantage: string) => `${checkId}:${vantage}`;
+  const inBackground = (work: Promise<unknown>): void => {
+    const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
+    background.add(tracked);
+  };
 
   const settle = (waiter: Waiter, outcome: VantageOutcome): void => {
     if (waiters.delete(key(waiter.checkId, waiter.vantage))) waiter.resolve(outcome);
@@ -102,54 +118,62 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
   /** Reads the answers of these waiters that have arrived, and settles them. */
   const collect = async (pending: Waiter[]): Promise<void> => {
     if (pending.length === 0) return;
-    const { rows } = await deps.db.pool.query<{ check_id: string; vantage: string; result: unknown }>(
-      `SELECT check_id, vantage, result FROM vantage_results
-        WHERE (check_id, vantage) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+    const { rows } = await deps.db.pool.query<{
+      check_id: string;
+      vantage: string;
+      result: unknown;
+      written_by: string | null;
+      bound: string | null;
+    }>(
+      `SELECT r.check_id, r.vantage, r.result, r.written_by, b.vantage AS bound
+         FROM vantage_results r LEFT JOIN vantage_roles b ON b.role = r.written_by
+        WHERE (r.check_id, r.vantage) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       [pending.map((waiter) => waiter.checkId), pending.map((waiter) => waiter.vantage)],
     );
     for (const row of rows) {
       const waiter = waiters.get(key(row.check_id, row.vantage));
-      if (waiter) settle(waiter, outcomeOf(row.vantage, row.result, waiter.request));
+      if (!waiter) continue;
+      const outcome = judgeAnswer(
+        { vantage: row.vantage, result: row.result, writtenBy: row.written_by, boundVantage: row.bound },
+        waiter.request,
+        { now, logger: log },
+      );
+      settle(waiter, outcome);
     }
   };
 
-  const outcomeOf = (vantage: string, result: unknown, request: CheckRequest): VantageOutcome => {
-    const parsed = vantageAnswerSchema.safeParse(result);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      log.warn('a vantage answered with facts that do not validate', {
-        vantage,
-        path: issue?.path.join('.'),
-        problem: issue?.message,
+  /** One read for these waiters; a waiter notified meanwhile is read once more afterwards. */
+  const read = (batch: Waiter[]): Promise<void> => {
+    const reading: Promise<void> = collect(batch)
+      .catch((error: unknown) => log.warn('reading answers failed', { error }))
+      .finally(() => {
+        for (const waiter of batch) {
+          if (waiter.reading !== reading) continue;
+          waiter.reading = null;
+          if (waiter.again && waiters.has(key(waiter.checkId, waiter.vantage))) {
+            waiter.again = false;
+            setTimeout(() => requestRead(waiter), REREAD_GAP_MS).unref();
+          }
+        }
       });
-      return { vantage, kind: 'failed', error: 'its answer did not pass validation, so it was not used' };
-    }
-    const answer = parsed.data;
-    if (answer.kind === 'refused') return { vantage, kind: 'refused', reason: escapeControls(answer.reason) };
-    if (answer.kind === 'failed') return { vantage, kind: 'failed', error: escapeControls(answer.error) };
-    // The bot knows what it asked for: the answer's own name for the target is not taken on trust.
-    const target = request.target;
-    const probe: HostProbe = { ...(answer.probe as HostProbe), target };
-    const refusal = policyRefusal(probe);
-    if (refusal !== null) return { vantage, kind: 'refused', reason: escapeControls(refusal) };
-    const provider = matchProvider(target) ?? matchProvider(probe.host);
-    return {
-      vantage,
-      kind: 'answered',
-      diagnosis: diagnoseHost(probe, { now: now(), provider, egressCanary: null }),
-    };
+    for (const waiter of batch) waiter.reading = reading;
+    return reading;
+  };
+  const requestRead = (waiter: Waiter): void => {
+    if (!waiters.has(key(waiter.checkId, waiter.vantage))) return;
+    if (waiter.reading) waiter.again = true;
+    else void read([waiter]);
   };
 
   // LISTEN needs a connection of its own; it is re-opened when the database drops it.
   let listener: pg.Client | null = null;
   let closed = false;
   const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: deps.db.url, application_name: 'smtp-check answers' });
+    const client = new pg.Client(connectionOptions(deps.db.url, 'smtp-check answers'));
     client.on('notification', (message) => {
-      const [checkId = '', vantage = ''] = (message.payload ?? '').split(':');
-      const waiter = waiters.get(key(checkId, vantage));
-      if (waiter)
-        void collect([waiter]).catch((error: unknown) => log.warn('reading an answer failed', { error }));
+      // Anyone may NOTIFY: a payload only ever triggers a (coalesced) read of a waiting check.
+      const waiter = waiters.get(message.payload ?? '');
+      if (waiter) requestRead(waiter);
     });
     client.on('error', (error) => {
       log.warn('answer channel lost; reconnecting', { error });
@@ -163,8 +187,8 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
   await listen();
 
   const sweep = setInterval(() => {
-    if (waiters.size === 0) return;
-    void collect([...waiters.values()]).catch((error: unknown) => log.warn('answer sweep failed', { error }));
+    const idle = [...waiters.values()].filter((waiter) => waiter.reading === null);
+    if (idle.length > 0) void read(idle);
   }, 1_000);
   sweep.unref();
 
@@ -173,14 +197,16 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
     const at = Date.now();
     if (at - lastPrune < 600_000) return;
     lastPrune = at;
-    void deps.db.pool
-      .query("DELETE FROM vantage_results WHERE received_at < now() - $1 * interval '1 millisecond'", [
-        deps.answerRetentionMs ?? 3_600_000,
-      ])
-      .then(() =>
-        deps.db.pool.query("DELETE FROM vantage_workers WHERE last_seen < now() - interval '30 days'"),
-      )
-      .catch((error: unknown) => log.warn('pruning old answers failed', { error }));
+    inBackground(
+      deps.db.pool
+        .query("DELETE FROM vantage_results WHERE received_at < now() - $1 * interval '1 millisecond'", [
+          deps.answerRetentionMs ?? 3_600_000,
+        ])
+        .then(() =>
+          deps.db.pool.query("DELETE FROM vantage_workers WHERE last_seen < now() - interval '30 days'"),
+        )
+        .catch((error: unknown) => log.warn('pruning old answers failed', { error })),
+    );
   };
 
   // Creating a queue attaches a partition to pg-boss's job table, which locks it: two creations at
@@ -204,8 +230,19 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
     return created;
   };
 
-  /** Sends one vantage's job and waits for its answer until the deadline. */
-  const ask = async (
+  /** Cancels a job nobody waits for; a worker may hold its row, so this never delays a check. */
+  const cancelLater = (queue: string, jobId: string): void => {
+    inBackground(
+      boss
+        .cancel(queue, jobId)
+        .catch((error: unknown) =>
+          log.warn('could not cancel a job past its deadline', { error, job: jobId }),
+        ),
+    );
+  };
+
+  /** Sends one vantage's job and waits for its answer until the deadline, and not a moment longer. */
+  const ask = (
     vantage: string,
     checkId: string,
     request: CheckRequest,
@@ -214,59 +251,73 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
   ): Promise<VantageOutcome> => {
     const plan = planPorts(request.target, request.ports, deps.defaultPorts);
     const queue = probeQueue(vantage);
-    await ensureQueue(queue);
-    const deadline = Date.now() + deadlineMs;
+    const k = key(checkId, vantage);
+    let jobId: string | null = null;
     const answer = new Promise<VantageOutcome>((resolve) => {
-      waiters.set(key(checkId, vantage), { checkId, vantage, resolve, request });
+      waiters.set(k, { checkId, vantage, resolve, request, reading: null, again: false });
     });
-    const jobId = await boss.send(
-      queue,
-      {
-        checkId,
-        vantage,
-        target: request.target,
-        ports: plan.ports,
-        implicitTlsPorts: implicitTlsPortsFor(request, plan.implicitTlsPorts),
-        mx: request.mx,
-        ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
-        deadline,
-      },
-      {
+
+    const atDeadline = async (): Promise<void> => {
+      const waiter = waiters.get(k);
+      if (!waiter) return;
+      // One last look, bounded: the answer may have landed as the time ran out.
+      await within(waiter.reading ?? read([waiter]), LAST_LOOK_MS);
+      if (!waiters.has(k)) return;
+      const job =
+        jobId === null
+          ? null
+          : await within(
+              boss.getJobById(queue, jobId).catch(() => null),
+              LAST_LOOK_MS,
+            );
+      const taken = job != null && job.state !== 'created' && job.state !== 'retry';
+      settle(waiter, { vantage, kind: 'no-answer', lastSeen, deadlineMs, taken });
+      if (jobId !== null) cancelLater(queue, jobId);
+    };
+    const timer = setTimeout(() => void atDeadline(), deadlineMs);
+
+    // Queueing runs beside the timer: a stalled database cannot hold the check past its deadline.
+    const job: ProbeJob = {
+      checkId,
+      vantage,
+      target: request.target,
+      ports: plan.ports,
+      implicitTlsPorts: implicitTlsPortsFor(request, plan.implicitTlsPorts),
+      mx: request.mx,
+      ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+      budgetMs: deadlineMs,
+    };
+    void (async () => {
+      await ensureQueue(queue);
+      jobId = await boss.send(queue, job, {
         retryLimit: 1,
         expireInSeconds: Math.max(1, Math.ceil(deadlineMs / 1_000)),
         retentionSeconds: Math.ceil(deadlineMs / 1_000) + 60,
-      },
-    );
-    // The vantage's idle workers take it at once instead of at their next poll.
-    await deps.db.pool
-      .query('SELECT pg_notify($1, $2)', [JOB_CHANNEL, vantage])
-      .catch((error: unknown) => log.warn('could not wake the workers; they poll', { error, vantage }));
-    const timer = setTimeout(
-      () => {
-        const waiter = waiters.get(key(checkId, vantage));
-        if (!waiter) return;
-        void (async () => {
-          // One last look: the answer may have landed as the time ran out.
-          await collect([waiter]).catch(() => undefined);
-          if (!waiters.has(key(checkId, vantage))) return;
-          const job = jobId ? await boss.getJobById(queue, jobId).catch(() => null) : null;
-          if (jobId) await boss.cancel(queue, jobId).catch(() => undefined);
-          const taken = job !== null && job.state !== 'created' && job.state !== 'retry';
-          settle(waiter, { vantage, kind: 'no-answer', lastSeen, deadlineMs, taken });
-        })();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    const outcome = await answer;
-    clearTimeout(timer);
-    return outcome;
+      });
+      if (!waiters.has(k)) {
+        // The deadline passed while the job was being queued.
+        if (jobId !== null) cancelLater(queue, jobId);
+        return;
+      }
+      // The vantage's idle workers take it at once instead of at their next poll.
+      await deps.db.pool
+        .query('SELECT pg_notify($1, $2)', [JOB_CHANNEL, vantage])
+        .catch((error: unknown) => log.warn('could not wake the workers; they poll', { error, vantage }));
+    })().catch((error: unknown) => {
+      log.error('could not ask a vantage', { error, vantage });
+      const waiter = waiters.get(k);
+      if (waiter)
+        settle(waiter, { vantage, kind: 'failed', error: 'the bot could not queue the job (see its log)' });
+    });
+
+    return answer.finally(() => clearTimeout(timer));
   };
 
   const probes: ClosableVantageProbes = {
     local: deps.local,
 
     async list(): Promise<VantageInfo[]> {
-      const seen = await heartbeats(deps.db, null);
+      const seen = await readHeartbeats(deps.db.pool, null);
       const others: VantageInfo[] = [...seen]
         .filter(([name]) => name !== deps.local)
         .map(([name, beat]) => ({
@@ -287,7 +338,16 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
       prune();
       const deadlineMs = options.deadlineMs ?? deps.deadlineMs;
       const remote = names.filter((name) => name !== deps.local);
-      const seen = remote.length > 0 ? await heartbeats(deps.db, remote) : new Map();
+      let seen: Map<string, VantageHeartbeat> | null = new Map();
+      if (remote.length > 0) {
+        seen = await within(
+          readHeartbeats(deps.db.pool, remote).catch((error: unknown) => {
+            log.error('could not read the workers’ heartbeats', { error });
+            return null;
+          }),
+          DIRECTORY_TIMEOUT_MS,
+        ).then((found) => found ?? null);
+      }
       const checkId = randomUUID();
       const report = (outcome: VantageOutcome): VantageOutcome => {
         options.onOutcome?.(outcome);
@@ -306,15 +366,17 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
               : { vantage, kind: 'answered', diagnosis },
           );
         }
+        if (seen === null) {
+          return report({
+            vantage,
+            kind: 'failed',
+            error: 'the bot could not read the workers’ heartbeats (see its log)',
+          });
+        }
         const beat = seen.get(vantage);
         if (!beat || beat.live === 0)
           return report({ vantage, kind: 'no-worker', lastSeen: beat?.lastSeen ?? null });
-        try {
-          return report(await ask(vantage, checkId, request, deadlineMs, beat.lastSeen));
-        } catch (error) {
-          log.error('could not ask a vantage', { error, vantage });
-          return report({ vantage, kind: 'failed', error: 'the bot could not queue the job (see its log)' });
-        }
+        return report(await ask(vantage, checkId, request, deadlineMs, beat.lastSeen));
       });
       return Promise.all(runs);
     },
@@ -331,6 +393,7 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
           taken: false,
         });
       }
+      await within(Promise.allSettled([...background]), 2_000);
       await listener?.end().catch(() => undefined);
       await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     },

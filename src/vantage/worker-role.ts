@@ -1,48 +1,117 @@
-import type { Pool } from '../store/pg/connection.js';
+import type { Pool, PoolClient } from '../store/pg/connection.js';
+import { WORKER_FUNCTIONS } from '../store/pg/worker-contract.js';
 
-// A worker runs in someone else's network and holds database credentials, so its role gets the
-// least a worker needs: take and finish jobs in pg-boss's tables, insert its heartbeat (and renew
-// it), insert its answers. It cannot read or change watches, alert state, the post ledger, check
-// results or anything else the bot keeps.
+// A worker runs in someone else's network and holds database credentials. Its role is bound to
+// one vantage (vantage_roles, written only here, by the bot's role) and may execute the worker
+// functions and nothing else: no table, no queue, no other vantage. The database enforces it; the
+// worker's own code is the untrusted party.
 
-/** PostgreSQL role names this command creates: plain identifiers, nothing to quote or escape. */
-export const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** PostgreSQL role names this command accepts; they are quoted in every statement all the same. */
+export const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 
-/** The statements that give `role` a worker's privileges (the role itself must exist). */
-export function workerGrants(role: string, database: string): string[] {
-  if (!ROLE_NAME.test(role)) throw new Error(`"${role}" is not a plain role name (a-z, 0-9, _)`);
-  const db = `"${database.replaceAll('"', '""')}"`;
+/** Connections a worker role may hold at once by default: a worker process uses three. */
+export const DEFAULT_CONNECTION_LIMIT = 10;
+
+export class WorkerRoleRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerRoleRefusal';
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export interface WorkerRoleOptions {
+  role: string;
+  vantage: string;
+  /** Rebind and re-grant a role that exists already (otherwise an existing role is refused). */
+  update?: boolean;
+  connectionLimit?: number;
+}
+
+/** The statements that give an existing role a worker's privileges, and only those. */
+export function workerGrants(role: string, database: string, connectionLimit: number): string[] {
+  const r = quoteIdent(role);
   return [
-    `GRANT CONNECT ON DATABASE ${db} TO ${role}`,
-    // pg-boss: check the installed version, take jobs (UPDATE … RETURNING), finish them, and hand
-    // them back on stop (a failed job is deleted and inserted again as a retry).
-    `GRANT USAGE ON SCHEMA pgboss TO ${role}`,
-    `GRANT SELECT ON pgboss.version, pgboss.queue TO ${role}`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON pgboss.job TO ${role}`,
-    // Its own heartbeat: inserted at start, last_seen and stopped_at renewed by worker id.
-    `GRANT INSERT, SELECT (worker_id), UPDATE (last_seen, stopped_at) ON vantage_workers TO ${role}`,
-    // Its answers: inserted, never read back (the bot reads them).
-    `GRANT INSERT ON vantage_results TO ${role}`,
+    `ALTER ROLE ${r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${connectionLimit}`,
+    `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${r}`,
+    ...WORKER_FUNCTIONS.map((fn) => `GRANT EXECUTE ON FUNCTION ${fn} TO ${r}`),
   ];
 }
 
+/** Takes back what earlier versions granted a worker directly (tables of the queue and answers). */
+async function revokeDirectGrants(client: PoolClient, role: string): Promise<void> {
+  const r = quoteIdent(role);
+  await client.query(`REVOKE ALL ON vantage_results, vantage_workers, vantage_roles FROM ${r}`);
+  const pgboss = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'");
+  if ((pgboss.rowCount ?? 0) > 0) {
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA pgboss FROM ${r}`);
+    await client.query(`REVOKE USAGE ON SCHEMA pgboss FROM ${r}`);
+  }
+}
+
 /**
- * Creates the role when it does not exist (LOGIN, no password: set one with ALTER ROLE, or use
- * peer authentication over a local socket) and grants it a worker's privileges. Idempotent. Run
- * with the bot's own DATABASE_URL after the bot has started once (it creates the tables).
+ * Creates the role (LOGIN, no password: set one with ALTER ROLE, or use peer authentication over a
+ * local socket), binds it to one vantage and grants it the worker functions. Refuses the bot's own
+ * role, superusers, roles that share the bot's privileges, and an existing role unless `update`.
+ * Run with the bot's own DATABASE_URL after the schema is migrated.
  */
-export async function grantWorkerRole(pool: Pool, role: string): Promise<{ created: boolean }> {
-  if (!ROLE_NAME.test(role)) throw new Error(`"${role}" is not a plain role name (a-z, 0-9, _)`);
+export async function grantWorkerRole(
+  pool: Pool,
+  options: WorkerRoleOptions,
+): Promise<{ created: boolean; previousVantage: string | null }> {
+  const { role, vantage } = options;
+  if (!ROLE_NAME.test(role)) throw new WorkerRoleRefusal(`"${role}" is not a role name this command makes`);
+  const limit = options.connectionLimit ?? DEFAULT_CONNECTION_LIMIT;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    const created = exists.rowCount === 0;
-    if (created) await client.query(`CREATE ROLE ${role} LOGIN`);
-    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
-    for (const statement of workerGrants(role, rows[0]?.db ?? '')) await client.query(statement);
+    const { rows: me } = await client.query<{ bot: string; db: string }>(
+      'SELECT current_user AS bot, current_database() AS db',
+    );
+    const bot = me[0]?.bot ?? '';
+    if (role === bot) {
+      throw new WorkerRoleRefusal(
+        `${role} is the bot's own role (the one in this DATABASE_URL): a worker needs a role of its own`,
+      );
+    }
+    const { rows: found } = await client.query<{ super: boolean; shares: boolean }>(
+      `SELECT rolsuper AS super, pg_has_role(rolname, current_user, 'USAGE') AS shares
+         FROM pg_roles WHERE rolname = $1`,
+      [role],
+    );
+    const existing = found[0];
+    if (existing?.super) {
+      throw new WorkerRoleRefusal(
+        `${role} is a superuser: the database cannot hold a superuser to one vantage`,
+      );
+    }
+    if (existing?.shares) {
+      throw new WorkerRoleRefusal(
+        `${role} is a member of the bot's role ${bot} and would share all of its privileges: use a role of its own`,
+      );
+    }
+    if (existing && !options.update) {
+      throw new WorkerRoleRefusal(
+        `role ${role} exists already: add --update to bind it to vantage ${vantage} and reset its privileges`,
+      );
+    }
+    const previous = await client.query<{ vantage: string }>(
+      'SELECT vantage FROM vantage_roles WHERE role = $1',
+      [role],
+    );
+    if (!existing) await client.query(`CREATE ROLE ${quoteIdent(role)} LOGIN`);
+    else await revokeDirectGrants(client, role);
+    for (const statement of workerGrants(role, me[0]?.db ?? '', limit)) await client.query(statement);
+    await client.query(
+      `INSERT INTO vantage_roles (role, vantage) VALUES ($1, $2)
+       ON CONFLICT (role) DO UPDATE SET vantage = EXCLUDED.vantage, granted_at = now()`,
+      [role, vantage],
+    );
     await client.query('COMMIT');
-    return { created };
+    return { created: !existing, previousVantage: previous.rows[0]?.vantage ?? null };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

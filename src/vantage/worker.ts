@@ -1,26 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type PgBoss from 'pg-boss';
+import { portsRefusal } from '../check/admission.js';
 import { limitsFor } from '../check/run-check.js';
 import { policyRefusal } from '../diagnose/policy-refusal.js';
 import type { Logger } from '../log.js';
 import type { TargetPolicy } from '../policy/index.js';
 import type { HostProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
-import { createPool, type Pool } from '../store/pg/connection.js';
+import { connectionOptions, createPool, type ConnectionLimits, type Pool } from '../store/pg/connection.js';
 import { toJsonb } from '../store/pg/jsonb.js';
 import { type ProbeJob, probeJobSchema, type VantageAnswer } from './facts-schema.js';
-import { ANSWER_CHANNEL, HEARTBEAT_MS, JOB_CHANNEL, POLL_SECONDS, probeQueue } from './queue-names.js';
+import { HEARTBEAT_MS, JOB_CHANNEL, MAX_ANSWER_BYTES, POLL_SECONDS } from './queue-names.js';
 
 // A probe worker: one process in one network ("vantage"). It dials out to PostgreSQL, announces
-// itself, takes its vantage's probe jobs from the queue, probes with the same engine as the bot
-// under its own target policy, and stores what it found as facts. Nothing listens here.
+// itself, takes its vantage's probe jobs, probes with the same engine as the bot under its own
+// target and port policy, and stores what it found as facts. Nothing listens here.
+//
+// Its database role may only call the worker functions (see the migration "worker roles bound to
+// one vantage"): the database decides which vantage it speaks for, stamps every time with its own
+// clock, and refuses what is not this vantage's. This code is the untrusted side of that contract.
 
 export interface WorkerDeps {
   databaseUrl: string;
   vantage: string;
   /** This worker's own policy (its ALLOW_TARGETS): a job for a refused target comes back refused. */
   policy: TargetPolicy;
+  /** ALLOWED_PORTS here: ports on top of the standard and provider ports this worker will dial. */
+  allowedPorts: readonly number[];
   limits: ProbeLimits;
   probeHost: ProbeHost;
   resolver?: Resolver;
@@ -29,15 +35,18 @@ export interface WorkerDeps {
   concurrency: number;
   logger: Logger;
   version: string;
+  /** The probe's clock (certificate days left). Deadlines are judged on the database's clock. */
   now?: () => Date;
   heartbeatMs?: number;
-  /** How often an idle slot looks for jobs without a wake-up (default POLL_SECONDS). */
+  /** How often an idle worker looks for jobs without a wake-up (default POLL_SECONDS). */
   pollSeconds?: number;
+  /** Aborting it ends a start that is still waiting for the bot to prepare the database. */
+  signal?: AbortSignal;
 }
 
 export interface RunningWorker {
   readonly workerId: string;
-  /** Finishes the running jobs (or hands them back after `timeoutMs`), then says goodbye. */
+  /** Finishes the running jobs (or leaves them to expire after `timeoutMs`), then says goodbye. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -48,12 +57,53 @@ export class WorkerStartError extends Error {
   }
 }
 
+/** The longest a job may make one stage wait, whatever it asks: a worker is not a slow scanner. */
+export const MAX_JOB_TIMEOUT_MS = 60_000;
+
+/** A worker's own connections: short limits, it only calls small functions. */
+const WORKER_CONNECTION_LIMITS: ConnectionLimits = {
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  queryTimeoutMs: 20_000,
+};
+
+/** How long a start waits between looks when the bot has not prepared the database yet. */
+const PREPARE_RETRY_MS = 2_000;
+
+interface TakenJob {
+  job_id: string;
+  data: unknown;
+  remaining_ms: number;
+}
+
+/** The limits of one job: its timeout capped by this worker, every port ending before the deadline. */
+export function jobLimits(
+  base: ProbeLimits,
+  timeoutMs: number | undefined,
+  remainingMs: number,
+): ProbeLimits {
+  const limits = limitsFor(
+    base,
+    timeoutMs === undefined ? undefined : Math.min(timeoutMs, MAX_JOB_TIMEOUT_MS),
+  );
+  const deadline = Math.max(1, Math.min(limits.portDeadlineMs, remainingMs));
+  return {
+    ...limits,
+    portDeadlineMs: deadline,
+    connectTimeoutMs: Math.min(limits.connectTimeoutMs, deadline),
+    greetingTimeoutMs: Math.min(limits.greetingTimeoutMs, deadline),
+    replyTimeoutMs: Math.min(limits.replyTimeoutMs, deadline),
+  };
+}
+
 /** Probes one job, or says why not. Never throws: a failure is an answer too. */
-async function probeJob(deps: WorkerDeps, job: ProbeJob): Promise<VantageAnswer> {
+async function probeJob(deps: WorkerDeps, job: ProbeJob, remainingMs: number): Promise<VantageAnswer> {
+  const refusedPorts = portsRefusal(job.ports, deps.allowedPorts);
+  if (refusedPorts !== null) return { kind: 'refused', reason: refusedPorts, version: deps.version };
   try {
     const probe: HostProbe = await deps.probeHost(job.target, {
       ports: job.ports,
-      limits: limitsFor(deps.limits, job.timeoutMs),
+      limits: jobLimits(deps.limits, job.timeoutMs, remainingMs),
       mx: job.mx,
       implicitTlsPorts: job.implicitTlsPorts,
       checkAddress: (address, host) => deps.policy.checkAddress(host, address),
@@ -70,66 +120,91 @@ async function probeJob(deps: WorkerDeps, job: ProbeJob): Promise<VantageAnswer>
   }
 }
 
-/**
- * Stores the answer and wakes the bot in one statement (a notification is sent when the
- * transaction commits). A job delivered twice answers once: the first answer stays.
- */
-async function storeAnswer(
-  pool: Pool,
-  workerId: string,
-  job: ProbeJob,
-  answer: VantageAnswer,
-): Promise<void> {
-  await pool.query(
-    `WITH stored AS (
-       INSERT INTO vantage_results (check_id, vantage, worker_id, result) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT DO NOTHING RETURNING 1
-     )
-     SELECT pg_notify($5, $1 || ':' || $2) FROM stored`,
-    [job.checkId, job.vantage, workerId, toJsonb(answer), ANSWER_CHANNEL],
-  );
+/** The answer as stored: one that would be over the database's limit says so instead. */
+function storable(answer: VantageAnswer, version: string): string {
+  const json = toJsonb(answer);
+  if (Buffer.byteLength(json) <= MAX_ANSWER_BYTES) return json;
+  return toJsonb({
+    kind: 'failed',
+    error: `the facts found were over ${MAX_ANSWER_BYTES} bytes, the most an answer may be`,
+    version,
+  } satisfies VantageAnswer);
 }
 
-async function announce(pool: Pool, deps: WorkerDeps, workerId: string): Promise<void> {
-  await pool.query(
-    `INSERT INTO vantage_workers (worker_id, vantage, version, hostname, started_at, last_seen)
-     VALUES ($1, $2, $3, $4, now(), now())`,
-    [workerId, deps.vantage, deps.version.slice(0, 40), hostname().slice(0, 255)],
-  );
+/** SQLSTATEs that mean the bot has not prepared the database yet: no function, no table, no schema. */
+const NOT_PREPARED = new Set(['42883', '42P01', '3F000']);
+
+function sqlState(error: unknown): string | undefined {
+  return (error as { code?: string })?.code;
 }
 
 /** What went wrong at start, said with the fix; the URL's password never appears. */
-function startProblem(error: unknown, vantage: string): WorkerStartError {
-  const code = (error as { code?: string }).code;
+function startProblem(error: unknown): WorkerStartError {
+  const code = sqlState(error);
   const message = (error as Error)?.message ?? String(error);
-  if (code === '42P01' || /pg-boss is not installed|requires migrations/.test(message)) {
+  const hint = (error as { hint?: string })?.hint;
+  if (code === '42501' && /permission denied for function/.test(message)) {
     return new WorkerStartError(
-      'the database has no probe queue yet: start the bot once with this DATABASE_URL (it prepares the queue), then the worker',
+      `this role may not call the worker functions: bind it with \`smtp-check worker-role ROLE --vantage NAME --update\`, run with the bot's DATABASE_URL`,
     );
   }
-  if (code === '42501') {
-    return new WorkerStartError(
-      `the database role may not do what a worker needs (${message}): grant it with \`smtp-check worker-role ROLE\`, run with the bot's DATABASE_URL`,
-    );
-  }
-  if (code === '23514')
-    return new WorkerStartError(`"${vantage}" is not a vantage name the database accepts`);
+  if (code === '42501' || code === '54000')
+    return new WorkerStartError(hint ? `${message}: ${hint}` : message);
   return new WorkerStartError(`cannot reach the database: ${message}`);
 }
 
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
- * Wakes the worker's idle slots when the bot sends this vantage a job (LISTEN needs no privilege),
- * so a job waits for a fetch, not for the next poll. A lost connection is opened again; until
- * then the slots poll.
+ * Announces the worker. A database the bot has not prepared yet (compose files and systemd start
+ * everything at once) is waited for, said once; anything else ends the start.
+ */
+async function announce(pool: Pool, deps: WorkerDeps, workerId: string): Promise<void> {
+  let said = false;
+  for (;;) {
+    try {
+      await pool.query('SELECT smtp_check_worker_hello($1, $2, $3, $4)', [
+        deps.vantage,
+        workerId,
+        deps.version.slice(0, 40),
+        hostname().slice(0, 255),
+      ]);
+      return;
+    } catch (error) {
+      if (!NOT_PREPARED.has(sqlState(error) ?? '')) throw startProblem(error);
+      if (deps.signal?.aborted) throw new WorkerStartError('stopped before the bot prepared the database');
+      if (!said) {
+        deps.logger.warn(
+          'the database has no probe queue yet: waiting for the bot to prepare it (start the bot with this DATABASE_URL)',
+        );
+        said = true;
+      }
+      await sleep(PREPARE_RETRY_MS, deps.signal);
+    }
+  }
+}
+
+/**
+ * Wakes the worker when the bot sends this vantage a job (LISTEN needs no privilege), so a job
+ * waits for a fetch, not for the next poll. A lost connection is opened again; until then it polls.
  */
 async function listenForJobs(deps: WorkerDeps, wake: () => void): Promise<{ close(): Promise<void> }> {
   let client: pg.Client | null = null;
   let closed = false;
   const open = async (): Promise<void> => {
-    const next = new pg.Client({
-      connectionString: deps.databaseUrl,
-      application_name: `smtp-check worker ${deps.vantage}`,
-    });
+    const next = new pg.Client(
+      connectionOptions(deps.databaseUrl, `smtp-check worker ${deps.vantage}`, WORKER_CONNECTION_LIMITS),
+    );
     next.on('notification', (message) => {
       if (message.payload === deps.vantage) wake();
     });
@@ -158,89 +233,149 @@ async function listenForJobs(deps: WorkerDeps, wake: () => void): Promise<{ clos
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const workerId = randomUUID();
   const log = deps.logger;
+  const concurrency = Math.max(1, deps.concurrency);
   const pool = createPool(deps.databaseUrl, {
     max: 2,
+    limits: WORKER_CONNECTION_LIMITS,
+    applicationName: `smtp-check worker ${deps.vantage}`,
     onIdleError: (error) => log.warn('database connection lost', { error }),
   });
-  const { default: Boss } = (await import('pg-boss')) as unknown as { default: typeof PgBoss };
-  // No migrations, no maintenance, no cron: the bot owns the queue; a worker only takes jobs.
-  const boss = new Boss({
-    connectionString: deps.databaseUrl,
-    migrate: false,
-    supervise: false,
-    schedule: false,
-    max: Math.max(2, deps.concurrency + 1),
-    application_name: `smtp-check worker ${deps.vantage}`,
-  });
-  boss.on('error', (error: Error) => log.warn('queue error', { error }));
   try {
     await announce(pool, deps, workerId);
-    await boss.start();
   } catch (error) {
-    await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await pool.end().catch(() => undefined);
-    throw startProblem(error, deps.vantage);
+    throw error instanceof WorkerStartError ? error : startProblem(error);
   }
 
   const beat = setInterval(() => {
     pool
-      .query('UPDATE vantage_workers SET last_seen = now() WHERE worker_id = $1', [workerId])
+      .query('SELECT smtp_check_worker_beat($1)', [workerId])
       .catch((error: unknown) => log.warn('heartbeat failed', { error }));
   }, deps.heartbeatMs ?? HEARTBEAT_MS);
   beat.unref();
 
-  const handle = async (jobs: Array<PgBoss.Job<unknown>>): Promise<void> => {
-    for (const job of jobs) {
-      const parsed = probeJobSchema.safeParse(job.data);
-      if (!parsed.success || parsed.data.vantage !== deps.vantage) {
-        log.warn('job dropped: not a probe job for this vantage', { job: job.id });
-        continue;
-      }
-      const data = parsed.data;
-      // A retried job after the bot stopped waiting: nobody reads the answer, so nothing is dialled.
-      if (Date.now() > data.deadline) {
-        log.info('job dropped: past its deadline', { job: job.id, target: data.target });
-        continue;
-      }
-      log.info('probing', { job: job.id, target: data.target, ports: data.ports });
-      const answer = await probeJob(deps, data);
-      await storeAnswer(pool, workerId, data, answer);
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let wakeUp: (() => void) | null = null;
+  const wake = (): void => {
+    wakeUp?.();
+  };
+  let waitingForQueue = false;
+
+  const handle = async (taken: TakenJob): Promise<void> => {
+    const parsed = probeJobSchema.safeParse(taken.data);
+    if (!parsed.success || parsed.data.vantage !== deps.vantage) {
+      log.warn('job answered as failed: not a probe job for this vantage', { job: taken.job_id });
+      await answer(taken.job_id, {
+        kind: 'failed',
+        error: 'the job was not a probe job this worker understands',
+        version: deps.version,
+      });
+      return;
+    }
+    const job = parsed.data;
+    log.info('probing', {
+      job: taken.job_id,
+      target: job.target,
+      ports: job.ports,
+      remainingMs: taken.remaining_ms,
+    });
+    await answer(taken.job_id, await probeJob(deps, job, taken.remaining_ms));
+  };
+
+  const answer = async (jobId: string, result: VantageAnswer): Promise<void> => {
+    try {
+      const { rows } = await pool.query<{ stored: boolean }>(
+        'SELECT smtp_check_worker_answer($1, $2, $3::jsonb) AS stored',
+        [jobId, workerId, storable(result, deps.version)],
+      );
+      if (!rows[0]?.stored)
+        log.info('answer not kept: the job was cancelled or answered already', { job: jobId });
+    } catch (error) {
+      log.warn('could not store an answer', { error, job: jobId });
     }
   };
-  const queue = probeQueue(deps.vantage);
-  const slots: string[] = [];
-  for (let slot = 0; slot < Math.max(1, deps.concurrency); slot += 1) {
-    slots.push(
-      await boss.work(
-        queue,
-        { pollingIntervalSeconds: deps.pollSeconds ?? POLL_SECONDS, batchSize: 1 },
-        handle,
-      ),
-    );
-  }
-  const wakeUps = await listenForJobs(deps, () => {
-    for (const slot of slots) boss.notifyWorker(slot);
-  });
+
+  const take = async (count: number): Promise<TakenJob[]> => {
+    try {
+      const { rows } = await pool.query<TakenJob>(
+        'SELECT job_id, data, remaining_ms FROM smtp_check_worker_take($1, $2)',
+        [workerId, count],
+      );
+      if (waitingForQueue) log.info('the probe queue is ready');
+      waitingForQueue = false;
+      return rows;
+    } catch (error) {
+      if (NOT_PREPARED.has(sqlState(error) ?? '')) {
+        if (!waitingForQueue)
+          log.warn(
+            'the probe queue is not prepared yet: waiting for the bot (start it with this DATABASE_URL)',
+          );
+        waitingForQueue = true;
+      } else log.warn('could not take jobs', { error });
+      return [];
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      const free = concurrency - running.size;
+      let got = 0;
+      if (free > 0) {
+        const jobs = await take(free);
+        got = jobs.length;
+        for (const job of jobs) {
+          const done: Promise<void> = handle(job)
+            .catch((error: unknown) => log.error('job failed', { error, job: job.job_id }))
+            .finally(() => {
+              running.delete(done);
+              wake();
+            });
+          running.add(done);
+        }
+      }
+      if (got > 0 && got === free) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, (deps.pollSeconds ?? POLL_SECONDS) * 1_000);
+        function finish(): void {
+          clearTimeout(timer);
+          wakeUp = null;
+          resolve();
+        }
+        wakeUp = finish;
+      });
+    }
+  })();
+
+  const wakeUps = await listenForJobs(deps, wake);
   log.info('worker ready: waiting for probe jobs', { vantage: deps.vantage, worker: workerId });
 
-  let stopping: Promise<void> | null = null;
+  let stopped: Promise<void> | null = null;
   return {
     workerId,
     stop(options = {}) {
-      stopping ??= (async () => {
+      stopped ??= (async () => {
+        stopping = true;
+        wake();
         clearInterval(beat);
         await wakeUps.close();
-        // Graceful: running jobs finish; after the timeout pg-boss fails them, and the bot's
-        // supervisor hands them to another worker of the vantage.
-        await boss.stop({ graceful: true, wait: true, timeout: options.timeoutMs ?? 30_000 });
+        await loop;
+        // Running probes finish; past the timeout they are left, and the bot's queue expires and
+        // retries them.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled([...running]),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, options.timeoutMs ?? 30_000);
+          }),
+        ]);
+        clearTimeout(timer);
         await pool
-          .query('UPDATE vantage_workers SET stopped_at = now(), last_seen = now() WHERE worker_id = $1', [
-            workerId,
-          ])
+          .query('SELECT smtp_check_worker_bye($1)', [workerId])
           .catch((error: unknown) => log.warn('could not record the stop', { error }));
         await pool.end();
       })();
-      return stopping;
+      return stopped;
     },
   };
 }

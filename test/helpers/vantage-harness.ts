@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ import { asSuperuser, type TestDatabase } from './postgres.js';
 // runs with the least-privilege role, not as the test's superuser.
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const NETWORK_SCRIPT = fileURLToPath(new URL('./vantage-network.ts', import.meta.url));
 const SOCKET_DIR = process.env['PGTEST_SOCKET_DIR'] ?? '/var/run/postgresql';
 
@@ -63,8 +63,47 @@ export function writeVantageFiles(): VantageFiles {
   return { ...files, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+let bundling: Promise<string> | undefined;
+
+/**
+ * The CLI bundled into a folder every user may read: a worker runs as an unprivileged user, and
+ * the clone may live where only root can enter (a 0700 temporary folder). The worker needs
+ * nothing but `pg` from node_modules, which is bundled in; the bundle is removed at exit.
+ */
+export function workerCli(): Promise<string> {
+  bundling ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-check-worker-cli-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const { build } = await import('esbuild');
+    const outdir = join(dir, 'dist', 'cli-bundle');
+    await build({
+      entryPoints: [CLI_SOURCE],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outdir,
+      // Never loaded by a worker: the bot's queue and the picture renderer.
+      external: ['pg-boss', '@resvg/resvg-js', 'pg-native', 'pg-cloudflare'],
+      // pg is CommonJS: its require() of Node's own modules needs a require in an ES module.
+      banner: {
+        js: "import { createRequire as smtpCheckRequire } from 'node:module'; const require = smtpCheckRequire(import.meta.url);",
+      },
+      logLevel: 'warning',
+    });
+    // The version a worker announces is read from package.json two folders above the bundle.
+    copyFileSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+    sh('chmod', ['-R', 'a+rX', dir]);
+    return join(outdir, 'main.js');
+  })();
+  return bundling;
+}
+
 export interface WorkerRole {
   role: string;
+  /** The vantage the database binds this role to. */
+  vantage: string;
   uid: number;
   gid: number;
   /** The worker's DATABASE_URL: this role, over the socket, no password (peer authentication). */
@@ -72,20 +111,21 @@ export interface WorkerRole {
   remove(): Promise<void>;
 }
 
-/** An OS user and the PostgreSQL role of the same name, granted with grantWorkerRole. */
-export async function createWorkerRole(db: TestDatabase): Promise<WorkerRole> {
+/** An OS user and the PostgreSQL role of the same name, bound to `vantage` with grantWorkerRole. */
+export async function createWorkerRole(db: TestDatabase, vantage: string): Promise<WorkerRole> {
   const role = `smtpcheck_w${randomBytes(4).toString('hex')}`;
   sh('useradd', ['--system', '--no-create-home', '--user-group', '--shell', '/usr/sbin/nologin', role]);
   const uid = Number(sh('id', ['-u', role]).trim());
   const gid = Number(sh('id', ['-g', role]).trim());
   const pool = createPool(db.url, { max: 1 });
   try {
-    await grantWorkerRole(pool, role);
+    await grantWorkerRole(pool, { role, vantage });
   } finally {
     await pool.end();
   }
   return {
     role,
+    vantage,
     uid,
     gid,
     url: `postgres://${role}@/${db.name}?host=${encodeURIComponent(SOCKET_DIR)}`,
@@ -201,8 +241,10 @@ export async function startWorkerProcess(
   network: Network,
   role: WorkerRole,
   files: VantageFiles,
-  options: { vantage: string; allowTargets?: string; env?: Record<string, string>; args?: string[] },
+  options: { vantage?: string; allowTargets?: string; env?: Record<string, string>; args?: string[] },
 ): Promise<WorkerProcess> {
+  const vantage = options.vantage ?? role.vantage;
+  const cli = await workerCli();
   const child = spawn(
     'ip',
     [
@@ -214,16 +256,14 @@ export async function startWorkerProcess(
       `--regid=${role.gid}`,
       '--clear-groups',
       process.execPath,
-      '--import',
-      'tsx',
-      CLI,
+      cli,
       'worker',
       '--vantage',
-      options.vantage,
+      vantage,
       ...(options.args ?? []),
     ],
     {
-      cwd: REPO,
+      cwd: files.dir,
       env: {
         PATH: process.env['PATH'] ?? '',
         HOME: files.dir,
@@ -261,9 +301,7 @@ export async function startWorkerProcess(
       const timer = setTimeout(() => {
         listeners.delete(check);
         reject(
-          new Error(
-            `worker ${options.vantage}: ${what} not seen within ${timeoutMs} ms:\n${output.slice(-3_000)}`,
-          ),
+          new Error(`worker ${vantage}: ${what} not seen within ${timeoutMs} ms:\n${output.slice(-3_000)}`),
         );
       }, timeoutMs);
       listeners.add(check);
@@ -271,7 +309,7 @@ export async function startWorkerProcess(
     });
   await waitFor((line) => line.includes('waiting for probe jobs (nothing listens here)'), 'ready');
   return {
-    vantage: options.vantage,
+    vantage,
     child,
     output: () => output,
     waitFor,
@@ -288,16 +326,38 @@ export async function startWorkerProcess(
 export interface VantageWorld {
   db: TestDatabase;
   files: VantageFiles;
-  role: WorkerRole;
+  /** One role per vantage, as `smtp-check worker-role ROLE --vantage NAME` makes them. */
+  roles: WorkerRole[];
   networks: Network[];
   workers: WorkerProcess[];
   close(): Promise<void>;
 }
 
 /**
+ * What a set-up made, removed in reverse order whether the set-up finished or failed: a suite
+ * that fails while starting leaves no namespace, OS user or role behind.
+ */
+export class Teardown {
+  private readonly steps: Array<() => Promise<unknown> | unknown> = [];
+  add<T>(made: T, remove: (made: T) => Promise<unknown> | unknown): T {
+    this.steps.push(() => remove(made));
+    return made;
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch {
+        // best effort: the next step still runs
+      }
+    }
+  }
+}
+
+/**
  * The usual two networks with a worker each: "office" reaches the mail server on 127.0.0.1 on 25
  * and 587; "aws-eu" drops outbound 25 (unless told otherwise). The database is migrated (as the bot does at start) and
- * pg-boss's schema is installed by `prepareQueue` before the role is granted.
+ * pg-boss's schema is installed by `prepareQueue` before the roles are granted.
  */
 export async function startVantageWorld(
   db: TestDatabase,
@@ -305,31 +365,36 @@ export async function startVantageWorld(
   /** false: aws-eu starts open, for a test that blocks 25 there later (Network.block). */
   options: { awsEuDrops25?: boolean } = {},
 ): Promise<VantageWorld> {
-  const files = writeVantageFiles();
-  await prepareQueue();
-  const role = await createWorkerRole(db);
-  const networks = await Promise.all([
-    startNetwork('office', files),
-    startNetwork('aws-eu', files, options.awsEuDrops25 === false ? {} : { drop: 25 }),
-  ]);
-  const [office, awsEu] = networks as [Network, Network];
-  const workers = await Promise.all([
-    startWorkerProcess(office, role, files, { vantage: 'office', allowTargets: '127.0.0.0/8' }),
-    startWorkerProcess(awsEu, role, files, { vantage: 'aws-eu', allowTargets: '127.0.0.0/8' }),
-  ]);
-  return {
-    db,
-    files,
-    role,
-    networks,
-    workers,
-    close: async () => {
-      await Promise.all(workers.map((worker) => worker.stop()));
-      await Promise.all(networks.map((network) => network.close()));
-      await role.remove();
-      files.remove();
-    },
-  };
+  const teardown = new Teardown();
+  try {
+    const files = teardown.add(writeVantageFiles(), (made) => made.remove());
+    await prepareQueue();
+    const roles = await Promise.all(
+      ['office', 'aws-eu'].map(async (vantage) =>
+        teardown.add(await createWorkerRole(db, vantage), (made) => made.remove()),
+      ),
+    );
+    const networks = await Promise.all([
+      startNetwork('office', files).then((made) => teardown.add(made, (network) => network.close())),
+      startNetwork('aws-eu', files, options.awsEuDrops25 === false ? {} : { drop: 25 }).then((made) =>
+        teardown.add(made, (network) => network.close()),
+      ),
+    ]);
+    const [office, awsEu] = networks as [Network, Network];
+    const [officeRole, awsEuRole] = roles as [WorkerRole, WorkerRole];
+    const workers = await Promise.all([
+      startWorkerProcess(office, officeRole, files, { allowTargets: '127.0.0.0/8' }).then((made) =>
+        teardown.add(made, (worker) => worker.stop()),
+      ),
+      startWorkerProcess(awsEu, awsEuRole, files, { allowTargets: '127.0.0.0/8' }).then((made) =>
+        teardown.add(made, (worker) => worker.stop()),
+      ),
+    ]);
+    return { db, files, roles, networks, workers, close: () => teardown.run() };
+  } catch (error) {
+    await teardown.run();
+    throw error;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Pool, PoolClient } from './connection.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { StoreError } from '../store-error.js';
@@ -14,6 +15,9 @@ export interface Migration {
 
 /** Any 64-bit number that no other user of the database locks on: "smtp-check" in ASCII. */
 export const MIGRATION_LOCK = 0x736d_7470_2d63n;
+
+/** How long a replica waits for another's migrations (and a migration may run). */
+const MIGRATION_WAIT_MS = 120_000;
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
@@ -53,7 +57,16 @@ export async function migrate(pool: Pool, where: string, migrations = MIGRATIONS
   const applied: string[] = [];
   let from = 0;
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+    // Another replica may be migrating: waiting for its lock is expected at start, so this one
+    // connection waits longer than the bot's usual lock and statement limits, and then resets.
+    await client.query(
+      `SET lock_timeout = ${MIGRATION_WAIT_MS}; SET statement_timeout = ${MIGRATION_WAIT_MS}`,
+    );
+    await client.query({
+      text: 'SELECT pg_advisory_lock($1)',
+      values: [MIGRATION_LOCK.toString()],
+      query_timeout: MIGRATION_WAIT_MS + 5_000,
+    } as pg.QueryConfig);
     try {
       from = await currentVersion(client);
       if (from > latest) {
@@ -82,6 +95,9 @@ export async function migrate(pool: Pool, where: string, migrations = MIGRATIONS
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
+      await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => {
+        lost = true;
+      });
     }
   } finally {
     client.off('error', onLost);

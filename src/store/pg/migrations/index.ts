@@ -4,6 +4,7 @@ import { fleetSchedule } from './002-fleet-schedule.js';
 import { fleetContext } from './003-fleet-context.js';
 import { vantages } from './004-vantages.js';
 import { watchVantages } from './005-watch-vantages.js';
+import { workerTrust } from './006-worker-trust.js';
 
 /** Every schema change, oldest first. A released migration is never edited: add the next one. */
 export const MIGRATIONS: Migration[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: Migration[] = [
   fleetContext,
   vantages,
   watchVantages,
+  workerTrust,
 ];

@@ -1,0 +1,22 @@
+// What the database's worker functions (migration 006) and the bot's code agree on. Names here
+// are stored and called across processes and versions: they do not change.
+
+/** LISTEN/NOTIFY channel the answer function notifies; the payload is `checkId:vantage`. */
+export const ANSWER_CHANNEL = 'smtp_check_vantage_answer';
+
+/** pg-boss queue of one vantage's probe jobs. */
+export function probeQueue(vantage: string): string {
+  return `smtp-check-probe-${vantage}`;
+}
+
+/** The largest answer the database takes, in bytes of its JSON text. */
+export const MAX_ANSWER_BYTES = 262_144;
+
+/** The functions a worker role may execute, with their argument types (for GRANT and REVOKE). */
+export const WORKER_FUNCTIONS = [
+  'smtp_check_worker_hello(text, uuid, text, text)',
+  'smtp_check_worker_beat(uuid)',
+  'smtp_check_worker_bye(uuid)',
+  'smtp_check_worker_take(uuid, integer)',
+  'smtp_check_worker_answer(uuid, uuid, jsonb)',
+] as const;
