@@ -54,8 +54,8 @@ export class FleetRateLimiter {
     const key = nameKey(target);
     return this.fleetOr(
       () => this.local.take(user, target),
-      (client, now) =>
-        this.record(client, now, [
+      (client) =>
+        this.record(client, [
           ['user', user, user, this.limits.perUserPerMinute],
           ['target', key, key, this.limits.perTargetPerMinute],
         ]),
@@ -66,19 +66,16 @@ export class FleetRateLimiter {
   takeAddress(address: string): Promise<RateDecision> {
     return this.fleetOr(
       () => this.local.takeAddress(address),
-      (client, now) =>
-        this.record(client, now, [
-          ['address', address.toLowerCase(), address, this.limits.perTargetPerMinute],
-        ]),
+      (client) =>
+        this.record(client, [['address', address.toLowerCase(), address, this.limits.perTargetPerMinute]]),
     );
   }
 
   private async fleetOr(
     local: () => RateDecision,
-    fleet: (client: PoolClient, now: number) => Promise<RateDecision>,
+    fleet: (client: PoolClient) => Promise<RateDecision>,
   ): Promise<RateDecision> {
     if (!this.outage.shouldTry()) return local();
-    const now = this.now();
     let client: PoolClient;
     try {
       client = await this.db.pool.connect();
@@ -88,7 +85,7 @@ export class FleetRateLimiter {
     }
     try {
       await client.query('BEGIN');
-      const decision = await fleet(client, now);
+      const decision = await fleet(client);
       await client.query('COMMIT');
       this.outage.succeeded();
       return decision;
@@ -107,11 +104,13 @@ export class FleetRateLimiter {
    */
   private async record(
     client: PoolClient,
-    now: number,
     keys: Array<[scope: Scope, key: string, shown: string, limit: number]>,
   ): Promise<RateDecision> {
-    const since = new Date(now - RATE_WINDOW_MS);
     await client.query('SELECT pg_advisory_xact_lock($1)', [RATE_LOCK.toString()]);
+    // One clock for the fleet: the database's. Replicas whose clocks disagree still share a window.
+    const { rows: clock } = await client.query<{ now: Date }>('SELECT now() AS now');
+    const now = clock[0]?.now.getTime() ?? this.now();
+    const since = new Date(now - RATE_WINDOW_MS);
     await client.query('DELETE FROM rate_events WHERE at <= $1', [since]);
     for (const [scope, key, shown, limit] of keys) {
       const { rows } = await client.query<{ count: string; oldest: Date | null }>(

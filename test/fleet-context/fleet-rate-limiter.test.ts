@@ -36,21 +36,43 @@ describe.skipIf(skip !== null)('FleetRateLimiter', () => {
     };
   };
 
+  /** Time passes for the fleet: its events are stamped with the database's clock, so they age there. */
+  const age = (seconds: number) =>
+    fleet.open().pool.query("UPDATE rate_events SET at = at - $1 * interval '1 second'", [seconds]);
+
   test('a user’s checks on two replicas share one allowance, with RateLimiter’s refusal', async () => {
     const { one, two } = replicas({ perUserPerMinute: 2, perTargetPerMinute: 100 });
     expect(await one.take('U1', 'a.example')).toEqual({ allowed: true });
-    now += 10_000;
+    await age(10);
     expect(await two.take('U1', 'b.example')).toEqual({ allowed: true });
-    now += 5_000;
+    await age(5);
     const refused = await one.take('U1', 'c.example');
-    expect(refused).toEqual({
+    expect(refused).toMatchObject({
       allowed: false,
-      retryAfterMs: 45_000,
       reason: 'you have started 2 checks in the last minute (limit 2)',
     });
+    // The oldest of the two was 15 s ago on the database's clock (and a few ms of the test's own).
+    const retryAfterMs = refused.allowed ? 0 : refused.retryAfterMs;
+    expect(retryAfterMs).toBeGreaterThan(44_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(45_000);
     expect(await two.take('U2', 'c.example')).toEqual({ allowed: true });
-    now += 45_000;
+    await age(45);
     expect(await two.take('U1', 'c.example')).toEqual({ allowed: true });
+  });
+
+  test('replicas whose clocks disagree by minutes share one window: the database’s clock decides', async () => {
+    const { logger } = recordingLogger();
+    const limits = { perUserPerMinute: 1, perTargetPerMinute: 100 };
+    const behind = new FleetRateLimiter(fleet.open(), limits, { logger, now: () => Date.now() - 120_000 });
+    const ahead = new FleetRateLimiter(fleet.open(), limits, { logger, now: () => Date.now() + 120_000 });
+    expect(await behind.take('U0SKEW', 'a.example')).toEqual({ allowed: true });
+    expect(await ahead.take('U0SKEW', 'b.example')).toMatchObject({ allowed: false });
+    const { rows } = await fleet
+      .open()
+      .pool.query<{ skew: number }>(
+        "SELECT max(abs(extract(epoch FROM at - now())))::float AS skew FROM rate_events WHERE key = 'U0SKEW'",
+      );
+    expect(rows[0]?.skew).toBeLessThan(5);
   });
 
   test('a target typed two ways on two replicas is one target; a refused try uses nothing up', async () => {
@@ -109,7 +131,7 @@ describe.skipIf(skip !== null)('FleetRateLimiter', () => {
       { logger, now: clock },
     );
     await limiter.take('U0OLD', 'old.example');
-    now += 61_000;
+    await age(61);
     await limiter.take('U0NEW', 'new.example');
     const { rows } = await db.pool.query<{ key: string }>('SELECT key FROM rate_events ORDER BY key');
     expect(rows.map((row) => row.key)).toEqual(['U0NEW', 'new.example']);
