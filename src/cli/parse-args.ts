@@ -5,7 +5,7 @@ export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525]
        smtp-check store import <data file>   (the bot's JSON file into DATABASE_URL; --help for more)
        smtp-check health                     (DATABASE_URL answers and its schema is current)
        smtp-check worker --vantage NAME      (a probe worker for the network it runs in; --help)
-       smtp-check worker-role ROLE           (a least-privilege database role for workers)
+       smtp-check worker-role ROLE --vantage NAME  (a database role bound to one vantage; --help)
        smtp-check history <host> [--png FILE] (a watched host's history from the bot's store)
 
   <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
