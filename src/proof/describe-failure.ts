@@ -53,6 +53,12 @@ export interface FailureContext {
   checkedName: string;
   certificate?: KnownCertificate;
   secretForms?: readonly string[];
+  /**
+   * How the session redacts a text of its own (the transcript collector's `redact`), used instead
+   * of scrubbing for `secretForms`: it also hides a short password the server echoed in its answer
+   * to AUTH, which a blind scrub must leave alone.
+   */
+  redact?: (text: string) => string;
 }
 
 interface NodemailerErrorLike {
@@ -108,10 +114,12 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     typeof error === 'object' && error !== null ? error : { message: String(error) }
   ) as NodemailerErrorLike;
   const forms = context.secretForms ?? [];
+  const { redact } = context;
+  const clean = (text: string) => (redact ? cleanText(redact(text)) : cleanText(text, forms));
   const code = str(e.code);
   const originalCode = str(e.originalCode);
-  const message = cleanText(str(e.message) ?? 'unknown error', forms);
-  const response = str(e.response) ? cleanText(e.response as string, forms) : undefined;
+  const message = clean(str(e.message) ?? 'unknown error');
+  const response = str(e.response) ? clean(e.response as string) : undefined;
   const base = {
     ...(code ? { code } : {}),
     ...(originalCode ? { originalCode } : {}),

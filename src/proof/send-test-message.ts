@@ -134,6 +134,7 @@ export async function sendTestMessage(
     secure: options.secure,
     checkedName: options.tls?.servername ?? options.host,
     secretForms: forms,
+    redact: collector.redact,
   };
   try {
     const info = await transport.sendMail({
@@ -150,7 +151,7 @@ export async function sendTestMessage(
       // An overall end for a server that trickles its replies just fast enough to dodge socketTimeout.
       signal: AbortSignal.timeout(timeoutMs * 6),
     });
-    const reply = parseReply(info.response, forms) ?? undefined;
+    const reply = parseReply(collector.redact(info.response)) ?? undefined;
     const queueId = info.serverMessageId ?? (reply ? queueIdFrom(reply) : null);
     return {
       ...base,
@@ -165,7 +166,8 @@ export async function sendTestMessage(
   } catch (error) {
     const e = error as { command?: unknown; response?: unknown; code?: unknown };
     const stage = e.code === 'EAUTH' ? 'auth' : stageOf(e.command);
-    const reply = parseReply(e.response, forms);
+    // Redacted as the transcript redacts it: a server may echo the password in its answer to AUTH.
+    const reply = parseReply(typeof e.response === 'string' ? collector.redact(e.response) : e.response);
     const transcript = collector.lines();
     if (reply && reply.code >= 400) {
       const { outcome, explanation } = explainSendRefusal(stage, reply);

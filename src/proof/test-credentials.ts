@@ -24,8 +24,9 @@ import type { ProofLimits, ShownTlsOptions } from './verify-transport.js';
  * anyway; here the EHLO is read first, so the password is only ever sent inside TLS and only to a
  * server that offers a mechanism for it.
  *
- * The password never appears in the result: the transcript is redacted by AUTH state and scrubbed
- * for every encoding of the password, and error texts are scrubbed the same way.
+ * The password never appears in the result: the transcript is redacted by AUTH state, the server's
+ * answer to AUTH is scrubbed for every encoding of the password, and error texts repeating it are
+ * redacted the same way (see transcript.ts and secrets.ts).
  */
 
 export const PASSWORD_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5'] as const;
@@ -135,6 +136,7 @@ export function testCredentials(options: CredentialTestOptions): Promise<Credent
     secure: options.secure,
     checkedName: options.tls?.servername ?? options.host,
     secretForms: forms,
+    redact: collector.redact,
   };
 
   return new Promise<CredentialTestResult>((resolve) => {
@@ -163,7 +165,9 @@ export function testCredentials(options: CredentialTestOptions): Promise<Credent
     };
     const failed = (error: unknown) => {
       const failure = describeFailure(error, context);
-      const reply = parseReply((error as { response?: unknown }).response, forms);
+      const response = (error as { response?: unknown }).response;
+      // Redacted as the transcript redacts it: a server may echo the password in its answer to AUTH.
+      const reply = parseReply(typeof response === 'string' ? collector.redact(response) : response);
       // A reply to AUTH is a login answer to decode; anything else is a connection failure.
       if (tried !== undefined && reply) {
         const facts: AuthFailureFacts = {

@@ -1,10 +1,14 @@
-import { REDACTED, scrub } from './secrets.js';
+import { REDACTED, scrub, scrubAuthReply } from './secrets.js';
 
 /**
  * The SMTP conversation as data, collected from nodemailer's `logger` option with
  * `transactionLog: true`. nodemailer already masks the credentials it logs, but this collector does
- * not rely on that: it recognises the AUTH exchange itself and replaces every client line of it, and
- * then scrubs every line for the password's known encodings as a second net.
+ * not rely on that: it recognises the AUTH exchange itself and replaces every client line of it,
+ * whatever the password. The server's replies inside and at the end of the exchange are where an
+ * echo of the secret would be: they are scrubbed for every form of it (see secrets.ts), and so is
+ * each later repetition of them (nodemailer's error note, the error's message and response, through
+ * `redact`). Everything else is scrubbed only for the forms long enough not to occur by chance, so
+ * a short password is never starred out of a greeting or a port number.
  */
 
 export type TranscriptDirection = 'client' | 'server' | 'note';
@@ -35,6 +39,11 @@ export interface TranscriptCollector {
   lastEhlo(): string | null;
   /** The EHLO replies in order (before and after STARTTLS). */
   ehloReplies(): string[];
+  /**
+   * A text from the same session (an error's message or response) redacted as the transcript is:
+   * a repetition of the server's answer to AUTH as it was redacted there, the rest scrubbed.
+   */
+  redact(text: string): string;
 }
 
 interface LogEntry {
@@ -59,9 +68,20 @@ export function createTranscriptCollector(secretForms: readonly string[] = []): 
   let inAuthExchange = false;
   let lastClientVerb = '';
   let mechanism: string | null = null;
+  /** The server's answers to the AUTH exchange, as received and as redacted, longest first. */
+  const authReplies: Array<[raw: string, redacted: string]> = [];
+
+  const redact = (text: string, from = 0): string => {
+    const known = authReplies[from];
+    if (!known) return scrub(text, secretForms);
+    return text
+      .split(known[0])
+      .map((part) => redact(part, from + 1))
+      .join(known[1]);
+  };
 
   const push = (direction: TranscriptDirection, text: string) => {
-    lines.push({ direction, text: scrub(text, secretForms) });
+    lines.push({ direction, text: redact(text) });
   };
 
   const client = (raw: string) => {
@@ -84,8 +104,17 @@ export function createTranscriptCollector(secretForms: readonly string[] = []): 
   };
 
   const server = (raw: string) => {
-    // A 334 continues the exchange; any other reply ends it.
-    if (inAuthExchange && !/^334[ -]/.test(raw)) inAuthExchange = false;
+    if (inAuthExchange) {
+      // A 334 continues the exchange; any other reply ends it. Either may echo what it was sent.
+      if (!/^334[ -]/.test(raw)) inAuthExchange = false;
+      const redacted = scrubAuthReply(raw, secretForms);
+      if (redacted !== raw && raw.length > 0) {
+        authReplies.push([raw, redacted]);
+        authReplies.sort((a, b) => b[0].length - a[0].length);
+      }
+      lines.push({ direction: 'server', text: redacted });
+      return;
+    }
     if ((lastClientVerb === 'EHLO' || lastClientVerb === 'LHLO') && /^250[ -]/.test(raw)) ehlo.push(raw);
     push('server', raw);
   };
@@ -113,6 +142,7 @@ export function createTranscriptCollector(secretForms: readonly string[] = []): 
     authenticatedMechanism: () => mechanism,
     lastEhlo: () => ehlo.at(-1) ?? null,
     ehloReplies: () => [...ehlo],
+    redact: (text) => redact(text),
   };
 }
 
