@@ -9,6 +9,9 @@ import { WORKER_FUNCTIONS } from '../store/pg/worker-contract.js';
 /** PostgreSQL role names this command accepts; they are quoted in every statement all the same. */
 export const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 
+/** Serialises worker-role changes: "smtp-chw" in ASCII. */
+const ROLE_LOCK = 0x736d_7470_2d63_6877n;
+
 /** Connections a worker role may hold at once by default: a worker process uses three. */
 export const DEFAULT_CONNECTION_LIMIT = 10;
 
@@ -68,6 +71,9 @@ export async function grantWorkerRole(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // GRANTs on the same functions from two transactions at once fail ("tuple concurrently
+    // updated"): role changes are made one at a time.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLE_LOCK.toString()]);
     const { rows: me } = await client.query<{ bot: string; db: string }>(
       'SELECT current_user AS bot, current_database() AS db',
     );
