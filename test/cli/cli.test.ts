@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DiagnosisJson } from '../../src/render/json.js';
 import { createTestCa } from '../helpers/certs.js';
 import type { CliScenarioResult } from '../helpers/netns-cli-scenario.js';
-import { namespaceSupport, runInNamespace } from '../helpers/netns.js';
+import { requireNamespaces, runInNamespace } from '../helpers/netns.js';
 import { freePort, startScriptedServer } from '../helpers/scripted-server.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
@@ -227,14 +227,10 @@ describe.runIf(spawnSync('script', ['--version']).status === 0)('smtp-check on a
   });
 });
 
-const support = namespaceSupport();
-if (!support.ok && process.env.CI) {
-  test('network namespaces are available in CI', () => {
-    throw new Error(`the packet-drop tests must run in CI: ${support.reason}`);
-  });
-}
+// Without namespaces these are skipped, and the file fails under CI.
+const noNamespaces = requireNamespaces() !== null;
 
-describe.runIf(support.ok)('smtp-check with port 25 really dropped (network namespace)', () => {
+describe.skipIf(noNamespaces)('smtp-check with port 25 really dropped (network namespace)', () => {
   const SCENARIO = new URL('../helpers/netns-cli-scenario.ts', import.meta.url);
 
   test('prints advice that names 587/465 and the likely cause, with the evidence', async () => {

@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { requireInfrastructure } from './postgres.js';
 
 // Packet-drop tests run in a network namespace of their own: loopback only, so nothing can leave
 // the machine even by mistake, and nftables rules there touch nobody else's traffic.
@@ -13,6 +14,16 @@ let support: NamespaceSupport | undefined;
 export function namespaceSupport(): NamespaceSupport {
   support ??= probeSupport();
   return support;
+}
+
+/**
+ * Null when network namespaces with nftables can be made; otherwise the reason to skip with — or,
+ * under CI (CI set), throws it, so a CI machine without them fails instead of passing on skipped
+ * tests. The same rule as requirePostgres().
+ */
+export function requireNamespaces(): string | null {
+  const found = namespaceSupport();
+  return requireInfrastructure('a network namespace with nftables', found.ok ? null : found.reason);
 }
 
 function probeSupport(): NamespaceSupport {

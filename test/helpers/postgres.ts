@@ -7,7 +7,8 @@ import pg from 'pg';
 // network namespace can reach too). When it is installed but stopped, the tests start it (as root)
 // — no one starts it by hand. Each test gets a database of its own, dropped afterwards.
 //
-// Without a server the PostgreSQL tests are skipped and say why; under CI (CI set) they fail.
+// Without a server the PostgreSQL tests are skipped and say why; under CI (CI set) they fail
+// (requireInfrastructure(), which the network namespace tests share).
 
 /** The folder of the test server's Unix socket. */
 export const SOCKET_DIR = process.env['PGTEST_SOCKET_DIR'] ?? '/var/run/postgresql';
@@ -81,14 +82,22 @@ export function postgresUnavailable(): Promise<string | null> {
 }
 
 /**
- * Resolves when PostgreSQL can be used; otherwise returns the reason to skip with — or, under CI,
- * throws it, so a CI machine without a server fails instead of passing on skipped tests.
+ * The one rule for what a test needs from the machine (PostgreSQL, network namespaces): with
+ * `reason` null it is there, and this returns null. Otherwise the tests that need it are skipped
+ * with the reason (returned, and said on the console) — or, under CI (CI set), this throws it, so a CI
+ * machine without it fails instead of passing on skipped tests. Called at a test file's top level,
+ * the throw fails the file.
  */
-export async function requirePostgres(): Promise<string | null> {
-  const reason = await postgresUnavailable();
-  if (reason !== null && process.env['CI']) throw new Error(`PostgreSQL is required under CI: ${reason}`);
-  if (reason !== null) console.warn(`PostgreSQL tests skipped: ${reason}`);
+export function requireInfrastructure(what: string, reason: string | null): string | null {
+  if (reason === null) return null;
+  if (process.env['CI']) throw new Error(`${what} is required under CI: ${reason}`);
+  console.warn(`tests that need ${what} skipped: ${reason}`);
   return reason;
+}
+
+/** Null when PostgreSQL can be used; otherwise see requireInfrastructure(). */
+export async function requirePostgres(): Promise<string | null> {
+  return requireInfrastructure('PostgreSQL', await postgresUnavailable());
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
