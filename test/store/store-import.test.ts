@@ -189,7 +189,69 @@ describe.skipIf(skip !== null)('smtp-check store import', () => {
     await pg.close();
   });
 
+  /** A data file of these watch entries (a good one by default) and history series. */
+  const aFile = (watches: string[], history: string[] = []): string =>
+    `{"version":2,"watches":{${watches.join(',')}},"history":{${history.join(',')}}}`;
+  const STATE = '["ok",0,1772366400000,null,"open-starttls",1,1772366400000,90,1,null,null,"ok"]';
+  const anEntry = (key: string, fields: { alerts?: string; host?: string; extra?: string } = {}): string =>
+    `"${key}":{"channel":"C0","host":"${fields.host ?? 'h.test'}","ports":[25],"addedBy":"U0","addedAt":"2026-03-01T12:00:00.000Z","alerts":${fields.alerts ?? `{"25":${STATE}}`},"incident":null,"mute":null${fields.extra ?? ''}}`;
+  const SERIES = '["1",1772366400,[[1772366400,"refused",0]]]';
+
   test.each([
+    [
+      'port 0 as an alert state’s key',
+      aFile([anEntry('C0/g.test', { host: 'g.test' }), anEntry('C0/h.test', { alerts: `{"0":${STATE}}` })]),
+      'cannot be imported: watch "C0/h.test", alert state of port "0": 0 is not a port (1–65535). Nothing was changed.',
+    ],
+    [
+      'port 99999 as a vantage’s alert state key',
+      aFile([
+        anEntry('C0/h.test', {
+          extra: `,"vantages":["office"],"vantageAlerts":{"office":{"25":${STATE},"99999":${STATE}}}`,
+        }),
+      ]),
+      'watch "C0/h.test", vantage "office", alert state of port "99999": 99999 is not a port (1–65535)',
+    ],
+    [
+      'one port twice among a watch’s alert states',
+      aFile([anEntry('C0/h.test', { alerts: `{"25":${STATE},"025":${STATE}}` })]),
+      'watch "C0/h.test", alert states "25" and "025": both are port 25, which has one state',
+    ],
+    [
+      'the same channel and host twice among the watches',
+      aFile([anEntry('C0/h.test'), anEntry('C0/h.test-copy')]),
+      'watches "C0/h.test" and "C0/h.test-copy": both are channel "C0", host "h.test", which a channel watches once',
+    ],
+    [
+      'a history series of port 99999',
+      aFile([], [`"h.test:99999":${SERIES}`]),
+      'history "h.test:99999": 99999 is not a port (1–65535)',
+    ],
+    [
+      'the same history series twice',
+      aFile([], [`"h.test:25":${SERIES}`, `"h.test:025":${SERIES}`]),
+      'history "h.test:25" and "h.test:025": both are the series of port 25 of h.test',
+    ],
+    [
+      'a NUL character, which PostgreSQL cannot store',
+      aFile([anEntry('C0/h.test', { host: 'h\\u0000.test' })]),
+      'watch "C0/h.test", field "host": holds a NUL character',
+    ],
+    [
+      'a time PostgreSQL cannot store',
+      aFile([anEntry('C0/h.test').replace('2026-03-01T12:00:00.000Z', '0000-01-01T00:00:00.000Z')]),
+      'watch "C0/h.test", field "addedAt": 0000-01-01T00:00:00.000Z is not a time in the years 1–9999',
+    ],
+    [
+      'a time no date can hold',
+      aFile([], [`"h.test:25":["1",99999999999999,[]]`]),
+      'history "h.test:25", field "lastAt": 99999999999999 is not a time in the years 1–9999',
+    ],
+    [
+      'several problems: the first is named, the others counted',
+      aFile([anEntry('C0/h.test', { alerts: `{"0":${STATE},"70000":${STATE}}` }), anEntry('C0/h.test-copy')]),
+      'watch "C0/h.test", alert state of port "0": 0 is not a port (1–65535) (and 2 more problems). Nothing was changed.',
+    ],
     [
       'an unknown class in an alert state',
       '{"version":2,"watches":{"C0/h.test":{"channel":"C0","host":"h.test","ports":[25],"addedBy":"U0","addedAt":"2026-03-01T12:00:00.000Z","alerts":{"25":["ok",0,1772366400000,null,"warp",1,1772366400000,90,1,null,null,"ok"]},"incident":null,"mute":null}},"history":{}}',

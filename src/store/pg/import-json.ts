@@ -1,5 +1,6 @@
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
-import { decodeState, type StoreData } from '../store-data.js';
+import { STATE_TUPLE_FIELDS } from '../schema.js';
+import { decodeState, type StateTuple, type StoreData } from '../store-data.js';
 import type { Queryable } from './transaction.js';
 import { incidentRow, muteRow, SQL, seriesRow, stateRow, watchRow } from './watch-rows.js';
 
@@ -22,22 +23,160 @@ export interface ImportCounts {
 
 /**
  * `host:port` of a history series (`host:port@vantage` for another vantage than the bot's); a host
- * may hold colons (IPv6), the port is after the last.
+ * may hold colons (IPv6), the port is after the last. The port is as written: see validPort.
  */
 function splitSeriesKey(key: string): { host: string; port: number; vantage: string } | null {
   const match = /^(.+):(\d{1,5})(?:@([a-z0-9-]+))?$/.exec(key);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || port < 1 || port > 65_535) return null;
+  if (!match?.[1]) return null;
   const vantage = match[3] ?? '';
-  return vantage === '' || VANTAGE_NAME_PATTERN.test(vantage) ? { host: match[1], port, vantage } : null;
+  return vantage === '' || VANTAGE_NAME_PATTERN.test(vantage)
+    ? { host: match[1], port: Number(match[2]), vantage }
+    : null;
 }
 
-/** What in the data cannot go into the tables although the file's layout allows it, or null. */
+const validPort = (port: number): boolean => Number.isInteger(port) && port >= 1 && port <= 65_535;
+
+/** The instants both a JavaScript Date and PostgreSQL's timestamptz hold: the years 1 to 9999. */
+const FIRST_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const inYears = (ms: number): boolean => Number.isFinite(ms) && ms >= FIRST_MS && ms <= LAST_MS;
+
+/** Characters PostgreSQL cannot keep in text or jsonb: NUL, and half a UTF-16 surrogate pair. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The dotted path of the first string in `value` PostgreSQL cannot store, or null. */
+function unstorableAt(value: unknown, path: string[] = []): string[] | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (UNSTORABLE.test(key)) return [...path, key];
+    const found = unstorableAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The alert state tuple's times (epoch milliseconds). */
+const TUPLE_TIMES = new Set<string>(['since', 'pendingSince', 'checkedAt', 'announcedOutage', 'announcedAt']);
+
+/** Problems of one watch's states by port (`alerts`, or one vantage's): keys that are not one port each. */
+function stateKeyProblems(where: string, states: Record<string, StateTuple>): string[] {
+  const problems: string[] = [];
+  const seen = new Map<number, string>();
+  for (const [key, tuple] of Object.entries(states)) {
+    const port = Number(key);
+    if (!validPort(port)) {
+      problems.push(`${where}, alert state of port "${key}": ${key} is not a port (1–65535)`);
+      continue;
+    }
+    const first = seen.get(port);
+    if (first !== undefined) {
+      problems.push(
+        `${where}, alert states "${first}" and "${key}": both are port ${port}, which has one state`,
+      );
+    }
+    seen.set(port, key);
+    for (const [index, field] of STATE_TUPLE_FIELDS.entries()) {
+      const value = tuple[index];
+      if (TUPLE_TIMES.has(field) && typeof value === 'number' && !inYears(value)) {
+        problems.push(
+          `${where}, alert state of port ${key}, field "${field}": ${value} is not a time in the years 1–9999`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every problem of the data that its layout allows but the tables refuse, in the file's order. */
+function importProblems(data: StoreData): string[] {
+  const problems: string[] = [];
+  const watchAt = new Map<string, string>();
+  for (const [key, entry] of Object.entries(data.watches)) {
+    const where = `watch ${JSON.stringify(key)}`;
+    const unstorable = unstorableAt(entry);
+    if (unstorable) {
+      problems.push(
+        `${where}, field "${unstorable.join('.')}": holds a NUL character or half a surrogate pair, which PostgreSQL cannot store`,
+      );
+    }
+    const id = JSON.stringify([entry.channel, entry.host]);
+    const first = watchAt.get(id);
+    if (first !== undefined) {
+      problems.push(
+        `watches ${JSON.stringify(first)} and ${JSON.stringify(key)}: both are channel ${JSON.stringify(entry.channel)}, host ${JSON.stringify(entry.host)}, which a channel watches once`,
+      );
+    }
+    watchAt.set(id, key);
+    problems.push(...stateKeyProblems(where, entry.alerts));
+    for (const [vantage, states] of Object.entries(entry.vantageAlerts ?? {})) {
+      problems.push(...stateKeyProblems(`${where}, vantage ${JSON.stringify(vantage)}`, states));
+    }
+    const times: Array<[string, string | null]> = [
+      ['addedAt', entry.addedAt],
+      ['incident.openedAt', entry.incident?.openedAt ?? null],
+      ['incident.since', entry.incident?.since ?? null],
+      ['incident.lastReminderAt', entry.incident?.lastReminderAt ?? null],
+      ['incident.resolvedAt', entry.incident?.resolvedAt ?? null],
+      ['mute.until', entry.mute?.until ?? null],
+    ];
+    for (const [field, time] of times) {
+      if (time !== null && !inYears(Date.parse(time))) {
+        problems.push(`${where}, field "${field}": ${time} is not a time in the years 1–9999`);
+      }
+    }
+  }
+  const seriesAt = new Map<string, string>();
+  for (const [key, entry] of Object.entries(data.history)) {
+    const where = `history ${JSON.stringify(key)}`;
+    const series = splitSeriesKey(key);
+    if (series === null) {
+      problems.push(`${where} is not keyed "host:port" (or "host:port@vantage")`);
+      continue;
+    }
+    if (!validPort(series.port)) {
+      problems.push(`${where}: ${series.port} is not a port (1–65535)`);
+      continue;
+    }
+    const unstorable = unstorableAt({ host: series.host, entry });
+    if (unstorable) {
+      problems.push(
+        `${where}: holds a NUL character or half a surrogate pair, which PostgreSQL cannot store`,
+      );
+    }
+    const id = JSON.stringify([series.host, series.port, series.vantage]);
+    const first = seriesAt.get(id);
+    if (first !== undefined) {
+      problems.push(
+        `history ${JSON.stringify(first)} and ${JSON.stringify(key)}: both are the series of port ${series.port} of ${series.host}${series.vantage ? ` from ${series.vantage}` : ''}`,
+      );
+    }
+    seriesAt.set(id, key);
+    if (!inYears(entry[1] * 1000)) {
+      problems.push(`${where}, field "lastAt": ${entry[1]} is not a time in the years 1–9999`);
+    }
+    const change = entry[2].findIndex(([at]) => !inYears(at * 1000));
+    if (change !== -1) {
+      problems.push(
+        `${where}, change ${change + 1}: ${entry[2][change]?.[0]} is not a time in the years 1–9999`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * What in the data cannot go into the tables although the file's layout allows it (a port key
+ * that is no port, a watch or a port twice, a time or a character PostgreSQL cannot keep), or
+ * null: the first problem, naming its entry, and how many more there are. Checked before anything
+ * is written.
+ */
 export function importProblem(data: StoreData): string | null {
-  const key = Object.keys(data.history).find((k) => splitSeriesKey(k) === null);
-  return key === undefined
-    ? null
-    : `history ${JSON.stringify(key)} is not keyed "host:port" (or "host:port@vantage")`;
+  const [first, ...more] = importProblems(data);
+  if (first === undefined) return null;
+  return more.length === 0
+    ? first
+    : `${first} (and ${more.length} more ${more.length === 1 ? 'problem' : 'problems'})`;
 }
 
 /** Run importProblem() first: a series whose key is not host:port is not imported. */
