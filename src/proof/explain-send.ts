@@ -17,6 +17,9 @@ export const SEND_OUTCOMES = [
   'greylisted',
   'auth-required',
   'auth-failed',
+  // The login test's refusals, before any password is sent (see planLogin in test-credentials.ts).
+  'oauth-only',
+  'no-password-mechanism',
   'recipient-unknown',
   'rejected',
   'connection-failed',

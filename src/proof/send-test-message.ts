@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
+import type { Transport } from 'nodemailer/lib/mailer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { type AuthAdvice, explainAuthFailure } from '../diagnose/knowledge/auth-replies.js';
 import { type Failure, describeFailure } from './describe-failure.js';
 import { type SendOutcome, type SendStage, explainSendRefusal, queueIdFrom } from './explain-send.js';
 import { nodemailerVersion } from './nodemailer-version.js';
 import { type SmtpReply, parseReply } from './reply.js';
 import { secretForms } from './secrets.js';
-import { tlsFor } from './test-credentials.js';
-import { type TranscriptLine, authMechanisms, createTranscriptCollector } from './transcript.js';
+import { type LoginRefusal, planLogin, tlsFor } from './test-credentials.js';
+import {
+  type TranscriptCollector,
+  type TranscriptLine,
+  authMechanisms,
+  createTranscriptCollector,
+} from './transcript.js';
 import type { ProofLimits, ShownTlsOptions } from './verify-transport.js';
 
 /**
@@ -19,6 +26,11 @@ import type { ProofLimits, ShownTlsOptions } from './verify-transport.js';
  * credentials the session must be encrypted (requireTLS) and the certificate valid, so the password
  * never crosses the network in clear; without them nodemailer upgrades when the server offers
  * STARTTLS, and `requireTLS` makes that mandatory.
+ *
+ * nodemailer composes the message (Mail), and its SMTPConnection carries the session as its SMTP
+ * transport would, with one difference: the login follows the login test's rule (`planLogin`),
+ * decided from the encrypted session's EHLO before the password is sent. nodemailer's own
+ * transport, offered only XOAUTH2, falls back to PLAIN and sends the password anyway.
  */
 
 export interface SendTestOptions {
@@ -79,6 +91,100 @@ export function isSingleAddress(value: string): boolean {
   return /^[^\s,;<>()"@]+@[^\s,;<>()"@]+$/.test(value.trim());
 }
 
+/** The login test refused to send the password in this session; nothing was sent. */
+class PasswordWithheld extends Error {
+  constructor(
+    readonly outcome: Exclude<LoginRefusal, 'auth-not-offered'>,
+    readonly advice: AuthAdvice,
+  ) {
+    super(advice.summary);
+  }
+}
+
+interface SessionLogin {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string;
+}
+
+type SendInfo = SMTPConnection.SentMessageInfo;
+
+/**
+ * A nodemailer transport for one message over one SMTPConnection: connect, log in by the login
+ * test's rule, send. Like nodemailer's SMTP transport, a session that offers no AUTH sends without
+ * logging in (the server then decides whether it relays).
+ */
+function sessionTransport(
+  connectionOptions: SMTPConnection.Options,
+  login: SessionLogin | null,
+  collector: TranscriptCollector,
+): Transport<SendInfo> {
+  return {
+    name: 'SMTP',
+    version: `${nodemailerVersion()}[smtp-check]`,
+    supportsAbortSignal: true,
+    send(mail, callback) {
+      const connection = new SMTPConnection(connectionOptions);
+      const signal = mail.data.signal;
+      let returned = false;
+      const finish = (error: Error | null, info?: SendInfo) => {
+        if (returned) return;
+        returned = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (error || !info) {
+          connection.close();
+          callback(error ?? new Error('no answer to the message'));
+        } else {
+          connection.quit();
+          callback(null, info);
+        }
+      };
+      function onAbort() {
+        finish(Object.assign(new Error('the send test did not finish in time'), { code: 'ETIMEDOUT' }));
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // As in nodemailer's SMTP transport: a close that matters comes as an error or as a command's
+      // own error (a 421 ends the session before its command's callback runs); the signal is the end.
+      // The listener stays: an error after the end (during QUIT) must not go unhandled.
+      connection.on('error', (error: Error) => finish(error));
+      const deliver = () => {
+        connection.send(mail.message.getEnvelope(), mail.message.createReadStream(), (error, info) =>
+          finish(error ?? null, info),
+        );
+      };
+      connection.connect((connectError) => {
+        if (connectError) return finish(connectError);
+        if (!login) return deliver();
+        if (!connection.secure) {
+          // requireTLS makes nodemailer fail first; this is the belt to its braces.
+          return finish(
+            Object.assign(new Error('the session is not encrypted: the password was not sent'), {
+              code: 'ETLS',
+            }),
+          );
+        }
+        const plan = planLogin({
+          host: login.host,
+          port: login.port,
+          secure: login.secure,
+          user: login.user,
+          ehloReplies: collector.ehloReplies(),
+          allowsAuth: connection.allowsAuth,
+        });
+        if (plan.mechanism === null) {
+          if (plan.refusal.outcome === 'auth-not-offered') return deliver();
+          return finish(new PasswordWithheld(plan.refusal.outcome, plan.refusal.advice));
+        }
+        connection.login({ user: login.user, pass: login.password, method: plan.mechanism }, (loginError) =>
+          loginError ? finish(loginError) : deliver(),
+        );
+      });
+    },
+  };
+}
+
 function stageOf(command: unknown): SendStage {
   const text = typeof command === 'string' ? command.toUpperCase() : '';
   if (text.startsWith('AUTH')) return 'auth';
@@ -112,21 +218,28 @@ export async function sendTestMessage(
   const collector = createTranscriptCollector(forms);
   const withLogin = user !== undefined;
   const { timeoutMs } = options.limits;
-  const transport = createTransport({
-    host: options.address ?? options.host,
-    port: options.port,
-    secure: options.secure,
-    requireTLS: withLogin || (options.requireTLS ?? true),
-    tls: tlsFor(options.host, options.address, options.tls),
-    ...(withLogin ? { auth: { user, pass: password } } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
-    socketCloseTimeout: Math.min(timeoutMs, 1_000),
-    logger: collector.logger,
-    transactionLog: true,
-  });
+  const transport = createTransport(
+    sessionTransport(
+      {
+        host: options.address ?? options.host,
+        port: options.port,
+        secure: options.secure,
+        requireTLS: withLogin || (options.requireTLS ?? true),
+        tls: tlsFor(options.host, options.address, options.tls),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        dnsTimeout: timeoutMs,
+        socketCloseTimeout: Math.min(timeoutMs, 1_000),
+        logger: collector.logger,
+        transactionLog: true,
+      },
+      user !== undefined
+        ? { host: options.host, port: options.port, secure: options.secure, user, password }
+        : null,
+      collector,
+    ),
+  );
   const sentAt = now().toISOString();
   const context = {
     host: options.host,
@@ -164,11 +277,23 @@ export async function sendTestMessage(
       transcript: collector.lines(),
     };
   } catch (error) {
+    const transcript = collector.lines();
+    if (error instanceof PasswordWithheld) {
+      // Explained as the login test explains it: the same outcome and the same advice.
+      return {
+        ...base,
+        ok: false,
+        outcome: error.outcome,
+        explanation: `${error.advice.summary} The message was not sent.`,
+        stage: 'auth',
+        advice: error.advice,
+        transcript,
+      };
+    }
     const e = error as { command?: unknown; response?: unknown; code?: unknown };
     const stage = e.code === 'EAUTH' ? 'auth' : stageOf(e.command);
     // Redacted as the transcript redacts it: a server may echo the password in its answer to AUTH.
     const reply = parseReply(typeof e.response === 'string' ? collector.redact(e.response) : e.response);
-    const transcript = collector.lines();
     if (reply && reply.code >= 400) {
       const { outcome, explanation } = explainSendRefusal(stage, reply);
       const advice =
@@ -205,7 +330,5 @@ export async function sendTestMessage(
       ...(reply ? { reply } : {}),
       transcript,
     };
-  } finally {
-    transport.close();
   }
 }

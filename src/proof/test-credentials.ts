@@ -102,6 +102,77 @@ function chooseMechanism(offered: string[], wanted?: PasswordMechanism): Passwor
   return PASSWORD_MECHANISMS.find((mechanism) => offered.includes(mechanism)) ?? null;
 }
 
+/** What an encrypted session allows, read from its EHLO replies before anything secret is sent. */
+export interface LoginSession {
+  host: string;
+  port: number;
+  /** true: TLS from the first byte, so there is no EHLO before TLS to compare with. */
+  secure: boolean;
+  user: string;
+  /** The session's EHLO replies in order (before and after STARTTLS). */
+  ehloReplies: string[];
+  /** nodemailer's `allowsAuth`: the last EHLO offers AUTH. */
+  allowsAuth: boolean;
+  /** The mechanism the caller asked for, if any. */
+  mechanism?: PasswordMechanism;
+}
+
+/** Why the password is not sent in a session. */
+export type LoginRefusal = 'auth-not-offered' | 'oauth-only' | 'no-password-mechanism';
+
+/** What the session offers, read from its EHLO replies. */
+export interface LoginOffer {
+  /** AUTH mechanisms of the encrypted session. */
+  offered: string[];
+  /** AUTH mechanisms offered in plain text before STARTTLS; null in implicit TLS. */
+  mechanismsBeforeTls: string[] | null;
+  /** Things worth knowing whatever happens next. */
+  notes: string[];
+}
+
+/** The mechanism to send the password with, or why the password must not be sent at all. */
+export type LoginPlan = LoginOffer &
+  (
+    | { mechanism: PasswordMechanism; refusal?: undefined }
+    | { mechanism: null; refusal: { outcome: LoginRefusal; advice: AuthAdvice } }
+  );
+
+/**
+ * The login test's rule, shared with the send test: the password goes only with a password
+ * mechanism the encrypted session offers. A server offering only XOAUTH2/OAUTHBEARER gets no
+ * password at all, where nodemailer alone would fall back to PLAIN and send it.
+ */
+export function planLogin(session: LoginSession): LoginPlan {
+  const ehlo = session.ehloReplies;
+  const offered = authMechanisms(ehlo.at(-1) ?? null);
+  const mechanismsBeforeTls = session.secure ? null : ehlo.length >= 2 ? authMechanisms(ehlo[0]!) : null;
+  const facts: AuthFailureFacts = {
+    host: session.host,
+    port: session.port,
+    user: session.user,
+    offeredMechanisms: offered,
+    mechanismsBeforeTls,
+  };
+  const notes = [authOnlyAfterTlsNote(facts)].filter((note): note is string => note !== null);
+  const plan = { offered, mechanismsBeforeTls, notes };
+  if (!session.allowsAuth || offered.length === 0) {
+    return {
+      ...plan,
+      mechanism: null,
+      refusal: { outcome: 'auth-not-offered', advice: explainAuthFailure(facts) },
+    };
+  }
+  const mechanism = chooseMechanism(offered, session.mechanism);
+  if (mechanism) return { ...plan, mechanism };
+  const advice = explainAuthFailure(facts);
+  const oauthOnly = !session.mechanism && advice.id === 'oauth-only';
+  return {
+    ...plan,
+    mechanism: null,
+    refusal: { outcome: oauthOnly ? 'oauth-only' : 'no-password-mechanism', advice },
+  };
+}
+
 /** Logs in once and reports what happened. Never throws for a network or server outcome. */
 export function testCredentials(options: CredentialTestOptions): Promise<CredentialTestResult> {
   const forms = secretForms({ user: options.user, password: options.password });
@@ -216,32 +287,23 @@ export function testCredentials(options: CredentialTestOptions): Promise<Credent
         });
         return;
       }
-      const ehlo = collector.ehloReplies();
-      offered = authMechanisms(ehlo.at(-1) ?? null);
-      mechanismsBeforeTls = options.secure ? null : ehlo.length >= 2 ? authMechanisms(ehlo[0]!) : null;
-      const facts: AuthFailureFacts = {
+      const plan = planLogin({
         host: options.host,
         port: options.port,
+        secure: options.secure,
         user: options.user,
-        offeredMechanisms: offered,
-        mechanismsBeforeTls,
-      };
-      notes = [authOnlyAfterTlsNote(facts)].filter((note): note is string => note !== null);
-      if (!connection.allowsAuth || offered.length === 0) {
-        finish({ ok: false, outcome: 'auth-not-offered', advice: explainAuthFailure(facts), notes });
+        ehloReplies: collector.ehloReplies(),
+        allowsAuth: connection.allowsAuth,
+        ...(options.mechanism ? { mechanism: options.mechanism } : {}),
+      });
+      offered = plan.offered;
+      mechanismsBeforeTls = plan.mechanismsBeforeTls;
+      notes = plan.notes;
+      if (plan.mechanism === null) {
+        finish({ ok: false, outcome: plan.refusal.outcome, advice: plan.refusal.advice, notes });
         return;
       }
-      const mechanism = chooseMechanism(offered, options.mechanism);
-      if (!mechanism) {
-        const oauthOnly = !options.mechanism && explainAuthFailure(facts).id === 'oauth-only';
-        finish({
-          ok: false,
-          outcome: oauthOnly ? 'oauth-only' : 'no-password-mechanism',
-          advice: explainAuthFailure(facts),
-          notes,
-        });
-        return;
-      }
+      const { mechanism } = plan;
       tried = mechanism;
       connection.login({ user: options.user, pass: options.password, method: mechanism }, (loginError) => {
         if (loginError) return failed(loginError);

@@ -1,7 +1,9 @@
 import type { SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SendTestOptions, sendTestMessage } from '../../src/proof/send-test-message.js';
+import { testCredentials } from '../../src/proof/test-credentials.js';
 import { type TestCa, type TestCertificate, createTestCa } from '../helpers/certs.js';
+import { mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpServer } from '../helpers/smtp-test-server.js';
 
 const limits = { timeoutMs: 3_000 };
@@ -147,6 +149,49 @@ describe('sendTestMessage()', () => {
       stage: 'auth',
       advice: { id: 'bad-credentials' },
     });
+  });
+
+  test('sends no password to a server offering only XOAUTH2, and says so as the login test does', async () => {
+    const methods: string[] = [];
+    const server = await mailServer({
+      authMethods: ['XOAUTH2'],
+      onAuth(auth, _session, callback) {
+        methods.push(auth.method);
+        callback(null, { user: auth.username });
+      },
+    });
+    const credentials = { user: USER, password: PASSWORD };
+    const result = await sendTestMessage(send(server.port, credentials));
+    const login = await testCredentials({ ...send(server.port), ...credentials });
+    expect(login).toMatchObject({ outcome: 'oauth-only', advice: { id: 'oauth-only' } });
+    expect(result).toMatchObject({ ok: false, outcome: 'oauth-only', stage: 'auth' });
+    expect(result.advice).toEqual(login.advice);
+    expect(result.explanation).toContain(login.advice!.summary);
+    // Nothing went out: no AUTH (nodemailer alone would have sent the password with PLAIN), no message.
+    expect(methods).toEqual([]);
+    expect(server.recipients).toEqual([]);
+    expect(server.messages).toEqual([]);
+    expect(result.transcript.some((line) => line.direction === 'client' && /^AUTH/i.test(line.text))).toBe(
+      false,
+    );
+  });
+
+  test('sends no password to a server offering only XOAUTH2 and OAUTHBEARER', async () => {
+    const scripted = await startScriptedServer(
+      mtaScript({
+        ehlo: ['250-mail.test', '250 STARTTLS'],
+        starttls: { key: leaf.key, cert: leaf.cert, ehlo: ['250-mail.test', '250 AUTH XOAUTH2 OAUTHBEARER'] },
+      }),
+    );
+    servers.push(scripted);
+    const result = await sendTestMessage(send(scripted.port, { user: USER, password: PASSWORD }));
+    expect(result).toMatchObject({
+      ok: false,
+      outcome: 'oauth-only',
+      stage: 'auth',
+      advice: { id: 'oauth-only' },
+    });
+    expect(scripted.received.filter((line) => /^(AUTH|MAIL|RCPT|DATA)/i.test(line))).toEqual([]);
   });
 
   const MAIL_FROM_REFUSALS = [
