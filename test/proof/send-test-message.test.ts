@@ -194,6 +194,21 @@ describe('sendTestMessage()', () => {
     expect(scripted.received.filter((line) => /^(AUTH|MAIL|RCPT|DATA)/i.test(line))).toEqual([]);
   });
 
+  test('a refused login gives the reply code once', async () => {
+    const server = await mailServer({
+      onAuth(_auth, _session, callback) {
+        callback(refuse(535, '5.7.8 Authentication failed'));
+      },
+    });
+    const result = await sendTestMessage(send(server.port, { user: USER, password: PASSWORD }));
+    expect(result.reply).toEqual({
+      code: 535,
+      enhancedCode: '5.7.8',
+      text: '535 5.7.8 Authentication failed',
+    });
+    expect(JSON.stringify(result)).not.toMatch(/535 535/);
+  });
+
   const MAIL_FROM_REFUSALS = [
     [
       553,

@@ -134,6 +134,18 @@ describe('testCredentials()', () => {
     });
   });
 
+  test('a refused login gives the reply code once: 535 5.7.8 Authentication failed', async () => {
+    const server = await authServer({ refuse: { code: 535, text: '5.7.8 Authentication failed' } });
+    const result = await testCredentials(login(server.port));
+    expect(result.reply).toEqual({
+      code: 535,
+      enhancedCode: '5.7.8',
+      text: '535 5.7.8 Authentication failed',
+    });
+    // Every field that quotes the server has the code once (the text is the whole reply, code included).
+    expect(JSON.stringify(result)).not.toMatch(/535 535/);
+  });
+
   test('sends no password to a server offering only XOAUTH2', async () => {
     const server = await authServer({ authMethods: ['XOAUTH2'] });
     const result = await testCredentials(login(server.port));
