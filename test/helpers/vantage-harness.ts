@@ -14,6 +14,7 @@ import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vanta
 import { testLimits } from './probe-limits.js';
 import { grantWorkerRole } from '../../src/vantage/worker-role.js';
 import { createTestCa } from './certs.js';
+import { forgetNamespace, namespaceName, trackNamespace, trackNamespaceProcess } from './netns.js';
 import { asSuperuser, type TestDatabase } from './postgres.js';
 
 // Vantages for the tests: each "network" is a network namespace with only loopback, its own mail
@@ -176,7 +177,8 @@ export async function startNetwork(
   files: VantageFiles,
   options: { drop?: number; greetAfterMs?: number } = {},
 ): Promise<Network> {
-  const namespace = `smtpcheck-${name}-${randomBytes(3).toString('hex')}`.slice(0, 30);
+  const namespace = namespaceName(name);
+  trackNamespace(namespace);
   sh('ip', ['netns', 'add', namespace]);
   sh('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
   const args = ['--key', files.keyFile, '--cert', files.certFile];
@@ -190,6 +192,7 @@ export async function startNetwork(
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
+  trackNamespaceProcess(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
@@ -199,6 +202,7 @@ export async function startNetwork(
   } catch (error) {
     child.kill('SIGKILL');
     sh('ip', ['netns', 'delete', namespace]);
+    forgetNamespace(namespace);
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -222,6 +226,7 @@ export async function startNetwork(
       } catch {
         // already gone
       }
+      forgetNamespace(namespace);
     },
   };
 }
@@ -278,6 +283,7 @@ export async function startWorkerProcess(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  trackNamespaceProcess(child);
   let output = '';
   const listeners = new Set<() => void>();
   for (const stream of [child.stdout, child.stderr]) {

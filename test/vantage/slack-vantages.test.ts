@@ -5,7 +5,7 @@ import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import type { RecordedCall } from '../helpers/fake-slack-api.js';
-import { namespaceSupport } from '../helpers/netns.js';
+import { requireNamespaces } from '../helpers/netns.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { startVantageWorld, type VantageWorld, openTestVantageProbes } from '../helpers/vantage-harness.js';
@@ -15,7 +15,7 @@ import { startVantageWorld, type VantageWorld, openTestVantageProbes } from '../
 // through the bot process in console mode, so the composition root's wiring is covered too.
 
 const pgSkip = await requirePostgres();
-const skip = pgSkip !== null || !namespaceSupport().ok;
+const skip = pgSkip !== null || requireNamespaces() !== null;
 const TIMEOUT = 120_000;
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));

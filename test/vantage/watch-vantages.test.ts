@@ -11,7 +11,7 @@ import { timelineRows } from '../../src/chat/use-cases/history-picture.js';
 import { renderTimelineSvg } from '../../src/render/timeline-svg.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
-import { namespaceSupport } from '../helpers/netns.js';
+import { requireNamespaces } from '../helpers/netns.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
 import { testLimits } from '../helpers/probe-limits.js';
 import {
@@ -28,7 +28,7 @@ import { RecordingNotifier } from '../watch/watch-harness.js';
 // observations announce nothing, since only one vantage sees the port blocked.
 
 const pgSkip = await requirePostgres();
-const skip = pgSkip !== null || !namespaceSupport().ok;
+const skip = pgSkip !== null || requireNamespaces() !== null;
 const TIMEOUT = 180_000;
 const CHANNEL = 'C0WATCH';
 const HOST = '127.0.0.1';

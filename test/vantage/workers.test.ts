@@ -6,7 +6,7 @@ import type { VantageOutcome } from '../../src/diagnose/vantage-types.js';
 import { createPool, type Pool } from '../../src/store/pg/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
-import { namespaceSupport } from '../helpers/netns.js';
+import { requireNamespaces } from '../helpers/netns.js';
 import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
 import {
   createWorkerRole,
@@ -25,8 +25,7 @@ import {
 // real pg-boss queue. "aws-eu" drops outbound SYNs to 25 with nftables, as EC2 does by default.
 
 const pgSkip = await requirePostgres();
-const ns = namespaceSupport();
-const skip = pgSkip !== null || !ns.ok;
+const skip = pgSkip !== null || requireNamespaces() !== null;
 const TIMEOUT = 120_000;
 
 let db: TestDatabase;
