@@ -34,7 +34,8 @@ export function renderSessionTests(results: SessionTestReport): string {
           `  ${result.port} ${mode}: logged in${result.mechanism ? ` with ${cleanText(result.mechanism, 40)}` : ''}`,
         );
       } else {
-        const reply = result.reply ? ` — ${cleanText(`${result.reply.code} ${result.reply.text}`, 400)}` : '';
+        // The reply's text is the whole reply, its code first: "535 5.7.8 Authentication failed".
+        const reply = result.reply ? ` — ${cleanText(result.reply.text, 400)}` : '';
         out.push(
           `  ${result.port} ${mode}: ${result.outcome}${reply}${result.error ? ` (${cleanText(result.error, 300)})` : ''}`,
         );

@@ -117,7 +117,9 @@ describe('smtp-check --user and --from/--to', () => {
   test('a wrong password: the server’s reply, decoded, and exit code 1', async () => {
     const run = await smtpCheck([`${HOST}:${server.port}`, '--user', USER], { SMTP_PASSWORD: 'wrong one' });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('535');
+    // The reply code once: "535 5.7.8 …", never "535 535 5.7.8 …".
+    expect(run.stdout).toMatch(/ — 535 5\.7\.8 Username and Password not accepted/);
+    expect(run.stdout).not.toMatch(/535 535/);
     expect(run.stdout).toContain('Fix:');
     expect(`${run.stdout}${run.stderr}`).not.toContain('wrong one');
   });
