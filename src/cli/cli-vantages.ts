@@ -1,4 +1,4 @@
-import type { VantageSelection } from '../chat/use-cases/vantage-words.js';
+import { limitVantages, MAX_VANTAGES, type VantageSelection } from '../chat/use-cases/vantage-words.js';
 import type { CheckRequest } from '../check/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
@@ -53,12 +53,18 @@ export async function openCliVantages(
     });
     return {
       ask: async (selection, request) => {
-        const names =
-          selection.kind === 'named'
-            ? selection.names
-            : (await probes.list())
-                .filter((vantage) => !vantage.local && vantage.live)
-                .map((vantage) => vantage.name);
+        if (selection.kind === 'named')
+          return probes.probeFrom(selection.names, request, { priority: 'interactive' });
+        // `--from all` asks at most MAX_VANTAGES, as a check in chat does, and says who was left out.
+        const live = (await probes.list())
+          .filter((vantage) => !vantage.local && vantage.live)
+          .map((vantage) => vantage.name);
+        const { names, leftOut } = limitVantages(live, '');
+        if (leftOut.length > 0) {
+          process.stderr.write(
+            `smtp-check: --from all asks at most ${MAX_VANTAGES} vantages; left out: ${leftOut.join(', ')}\n`,
+          );
+        }
         return probes.probeFrom(names, request, { priority: 'interactive' });
       },
       close: async () => {
