@@ -129,7 +129,10 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
           VALUES ('smtp.example.test', 25, '1', '2026-03-01T12:00:00Z',
           '[[1772366400, "open-starttls", 1]]')`,
       );
-      expect((await migrate(pool, 'test')).applied).toEqual(['5 watches from vantages']);
+      expect((await migrate(pool, 'test')).applied).toEqual([
+        '5 watches from vantages',
+        '6 worker roles bound to one vantage',
+      ]);
       expect(await old.getWatch('C0WATCH', 'smtp.example.test')).toEqual(aWatch());
       expect(await old.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });
       expect(await old.getVantageStates('C0WATCH', 'smtp.example.test')).toEqual({});
