@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { implicitTlsPortsFor } from '../check/run-check.js';
 import type { CheckRequest, RunCheck } from '../check/types.js';
@@ -9,14 +8,14 @@ import type { FleetDatabase } from '../fleet-context/fleet-database.js';
 import type { Logger } from '../log.js';
 import { type ConnectionLimits, connectionOptions } from '../store/pg/connection.js';
 import type { ProbeJob } from './facts-schema.js';
-import { judgeAnswer } from './judge-answer.js';
-import { ANSWER_CHANNEL, JOB_CHANNEL, probeQueue } from './queue-names.js';
+import { within } from '../util/within.js';
+import { openAnswerWaiters } from './answer-waiters.js';
+import { JOB_CHANNEL, probeQueue } from './queue-names.js';
 import type { ProbeFromOptions, VantageInfo, VantageProbes } from './types.js';
 import { readHeartbeats, type VantageHeartbeat } from './worker-directory.js';
 
 // The bot's side of the queue: a check "from aws-eu,office" becomes one job per vantage with a
-// live worker, answered through the vantage_results table. A notification wakes the waiting
-// check at once; a sweep every second covers a notification lost with a dropped connection.
+// live worker, answered through the vantage_results table (see answer-waiters.ts).
 //
 // Nothing a worker or the database does can hold a check past its deadline: the deadline timer is
 // set before the first statement, a waiting check is settled when it fires, and the job is
@@ -40,17 +39,6 @@ export interface ClosableVantageProbes extends VantageProbes {
   close(): Promise<void>;
 }
 
-interface Waiter {
-  checkId: string;
-  vantage: string;
-  request: CheckRequest;
-  resolve: (outcome: VantageOutcome) => void;
-  /** The read of this waiter's answer in flight, if any: never more than one. */
-  reading: Promise<void> | null;
-  /** A notification arrived while reading: read once more when it ends. */
-  again: boolean;
-}
-
 /**
  * pg-boss's connections: its maintenance and cancels may meet a row a worker keeps locked, and
  * then give up after a while instead of waiting for ever.
@@ -65,22 +53,6 @@ const QUEUE_CONNECTION_LIMITS: ConnectionLimits = {
 const LAST_LOOK_MS = 500;
 /** How long reading the heartbeats may take before the remote vantages are reported as failed. */
 const DIRECTORY_TIMEOUT_MS = 5_000;
-/** Pause before reading again for notifications that came during a read. */
-const REREAD_GAP_MS = 50;
-
-/** The promise's value, or undefined when it takes longer than `ms` (it is left to finish alone). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Starts the queue (installing pg-boss's schema on first use, under its own lock) and listens for
  * answers. The bot's pg-boss supervises: a job whose worker died is failed after its expiry and
@@ -102,95 +74,13 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
   boss.on('error', (error: Error) => log.warn('queue error', { error }));
   await boss.start();
 
-  const waiters = new Map<string, Waiter>();
+  const answers = await openAnswerWaiters({ db: deps.db, logger: log, now });
   const queues = new Set<string>();
   const background = new Set<Promise<unknown>>();
-  const key = (checkId: string, vantage: string) => `${checkId}:${vantage}`;
   const inBackground = (work: Promise<unknown>): void => {
     const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
     background.add(tracked);
   };
-
-  const settle = (waiter: Waiter, outcome: VantageOutcome): void => {
-    if (waiters.delete(key(waiter.checkId, waiter.vantage))) waiter.resolve(outcome);
-  };
-
-  /** Reads the answers of these waiters that have arrived, and settles them. */
-  const collect = async (pending: Waiter[]): Promise<void> => {
-    if (pending.length === 0) return;
-    const { rows } = await deps.db.pool.query<{
-      check_id: string;
-      vantage: string;
-      result: unknown;
-      written_by: string | null;
-      bound: string | null;
-    }>(
-      `SELECT r.check_id, r.vantage, r.result, r.written_by, b.vantage AS bound
-         FROM vantage_results r LEFT JOIN vantage_roles b ON b.role = r.written_by
-        WHERE (r.check_id, r.vantage) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-      [pending.map((waiter) => waiter.checkId), pending.map((waiter) => waiter.vantage)],
-    );
-    for (const row of rows) {
-      const waiter = waiters.get(key(row.check_id, row.vantage));
-      if (!waiter) continue;
-      const outcome = judgeAnswer(
-        { vantage: row.vantage, result: row.result, writtenBy: row.written_by, boundVantage: row.bound },
-        waiter.request,
-        { now, logger: log },
-      );
-      settle(waiter, outcome);
-    }
-  };
-
-  /** One read for these waiters; a waiter notified meanwhile is read once more afterwards. */
-  const read = (batch: Waiter[]): Promise<void> => {
-    const reading: Promise<void> = collect(batch)
-      .catch((error: unknown) => log.warn('reading answers failed', { error }))
-      .finally(() => {
-        for (const waiter of batch) {
-          if (waiter.reading !== reading) continue;
-          waiter.reading = null;
-          if (waiter.again && waiters.has(key(waiter.checkId, waiter.vantage))) {
-            waiter.again = false;
-            setTimeout(() => requestRead(waiter), REREAD_GAP_MS).unref();
-          }
-        }
-      });
-    for (const waiter of batch) waiter.reading = reading;
-    return reading;
-  };
-  const requestRead = (waiter: Waiter): void => {
-    if (!waiters.has(key(waiter.checkId, waiter.vantage))) return;
-    if (waiter.reading) waiter.again = true;
-    else void read([waiter]);
-  };
-
-  // LISTEN needs a connection of its own; it is re-opened when the database drops it.
-  let listener: pg.Client | null = null;
-  let closed = false;
-  const listen = async (): Promise<void> => {
-    const client = new pg.Client(connectionOptions(deps.db.url, 'smtp-check answers'));
-    client.on('notification', (message) => {
-      // Anyone may NOTIFY: a payload only ever triggers a (coalesced) read of a waiting check.
-      const waiter = waiters.get(message.payload ?? '');
-      if (waiter) requestRead(waiter);
-    });
-    client.on('error', (error) => {
-      log.warn('answer channel lost; reconnecting', { error });
-      listener = null;
-      if (!closed) setTimeout(() => void listen().catch(() => undefined), 1_000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${ANSWER_CHANNEL}`);
-    listener = client;
-  };
-  await listen();
-
-  const sweep = setInterval(() => {
-    const idle = [...waiters.values()].filter((waiter) => waiter.reading === null);
-    if (idle.length > 0) void read(idle);
-  }, 1_000);
-  sweep.unref();
 
   let lastPrune = 0;
   const prune = (): void => {
@@ -251,18 +141,14 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
   ): Promise<VantageOutcome> => {
     const plan = planPorts(request.target, request.ports, deps.defaultPorts);
     const queue = probeQueue(vantage);
-    const k = key(checkId, vantage);
     let jobId: string | null = null;
-    const answer = new Promise<VantageOutcome>((resolve) => {
-      waiters.set(k, { checkId, vantage, resolve, request, reading: null, again: false });
-    });
+    const answer = answers.wait(checkId, vantage, request);
 
     const atDeadline = async (): Promise<void> => {
-      const waiter = waiters.get(k);
-      if (!waiter) return;
+      if (!answers.waiting(checkId, vantage)) return;
       // One last look, bounded: the answer may have landed as the time ran out.
-      await within(waiter.reading ?? read([waiter]), LAST_LOOK_MS);
-      if (!waiters.has(k)) return;
+      await answers.lastLook(checkId, vantage, LAST_LOOK_MS);
+      if (!answers.waiting(checkId, vantage)) return;
       const job =
         jobId === null
           ? null
@@ -271,7 +157,7 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
               LAST_LOOK_MS,
             );
       const taken = job != null && job.state !== 'created' && job.state !== 'retry';
-      settle(waiter, { vantage, kind: 'no-answer', lastSeen, deadlineMs, taken });
+      answers.settle(checkId, vantage, { vantage, kind: 'no-answer', lastSeen, deadlineMs, taken });
       if (jobId !== null) cancelLater(queue, jobId);
     };
     const timer = setTimeout(() => void atDeadline(), deadlineMs);
@@ -294,7 +180,7 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
         expireInSeconds: Math.max(1, Math.ceil(deadlineMs / 1_000)),
         retentionSeconds: Math.ceil(deadlineMs / 1_000) + 60,
       });
-      if (!waiters.has(k)) {
+      if (!answers.waiting(checkId, vantage)) {
         // The deadline passed while the job was being queued.
         if (jobId !== null) cancelLater(queue, jobId);
         return;
@@ -305,9 +191,11 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
         .catch((error: unknown) => log.warn('could not wake the workers; they poll', { error, vantage }));
     })().catch((error: unknown) => {
       log.error('could not ask a vantage', { error, vantage });
-      const waiter = waiters.get(k);
-      if (waiter)
-        settle(waiter, { vantage, kind: 'failed', error: 'the bot could not queue the job (see its log)' });
+      answers.settle(checkId, vantage, {
+        vantage,
+        kind: 'failed',
+        error: 'the bot could not queue the job (see its log)',
+      });
     });
 
     return answer.finally(() => clearTimeout(timer));
@@ -382,19 +270,8 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
     },
 
     async close() {
-      closed = true;
-      clearInterval(sweep);
-      for (const waiter of [...waiters.values()]) {
-        settle(waiter, {
-          vantage: waiter.vantage,
-          kind: 'no-answer',
-          lastSeen: null,
-          deadlineMs: 0,
-          taken: false,
-        });
-      }
+      await answers.close();
       await within(Promise.allSettled([...background]), 2_000);
-      await listener?.end().catch(() => undefined);
       await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     },
   };
