@@ -95,17 +95,52 @@ function textLine(record: LogFields, level: Exclude<LogLevel, 'silent'>, fields:
     : [line, ...stacks.map((frame) => `    ${escapeControls(frame.trim())}`)].join('\n');
 }
 
+/** Below this length a secret is masked only where it stands as one (a URL's password), never in any text. */
+const SHORT_SECRET = 6;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Masks secrets in every form a log line can hold them: as they are, escaped inside JSON (a `"`
+ * or `\` in a password), and percent-encoded (a password in DATABASE_URL). A short secret such as
+ * `2525` is masked only where it is a password — between `user:` and `@` in a URL, or after
+ * `password=` — since starring out every "2525" in a line would both garble it and reveal it.
+ */
+export function secretMasker(secrets: readonly string[]): (line: string) => string {
+  const long = new Set<string>();
+  const short = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+      (form.length >= SHORT_SECRET ? long : short).add(form);
+    }
+  }
+  const longest = [...long].sort((a, b) => b.length - a.length);
+  const placed = [...short].flatMap((form) => {
+    const value = escapeRegExp(form);
+    return [
+      new RegExp(`(\\/\\/[^\\s/@:"]*:)${value}(?=@)`, 'g'),
+      new RegExp(`(password\\\\?"?\\s*[=:]\\s*\\\\?"?)${value}(?![\\w%])`, 'gi'),
+    ];
+  });
+  return (line) => {
+    let text = line;
+    for (const form of longest) text = text.split(form).join('[redacted]');
+    for (const shape of placed) text = text.replace(shape, '$1[redacted]');
+    return text;
+  };
+}
+
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  const maskSecrets = secretMasker(options.secrets ?? []);
   const now = options.now ?? (() => new Date());
   const threshold = RANK[options.level];
 
   const mask = (line: string): string =>
-    SECRET_SHAPES.reduce(
-      (text, [shape, replacement]) => text.replace(shape, replacement),
-      secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), line),
-    );
+    SECRET_SHAPES.reduce((text, [shape, replacement]) => text.replace(shape, replacement), maskSecrets(line));
 
   const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { createLogger, type LogFormat } from '../src/log.js';
+import { createLogger, type LogFormat, secretMasker } from '../src/log.js';
 
 const NOW = () => new Date('2026-12-02T09:05:07.123Z');
 
@@ -88,5 +88,45 @@ describe('LOG_FORMAT', () => {
     expect(() => loadConfig({ LOG_FORMAT: 'pretty' })).toThrow(
       /LOG_FORMAT=pretty must be json, text or auto/,
     );
+  });
+});
+
+describe('secretMasker(): the DATABASE_URL password in every form a log line holds it', () => {
+  test.each([
+    ['a short password in the URL', 'pw1', 'connect postgres://bot:pw1@db.example:5432/smtp failed'],
+    ['a short password after password=', 'pw1', 'host=db.example password=pw1 user=bot'],
+    ['a JSON field named password', 'pw1', '{"msg":"x","password":"pw1"}'],
+    [
+      'a password with " and \\, as JSON escapes it',
+      'a"b\\c-long',
+      JSON.stringify({ url: 'postgres://bot:a"b\\c-long@db/x' }),
+    ],
+    [
+      'a percent-encoded password',
+      'p@ss:word/1',
+      'dialling postgres://bot:p%40ss%3Aword%2F1@db.example/smtp',
+    ],
+  ])('%s is masked', (_what, secret, line) => {
+    const masked = secretMasker([secret])(line);
+    expect(masked).toContain('[redacted]');
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])
+      expect(masked).not.toContain(form.length >= 3 ? form : `:${form}@`);
+  });
+
+  test('a short password is never starred out of unrelated text, which would reveal it', () => {
+    const line = 'probing 127.0.0.1 port 2525: 220 mail.example.test ESMTP 2525 ready';
+    expect(secretMasker(['2525'])(line)).toBe(line);
+    expect(secretMasker(['2525'])('postgres://bot:2525@db/x on port 2525')).toBe(
+      'postgres://bot:[redacted]@db/x on port 2525',
+    );
+  });
+
+  test('the logger masks a short DATABASE_URL password in JSON and text lines', () => {
+    for (const format of ['json', 'text'] as const) {
+      const { lines, logger } = logged(format, ['postgres://bot:pw1@db/x', 'pw1']);
+      logger.error('cannot reach the database', { url: 'postgres://bot:pw1@db.other/y' });
+      expect(lines[0]).not.toContain(':pw1@');
+      expect(lines[0]).toContain('[redacted]');
+    }
   });
 });
