@@ -37,6 +37,7 @@ describe('parseCommand()', () => {
     ['watch smtp.example.com 25 from aws_eu', 'aws_eu is not a network name'],
     ['watch smtp.example.com from -office', '-office is not a network name'],
     ['watch smtp.example.com from all,office', 'from all means every network: type it alone'],
+    ['watch smtp.example.com from a,b,c,d,e,f,g,h,i', 'a watch asks at most 8 networks (got 9)'],
   ])('%s is refused, saying what a network name is', (text, problem) => {
     const command = parseCommand(text);
     expect(command.kind).toBe('help');

@@ -2,7 +2,7 @@ import { parseCheckWords } from '../../check/index.js';
 import type { CheckRequest } from '../../check/types.js';
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
-import { splitVantageWords, type VantageSelection } from './vantage-words.js';
+import { MAX_VANTAGES, splitVantageWords, type VantageSelection } from './vantage-words.js';
 
 /**
  * A watch command with its words split out; the watch use cases validate host, ports and duration.
@@ -65,7 +65,13 @@ function parseVantages(words: string[]): { vantages: string[] | 'all' } | { prob
       problem: `${bad} is not a network name: names are lower-case letters, digits and inner hyphens (at most 32), as in from office,aws-eu`,
     };
   }
-  return { vantages: [...new Set(names)] };
+  const unique = [...new Set(names)];
+  if (unique.length > MAX_VANTAGES) {
+    return {
+      problem: `a watch asks at most ${MAX_VANTAGES} networks (got ${unique.length}): name the ones whose mail matters most`,
+    };
+  }
+  return { vantages: unique };
 }
 
 function parseWatch(host: string, rest: string[]): Command {
