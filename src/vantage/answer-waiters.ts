@@ -34,6 +34,8 @@ interface Waiter {
   reading: Promise<void> | null;
   /** A notification arrived while reading: read once more when it ends. */
   again: boolean;
+  /** Between a read and the re-read it owes: notifications now are covered by that re-read. */
+  paused: boolean;
 }
 
 /** Pause before reading again for notifications that came during a read. */
@@ -89,7 +91,11 @@ export async function openAnswerWaiters(deps: {
           waiter.reading = null;
           if (waiter.again && waiters.has(key(waiter.checkId, waiter.vantage))) {
             waiter.again = false;
-            setTimeout(() => requestRead(waiter), REREAD_GAP_MS).unref();
+            waiter.paused = true;
+            setTimeout(() => {
+              waiter.paused = false;
+              requestRead(waiter);
+            }, REREAD_GAP_MS).unref();
           }
         }
       });
@@ -97,7 +103,7 @@ export async function openAnswerWaiters(deps: {
     return reading;
   };
   const requestRead = (waiter: Waiter): void => {
-    if (!waiters.has(key(waiter.checkId, waiter.vantage))) return;
+    if (!waiters.has(key(waiter.checkId, waiter.vantage)) || waiter.paused) return;
     if (waiter.reading) waiter.again = true;
     else void read([waiter]);
   };
@@ -138,6 +144,7 @@ export async function openAnswerWaiters(deps: {
           request,
           reading: null,
           again: false,
+          paused: false,
         });
       }),
     waiting: (checkId, vantage) => waiters.has(key(checkId, vantage)),

@@ -272,7 +272,12 @@ export async function openPgVantageProbes(deps: PgVantageProbesDeps): Promise<Cl
     async close() {
       await answers.close();
       await within(Promise.allSettled([...background]), 2_000);
-      await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+      // A cancel stuck on a row a worker keeps locked ends with the queue's lock timeout; closing
+      // does not wait for it.
+      await within(
+        boss.stop({ graceful: false, wait: true }).catch(() => undefined),
+        3_000,
+      );
     },
   };
   return probes;
