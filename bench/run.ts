@@ -4,7 +4,7 @@
 // nothing but `lo`; the bot, the fake Slack API and the store bench use 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
-import { cleanText } from '../src/render/sanitize.js';
+import { cleanText } from '../src/text/sanitize.js';
 import { namespaceSupport, runInNamespace } from '../test/helpers/netns.js';
 import { type BotRun, botBench } from './bot-bench.js';
 import { ensureNmap } from './nmap.js';

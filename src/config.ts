@@ -5,7 +5,7 @@ import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
-import { escapeControls, SLACK_USER_ID } from './render/sanitize.js';
+import { escapeControls, SLACK_USER_ID } from './text/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './store/pg/database-url.js';
 import { isTimeZone } from './util/time-zone.js';

@@ -1,7 +1,7 @@
 // Logs: one JSON object per line for files and log collectors, or a short readable line for a
 // person at a terminal. Secrets are registered once and masked everywhere, in both formats.
 
-import { escapeControls } from './render/sanitize.js';
+import { escapeControls } from './text/sanitize.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

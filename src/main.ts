@@ -11,7 +11,7 @@ import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fl
 import type { CheckResults } from './chat/use-cases/index.js';
 import type { FleetDatabase, FleetRateLimiter, ReleaseTarget, TickWatch } from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
-import { escapeControls } from './render/sanitize.js';
+import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';

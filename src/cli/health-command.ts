@@ -2,7 +2,7 @@ import { describeDatabase, isPostgresUrl } from '../store/pg/database-url.js';
 import { createPool, storeErrorFrom } from '../store/pg/connection.js';
 import { LATEST_SCHEMA_VERSION } from '../store/pg/migrations.js';
 import { pingDatabase } from '../fleet-context/index.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 
 export const EXIT_HEALTHY = 0;
 export const EXIT_UNHEALTHY = 1;

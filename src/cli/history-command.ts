@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { timelineRows } from '../chat/use-cases/history-picture.js';
-import { mrkdwnToText } from '../console/blocks-to-text.js';
+import { mrkdwnToText } from '../render/blocks-to-text.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../diagnose/index.js';
 import { createLogger } from '../log.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { buildTimeline, historyWindow } from '../render/timeline-model.js';
 import { svgToPng } from '../render/timeline-png.js';
 import { timelineModelSvg } from '../render/timeline-svg.js';

@@ -4,7 +4,7 @@ import { createRunCheck, type RunCheck, type RunCheckDeps } from '../check/index
 import { ConfigError, loadProbeSettings } from '../config.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { onClosedPipe } from '../util/closed-pipe.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { promptPassword } from './prompt-password.js';
 import { EXIT_USAGE, runCli } from './run-cli.js';
 import { createSessionTests } from './session-tests.js';

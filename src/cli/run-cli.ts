@@ -10,7 +10,7 @@ import type { VantageSelection } from '../chat/use-cases/vantage-words.js';
 import type { CheckRequest } from '../check/types.js';
 import { renderSessionTests } from '../render/terminal-session-tests.js';
 import { runSessionTests, type SessionTests, sessionTestsPassed } from './session-tests.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
 

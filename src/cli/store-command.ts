@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../diagnose/index.js';
 import { createLogger } from '../log.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { StoreError } from '../store/index.js';
 import { databasePassword, describeDatabase, isPostgresUrl } from '../store/pg/database-url.js';
 import { loadStoreData } from '../store/store-data.js';

@@ -2,7 +2,7 @@ import { ConfigError, loadWorkerSettings, type WorkerSettings } from '../config.
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
 import { createResolver, probeHost } from '../probe/index.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { createPool } from '../store/pg/connection.js';
 import { describeDatabase, isPostgresUrl, redactUrl } from '../store/pg/database-url.js';
 import { migrate } from '../store/pg/migrations.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HomeView, SlackMessage } from '../render/slack-blocks.js';
 import { displayWidth, wrapColumns } from '../render/display-width.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import type { Chat, PostedMessage } from '../chat/use-cases/index.js';
 import { section } from '../render/slack-blocks.js';
-import { blocksToText, type TextOptions } from './blocks-to-text.js';
+import { blocksToText, type TextOptions } from '../render/blocks-to-text.js';
 
 export interface ConsoleChat extends Chat {
   /** The last top-level message posted (a check's parent), for `recheck` and `config`. */

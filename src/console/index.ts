@@ -1,5 +1,5 @@
-export type { TextOptions } from './blocks-to-text.js';
-export { blocksToText, mrkdwnToText } from './blocks-to-text.js';
+export type { TextOptions } from '../render/blocks-to-text.js';
+export { blocksToText, mrkdwnToText } from '../render/blocks-to-text.js';
 export type { ConsoleChat } from './console-chat.js';
 export { createConsoleChat } from './console-chat.js';
 export type { ConsoleOptions } from './run-console.js';

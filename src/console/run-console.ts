@@ -3,7 +3,7 @@ import type { VantageProbes } from '../vantage/types.js';
 import { type Readable, Writable } from 'node:stream';
 import { runCli } from '../cli/run-cli.js';
 import type { SessionTests } from '../cli/session-tests.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import type { Admit, AsyncAdmit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';

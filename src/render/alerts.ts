@@ -11,7 +11,7 @@ import type {
   WatchChange,
   WatchView,
 } from '../watch/index.js';
-import { cleanText, escapeMrkdwn, slackCode, slackText } from './sanitize.js';
+import { cleanText, escapeMrkdwn, slackCode, slackText } from '../text/sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import {
   type ActionsBlock,

@@ -1,5 +1,5 @@
 import type { Finding, HostDiagnosis, Recommendation } from '../diagnose/types.js';
-import { slackCode, slackCodeBlock, slackText } from './sanitize.js';
+import { slackCode, slackCodeBlock, slackText } from '../text/sanitize.js';
 import { type Block, context, mrkdwn, section, type SlackMessage } from './slack-blocks.js';
 import { formatTime, securityLabel, severityIcon, slackLink } from './slack-format.js';
 import { fitMessage, packLines } from './slack-limits.js';

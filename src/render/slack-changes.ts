@@ -1,6 +1,6 @@
 import type { Finding, HostDiagnosis, Recommendation } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import { slackCode, slackText } from './sanitize.js';
+import { slackCode, slackText } from '../text/sanitize.js';
 import { type Block, context, section, type SlackMessage } from './slack-blocks.js';
 import { classIcon, formatTime, securityLabel, userMention, verdictIcon } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';

@@ -3,7 +3,7 @@ import type { CheckRequest } from '../check/types.js';
 import { type ClassGroup, formatMs, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis, Security, Severity } from '../diagnose/types.js';
 import type { PortClass, PortProbe, StageTimings } from '../probe/types.js';
-import { SLACK_USER_ID, slackCode, slackText } from './sanitize.js';
+import { SLACK_USER_ID, slackCode, slackText } from '../text/sanitize.js';
 
 // Small formatting pieces shared by the Slack renderers. Everything that may carry text from a
 // server or a user goes through the sanitiser before it reaches mrkdwn.

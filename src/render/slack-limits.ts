@@ -1,4 +1,4 @@
-import { truncate } from './sanitize.js';
+import { truncate } from '../text/sanitize.js';
 import type {
   ActionsBlock,
   Block,

@@ -1,4 +1,4 @@
-import { slackCode, slackText } from './sanitize.js';
+import { slackCode, slackText } from '../text/sanitize.js';
 import { context, type HomeView, section, type SlackMessage } from './slack-blocks.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';

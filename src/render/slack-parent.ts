@@ -1,5 +1,5 @@
 import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
-import { cleanText, slackCode, slackText } from './sanitize.js';
+import { cleanText, slackCode, slackText } from '../text/sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import { type ActionsBlock, type Block, context, plain, section, type SlackMessage } from './slack-blocks.js';
 import {

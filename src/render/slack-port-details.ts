@@ -1,6 +1,6 @@
 import type { Finding, PortDiagnosis } from '../diagnose/types.js';
 import type { CertificateFacts, ProbeFailure } from '../probe/types.js';
-import { slackCode, slackCodeBlock, slackText } from './sanitize.js';
+import { slackCode, slackCodeBlock, slackText } from '../text/sanitize.js';
 import {
   type Block,
   context,

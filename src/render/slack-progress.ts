@@ -1,5 +1,5 @@
 import type { PortProbe } from '../probe/types.js';
-import { slackCode } from './sanitize.js';
+import { slackCode } from '../text/sanitize.js';
 import { context, section, type SlackMessage } from './slack-blocks.js';
 import { classIcon, PENDING_ICON, userMention } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';

@@ -1,4 +1,4 @@
-import { slackText } from './sanitize.js';
+import { slackText } from '../text/sanitize.js';
 import { type Block, section, type SlackMessage } from './slack-blocks.js';
 import { fitMessage } from './slack-limits.js';
 

@@ -3,7 +3,7 @@ import { compareSeverity, formatMs } from '../diagnose/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { VantageComparison, VantageFinding, VantageOutcome } from '../diagnose/vantage-types.js';
 import type { PortClass } from '../probe/types.js';
-import { escapeMrkdwn, slackCode, slackText } from './sanitize.js';
+import { escapeMrkdwn, slackCode, slackText } from '../text/sanitize.js';
 import { type Block, context, section, type SlackMessage } from './slack-blocks.js';
 import {
   classIcon,

@@ -1,5 +1,5 @@
 import type { CredentialTestResult, SendTestResult } from '../proof/index.js';
-import { cleanText } from './sanitize.js';
+import { cleanText } from '../text/sanitize.js';
 
 // The login and send tests in the terminal report. Every line quoting a server is cleaned of
 // control characters; the transcript comes from src/proof with AUTH lines already redacted.

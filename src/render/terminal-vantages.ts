@@ -3,7 +3,7 @@ import { compareSeverity, formatMs } from '../diagnose/index.js';
 import type { PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { VantageComparison, VantageFinding, VantageOutcome } from '../diagnose/vantage-types.js';
 import { fitColumns, wrapColumns } from './display-width.js';
-import { cleanText } from './sanitize.js';
+import { cleanText } from '../text/sanitize.js';
 import type { TerminalStyle } from './terminal.js';
 import { type MatrixRow, matrixPorts, matrixTables, silentWords } from './vantage-matrix.js';
 

@@ -2,7 +2,7 @@ import { buildChecklistSteps, compareSeverity, formatMs } from '../diagnose/inde
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { displayWidth, fitColumns } from './display-width.js';
-import { cleanText } from './sanitize.js';
+import { cleanText } from '../text/sanitize.js';
 
 // Terminal output. Server text goes through cleanText first: an ANSI sequence in a banner must not
 // be able to repaint the user's terminal.

@@ -1,4 +1,4 @@
-import { cleanText } from './sanitize.js';
+import { cleanText } from '../text/sanitize.js';
 import {
   buildTimeline,
   columnGroups,

@@ -1,5 +1,5 @@
 import { formatDuration } from './alerts.js';
-import { cleanText, escapeMrkdwn, slackCode } from './sanitize.js';
+import { cleanText, escapeMrkdwn, slackCode } from '../text/sanitize.js';
 import { type SlackMessage, section } from './slack-blocks.js';
 import { classLabel } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';

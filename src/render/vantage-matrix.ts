@@ -1,6 +1,6 @@
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { displayWidth, fitColumns } from './display-width.js';
-import { cleanText } from './sanitize.js';
+import { cleanText } from '../text/sanitize.js';
 
 // The ports × vantages matrix shared by Slack and the terminal: one row per vantage, one column
 // per port. A row is either a mark per port or, for a vantage that gave no verdict, a few words

@@ -7,7 +7,7 @@ import {
   renderWatchNotice,
   unwatchButtons,
 } from './alerts.js';
-import { slackCode, slackText } from './sanitize.js';
+import { slackCode, slackText } from '../text/sanitize.js';
 import {
   type Block,
   context,

@@ -3,7 +3,7 @@ import { diagnoseHost, matchProvider, policyRefusal } from '../diagnose/index.js
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import type { Logger } from '../log.js';
 import type { HostProbe } from '../probe/types.js';
-import { escapeControls } from '../render/sanitize.js';
+import { escapeControls } from '../text/sanitize.js';
 import { vantageAnswerSchema } from './facts-schema.js';
 
 // A worker's answer is facts from an untrusted machine. The bot uses it only when the role that

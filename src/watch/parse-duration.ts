@@ -1,4 +1,4 @@
-import { slackCode } from '../render/sanitize.js';
+import { slackCode } from '../text/sanitize.js';
 
 // "2h", "30m", "1d", "1h30m", "90 min", "2 hours": how long a mute lasts.
 

@@ -5,7 +5,7 @@ import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { Logger } from '../log.js';
 import type { PortClass } from '../probe/index.js';
-import { slackCode } from '../render/sanitize.js';
+import { slackCode } from '../text/sanitize.js';
 import type { WatchStore } from '../store/index.js';
 import type { VantageProbes } from '../vantage/types.js';
 import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';

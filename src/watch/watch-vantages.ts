@@ -1,7 +1,7 @@
 import type { CheckRequest } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import { VANTAGE_NAME_PATTERN, type VantageOutcome } from '../diagnose/vantage-types.js';
-import { slackCode } from '../render/sanitize.js';
+import { slackCode } from '../text/sanitize.js';
 import type { VantageProbes } from '../vantage/types.js';
 import type { WatchCommandDeps } from './watch-commands.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { escapeControls } from '../../src/render/sanitize.js';
+import { escapeControls } from '../../src/text/sanitize.js';
 
 describe('escapeControls()', () => {
   test.each([

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import { formatDuration } from '../../render/alerts.js';
-import { slackCode } from '../../render/sanitize.js';
+import { slackCode } from '../../text/sanitize.js';
 import {
   buildTimeline,
   historyWindow,

@@ -9,7 +9,7 @@ import {
   renderWatchStoreUnavailable,
 } from '../../render/slack-notices.js';
 import { decodeCheckValue } from '../../render/slack-format.js';
-import { slackCode } from '../../render/sanitize.js';
+import { slackCode } from '../../text/sanitize.js';
 import { renderWatchReply } from '../../render/watch-overview.js';
 import { StoreError } from '../../store/index.js';
 import type { WatchCommands, WatchReply } from '../../watch/index.js';

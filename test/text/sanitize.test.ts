@@ -6,7 +6,7 @@ import {
   slackCodeBlock,
   slackText,
   truncate,
-} from '../../src/render/sanitize.js';
+} from '../../src/text/sanitize.js';
 
 describe('cleanText()', () => {
   test.each([

@@ -1,4 +1,4 @@
-import type { Block, TextObject } from '../render/slack-blocks.js';
+import type { Block, TextObject } from './slack-blocks.js';
 
 // How a message would look in Slack, as terminal text. Input is already sanitised mrkdwn (ANSI and
 // control characters gone), so undoing the HTML escapes for display is safe.
