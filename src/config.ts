@@ -7,7 +7,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
 import { escapeControls, SLACK_USER_ID } from './text/sanitize.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
-import { databasePassword, isPostgresUrl } from './store/pg/database-url.js';
+import { databasePassword, isPostgresUrl } from './database/database-url.js';
 import { isTimeZone } from './util/time-zone.js';
 import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
 

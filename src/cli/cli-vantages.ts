@@ -2,8 +2,8 @@ import { limitVantages, MAX_VANTAGES, type VantageSelection } from '../chat/use-
 import type { CheckRequest } from '../check/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
-import { createPool } from '../store/pg/connection.js';
-import { databasePassword, isPostgresUrl } from '../store/pg/database-url.js';
+import { createPool } from '../database/connection.js';
+import { databasePassword, isPostgresUrl } from '../database/database-url.js';
 import { openPgVantageProbes } from '../vantage/pg-vantage-probes.js';
 
 // `smtp-check host --from aws-eu,office`: the terminal asks the bot's workers through the same

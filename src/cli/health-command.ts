@@ -1,5 +1,5 @@
-import { describeDatabase, isPostgresUrl } from '../store/pg/database-url.js';
-import { createPool, storeErrorFrom } from '../store/pg/connection.js';
+import { describeDatabase, isPostgresUrl } from '../database/database-url.js';
+import { createPool, storeErrorFrom } from '../database/connection.js';
 import { LATEST_SCHEMA_VERSION } from '../store/pg/migrations.js';
 import { pingDatabase } from '../fleet-context/index.js';
 import { escapeControls } from '../text/sanitize.js';

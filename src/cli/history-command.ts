@@ -11,7 +11,7 @@ import { timelineModelSvg } from '../render/timeline-svg.js';
 import { timelineFacts } from '../render/timeline-text.js';
 import { StoreError, type WatchStore } from '../store/index.js';
 import { createDataWatchStore } from '../store/data-watch-store.js';
-import { databasePassword, isPostgresUrl } from '../store/pg/database-url.js';
+import { databasePassword, isPostgresUrl } from '../database/database-url.js';
 import { loadStoreData } from '../store/store-data.js';
 import { DEFAULT_HISTORY_LIMITS } from '../store/types.js';
 import { isTimeZone } from '../util/time-zone.js';

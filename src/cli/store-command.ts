@@ -3,7 +3,7 @@ import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../diagnose/index.js';
 import { createLogger } from '../log.js';
 import { escapeControls } from '../text/sanitize.js';
 import { StoreError } from '../store/index.js';
-import { databasePassword, describeDatabase, isPostgresUrl } from '../store/pg/database-url.js';
+import { databasePassword, describeDatabase, isPostgresUrl } from '../database/database-url.js';
 import { loadStoreData } from '../store/store-data.js';
 
 // `smtp-check store import <data file>`: moves a bot from its JSON data file to PostgreSQL. The

@@ -3,8 +3,8 @@ import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { escapeControls } from '../text/sanitize.js';
-import { createPool } from '../store/pg/connection.js';
-import { describeDatabase, isPostgresUrl, redactUrl } from '../store/pg/database-url.js';
+import { createPool } from '../database/connection.js';
+import { describeDatabase, isPostgresUrl, redactUrl } from '../database/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
 import { smtpCheckVersion } from '../util/version.js';
 import {

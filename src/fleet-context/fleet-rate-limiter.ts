@@ -7,8 +7,8 @@ import {
   type RateLimits,
   rateRefusal,
 } from '../policy/index.js';
-import type { PoolClient } from '../store/pg/connection.js';
-import type { FleetDatabase } from './fleet-database.js';
+import type { PoolClient } from '../database/connection.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 import { createOutageLog } from './outage-log.js';
 
 type Scope = 'user' | 'target' | 'address';

@@ -1,6 +1,6 @@
-import { describeDatabase } from '../store/pg/database-url.js';
-import { storeErrorFrom } from '../store/pg/errors.js';
-import type { FleetDatabase } from './fleet-database.js';
+import { describeDatabase } from '../database/database-url.js';
+import { storeErrorFrom } from '../database/errors.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 
 /** Whether one part of the bot is working, and if not, why (the why is for the log, not for HTTP). */
 export type Liveness = { ok: true } | { ok: false; reason: string };

@@ -1,4 +1,4 @@
-export type { FleetDatabase } from './fleet-database.js';
+export type { FleetDatabase } from '../database/fleet-database.js';
 export {
   CHECK_RESULT_RETENTION_MS,
   createPgCheckResults,

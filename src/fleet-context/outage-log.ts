@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
-import { storeErrorFrom } from '../store/pg/errors.js';
-import type { FleetDatabase } from './fleet-database.js';
+import { storeErrorFrom } from '../database/errors.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 
 /**
  * Work that can go on without the database (rate limits, the per-target wait) falls back to this

@@ -1,8 +1,8 @@
 import type { CheckResult, CheckResults, PostedMessage } from '../chat/use-cases/index.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import { storeErrorFrom } from '../store/pg/errors.js';
-import { toJsonb } from '../store/pg/jsonb.js';
-import type { FleetDatabase } from './fleet-database.js';
+import { storeErrorFrom } from '../database/errors.js';
+import { toJsonb } from '../database/jsonb.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 
 export interface PgCheckResultsOptions {
   /** How long a check's result answers clicks after its last (re-)check. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { storeErrorFrom } from '../store/pg/errors.js';
-import type { FleetDatabase } from './fleet-database.js';
+import { storeErrorFrom } from '../database/errors.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 import { createOutageLog } from './outage-log.js';
 
 /** Ends a check's hold on its target. Never rejects. */

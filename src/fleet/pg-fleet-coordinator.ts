@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
-import { createPool, type Pool, type PoolClient, storeErrorFrom } from '../store/pg/connection.js';
-import { describeDatabase } from '../store/pg/database-url.js';
+import { createPool, type Pool, type PoolClient, storeErrorFrom } from '../database/connection.js';
+import { describeDatabase } from '../database/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
 import type { Incident, PortAlertStates, VantageAlertStates } from '../watch/types.js';
 import type {

@@ -11,7 +11,7 @@ import {
   watchKey,
 } from './store-data.js';
 import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch/index.js';
-import { StoreError } from './store-error.js';
+import { StoreError } from '../database/store-error.js';
 import type { HistoryLimits, WatchStore } from './types.js';
 
 export interface DataWatchStoreOptions {

@@ -11,5 +11,5 @@ export {
   storeDataSchema,
   watchSchema,
 } from './schema.js';
-export { StoreError } from './store-error.js';
+export { StoreError } from '../database/store-error.js';
 export { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';

@@ -5,7 +5,7 @@ import { DataFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
 import { createDataWatchStore } from './data-watch-store.js';
 import { emptyStoreData, loadStoreData, type StoreData } from './store-data.js';
-import { StoreError } from './store-error.js';
+import { StoreError } from '../database/store-error.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';
 
 // lowdb keeps the data in memory and rewrites the whole file atomically (temp file + rename) on

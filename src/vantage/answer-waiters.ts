@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { CheckRequest } from '../check/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
-import type { FleetDatabase } from '../fleet-context/fleet-database.js';
+import type { FleetDatabase } from '../database/fleet-database.js';
 import type { Logger } from '../log.js';
-import { connectionOptions } from '../store/pg/connection.js';
+import { connectionOptions } from '../database/connection.js';
 import { within } from '../util/within.js';
 import { judgeAnswer } from './judge-answer.js';
 import { ANSWER_CHANNEL } from './queue-names.js';

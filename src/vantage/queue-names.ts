@@ -1,7 +1,7 @@
 // Names shared by the bot and its workers: the queue a vantage's jobs wait in, and the channel a
 // worker notifies when it has stored an answer (so the bot reads it at once instead of polling).
 
-export { ANSWER_CHANNEL, MAX_ANSWER_BYTES, probeQueue } from '../store/pg/worker-contract.js';
+export { ANSWER_CHANNEL, MAX_ANSWER_BYTES, probeQueue } from '../database/worker-contract.js';
 
 /** LISTEN/NOTIFY channel the bot wakes a vantage's workers on after a send; the payload is the vantage. */
 export const JOB_CHANNEL = 'smtp_check_vantage_job';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/pg/transaction.js';
+import type { Queryable } from '../database/transaction.js';
 import { LIVE_WITHIN_MS } from './queue-names.js';
 
 // Who is running where, from the workers' heartbeats. The database stamps every heartbeat with its

@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from '../store/pg/connection.js';
-import { WORKER_FUNCTIONS } from '../store/pg/worker-contract.js';
+import type { Pool, PoolClient } from '../database/connection.js';
+import { WORKER_FUNCTIONS } from '../database/worker-contract.js';
 
 // A worker runs in someone else's network and holds database credentials. Its role is bound to
 // one vantage (vantage_roles, written only here, by the bot's role) and may execute the worker

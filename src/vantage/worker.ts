@@ -7,8 +7,8 @@ import { policyRefusal } from '../diagnose/policy-refusal.js';
 import type { Logger } from '../log.js';
 import type { TargetPolicy } from '../policy/index.js';
 import type { HostProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
-import { connectionOptions, createPool, type ConnectionLimits, type Pool } from '../store/pg/connection.js';
-import { toJsonb } from '../store/pg/jsonb.js';
+import { connectionOptions, createPool, type ConnectionLimits, type Pool } from '../database/connection.js';
+import { toJsonb } from '../database/jsonb.js';
 import { type ProbeJob, probeJobSchema, type VantageAnswer } from './facts-schema.js';
 import { HEARTBEAT_MS, JOB_CHANNEL, MAX_ANSWER_BYTES, POLL_SECONDS } from './queue-names.js';
 

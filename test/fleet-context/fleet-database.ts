@@ -1,6 +1,6 @@
 import type { FleetDatabase } from '../../src/fleet-context/index.js';
-import { createPool } from '../../src/store/pg/connection.js';
-import { describeDatabase } from '../../src/store/pg/database-url.js';
+import { createPool } from '../../src/database/connection.js';
+import { describeDatabase } from '../../src/database/database-url.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAsyncAdmission } from '../../src/check/index.js';
 import { FleetRateLimiter } from '../../src/fleet-context/index.js';
 import { createLogger } from '../../src/log.js';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createPool } from '../../src/database/connection.js';
 import { requirePostgres } from '../helpers/postgres.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
 import { createFleetTestDatabase, type FleetTestDatabase, unreachableDatabase } from './fleet-database.js';

@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHealth, createTickWatch, type HealthReport } from '../../src/fleet-context/index.js';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createPool } from '../../src/database/connection.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { asSuperuser, requirePostgres, SOCKET_DIR, USER } from '../helpers/postgres.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';

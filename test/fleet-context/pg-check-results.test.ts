@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPgCheckResults } from '../../src/fleet-context/index.js';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createPool } from '../../src/database/connection.js';
 import { StoreError } from '../../src/store/index.js';
 import { requirePostgres } from '../helpers/postgres.js';
 import { aDiagnosisOf, aHostileDiagnosis, aTypicalDiagnosis } from '../helpers/slack-diagnoses.js';

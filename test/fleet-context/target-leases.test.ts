@@ -4,7 +4,7 @@ import type { CheckRequest } from '../../src/check/types.js';
 import { createTargetLeases, type FleetDatabase } from '../../src/fleet-context/index.js';
 import { createLogger } from '../../src/log.js';
 import { DEFAULT_LIMITS } from '../../src/probe/index.js';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createPool } from '../../src/database/connection.js';
 import { requirePostgres } from '../helpers/postgres.js';
 import { createFleetTestDatabase, type FleetTestDatabase, unreachableDatabase } from './fleet-database.js';
 import { gatedProbe } from '../helpers/gated-probe.js';

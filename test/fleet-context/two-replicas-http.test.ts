@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAsyncAdmission } from '../../src/check/index.js';
 import { createPgCheckResults, FleetRateLimiter } from '../../src/fleet-context/index.js';
 import { createLogger } from '../../src/log.js';
-import { createPool } from '../../src/store/pg/connection.js';
+import { createPool } from '../../src/database/connection.js';
 import { createMemoryWatchStore } from '../../src/store/index.js';
 import { createWatchCommands } from '../../src/watch/index.js';
 import { buttonValue } from '../e2e/watch-app-harness.js';

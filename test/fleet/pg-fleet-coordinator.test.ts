@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { FleetCoordinator, PostIntent } from '../../src/fleet/index.js';
 import { createPgFleetCoordinator } from '../../src/fleet/pg-fleet-coordinator.js';
 import { silentLogger } from '../../src/log.js';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
-import { StoreError } from '../../src/store/store-error.js';
+import { StoreError } from '../../src/database/store-error.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
 
 // The fleet's claims and post ledger on a real PostgreSQL: a database of its own per test.

@@ -9,7 +9,7 @@ import type { RunCheck } from '../../src/check/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
 import { probeHost } from '../../src/probe/index.js';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { type ClosableVantageProbes, openPgVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { testLimits } from './probe-limits.js';
 import { grantWorkerRole } from '../../src/vantage/worker-role.js';

@@ -8,7 +8,7 @@ import type { CheckRequest } from '../../src/check/types.js';
 import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
 import { probeHost } from '../../src/probe/index.js';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { probeQueue } from '../../src/vantage/queue-names.js';

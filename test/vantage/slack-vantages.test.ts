@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import type { RecordedCall } from '../helpers/fake-slack-api.js';

@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
 import { probeHost } from '../../src/probe/index.js';
 import { createMemoryWatchStore, type WatchStore } from '../../src/store/index.js';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { openPgWatchStore } from '../../src/store/pg/index.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { timelineRows } from '../../src/chat/use-cases/history-picture.js';

@@ -4,7 +4,7 @@ import { runWorkerCommand, runWorkerRoleCommand } from '../../src/cli/worker-com
 import { silentLogger } from '../../src/log.js';
 import { createTargetPolicy } from '../../src/policy/index.js';
 import { probeHost } from '../../src/probe/index.js';
-import { createPool, dialUrl, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, dialUrl, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import { startWorker, WorkerStartError } from '../../src/vantage/worker.js';
 import { testLimits } from '../helpers/probe-limits.js';

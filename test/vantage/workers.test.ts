@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareVantages } from '../../src/diagnose/compare-vantages.js';
 import type { VantageOutcome } from '../../src/diagnose/vantage-types.js';
-import { createPool, type Pool } from '../../src/store/pg/connection.js';
+import { createPool, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { requireNamespaces } from '../helpers/netns.js';

@@ -1,7 +1,7 @@
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { STATE_TUPLE_FIELDS } from '../schema.js';
 import { decodeState, type StateTuple, type StoreData } from '../store-data.js';
-import type { Queryable } from './transaction.js';
+import type { Queryable } from '../../database/transaction.js';
 import { incidentRow, muteRow, SQL, seriesRow, stateRow, watchRow } from './watch-rows.js';
 
 // Moving from the JSON data file to PostgreSQL: everything the file holds, written in the

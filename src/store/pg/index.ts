@@ -1,5 +1,11 @@
-export { createPool, isUnavailable, type Pool, type PoolClient, storeErrorFrom } from './connection.js';
-export { describeDatabase, isPostgresUrl, redactUrl } from './database-url.js';
+export {
+  createPool,
+  isUnavailable,
+  type Pool,
+  type PoolClient,
+  storeErrorFrom,
+} from '../../database/connection.js';
+export { describeDatabase, isPostgresUrl, redactUrl } from '../../database/database-url.js';
 export { LATEST_SCHEMA_VERSION, MIGRATION_LOCK, migrate, type MigrationResult } from './migrations.js';
 export {
   createPgWatchStore,
@@ -10,5 +16,5 @@ export {
   type PgWatchStoreOptions,
   saveAlertStatesIn,
 } from './pg-watch-store.js';
-export { inTransaction, type Queryable } from './transaction.js';
+export { inTransaction, type Queryable } from '../../database/transaction.js';
 export { type ImportCounts, importProblem, importStoreData } from './import-json.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Pool, PoolClient } from './connection.js';
+import type { Pool, PoolClient } from '../../database/connection.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { StoreError } from '../store-error.js';
+import { StoreError } from '../../database/store-error.js';
 
 // Versioned schema changes, applied at start. Replicas starting at once serialise on one advisory
 // lock, so each migration runs once; a database migrated by newer code is refused untouched.

@@ -2,11 +2,11 @@ import type pg from 'pg';
 import type { Logger } from '../../log.js';
 import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch/index.js';
 import { appendToSeries, historyHorizon, PRUNE_EVERY_MS, toHistorySeries } from '../store-data.js';
-import { StoreError } from '../store-error.js';
+import { StoreError } from '../../database/store-error.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../types.js';
-import { createPool, isUnavailable, type Pool, type PoolClient } from './connection.js';
-import { fromDriver, inTransaction, type Queryable } from './transaction.js';
-import { describeDatabase, redactUrl } from './database-url.js';
+import { createPool, isUnavailable, type Pool, type PoolClient } from '../../database/connection.js';
+import { fromDriver, inTransaction, type Queryable } from '../../database/transaction.js';
+import { describeDatabase, redactUrl } from '../../database/database-url.js';
 import { migrate } from './migrations.js';
 import {
   type IncidentRow,

@@ -1,5 +1,10 @@
 import type { Migration } from '../migrations.js';
-import { ANSWER_CHANNEL, MAX_ANSWER_BYTES, probeQueue, WORKER_FUNCTIONS } from '../worker-contract.js';
+import {
+  ANSWER_CHANNEL,
+  MAX_ANSWER_BYTES,
+  probeQueue,
+  WORKER_FUNCTIONS,
+} from '../../../database/worker-contract.js';
 
 // A worker runs in a network someone else controls and holds database credentials, so the
 // database itself decides what a worker's role may do. The role gets no privilege on any table:

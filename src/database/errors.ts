@@ -1,4 +1,4 @@
-import { StoreError } from '../store-error.js';
+import { StoreError } from './store-error.js';
 import { describeDatabase, redactUrl } from './database-url.js';
 
 // What a PostgreSQL failure means for the bot, and how it is said without the URL. No driver

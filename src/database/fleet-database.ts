@@ -1,4 +1,4 @@
-import type { Pool } from '../store/pg/connection.js';
+import type { Pool } from './connection.js';
 
 /** The fleet's shared PostgreSQL: the pool to query and the URL, for messages that name it safely. */
 export interface FleetDatabase {

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { Logger } from '../../log.js';
-import { StoreError } from '../store-error.js';
+import type { Logger } from '../log.js';
+import { StoreError } from './store-error.js';
 import { isUnavailable, type Pool, type PoolClient, storeErrorFrom } from './connection.js';
 import { describeDatabase, redactUrl } from './database-url.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { databasePassword, describeDatabase, redactUrl } from '../../src/store/pg/database-url.js';
+import { databasePassword, describeDatabase, redactUrl } from '../../src/database/database-url.js';
 
 // DATABASE_URL carries a password. A Unix socket URL with a user and no host
 // (postgres://user:password@/db?host=/run/postgresql) is what PostgreSQL accepts but WHATWG URL
