@@ -1,17 +1,13 @@
 import type pg from 'pg';
 import type { Pool, PoolClient } from '../../database/connection.js';
+import type { Migration } from '../../database/migration.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { StoreError } from '../../database/store-error.js';
 
 // Versioned schema changes, applied at start. Replicas starting at once serialise on one advisory
 // lock, so each migration runs once; a database migrated by newer code is refused untouched.
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** Runs inside the migration's transaction. */
-  up(client: PoolClient): Promise<void>;
-}
+export type { Migration } from '../../database/migration.js';
 
 /** Any 64-bit number that no other user of the database locks on: "smtp-check" in ASCII. */
 export const MIGRATION_LOCK = 0x736d_7470_2d63n;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 
 // One row per watch, per port state, per incident, per mute and per history series: a write
 // touches the rows of its own watch only, so replicas re-testing different hosts never rewrite each

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 
 // Two tables shared by the replicas of a fleet:
 // - fleet_tick_hosts: which replica re-tests which host in a scheduled tick (claimed with FOR UPDATE

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 
 export const fleetContext: Migration = {
   version: 3,

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 
 // Probe workers in other networks ("vantages"). The job queue itself is pg-boss's own schema
 // (installed by the bot when it starts); these two tables are all a worker writes besides it:

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 
 // Watches from vantages (probe workers in other networks). Every existing row keeps its meaning
 // through the column defaults: a watch with no vantages is watched from the bot's own network, and

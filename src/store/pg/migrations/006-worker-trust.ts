@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 import {
   ANSWER_CHANNEL,
   MAX_ANSWER_BYTES,

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from '../../../database/migration.js';
 import { watchStoreTables } from './001-watch-store.js';
 import { fleetSchedule } from './002-fleet-schedule.js';
 import { fleetContext } from './003-fleet-context.js';
