@@ -13,7 +13,7 @@ import { StoreError, type WatchStore } from '../store/index.js';
 import { createDataWatchStore } from '../store/data-watch-store.js';
 import { databasePassword, isPostgresUrl } from '../database/database-url.js';
 import { loadStoreData } from '../store/store-data.js';
-import { DEFAULT_HISTORY_LIMITS } from '../store/types.js';
+import { DEFAULT_HISTORY_LIMITS } from '../watch-model/watch-store.js';
 import { isTimeZone } from '../util/time-zone.js';
 import { createWatchCommands } from '../watch/watch-commands.js';
 

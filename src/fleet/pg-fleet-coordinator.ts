@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { createPool, type Pool, type PoolClient, storeErrorFrom } from '../database/connection.js';
 import { describeDatabase } from '../database/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
-import type { Incident, PortAlertStates, VantageAlertStates } from '../watch/types.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../watch-model/types.js';
 import type {
   FleetCoordinator,
   PostDecision,

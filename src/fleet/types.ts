@@ -1,4 +1,4 @@
-import type { Incident, PortAlertStates, VantageAlertStates } from '../watch/types.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../watch-model/types.js';
 
 // What a scheduled tick needs from the fleet: which hosts this replica re-tests, and whether an
 // announcement may be posted. A single process answers "all of them" and "yes"

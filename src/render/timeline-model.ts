@@ -1,6 +1,6 @@
 import { type ClassGroup, PORT_CLASS_TABLE } from '../diagnose/index.js';
 import type { PortClass } from '../probe/types.js';
-import type { HistorySample } from '../watch/types.js';
+import type { HistorySample } from '../watch-model/types.js';
 
 // What a timeline picture of a watched host shows, worked out from its history before anything is
 // drawn: per row (one port seen from one network), spans of time in one class group, the share of

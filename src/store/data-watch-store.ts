@@ -12,7 +12,7 @@ import {
 } from './store-data.js';
 import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch/index.js';
 import { StoreError } from '../database/store-error.js';
-import type { HistoryLimits, WatchStore } from './types.js';
+import type { HistoryLimits, WatchStore } from '../watch-model/watch-store.js';
 
 export interface DataWatchStoreOptions {
   location: string;

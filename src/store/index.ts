@@ -12,4 +12,4 @@ export {
   watchSchema,
 } from './schema.js';
 export { StoreError } from '../database/store-error.js';
-export { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';
+export { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../watch-model/watch-store.js';

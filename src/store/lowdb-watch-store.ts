@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { createDataWatchStore } from './data-watch-store.js';
 import { emptyStoreData, loadStoreData, type StoreData } from './store-data.js';
 import { StoreError } from '../database/store-error.js';
-import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from './types.js';
+import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../watch-model/watch-store.js';
 
 // lowdb keeps the data in memory and rewrites the whole file atomically (temp file + rename) on
 // each write, so a kill -9 leaves either the old or the new file, never half of one. Writes are

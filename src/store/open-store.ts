@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import { openLowdbWatchStore } from './lowdb-watch-store.js';
-import type { WatchStore } from './types.js';
+import type { WatchStore } from '../watch-model/watch-store.js';
 
 export interface StoreSettings {
   /** DATA_FILE: the JSON file, used when no database is set. */

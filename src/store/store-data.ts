@@ -9,7 +9,7 @@ import {
   type SeriesEntry,
   type WatchEntry,
 } from './schema.js';
-import type { HistoryLimits } from './types.js';
+import type { HistoryLimits } from '../watch-model/watch-store.js';
 
 // Converts between the domain's records and the data file's compact layout (src/store/schema.ts),
 // and brings an older file up to the current layout.

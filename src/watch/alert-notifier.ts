@@ -1,4 +1,4 @@
-import type { AlertNotice, ResolvedNotice } from './types.js';
+import type { AlertNotice, ResolvedNotice } from '../watch-model/types.js';
 
 /**
  * Where watch decisions go: an adapter draws them (Slack blocks, console text) and posts them. A

@@ -1,7 +1,12 @@
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import { CERT_BANDS, type CertBand, type PortAlertState, type PortAlertStates } from './types.js';
+import {
+  CERT_BANDS,
+  type CertBand,
+  type PortAlertState,
+  type PortAlertStates,
+} from '../watch-model/types.js';
 
 // The pure heart of watching: one observation of one port in, the next state and the events that
 // deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,

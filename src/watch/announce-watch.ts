@@ -4,7 +4,14 @@ import type { AlertEvent } from './alert-state.js';
 import { postThroughLedger } from './ledger-post.js';
 import { postIntentOf } from './post-intent.js';
 import type { Counts, RecheckDeps } from './recheck-watches.js';
-import type { Incident, Mute, PortAlertStates, VantageAlertStates, VantageReport, Watch } from './types.js';
+import type {
+  Incident,
+  Mute,
+  PortAlertStates,
+  VantageAlertStates,
+  VantageReport,
+  Watch,
+} from '../watch-model/types.js';
 import { portStateViews } from './watch-views.js';
 
 // What a re-tested watch says, and what is saved for it: an alert and its incident, an update in

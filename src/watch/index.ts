@@ -36,7 +36,7 @@ export {
   type WatchChange,
   type WatchReply,
   type WatchView,
-} from './types.js';
+} from '../watch-model/types.js';
 export {
   type ScheduleCheck,
   type Scheduler,

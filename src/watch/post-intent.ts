@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PostIntent, PostKind } from '../fleet/index.js';
 import type { AlertEvent } from './alert-state.js';
-import type { Incident } from './types.js';
+import type { Incident } from '../watch-model/types.js';
 
 /** The ledger's name of an announcement: the same whichever replica or tick raises it. */
 export function postIntentOf(

@@ -17,7 +17,7 @@ import {
   observeWatch,
   type WatchObservation,
 } from './alert-state.js';
-import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from './types.js';
+import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from '../watch-model/types.js';
 import { observeWatchFromVantages } from './vantage-alert-state.js';
 import { announceWatch } from './announce-watch.js';
 

@@ -19,7 +19,7 @@ import {
   type VantageAlertStates,
   type VantagePortSight,
   type VantageReport,
-} from './types.js';
+} from '../watch-model/types.js';
 
 // Watching one host from several vantages (networks). Each vantage × port runs the state machine
 // of alert-state.ts on its own observations, so a condition changes only after N agreeing

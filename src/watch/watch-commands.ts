@@ -19,7 +19,7 @@ import type {
   WatchChange,
   WatchReply,
   WatchView,
-} from './types.js';
+} from '../watch-model/types.js';
 import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 import { baselineFrom, resolveVantages, sameVantages } from './watch-vantages.js';

@@ -1,5 +1,11 @@
 import type { WatchStore } from '../store/index.js';
-import type { PortAlertState, PortAlertStates, PortStateView, Watch, WatchView } from './types.js';
+import type {
+  PortAlertState,
+  PortAlertStates,
+  PortStateView,
+  Watch,
+  WatchView,
+} from '../watch-model/types.js';
 
 // Store records → the views the renderers take.
 

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { findLimitViolations } from '../../src/render/slack-limits.js';
 import { createMemoryWatchStore, openLowdbWatchStore } from '../../src/store/index.js';
-import type { WatchStore } from '../../src/store/types.js';
+import type { WatchStore } from '../../src/watch-model/watch-store.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
 import { bothFiltered, healthy, port25Filtered, World } from './watch-harness.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { VantageOutcome } from '../../src/diagnose/vantage-types.js';
 import { type AlertEvent, DEFAULT_ALERT_CONFIG } from '../../src/watch/alert-state.js';
-import type { PortAlertStates, VantageAlertStates } from '../../src/watch/types.js';
+import type { PortAlertStates, VantageAlertStates } from '../../src/watch-model/types.js';
 import {
   effectiveQuorum,
   observeWatchFromVantages,

@@ -4,7 +4,7 @@ import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { silentLogger } from '../../src/log.js';
 import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../../src/render/alerts.js';
 import type { SlackMessage } from '../../src/render/slack-blocks.js';
-import type { WatchStore } from '../../src/store/types.js';
+import type { WatchStore } from '../../src/watch-model/watch-store.js';
 import type { AlertNotifier } from '../../src/watch/alert-notifier.js';
 import type { AlertConfig } from '../../src/watch/alert-state.js';
 import type { AlertNotice, ResolvedNotice } from '../../src/watch/index.js';

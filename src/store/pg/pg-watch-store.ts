@@ -3,7 +3,11 @@ import type { Logger } from '../../log.js';
 import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch/index.js';
 import { appendToSeries, historyHorizon, PRUNE_EVERY_MS, toHistorySeries } from '../store-data.js';
 import { StoreError } from '../../database/store-error.js';
-import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../types.js';
+import {
+  DEFAULT_HISTORY_LIMITS,
+  type HistoryLimits,
+  type WatchStore,
+} from '../../watch-model/watch-store.js';
 import { createPool, isUnavailable, type Pool, type PoolClient } from '../../database/connection.js';
 import { fromDriver, inTransaction, type Queryable } from '../../database/transaction.js';
 import { describeDatabase, redactUrl } from '../../database/database-url.js';

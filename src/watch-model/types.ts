@@ -1,6 +1,6 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import type { AlertEvent } from './alert-state.js';
+import type { AlertEvent } from '../watch/alert-state.js';
 
 // The watch domain's records: what a channel watches and what the alert state machine remembers
 // per port. The store keeps exactly these; times are ISO 8601 strings so that every store
