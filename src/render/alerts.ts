@@ -10,7 +10,7 @@ import type {
   VantageReport,
   WatchChange,
   WatchView,
-} from '../watch/index.js';
+} from '../watch-model/index.js';
 import { cleanText, escapeMrkdwn, slackCode, slackText } from '../text/sanitize.js';
 import { ACTION_IDS } from './slack-action-ids.js';
 import {

@@ -1,5 +1,5 @@
 import { assertNever } from '../util/assert-never.js';
-import type { PortHistoryView, WatchReply, WatchView } from '../watch/index.js';
+import type { PortHistoryView, WatchReply, WatchView } from '../watch-model/index.js';
 import {
   PHASE_ICON,
   portStateLine,

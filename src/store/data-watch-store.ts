@@ -10,7 +10,7 @@ import {
   type WatchEntry,
   watchKey,
 } from './store-data.js';
-import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch/index.js';
+import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch-model/index.js';
 import { StoreError } from '../database/store-error.js';
 import type { HistoryLimits, WatchStore } from '../watch-model/watch-store.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { PORT_CLASSES } from '../probe/types.js';
-import type { HistorySample, Incident, Mute, PortAlertState, Watch } from '../watch/index.js';
+import type { HistorySample, Incident, Mute, PortAlertState, Watch } from '../watch-model/index.js';
 import { ALERT_PHASES, CERT_BANDS } from '../watch-model/types.js';
 
 // The one definition of what a watch store holds, checked when it is loaded: a record that does

@@ -1,4 +1,4 @@
-import type { HistorySample, HistorySeries, PortAlertState, PortAlertStates } from '../watch/index.js';
+import type { HistorySample, HistorySeries, PortAlertState, PortAlertStates } from '../watch-model/index.js';
 import {
   describeSchemaError,
   SCHEMA_VERSION,

@@ -1,6 +1,5 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
-import type { AlertEvent } from '../watch/alert-state.js';
 
 // The watch domain's records: what a channel watches and what the alert state machine remembers
 // per port. The store keeps exactly these; times are ISO 8601 strings so that every store
@@ -234,3 +233,18 @@ export type WatchReply =
   | { kind: 'unmuted'; host: string; by: string }
   | { kind: 'list'; channel: string; watches: WatchView[]; now: string }
   | { kind: 'history'; host: string; ports: PortHistoryView[]; now: string };
+
+/** What a change of a port's alert state announces. */
+export type AlertEvent =
+  | { kind: 'became-blocked'; port: number; class: PortClass; since: string }
+  | { kind: 'still-blocked'; port: number; class: PortClass; since: string; at: string }
+  | {
+      kind: 'recovered';
+      port: number;
+      class: PortClass;
+      blockedSince: string;
+      recoveredAt: string;
+      /** The port had failed since the watch began: it works for the first time, not again. */
+      firstTime: boolean;
+    }
+  | { kind: 'cert-expiring'; port: number; band: CertBand; daysLeft: number };

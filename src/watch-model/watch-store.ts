@@ -6,9 +6,9 @@ import type {
   PortAlertStates,
   VantageAlertStates,
   Watch,
-} from '../watch/index.js';
+} from './types.js';
 
-// The store's interface. It keeps the watch domain's records (src/watch/types.ts) as they are.
+// The store's interface. It keeps the watch domain's records (types.ts beside it) as they are.
 
 export interface HistoryLimits {
   /** Observations kept for the uptime bar. */

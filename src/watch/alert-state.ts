@@ -2,11 +2,14 @@ import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../diagnose/index.js';
 import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
 import {
+  type AlertEvent,
   CERT_BANDS,
   type CertBand,
   type PortAlertState,
   type PortAlertStates,
 } from '../watch-model/types.js';
+
+export type { AlertEvent };
 
 // The pure heart of watching: one observation of one port in, the next state and the events that
 // deserve a message out. The condition (ok / blocked) changes only after N agreeing observations,
@@ -45,20 +48,6 @@ export interface PortObservation {
   daysLeft: number | null;
   at: string;
 }
-
-export type AlertEvent =
-  | { kind: 'became-blocked'; port: number; class: PortClass; since: string }
-  | { kind: 'still-blocked'; port: number; class: PortClass; since: string; at: string }
-  | {
-      kind: 'recovered';
-      port: number;
-      class: PortClass;
-      blockedSince: string;
-      recoveredAt: string;
-      /** The port had failed since the watch began: it works for the first time, not again. */
-      firstTime: boolean;
-    }
-  | { kind: 'cert-expiring'; port: number; band: CertBand; daysLeft: number };
 
 export function observePort(port: PortDiagnosis, at: string): PortObservation {
   return {

@@ -18,7 +18,7 @@ import {
 } from '../../render/timeline-text.js';
 import { renderWatchReply } from '../../render/watch-overview.js';
 import { DEFAULT_HISTORY_LIMITS } from '../../watch-model/watch-store.js';
-import type { AlertNotice, PortHistoryView, WatchReply } from '../../watch/index.js';
+import type { AlertNotice, PortHistoryView, WatchReply } from '../../watch-model/index.js';
 import type { Chat, ChatImage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
 import { type CheckFlowDeps, tell } from './check-flow.js';

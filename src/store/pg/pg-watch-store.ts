@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../log.js';
-import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch/index.js';
+import type { Incident, PortAlertStates, VantageAlertStates } from '../../watch-model/index.js';
 import { appendToSeries, historyHorizon, PRUNE_EVERY_MS, toHistorySeries } from '../store-data.js';
 import { StoreError } from '../../database/store-error.js';
 import {

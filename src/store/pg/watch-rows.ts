@@ -1,4 +1,4 @@
-import type { Incident, Mute, PortAlertState, Watch } from '../../watch/index.js';
+import type { Incident, Mute, PortAlertState, Watch } from '../../watch-model/index.js';
 import type { SeriesEntry } from '../store-data.js';
 
 // The watch store's records as table rows, and the statements that write many rows in one round

@@ -1,0 +1,6 @@
+// The watch domain's model: the records every watch store keeps, the events an alert state
+// announces, and the store's interface. A leaf: store, watch, render, fleet and chat import it;
+// it imports nothing of theirs.
+
+export * from './types.js';
+export * from './watch-store.js';
