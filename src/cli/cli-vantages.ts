@@ -1,4 +1,5 @@
-import { limitVantages, MAX_VANTAGES, type VantageSelection } from '../chat/use-cases/vantage-words.js';
+import type { VantageSelection } from '../chat/use-cases/vantage-words.js';
+import { limitVantages, MAX_VANTAGES } from '../vantage/vantage-limit.js';
 import type { CheckRequest } from '../check/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';

@@ -1,4 +1,4 @@
-import { limitVantages } from '../chat/use-cases/vantage-words.js';
+import { limitVantages } from '../vantage/vantage-limit.js';
 import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
 import type { RunCheck } from '../check/types.js';

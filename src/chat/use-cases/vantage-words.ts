@@ -1,27 +1,12 @@
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
+import { MAX_VANTAGES } from '../../vantage/vantage-limit.js';
+
+export { limitVantages, MAX_VANTAGES } from '../../vantage/vantage-limit.js';
 
 /** Which networks a check or a watch asks: every known vantage, or the ones named. */
 export type VantageSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
 
-/**
- * Vantages one check may ask at once besides the own network (the bot's, or the terminal's), which
- * is always probed too and does not count: each is a job, a matrix row and a thread reply.
- */
-export const MAX_VANTAGES = 8;
-
 const TOO_MANY = `at most ${MAX_VANTAGES} vantages per check, not counting the own network (always probed too)`;
-
-/**
- * `from all`: the own network first (when listed), then the first MAX_VANTAGES other vantages in
- * the order given; `leftOut` names the others, to be said.
- */
-export function limitVantages(names: readonly string[], own: string): { names: string[]; leftOut: string[] } {
-  const others = [...new Set(names)].filter((name) => name !== own);
-  return {
-    names: [...(names.includes(own) ? [own] : []), ...others.slice(0, MAX_VANTAGES)],
-    leftOut: others.slice(MAX_VANTAGES),
-  };
-}
 
 /**
  * Splits `host [ports] from aws-eu,office` (or `from all`) into the words before `from` and the
