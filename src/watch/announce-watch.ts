@@ -3,7 +3,7 @@ import type { FleetCoordinator, PostedKey } from '../fleet/index.js';
 import type { AlertEvent } from './alert-state.js';
 import { postThroughLedger } from './ledger-post.js';
 import { postIntentOf } from './post-intent.js';
-import type { Counts, RecheckDeps } from './recheck-watches.js';
+import type { Counts, RecheckDeps } from './deps.js';
 import type {
   Incident,
   Mute,

@@ -20,6 +20,7 @@ import {
 import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from '../watch-model/types.js';
 import { observeWatchFromVantages } from './vantage-alert-state.js';
 import { announceWatch } from './announce-watch.js';
+import type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
 // announced is saved only once the notifier accepted the message, so a message Slack refused is
@@ -31,54 +32,7 @@ import { announceWatch } from './announce-watch.js';
 // same whichever replica or tick raises it, so it is posted once, and a post whose answer was lost
 // is looked up in the channel before it is posted again.
 
-export interface RecheckDeps {
-  store: WatchStore;
-  runCheck: RunCheck;
-  notify: AlertNotifier;
-  now: () => Date;
-  logger: Logger;
-  /** Hosts re-tested at the same time. */
-  concurrency: number;
-  /** Each host waits a random 0…jitterMs first, so a tick does not hit every server at once. */
-  jitterMs: number;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  alertConfig?: AlertConfig;
-  /** Who re-tests which host and who posts what; one process on its own when absent. */
-  fleet?: FleetCoordinator;
-  /** The schedule's slot this tick runs for (the same on every replica); now() when absent. */
-  slot?: Date;
-  /**
-   * Probes from other networks (workers sharing the database). Without it, a watch from vantages
-   * is re-tested from the bot's own network only, as a watch without vantages always is.
-   */
-  vantageProbes?: VantageProbes;
-  /** ALERT_QUORUM: vantages that must agree a port is blocked before it is announced (default 1). */
-  alertQuorum?: number;
-}
-
-export interface RecheckSummary {
-  hosts: number;
-  watches: number;
-  /** Hosts this process re-tested (in a fleet, its share of `hosts`). */
-  retested: number;
-  /** Announcements another replica (or an earlier tick whose answer was lost) had posted already. */
-  adopted: number;
-  /** Calls to the fleet's database that failed (logged); a failed claim ends the tick early. */
-  fleetFailures: number;
-  /** Hosts whose check threw (a bug or infrastructure failure, logged); their state is unchanged. */
-  checkFailures: number;
-  /** Messages the notifier accepted. */
-  delivered: number;
-  /** Messages it refused; they are raised again next tick. */
-  deliveryFailures: number;
-  /** Watches with something to say that were muted. */
-  mutedAnnouncements: number;
-  durationMs: number;
-}
-
-/** What one tick counts as it goes (the summary adds the totals and the duration). */
-export type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
+export type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LOCAL = createLocalCoordinator();

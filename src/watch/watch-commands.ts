@@ -23,34 +23,13 @@ import type {
 import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.js';
 import { loadWatchView, portStateView } from './watch-views.js';
 import { baselineFrom, resolveVantages, sameVantages } from './watch-vantages.js';
+import type { WatchCommandDeps } from './deps.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
 // a mistake comes back as { ok: false, error } saying what to type, never as a throw. Every result
 // carries a WatchReply: what to tell the channel or the requester, which a chat adapter draws.
 
-export interface WatchCommandDeps {
-  store: WatchStore;
-  runCheck: RunCheck;
-  now: () => Date;
-  logger: Logger;
-  alertConfig?: AlertConfig;
-  /** WATCH_ADMINS: when non-empty, only these user ids may watch, unwatch and mute. */
-  admins?: readonly string[];
-  /** Watches one channel may hold (default 200). */
-  maxWatchesPerChannel?: number;
-  /**
-   * Port allow-list and rate limits: a watch's baseline is a check like any other (asynchronous
-   * when a fleet keeps the limits in its database).
-   */
-  admit?: Admit | AsyncAdmit;
-  /**
-   * Probes from other networks, for `watch host from office,aws-eu`. Without it a watch from
-   * vantages is refused, saying what it needs.
-   */
-  vantageProbes?: VantageProbes;
-  /** ALERT_QUORUM, for the baseline of a watch from vantages (default 1). */
-  alertQuorum?: number;
-}
+export type { WatchCommandDeps } from './deps.js';
 
 export type CommandResult<T = object> =
   | ({ ok: true; reply: WatchReply } & T)

@@ -3,7 +3,7 @@ import type { HostDiagnosis } from '../diagnose/types.js';
 import { VANTAGE_NAME_PATTERN, type VantageOutcome } from '../diagnose/vantage-types.js';
 import { slackCode } from '../text/sanitize.js';
 import type { VantageProbes } from '../vantage/types.js';
-import type { WatchCommandDeps } from './watch-commands.js';
+import type { WatchCommandDeps } from './deps.js';
 
 // Where a watch is watched from: the vantages named in `watch host from a,b`, and each one's
 // answer for the watch's first observation.
