@@ -1,4 +1,4 @@
-import type { CheckRequest, RunCheck } from '../check/types.js';
+import type { CheckRequest } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import {
@@ -7,16 +7,8 @@ import {
   type PostedKey,
   type TickClaims,
 } from '../fleet/index.js';
-import type { Logger } from '../log.js';
-import type { WatchStore } from '../store/index.js';
 import type { VantageProbes } from '../vantage/types.js';
-import type { AlertNotifier } from './alert-notifier.js';
-import {
-  type AlertConfig,
-  DEFAULT_ALERT_CONFIG,
-  observeWatch,
-  type WatchObservation,
-} from './alert-state.js';
+import { DEFAULT_ALERT_CONFIG, observeWatch, type WatchObservation } from './alert-state.js';
 import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from '../watch-model/types.js';
 import { observeWatchFromVantages } from './vantage-alert-state.js';
 import { announceWatch } from './announce-watch.js';

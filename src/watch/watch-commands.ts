@@ -1,14 +1,9 @@
 import { limitVantages } from '../vantage/vantage-limit.js';
-import type { Admit, AsyncAdmit } from '../check/admission.js';
 import { MAX_PORTS_PER_CHECK, parsePorts, parseTarget } from '../check/index.js';
-import type { RunCheck } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
-import type { Logger } from '../log.js';
 import type { PortClass } from '../probe/index.js';
 import { slackCode } from '../text/sanitize.js';
-import type { WatchStore } from '../store/index.js';
-import type { VantageProbes } from '../vantage/types.js';
-import { type AlertConfig, baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
+import { baselinePortState, DEFAULT_ALERT_CONFIG, observePort } from './alert-state.js';
 import { parseDuration } from './parse-duration.js';
 import type {
   PortAlertStates,

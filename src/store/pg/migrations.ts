@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { Pool, PoolClient } from '../../database/connection.js';
-import type { Migration } from '../../database/migration.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { StoreError } from '../../database/store-error.js';
 
