@@ -15,7 +15,7 @@ import {
   authMechanisms,
   createTranscriptCollector,
 } from './transcript.js';
-import type { ProofLimits, ShownTlsOptions } from './verify-transport.js';
+import { type ProofLimits, type ShownTlsOptions, sessionTimeouts } from './verify-transport.js';
 
 /**
  * A send test, like `swaks --to`: one small message, clearly labelled as a smtp-check test, sent
@@ -226,11 +226,7 @@ export async function sendTestMessage(
         secure: options.secure,
         requireTLS: withLogin || (options.requireTLS ?? true),
         tls: tlsFor(options.host, options.address, options.tls),
-        connectionTimeout: timeoutMs,
-        greetingTimeout: timeoutMs,
-        socketTimeout: timeoutMs,
-        dnsTimeout: timeoutMs,
-        socketCloseTimeout: Math.min(timeoutMs, 1_000),
+        ...sessionTimeouts(timeoutMs),
         logger: collector.logger,
         transactionLog: true,
       },

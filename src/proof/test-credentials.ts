@@ -11,7 +11,7 @@ import { nodemailerVersion } from './nodemailer-version.js';
 import { type SmtpReply, parseReply } from './reply.js';
 import { secretForms } from './secrets.js';
 import { type TranscriptLine, authMechanisms, createTranscriptCollector } from './transcript.js';
-import type { ProofLimits, ShownTlsOptions } from './verify-transport.js';
+import { type ProofLimits, type ShownTlsOptions, sessionTimeouts } from './verify-transport.js';
 
 /**
  * A login test, like `swaks --auth`: connect with nodemailer's SMTP client exactly as a transport
@@ -193,11 +193,7 @@ export function testCredentials(options: CredentialTestOptions): Promise<Credent
     // Never log in over plain text: a STARTTLS session must upgrade or fail.
     requireTLS: !options.secure,
     tls: tlsFor(options.host, options.address, options.tls),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
-    socketCloseTimeout: Math.min(timeoutMs, 1_000),
+    ...sessionTimeouts(timeoutMs),
     logger: collector.logger,
     transactionLog: true,
   });

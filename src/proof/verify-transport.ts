@@ -102,21 +102,33 @@ function trustingContext(extraCa: readonly string[]): SecureContext {
 }
 
 /** The exact object handed to nodemailer: the shown options, the password withheld, timeouts added. */
+/**
+ * nodemailer's timeouts for one proof session: every stage bounded by the proof's timeout (its
+ * defaults are minutes), and the socket closed at most a second after QUIT — a proof has no
+ * reason to linger.
+ */
+export function sessionTimeouts(timeoutMs: number) {
+  return {
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    socketCloseTimeout: Math.min(timeoutMs, 1_000),
+  };
+}
+
 export function optionsForVerification(
   shown: ShownTransportOptions,
   limits: ProofLimits,
   route: Pick<VerifyDeps, 'address' | 'extraCa'> = {},
 ): Record<string, unknown> {
   const { auth, ...rest } = shown;
+  const { socketCloseTimeout, ...timeouts } = sessionTimeouts(limits.timeoutMs);
   const options: Record<string, unknown> = {
-    connectionTimeout: limits.timeoutMs,
-    greetingTimeout: limits.timeoutMs,
-    socketTimeout: limits.timeoutMs,
-    dnsTimeout: limits.timeoutMs,
+    ...timeouts,
     ...rest,
     logger: false,
-    // nodemailer closes its socket this long after QUIT at most; a proof has no reason to linger.
-    socketCloseTimeout: Math.min(limits.timeoutMs, 1_000),
+    socketCloseTimeout,
   };
   if (auth) options.auth = { user: auth.user ?? 'user' };
   if (route.address !== undefined && route.address !== shown.host) {
