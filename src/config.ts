@@ -1,28 +1,35 @@
 // The only reader of process.env. Every problem is collected and reported at once, with the fix.
 
-import { isIP } from 'node:net';
 import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
-import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
-import { escapeControls, SLACK_USER_ID } from './text/sanitize.js';
+import { LOG_FORMATS, type LogFormat, type LogLevel } from './log.js';
+import type { TargetPolicy } from './policy/index.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './database/database-url.js';
 import { isTimeZone } from './util/time-zone.js';
 import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
+import {
+  botLogFormatOf,
+  commaList,
+  ConfigError,
+  dnsServerList,
+  logLevelOf,
+  parseCanary,
+  portNumbers,
+  type SlackMode,
+  slackModeOf,
+  type SlackSettings,
+  targetPolicyOf,
+  timeZoneProblem,
+  watchAdminsOf,
+  wholeNumber,
+} from './config-parts.js';
 
-export type SlackMode = 'socket' | 'http' | 'console';
+export { ConfigError, type SlackMode, type SlackSettings };
 
 export interface Config extends ProbeSettings {
   mode: SlackMode;
-  slack: {
-    botToken: string | null;
-    appToken: string | null;
-    signingSecret: string | null;
-    port: number | null;
-    /** SLACK_API_URL; Slack's public API unless set. */
-    apiUrl: string;
-  };
+  slack: SlackSettings;
   /** LOG_FORMAT; `auto` is text when stderr is a terminal, JSON otherwise (decided in main.ts). */
   logFormat: LogFormat | 'auto';
   dataFile: string;
@@ -72,14 +79,6 @@ export interface VantageSettings {
   alertQuorum: number;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    // Problems quote the settings' values, which may hold escape sequences: shown escaped.
-    super(`invalid settings:\n${problems.map((problem) => `  - ${escapeControls(problem)}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 export interface ConfigValidators {
   /** node-cron's validator, injected so this file does not import the scheduler library. */
   validateSchedule?: (expression: string) => string | null;
@@ -91,87 +90,44 @@ export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export const DEFAULT_PROBE_PORTS: number[] = [...DEFAULT_PORTS];
 
+/** DATA_FILE: the JSON store, used when DATABASE_URL is not set. */
+export const DEFAULT_DATA_FILE = './data/smtp-check.json';
+
+/** VANTAGE_NAME of the bot when unset. */
+export const DEFAULT_BOT_VANTAGE = 'bot';
+
+/** VANTAGE_DEADLINE_SECONDS when unset; at most MAX_VANTAGE_DEADLINE_SECONDS. */
+export const DEFAULT_VANTAGE_DEADLINE_SECONDS = 30;
+const MAX_VANTAGE_DEADLINE_SECONDS = 600;
+
 function positiveInt(env: Env, name: string, fallback: number, problems: string[], max = 600_000): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    problems.push(`${name}=${raw} must be a whole number from 1 to ${max}`);
-    return fallback;
-  }
-  return value;
+  return wholeNumber(name, env[name], fallback, problems, max);
 }
 
 function portList(env: Env, name: string, fallback: number[], problems: string[]): number[] {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const parts = raw.split(',').map((part) => part.trim());
-  const ports = parts.map(Number);
-  if (parts.some((part) => !/^\d+$/.test(part)) || ports.some((port) => port < 1 || port > 65535)) {
-    problems.push(`${name}=${raw} must be comma-separated port numbers, e.g. 25,465,587,2525`);
-    return fallback;
-  }
-  return [...new Set(ports)];
+  return portNumbers(name, env[name], fallback, problems);
 }
 
-function parseCanary(raw: string | undefined, problems: string[]): EgressCanary | null {
-  const text = raw?.trim() ?? '';
-  if (text === '') return null;
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) {
-    problems.push(
-      `EGRESS_CANARY=${text} must be host:port, e.g. gmail-smtp-in.l.google.com:25 (empty turns it off)`,
-    );
-    return null;
-  }
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+function vantageDeadlineSeconds(env: Env, problems: string[]): number {
+  const max = MAX_VANTAGE_DEADLINE_SECONDS;
+  return positiveInt(env, 'VANTAGE_DEADLINE_SECONDS', DEFAULT_VANTAGE_DEADLINE_SECONDS, problems, max);
 }
 
-function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: Config['slack'] } {
+function slackSettings(env: Env, problems: string[]): { mode: SlackMode; slack: SlackSettings } {
   const value = (name: string): string | null => {
     const raw = env[name]?.trim();
     return raw === undefined || raw === '' ? null : raw;
   };
-  const botToken = value('SLACK_BOT_TOKEN');
-  const appToken = value('SLACK_APP_TOKEN');
-  const signingSecret = value('SLACK_SIGNING_SECRET');
-  const apiUrl = value('SLACK_API_URL') ?? DEFAULT_SLACK_API_URL;
-  const portText = value('PORT');
-  let port: number | null = null;
-  if (portText !== null) {
-    port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) {
-      problems.push(`PORT=${portText} must be a TCP port number (0–65535) for HTTP mode`);
-      port = null;
-    }
-  }
-  if (botToken !== null && !botToken.startsWith('xoxb-')) {
-    problems.push('SLACK_BOT_TOKEN must be the bot token (starts with xoxb-), from OAuth & Permissions');
-  }
-  if (appToken !== null && !appToken.startsWith('xapp-')) {
-    problems.push('SLACK_APP_TOKEN must be an app-level token (starts with xapp-) with connections:write');
-  }
-  if (!/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
-    problems.push(
-      `SLACK_API_URL=${apiUrl} must be an http(s) URL ending in /api/, e.g. https://slack.com/api/`,
-    );
-  }
-  const slack = { botToken, appToken, signingSecret, port, apiUrl };
-
-  if (botToken === null) {
-    if (appToken !== null || signingSecret !== null) {
-      problems.push('SLACK_BOT_TOKEN is missing: Socket Mode and HTTP mode both need the bot token (xoxb-…)');
-    }
-    return { mode: 'console', slack };
-  }
-  if (appToken !== null) return { mode: 'socket', slack };
-  if (signingSecret !== null && port !== null) return { mode: 'http', slack };
-  problems.push(
-    'SLACK_BOT_TOKEN is set but there is no way to receive events: set SLACK_APP_TOKEN (Socket Mode), ' +
-      'or SLACK_SIGNING_SECRET and PORT (HTTP mode)',
+  return slackModeOf(
+    {
+      botToken: value('SLACK_BOT_TOKEN'),
+      appToken: value('SLACK_APP_TOKEN'),
+      signingSecret: value('SLACK_SIGNING_SECRET'),
+      apiUrl: value('SLACK_API_URL') ?? DEFAULT_SLACK_API_URL,
+      portText: value('PORT'),
+    },
+    problems,
   );
-  return { mode: 'console', slack };
 }
 
 export interface ProbeSettings {
@@ -183,26 +139,8 @@ export interface ProbeSettings {
 }
 
 function probeSettings(env: Env, problems: string[]): ProbeSettings {
-  const logLevelText = (env['LOG_LEVEL']?.trim() || 'info').toLowerCase();
-  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelText)
-    ? (logLevelText as LogLevel)
-    : 'info';
-  if (logLevel !== logLevelText)
-    problems.push(`LOG_LEVEL=${logLevelText} must be one of ${LOG_LEVELS.join(', ')}`);
-
-  const dnsServers = (env['DNS_SERVERS'] ?? '')
-    .split(',')
-    .map((server) => server.trim())
-    .filter((server) => server !== '');
-  for (const server of dnsServers) {
-    const address =
-      isIP(server) !== 0
-        ? server
-        : (/^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, ''));
-    if (isIP(address) === 0)
-      problems.push(`DNS_SERVERS entry ${server} must be an IP address (optionally :port)`);
-  }
-
+  const logLevel = logLevelOf(env['LOG_LEVEL'], problems);
+  const dnsServers = dnsServerList(env['DNS_SERVERS'], problems);
   return {
     probePorts: portList(env, 'PROBE_PORTS', DEFAULT_PROBE_PORTS, problems),
     egressCanary: parseCanary(env['EGRESS_CANARY'], problems),
@@ -232,42 +170,18 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   const { mode, slack } = slackSettings(env, problems);
   const probe = probeSettings(env, problems);
 
-  const logFormatText = (env['LOG_FORMAT']?.trim() || 'auto').toLowerCase();
-  const logFormat = (['auto', ...LOG_FORMATS] as string[]).includes(logFormatText)
-    ? (logFormatText as LogFormat | 'auto')
-    : 'auto';
-  if (logFormat !== logFormatText)
-    problems.push(
-      `LOG_FORMAT=${logFormatText} must be json, text or auto (text on a terminal, JSON otherwise)`,
-    );
+  const logFormat = botLogFormatOf(env['LOG_FORMAT'], problems);
 
   const checkSchedule = env['CHECK_SCHEDULE']?.trim() || '*/15 * * * *';
   const scheduleProblem = validators.validateSchedule?.(checkSchedule) ?? null;
   if (scheduleProblem) problems.push(`CHECK_SCHEDULE=${checkSchedule}: ${scheduleProblem}`);
 
-  for (const id of (env['WATCH_ADMINS'] ?? '').split(',').map((entry) => entry.trim())) {
-    if (id !== '' && !SLACK_USER_ID.test(id)) {
-      problems.push(
-        `WATCH_ADMINS entry ${id} must be a Slack user id such as U012ABCDEF (profile → ⋮ → Copy member ID)`,
-      );
-    }
-  }
+  const admins = watchAdminsOf(env['WATCH_ADMINS'], problems);
   const checkTimezone = env['CHECK_TIMEZONE']?.trim() || null;
-  if (checkTimezone !== null && !isTimeZone(checkTimezone)) {
-    problems.push(`CHECK_TIMEZONE=${checkTimezone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
-  }
+  if (checkTimezone !== null && !isTimeZone(checkTimezone)) problems.push(timeZoneProblem(checkTimezone));
 
-  const allowTargets = (env['ALLOW_TARGETS'] ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  let policy = createTargetPolicy([]);
-  try {
-    policy = createTargetPolicy(allowTargets);
-  } catch (error) {
-    if (!(error instanceof PolicyError)) throw error;
-    problems.push(error.message);
-  }
+  const allowTargets = commaList(env['ALLOW_TARGETS']);
+  const policy = targetPolicyOf(allowTargets, problems);
 
   const databaseUrl = env['DATABASE_URL']?.trim() || null;
   if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
@@ -277,7 +191,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     );
   }
 
-  const vantageName = env['VANTAGE_NAME']?.trim().toLowerCase() || 'bot';
+  const vantageName = env['VANTAGE_NAME']?.trim().toLowerCase() || DEFAULT_BOT_VANTAGE;
   if (!VANTAGE_NAME_PATTERN.test(vantageName)) {
     problems.push(
       `VANTAGE_NAME=${vantageName} must be a short name of lower-case letters, digits and hyphens (e.g. office, aws-eu)`,
@@ -289,11 +203,11 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     mode,
     slack,
     logFormat,
-    dataFile: env['DATA_FILE']?.trim() || './data/smtp-check.json',
+    dataFile: env['DATA_FILE']?.trim() || DEFAULT_DATA_FILE,
     databaseUrl,
     vantage: {
       name: vantageName,
-      deadlineMs: positiveInt(env, 'VANTAGE_DEADLINE_SECONDS', 30, problems, 600) * 1_000,
+      deadlineMs: vantageDeadlineSeconds(env, problems) * 1_000,
       alertQuorum: positiveInt(env, 'ALERT_QUORUM', 1, problems, 32),
     },
     checkSchedule,
@@ -302,10 +216,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
     policy,
     allowedPorts: portList(env, 'ALLOWED_PORTS', [], problems),
     watch: {
-      admins: (env['WATCH_ADMINS'] ?? '')
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== ''),
+      admins,
       failuresToAlert: positiveInt(env, 'ALERT_AFTER_FAILURES', 2, problems, 100),
       successesToRecover: positiveInt(env, 'RECOVER_AFTER_SUCCESSES', 2, problems, 100),
       reminderHours: positiveInt(env, 'REMINDER_HOURS', 4, problems, 24 * 30),
@@ -351,18 +262,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
   } else if (!isPostgresUrl(databaseUrl)) {
     problems.push('DATABASE_URL must be a PostgreSQL URL (postgres://role:password@host:5432/database)');
   }
-  let policy = createTargetPolicy([]);
-  try {
-    policy = createTargetPolicy(
-      (env['ALLOW_TARGETS'] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    );
-  } catch (error) {
-    if (!(error instanceof PolicyError)) throw error;
-    problems.push(error.message);
-  }
+  const policy = targetPolicyOf(commaList(env['ALLOW_TARGETS']), problems);
   const formatText = (env['LOG_FORMAT']?.trim() || 'text').toLowerCase();
   if (!(LOG_FORMATS as readonly string[]).includes(formatText))
     problems.push(`LOG_FORMAT=${formatText} must be json or text`);
