@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { CertificateFacts, HostProbe, PortProbe, ProbeFailure, Stage } from '../probe/types.js';
+import { DAY_MS } from '../util/time.js';
 
 // Small formatters that turn facts into the evidence a summary cites. Server text stays raw here:
 // the renderers escape it.
@@ -120,8 +121,6 @@ export function siblingContrast(port: PortProbe, probe: HostProbe): string {
   if (!sibling || sibling.timings.connect === undefined) return '';
   return ` while ${sibling.port} answered in ${formatMs(sibling.timings.connect)}`;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Days of validity left at the diagnosis clock (the probe's daysLeft used a different clock). */
 export function certificateDaysLeft(certificate: CertificateFacts, now: Date): number {

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { storeErrorFrom } from '../database/errors.js';
 import type { FleetDatabase } from '../database/fleet-database.js';
 import { createOutageLog } from './outage-log.js';
+import { sleep as realSleep } from '../util/time.js';
 
 /** Ends a check's hold on its target. Never rejects. */
 export type ReleaseTarget = () => Promise<void>;
@@ -46,7 +47,7 @@ export function createTargetLeases(db: FleetDatabase, options: TargetLeaseOption
   const pollMs = options.pollMs ?? 250;
   const maxWaitMs = options.maxWaitMs ?? 3 * 60_000;
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? realSleep;
   const { logger } = options;
   const outage = createOutageLog(db, {
     logger,

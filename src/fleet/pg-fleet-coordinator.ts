@@ -13,6 +13,7 @@ import type {
   PostLedger,
   TickClaims,
 } from './types.js';
+import { sleep as realSleep } from '../util/time.js';
 
 // The fleet's schedule and post ledger in PostgreSQL (tables of migration 002).
 //
@@ -70,8 +71,6 @@ export interface PgFleetCoordinatorOptions {
 const TICK_ROWS_KEPT = '1 day';
 const POSTS_KEPT = '180 days';
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function replicaName(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
@@ -81,7 +80,7 @@ export function createPgFleetCoordinator(options: PgFleetCoordinatorOptions): Fl
   const replica = options.replica ?? replicaName();
   const leaseSeconds = Math.max(1, options.leaseMs) / 1_000;
   const batchSize = Math.max(1, options.batchSize);
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? realSleep;
 
   const query = async <R extends Record<string, unknown>>(
     doing: string,

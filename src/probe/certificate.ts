@@ -1,8 +1,7 @@
 import { type DetailedPeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
 import type { CertificateFacts, TlsFacts } from './types.js';
 import { sniFor } from './tls-handshake.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/time.js';
 
 /**
  * A validity date as ISO 8601, or OpenSSL's own text when it cannot be read ("Bad time value" for a

@@ -24,6 +24,7 @@ import {
 } from './slack-blocks.js';
 import { classIcon, classLabel, formatMs, formatTime, securityLabel, userMention } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';
+import { plural } from '../text/plural.js';
 
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
 // resolved, the watch confirmation and short notices (list, history and App Home are in
@@ -50,7 +51,6 @@ const between = (from: string, to: string): number => Date.parse(to) - Date.pars
 const hostCode = (host: string): string => slackCode(host, 260);
 /** Text to place inside a code span we write ourselves (no nested spans, nothing Slack links). */
 const inCode = (text: string): string => escapeMrkdwn(cleanText(text, 200).replace(/`/g, "'"));
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function portStateLine(port: PortStateView, now?: string): string {
   const state = port.phase === 'ok' ? 'ok' : port.phase;

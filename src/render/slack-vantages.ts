@@ -17,6 +17,7 @@ import {
 import { fitMessage, packLines, SLACK_LIMITS } from './slack-limits.js';
 import { renderPortDetails } from './slack-port-details.js';
 import { type MatrixRow, matrixPorts, matrixTables, type SilentKind, silentWords } from './vantage-matrix.js';
+import { plural } from '../text/plural.js';
 
 // A check from several networks ("vantages") in Slack: one channel message holding the ports ×
 // vantages matrix (live, then final), one thread reply per vantage with its evidence, and one with
@@ -87,8 +88,6 @@ export const VANTAGE_LEGEND = `✅ usable · ⚠️ usable, something to fix · 
 
 /** Vantage names are validated, but every one still passes the sanitiser before it reaches mrkdwn. */
 const vantageName = (name: string): string => `*${slackText(name, 40)}*`;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "12 s ago", "3 min ago", "5 h ago", "4 days ago"; a clock ahead of ours reads as "just now". */
 export function formatAgo(iso: string, now: Date): string {

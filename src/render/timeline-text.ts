@@ -5,6 +5,7 @@ import { classLabel } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';
 import type { RowModel, TimelineModel } from './timeline-model.js';
 import { formatLocal } from './zoned-time.js';
+import { plural } from '../text/plural.js';
 
 // The timeline's facts in words: what the picture shows, for the message text (screen readers,
 // notifications, the fallback when no picture can be posted), the image's alt text and the
@@ -17,8 +18,6 @@ export function formatUptime(uptime: number | null): string {
   const tenths = Math.floor(uptime * 1_000) / 10;
   return `${tenths.toFixed(1)}%`;
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function timelineTitle(model: Pick<TimelineModel, 'host'>): string {
   return `History of ${cleanText(model.host, 120)}`;

@@ -20,11 +20,11 @@ import {
 import { classIcon, classLabel, formatTime, userMention } from './slack-format.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
+import { plural } from '../text/plural.js';
 
 // What is watched, seen from a channel (list), a host (history) or the workspace (App Home). Pure.
 
 const hostCode = (host: string): string => slackCode(host, 260);
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** A compact uptime bar: █ usable, ▁ not usable (or 🟩 / 🟥), oldest first. */
 export function uptimeBar(samples: string, style: 'bars' | 'emoji' = 'bars'): string {

@@ -1,4 +1,5 @@
 import { ChatError } from '../chat/use-cases/chat-error.js';
+import { sleep as realSleep } from '../util/time.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first one included. */
@@ -55,8 +56,6 @@ export function classifyFailure(error: unknown): FailureKind {
   }
   return 'final';
 }
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Retries a Slack call, bounded in attempts and in wait so a check never hangs on Slack and

@@ -11,6 +11,7 @@ import { connectionOptions, createPool, type ConnectionLimits, type Pool } from 
 import { toJsonb } from '../database/jsonb.js';
 import { type ProbeJob, probeJobSchema, type VantageAnswer } from './facts-schema.js';
 import { HEARTBEAT_MS, JOB_CHANNEL, MAX_ANSWER_BYTES, POLL_SECONDS } from './queue-names.js';
+import { sleep } from '../util/time.js';
 
 // A probe worker: one process in one network ("vantage"). It dials out to PostgreSQL, announces
 // itself, takes its vantage's probe jobs, probes with the same engine as the bot under its own
@@ -151,18 +152,6 @@ function startProblem(error: unknown): WorkerStartError {
   if (code === '42501' || code === '54000')
     return new WorkerStartError(hint ? `${message}: ${hint}` : message);
   return new WorkerStartError(`cannot reach the database: ${message}`);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -13,6 +13,7 @@ import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from '
 import { observeWatchFromVantages } from './vantage-alert-state.js';
 import { announceWatch } from './announce-watch.js';
 import type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
+import { sleep as realSleep } from '../util/time.js';
 
 // One scheduled tick. The port states are always saved (they are observations); what was
 // announced is saved only once the notifier accepted the message, so a message Slack refused is
@@ -26,7 +27,6 @@ import type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
 export type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LOCAL = createLocalCoordinator();
 
 export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary> {
@@ -51,7 +51,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
     fleetFailures: 0,
   };
   const random = deps.random ?? Math.random;
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? realSleep;
   const summary = (): RecheckSummary => ({
     hosts: byHost.size,
     watches: watches.length,

@@ -22,6 +22,7 @@ import type { AlertNotice, PortHistoryView, WatchReply } from '../../watch-model
 import type { Chat, ChatImage, Requester } from './chat.js';
 import { errorCode } from './chat-error.js';
 import { type CheckFlowDeps, tell } from './check-flow.js';
+import { DAY_MS } from '../../util/time.js';
 
 // `history host` as a picture, and the picture of the day in an incident thread when a port
 // recovers. A picture is extra: when it cannot be drawn or posted the text history is given
@@ -29,8 +30,6 @@ import { type CheckFlowDeps, tell } from './check-flow.js';
 
 /** Slack's answers meaning the app may not upload files at all, whatever the channel. */
 const UPLOAD_NOT_ALLOWED = new Set(['missing_scope', 'not_allowed_token_type']);
-
-const DAY_MS = 86_400_000;
 
 /**
  * The series of a history reply as timeline rows: one per port, or, for a watch from vantages, one
