@@ -96,9 +96,15 @@ export const DEFAULT_DATA_FILE = './data/smtp-check.json';
 /** VANTAGE_NAME of the bot when unset. */
 export const DEFAULT_BOT_VANTAGE = 'bot';
 
+/** VANTAGE_NAME of `smtp-check` in a terminal when unset: not the bot's default (see loadTerminalSettings). */
+export const DEFAULT_TERMINAL_VANTAGE = 'here';
+
 /** VANTAGE_DEADLINE_SECONDS when unset; at most MAX_VANTAGE_DEADLINE_SECONDS. */
 export const DEFAULT_VANTAGE_DEADLINE_SECONDS = 30;
 const MAX_VANTAGE_DEADLINE_SECONDS = 600;
+
+/** CHECK_TIMEZONE of `smtp-check history` when unset (the bot's pictures use UTC too). */
+export const DEFAULT_HISTORY_TIMEZONE = 'UTC';
 
 function positiveInt(env: Env, name: string, fallback: number, problems: string[], max = 600_000): number {
   return wholeNumber(name, env[name], fallback, problems, max);
@@ -277,4 +283,104 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     logFormat: formatText as LogFormat,
     secrets: [databaseUrl, ...(password ? [password] : [])],
   };
+}
+
+// The terminal's subcommands each read a few settings. Where a command answers a bad setting with a
+// line of its own (and its own exit code), its loader returns that line as `problem`, word for word.
+
+/** Settings, or the one line the command prints instead. */
+export type Loaded<T> = T | { problem: string };
+
+/** DATABASE_URL, required: `unset` when missing or empty, `invalid` when not a PostgreSQL URL. */
+function requiredDatabaseUrl(env: Env, unset: string, invalid = unset): Loaded<{ databaseUrl: string }> {
+  const databaseUrl = env['DATABASE_URL']?.trim() ?? '';
+  if (databaseUrl === '') return { problem: unset };
+  if (!isPostgresUrl(databaseUrl)) return { problem: invalid };
+  return { databaseUrl };
+}
+
+/** `smtp-check health`: the database to check. */
+export function loadHealthSettings(env: Env): Loaded<{ databaseUrl: string }> {
+  return requiredDatabaseUrl(
+    env,
+    'DATABASE_URL is not set, so there is no database to check',
+    'DATABASE_URL is not a PostgreSQL URL (postgres://…)',
+  );
+}
+
+/** `smtp-check store import`: the database the data file goes into. */
+export function loadStoreImportSettings(env: Env): Loaded<{ databaseUrl: string }> {
+  return requiredDatabaseUrl(
+    env,
+    'DATABASE_URL is not set: `store import` copies the data file into PostgreSQL. Set it to the database the bot uses (postgres://user:password@host:5432/database).',
+    'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
+  );
+}
+
+/** `smtp-check worker-role`: the bot's own database, where the role is made. */
+export function loadWorkerRoleSettings(env: Env): Loaded<{ databaseUrl: string }> {
+  return requiredDatabaseUrl(
+    env,
+    "set DATABASE_URL to the bot's own PostgreSQL URL (postgres://role:password@host:5432/database)",
+  );
+}
+
+/** `smtp-check host --from NAMES`: the database the bot and its workers share, and how long to wait. */
+export function loadCliVantageSettings(env: Env): Loaded<{ databaseUrl: string; deadlineMs: number }> {
+  const database = requiredDatabaseUrl(
+    env,
+    '--from NAMES needs DATABASE_URL: the PostgreSQL database the bot and its workers share (postgres://user:password@host/db)',
+  );
+  if ('problem' in database) return database;
+  const problems: string[] = [];
+  const seconds = vantageDeadlineSeconds(env, problems);
+  if (problems.length > 0) {
+    return {
+      problem: `VANTAGE_DEADLINE_SECONDS must be a whole number from 1 to ${MAX_VANTAGE_DEADLINE_SECONDS}`,
+    };
+  }
+  return { ...database, deadlineMs: seconds * 1_000 };
+}
+
+export interface HistorySettings {
+  /** DATABASE_URL; null = the JSON file. */
+  databaseUrl: string | null;
+  dataFile: string;
+  timeZone: string;
+}
+
+/** `smtp-check history`: the bot's store (PostgreSQL, else the data file) and the time zone. */
+export function loadHistorySettings(env: Env): Loaded<HistorySettings> {
+  const timeZone = env['CHECK_TIMEZONE']?.trim() || DEFAULT_HISTORY_TIMEZONE;
+  if (!isTimeZone(timeZone)) return { problem: timeZoneProblem(timeZone) };
+  const databaseUrl = env['DATABASE_URL']?.trim() || null;
+  if (databaseUrl !== null && !isPostgresUrl(databaseUrl))
+    return { problem: 'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)' };
+  return { databaseUrl, dataFile: env['DATA_FILE']?.trim() || DEFAULT_DATA_FILE, timeZone };
+}
+
+/** What `smtp-check` in a terminal reads besides the probe settings. */
+export interface TerminalSettings {
+  /** VANTAGE_NAME: this terminal's network, as `--from` names it (`here` unless set; not checked). */
+  vantageName: string;
+  /** NO_COLOR: set at all, even empty, means no colour. */
+  noColor: boolean;
+}
+
+export function loadTerminalSettings(env: Env): TerminalSettings {
+  return {
+    vantageName: env['VANTAGE_NAME']?.trim().toLowerCase() || DEFAULT_TERMINAL_VANTAGE,
+    noColor: 'NO_COLOR' in env,
+  };
+}
+
+/** SMTP_PASSWORD for the login test, as given (spaces kept); null when unset or empty. */
+export function sessionPassword(env: Env): string | null {
+  const password = env['SMTP_PASSWORD'];
+  return password === undefined || password === '' ? null : password;
+}
+
+/** NODE_EXTRA_CA_CERTS: a PEM file of extra CAs; null when unset or empty. */
+export function extraCaFile(env: Env): string | null {
+  return env['NODE_EXTRA_CA_CERTS']?.trim() || null;
 }

@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig, loadProbeSettings } from '../src/config.js';
+import {
+  ConfigError,
+  extraCaFile,
+  loadCliVantageSettings,
+  loadConfig,
+  loadHealthSettings,
+  loadHistorySettings,
+  loadProbeSettings,
+  loadStoreImportSettings,
+  loadTerminalSettings,
+  loadWorkerRoleSettings,
+  sessionPassword,
+} from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -75,6 +87,85 @@ describe('loadConfig()', () => {
   });
 });
 
+describe("the terminal subcommands' loaders", () => {
+  const url = 'postgres://smtp:secret@db.example:5432/smtp';
+
+  test('a command that needs DATABASE_URL gets it trimmed, or its own line when missing or not PostgreSQL', () => {
+    for (const load of [loadHealthSettings, loadStoreImportSettings, loadWorkerRoleSettings]) {
+      expect(load({ DATABASE_URL: ` ${url} ` })).toEqual({ databaseUrl: url });
+    }
+    expect(loadHealthSettings({ DATABASE_URL: ' ' })).toEqual({
+      problem: 'DATABASE_URL is not set, so there is no database to check',
+    });
+    expect(loadHealthSettings({ DATABASE_URL: 'mysql://db' })).toEqual({
+      problem: 'DATABASE_URL is not a PostgreSQL URL (postgres://…)',
+    });
+    expect(loadStoreImportSettings({})).toEqual({
+      problem: expect.stringMatching(/^DATABASE_URL is not set: `store import` copies the data file/),
+    });
+    expect(loadStoreImportSettings({ DATABASE_URL: 'mysql://db' })).toEqual({
+      problem: 'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    });
+    const roleProblem =
+      "set DATABASE_URL to the bot's own PostgreSQL URL (postgres://role:password@host:5432/database)";
+    expect(loadWorkerRoleSettings({})).toEqual({ problem: roleProblem });
+    expect(loadWorkerRoleSettings({ DATABASE_URL: 'mysql://db' })).toEqual({ problem: roleProblem });
+  });
+
+  test('--from: the database, and the deadline the bot uses too (30 s unless set, at most 600)', () => {
+    expect(loadCliVantageSettings({ DATABASE_URL: url })).toEqual({ databaseUrl: url, deadlineMs: 30_000 });
+    expect(loadCliVantageSettings({ DATABASE_URL: url, VANTAGE_DEADLINE_SECONDS: ' 600 ' })).toEqual({
+      databaseUrl: url,
+      deadlineMs: 600_000,
+    });
+    expect(loadConfig({}).vantage.deadlineMs).toBe(30_000);
+    for (const seconds of ['0', '601', '1.5', 'soon']) {
+      expect(loadCliVantageSettings({ DATABASE_URL: url, VANTAGE_DEADLINE_SECONDS: seconds })).toEqual({
+        problem: 'VANTAGE_DEADLINE_SECONDS must be a whole number from 1 to 600',
+      });
+    }
+    expect(loadCliVantageSettings({ VANTAGE_DEADLINE_SECONDS: 'soon' })).toEqual({
+      problem: expect.stringMatching(/^--from NAMES needs DATABASE_URL: /),
+    });
+  });
+
+  test('history: the data file unless DATABASE_URL, in CHECK_TIMEZONE (UTC unless set)', () => {
+    expect(loadHistorySettings({})).toEqual({
+      databaseUrl: null,
+      dataFile: './data/smtp-check.json',
+      timeZone: 'UTC',
+    });
+    expect(loadHistorySettings({})).toMatchObject({ dataFile: loadConfig({}).dataFile });
+    expect(loadHistorySettings({ DATABASE_URL: url, CHECK_TIMEZONE: 'Europe/Paris' })).toMatchObject({
+      databaseUrl: url,
+      timeZone: 'Europe/Paris',
+    });
+    expect(loadHistorySettings({ CHECK_TIMEZONE: 'Mars/Olympus', DATABASE_URL: 'mysql://db' })).toEqual({
+      problem: 'CHECK_TIMEZONE=Mars/Olympus is not an IANA time zone (e.g. Europe/Berlin, UTC)',
+    });
+    expect(loadHistorySettings({ DATABASE_URL: 'mysql://db' })).toEqual({
+      problem: 'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    });
+  });
+
+  test('the terminal is `here` unless VANTAGE_NAME (the bot is `bot`); NO_COLOR counts when present', () => {
+    expect(loadTerminalSettings({})).toEqual({ vantageName: 'here', noColor: false });
+    expect(loadConfig({}).vantage.name).toBe('bot');
+    expect(loadTerminalSettings({ VANTAGE_NAME: ' Office ', NO_COLOR: '' })).toEqual({
+      vantageName: 'office',
+      noColor: true,
+    });
+  });
+
+  test('SMTP_PASSWORD is taken as given; NODE_EXTRA_CA_CERTS trimmed; empty is unset', () => {
+    expect(sessionPassword({ SMTP_PASSWORD: ' pass word ' })).toBe(' pass word ');
+    expect(sessionPassword({ SMTP_PASSWORD: '' })).toBeNull();
+    expect(sessionPassword({})).toBeNull();
+    expect(extraCaFile({ NODE_EXTRA_CA_CERTS: ' /etc/ca.pem ' })).toBe('/etc/ca.pem');
+    expect(extraCaFile({ NODE_EXTRA_CA_CERTS: ' ' })).toBeNull();
+  });
+});
+
 describe('.env.example', () => {
   const lines = readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n');
   const entries = Object.fromEntries(
@@ -87,10 +178,15 @@ describe('.env.example', () => {
     expect(loadConfig(entries).mode).toBe('console');
   });
 
+  // Read by the terminal only and documented with it (README), not settings of the bot's .env.
+  const TERMINAL_ONLY = ['SMTP_PASSWORD', 'NO_COLOR'];
+
   test('lists every setting the code reads', () => {
     const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/'([A-Z][A-Z_]{3,})'/g)].map((match) => match[1]);
     expect(read.length).toBeGreaterThan(15);
-    for (const name of read) expect(Object.keys(entries), name).toContain(name);
+    for (const name of TERMINAL_ONLY) expect(read, name).toContain(name);
+    for (const name of read.filter((each) => !TERMINAL_ONLY.includes(each ?? '')))
+      expect(Object.keys(entries), name).toContain(name);
   });
 });
