@@ -4,14 +4,13 @@ import type { CheckRequest } from '../check/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
 import { createPool } from '../database/connection.js';
-import { databasePassword, isPostgresUrl } from '../database/database-url.js';
+import { databasePassword } from '../database/database-url.js';
+import { loadCliVantageSettings } from '../config.js';
 import { openPgVantageProbes } from '../vantage/pg-vantage-probes.js';
 
 // `smtp-check host --from aws-eu,office`: the terminal asks the bot's workers through the same
 // database and queue as the bot. Its own network is the report above; the others come back as
 // facts, judged here.
-
-const DEFAULT_DEADLINE_SECONDS = 30;
 
 export async function openCliVantages(
   env: Record<string, string | undefined>,
@@ -23,17 +22,9 @@ export async function openCliVantages(
     }
   | { problem: string }
 > {
-  const url = env['DATABASE_URL']?.trim() ?? '';
-  if (url === '' || !isPostgresUrl(url)) {
-    return {
-      problem:
-        '--from NAMES needs DATABASE_URL: the PostgreSQL database the bot and its workers share (postgres://user:password@host/db)',
-    };
-  }
-  const seconds = Number(env['VANTAGE_DEADLINE_SECONDS']?.trim() || DEFAULT_DEADLINE_SECONDS);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
-    return { problem: 'VANTAGE_DEADLINE_SECONDS must be a whole number from 1 to 600' };
-  }
+  const settings = loadCliVantageSettings(env);
+  if ('problem' in settings) return settings;
+  const url = settings.databaseUrl;
   const password = databasePassword(url);
   const logger = createLogger({
     level: 'warn',
@@ -49,7 +40,7 @@ export async function openCliVantages(
       local: '',
       runCheck: () => Promise.reject(new Error('the terminal checks its own network itself')),
       defaultPorts,
-      deadlineMs: seconds * 1_000,
+      deadlineMs: settings.deadlineMs,
       logger,
     });
     return {

@@ -1,4 +1,5 @@
-import { describeDatabase, isPostgresUrl } from '../database/database-url.js';
+import { loadHealthSettings } from '../config.js';
+import { describeDatabase } from '../database/database-url.js';
 import { createPool, storeErrorFrom } from '../database/connection.js';
 import { LATEST_SCHEMA_VERSION } from '../store/pg/migrations.js';
 import { pingDatabase } from '../fleet-context/index.js';
@@ -23,9 +24,9 @@ export async function runHealthCommand(
     out.write(`${healthy ? 'healthy' : 'unhealthy'}: ${escapeControls(line)}\n`);
     return healthy ? EXIT_HEALTHY : EXIT_UNHEALTHY;
   };
-  const url = env['DATABASE_URL']?.trim() ?? '';
-  if (url === '') return say(false, 'DATABASE_URL is not set, so there is no database to check');
-  if (!isPostgresUrl(url)) return say(false, 'DATABASE_URL is not a PostgreSQL URL (postgres://…)');
+  const settings = loadHealthSettings(env);
+  if ('problem' in settings) return say(false, settings.problem);
+  const url = settings.databaseUrl;
   const where = describeDatabase(url);
   const pool = createPool(url, { max: 1, connectTimeoutMs: TIMEOUT_MS, onIdleError: () => undefined });
   try {

@@ -3,8 +3,10 @@ import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../diagnose/index.js';
 import { createLogger } from '../log.js';
 import { escapeControls } from '../text/sanitize.js';
 import { StoreError } from '../store/index.js';
-import { databasePassword, describeDatabase, isPostgresUrl } from '../database/database-url.js';
+import { databasePassword, describeDatabase } from '../database/database-url.js';
+import { loadStoreImportSettings } from '../config.js';
 import { loadStoreData } from '../store/store-data.js';
+import { plural } from '../text/plural.js';
 
 // `smtp-check store import <data file>`: moves a bot from its JSON data file to PostgreSQL. The
 // file is checked whole before the database is touched; the copy is one transaction, and what the
@@ -24,8 +26,6 @@ export interface StoreCommandIo {
   /** The environment: DATABASE_URL. */
   env: Record<string, string | undefined>;
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 async function readDataFile(
   path: string,
@@ -60,19 +60,9 @@ export async function runStoreCommand(argv: string[], io: StoreCommandIo): Promi
     return fail(EXIT_USAGE, `${problem}\n${STORE_USAGE}`);
   }
 
-  const url = io.env['DATABASE_URL']?.trim() ?? '';
-  if (url === '') {
-    return fail(
-      EXIT_USAGE,
-      'DATABASE_URL is not set: `store import` copies the data file into PostgreSQL. Set it to the database the bot uses (postgres://user:password@host:5432/database).',
-    );
-  }
-  if (!isPostgresUrl(url)) {
-    return fail(
-      EXIT_USAGE,
-      'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
-    );
-  }
+  const settings = loadStoreImportSettings(io.env);
+  if ('problem' in settings) return fail(EXIT_USAGE, settings.problem);
+  const url = settings.databaseUrl;
 
   const read = await readDataFile(path);
   if (!read.ok) return fail(EXIT_USAGE, `${read.problem}; nothing was imported.`);

@@ -1,10 +1,10 @@
-import { ConfigError, loadWorkerSettings, type WorkerSettings } from '../config.js';
+import { ConfigError, loadWorkerRoleSettings, loadWorkerSettings, type WorkerSettings } from '../config.js';
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { createLogger } from '../log.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { escapeControls } from '../text/sanitize.js';
 import { createPool } from '../database/connection.js';
-import { describeDatabase, isPostgresUrl, redactUrl } from '../database/database-url.js';
+import { describeDatabase, redactUrl } from '../database/database-url.js';
 import { migrate } from '../store/pg/migrations.js';
 import { smtpCheckVersion } from '../util/version.js';
 import {
@@ -180,14 +180,12 @@ export async function runWorkerRoleCommand(
     say(io.stderr, `smtp-check worker-role: ${parsed.problem}\n\n${WORKER_USAGE}`);
     return EXIT_USAGE;
   }
-  const url = io.env['DATABASE_URL']?.trim() ?? '';
-  if (url === '' || !isPostgresUrl(url)) {
-    say(
-      io.stderr,
-      "smtp-check worker-role: set DATABASE_URL to the bot's own PostgreSQL URL (postgres://role:password@host:5432/database)",
-    );
+  const settings = loadWorkerRoleSettings(io.env);
+  if ('problem' in settings) {
+    say(io.stderr, `smtp-check worker-role: ${settings.problem}`);
     return EXIT_USAGE;
   }
+  const url = settings.databaseUrl;
   const { role, vantage } = parsed;
   const where = describeDatabase(url);
   const pool = createPool(url, { max: 2, onIdleError: () => undefined });
