@@ -11,10 +11,10 @@ import { timelineModelSvg } from '../render/timeline-svg.js';
 import { timelineFacts } from '../render/timeline-text.js';
 import { StoreError, type WatchStore } from '../store/index.js';
 import { createDataWatchStore } from '../store/data-watch-store.js';
-import { databasePassword, isPostgresUrl } from '../database/database-url.js';
+import { databasePassword } from '../database/database-url.js';
+import { DEFAULT_DATA_FILE, type HistorySettings, loadHistorySettings } from '../config.js';
 import { loadStoreData } from '../store/store-data.js';
 import { DEFAULT_HISTORY_LIMITS } from '../watch-model/watch-store.js';
-import { isTimeZone } from '../util/time-zone.js';
 import { createWatchCommands } from '../watch/watch-commands.js';
 
 // `smtp-check history <host> [--png FILE]`: a watched host's history from the bot's own store
@@ -26,7 +26,7 @@ export const HISTORY_USAGE = `usage: smtp-check history <host> [--png FILE]
 
   Prints a watched host's history per port (share of time usable, incidents, state now) from the
   bot's store: PostgreSQL when DATABASE_URL is set, the JSON file DATA_FILE otherwise (default
-  ./data/smtp-check.json). --png FILE also writes the timeline picture. Times are in CHECK_TIMEZONE
+  ${DEFAULT_DATA_FILE}). --png FILE also writes the timeline picture. Times are in CHECK_TIMEZONE
   (UTC when unset).
 
 exit codes: 0 printed; 1 the store failed; 2 bad input, settings, or a host that is not watched`;
@@ -89,17 +89,9 @@ async function readDataFile(path: string): Promise<WatchStore> {
   });
 }
 
-async function openReadStore(env: HistoryCommandIo['env'], stderr: HistoryCommandIo['stderr']) {
-  const url = env['DATABASE_URL']?.trim() ?? '';
-  if (url === '') return readDataFile(env['DATA_FILE']?.trim() || './data/smtp-check.json');
-  if (!isPostgresUrl(url)) {
-    throw new StoreError(
-      'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
-      {
-        file: 'DATABASE_URL',
-      },
-    );
-  }
+async function openReadStore(settings: HistorySettings, stderr: HistoryCommandIo['stderr']) {
+  const url = settings.databaseUrl;
+  if (url === null) return readDataFile(settings.dataFile);
   const { openPgWatchStore } = await import('../store/pg/index.js');
   const logger = createLogger({
     level: 'warn',
@@ -121,13 +113,13 @@ export async function runHistoryCommand(argv: string[], io: HistoryCommandIo): P
     return EXIT_OK;
   }
   if ('error' in parsed) return fail(EXIT_USAGE, `${parsed.error}\n${HISTORY_USAGE}`);
-  const zone = io.env['CHECK_TIMEZONE']?.trim() || 'UTC';
-  if (!isTimeZone(zone))
-    return fail(EXIT_USAGE, `CHECK_TIMEZONE=${zone} is not an IANA time zone (e.g. Europe/Berlin, UTC)`);
+  const settings = loadHistorySettings(io.env);
+  if ('problem' in settings) return fail(EXIT_USAGE, settings.problem);
+  const zone = settings.timeZone;
 
   let store: WatchStore | null = null;
   try {
-    store = await openReadStore(io.env, io.stderr);
+    store = await openReadStore(settings, io.stderr);
     const watches = createWatchCommands({
       store,
       // History never probes; a watch command that would is not reachable from here.
