@@ -4,7 +4,7 @@
 import { createAdmission, createAsyncAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, extraCaFile, loadConfig } from './config.js';
 import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
@@ -48,8 +48,8 @@ const ENV_FILE = '.env';
  */
 function extraCaFromEnvFile(envFile: EnvFileResult): string[] | undefined {
   if (envFile.kind !== 'loaded' || !envFile.applied.includes('NODE_EXTRA_CA_CERTS')) return undefined;
-  const file = process.env['NODE_EXTRA_CA_CERTS']?.trim() ?? '';
-  if (file === '') return undefined;
+  const file = extraCaFile(process.env);
+  if (file === null) return undefined;
   try {
     return [readFileSync(file, 'utf8')];
   } catch (error) {

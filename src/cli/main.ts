@@ -1,7 +1,7 @@
 // Composition root of `smtp-check`: reads argv and the environment, builds the real probe.
 
 import { createRunCheck, type RunCheck, type RunCheckDeps } from '../check/index.js';
-import { ConfigError, loadProbeSettings } from '../config.js';
+import { ConfigError, loadProbeSettings, loadTerminalSettings } from '../config.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { onClosedPipe } from '../util/closed-pipe.js';
 import { escapeControls } from '../text/sanitize.js';
@@ -85,13 +85,14 @@ async function main(): Promise<number> {
         ? promptPassword(process.stdin, process.stderr, `Password for ${escapeControls(user)} (not shown): `)
         : null,
   });
+  const terminal = loadTerminalSettings(process.env);
   return runCli(
     process.argv.slice(2),
-    { stdout: process.stdout, stderr: process.stderr, noColor: 'NO_COLOR' in process.env },
+    { stdout: process.stdout, stderr: process.stderr, noColor: terminal.noColor },
     runCheck,
     sessionTests,
     {
-      local: process.env['VANTAGE_NAME']?.trim().toLowerCase() || 'here',
+      local: terminal.vantageName,
       open: async () => {
         const { openCliVantages } = await import('./cli-vantages.js');
         return openCliVantages(process.env, settings.probePorts);

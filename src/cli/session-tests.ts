@@ -1,3 +1,4 @@
+import { sessionPassword } from '../config.js';
 import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 import type { SessionTestReport } from '../render/terminal-session-tests.js';
 import type {
@@ -29,8 +30,8 @@ export function createSessionTests(options: {
     testCredentials: async (test) => (await import('../proof/index.js')).testCredentials(test),
     sendTestMessage: async (test) => (await import('../proof/index.js')).sendTestMessage(test),
     password: async (user) => {
-      const fromEnv = options.env['SMTP_PASSWORD'];
-      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+      const fromEnv = sessionPassword(options.env);
+      if (fromEnv !== null) return fromEnv;
       return options.ask ? options.ask(user) : null;
     },
     timeoutMs: options.timeoutMs,
