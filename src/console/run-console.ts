@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../log.js';
 import { type CheckResults, createUseCases, type Requester } from '../chat/use-cases/index.js';
 import type { WatchCommands } from '../watch/index.js';
 import { type ConsoleChat, createConsoleChat } from './console-chat.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -51,7 +52,7 @@ export const CONSOLE_USER = 'U0CONSOLE';
 export const CONSOLE_CHANNEL = 'console';
 
 const INTRO = [
-  'smtp-check console: type `/smtp-check host` (or just `host`), `help`,',
+  `smtp-check console: type \`${SLASH_COMMAND} host\` (or just \`host\`), \`help\`,`,
   '`recheck` or `config` for the last check, `watch host`, `list`, `home`,',
   '`host --user NAME` to test a login, `quit` to leave. Scheduled re-tests',
   'print their alerts here.',
@@ -155,10 +156,10 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     const last = chat.lastParent();
     if (/^(recheck|re-check|rerun|re-run)$/i.test(words)) {
       if (last) await useCases.rerun(requester, last);
-      else write('Nothing to re-check yet: run `/smtp-check host` first.\n\n');
+      else write(`Nothing to re-check yet: run \`${SLASH_COMMAND} host\` first.\n\n`);
     } else if (/^(config|show config)$/i.test(words)) {
       if (last) await useCases.showConfig(requester, last);
-      else write('No check yet: run `/smtp-check host` first.\n\n');
+      else write(`No check yet: run \`${SLASH_COMMAND} host\` first.\n\n`);
     } else if (/^home$/i.test(words)) {
       await useCases.homeOpened(CONSOLE_USER);
     } else if (sessionTests && SESSION_TEST_WORD.test(words)) {

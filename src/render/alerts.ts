@@ -25,6 +25,7 @@ import {
 import { classIcon, classLabel, formatMs, formatTime, securityLabel, userMention } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';
 import { plural } from '../text/plural.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // Watch messages: the alert that opens an incident, what follows in its thread, the alert marked
 // resolved, the watch confirmation and short notices (list, history and App Home are in
@@ -181,7 +182,9 @@ export function renderAlert(input: AlertNotice): SlackMessage {
   const help = advice(input.diagnosis);
   if (help) blocks.push(section(help));
   blocks.push(
-    context(`Updates follow in this thread · silence with \`/smtp-check mute ${inCode(input.host)} 2h\``),
+    context(
+      `Updates follow in this thread · silence with \`${SLASH_COMMAND} mute ${inCode(input.host)} 2h\``,
+    ),
   );
   return fitMessage({ text: [`${title(input)}`, ...lines, ...seen].join('\n'), blocks });
 }

@@ -2,6 +2,7 @@ import { slackCode, slackText } from '../text/sanitize.js';
 import { context, type HomeView, section, type SlackMessage } from './slack-blocks.js';
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // Short messages for the paths where the normal flow cannot happen.
 
@@ -44,8 +45,7 @@ export function renderSlackRefused(code: string): SlackMessage {
 }
 
 export function renderNoEarlierResult(): SlackMessage {
-  const text =
-    'I have no earlier result for this thread (with the JSON file, results are kept until the bot restarts; with PostgreSQL, for 30 days). Run `/smtp-check host` again, or use the Re-run button on the check.';
+  const text = `I have no earlier result for this thread (with the JSON file, results are kept until the bot restarts; with PostgreSQL, for 30 days). Run \`${SLASH_COMMAND} host\` again, or use the Re-run button on the check.`;
   return fitMessage({ text, blocks: [section(text)] });
 }
 
@@ -72,8 +72,7 @@ export function renderCannotAnnounce(message: SlackMessage): SlackMessage {
 
 /** A watch button whose value is not one we rendered (edited, or from an older version). */
 export function renderButtonWithoutHost(): SlackMessage {
-  const text =
-    'That button does not say which host it is for. Type `/smtp-check watch &lt;host&gt;` instead.';
+  const text = `That button does not say which host it is for. Type \`${SLASH_COMMAND} watch &lt;host&gt;\` instead.`;
   return fitMessage({ text, blocks: [section(text)] });
 }
 

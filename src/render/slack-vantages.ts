@@ -18,6 +18,7 @@ import { fitMessage, packLines, SLACK_LIMITS } from './slack-limits.js';
 import { renderPortDetails } from './slack-port-details.js';
 import { type MatrixRow, matrixPorts, matrixTables, type SilentKind, silentWords } from './vantage-matrix.js';
 import { plural } from '../text/plural.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // A check from several networks ("vantages") in Slack: one channel message holding the ports ×
 // vantages matrix (live, then final), one thread reply per vantage with its evidence, and one with
@@ -239,7 +240,7 @@ function silentExplanation(
   now: Date,
 ): { sentence: string; todo: string } {
   const name = vantageName(outcome.vantage);
-  const start = `Start ${workerCommand(outcome.vantage)} in that network, with the same \`DATABASE_URL\` as the bot; \`/smtp-check vantages\` shows when it is live.`;
+  const start = `Start ${workerCommand(outcome.vantage)} in that network, with the same \`DATABASE_URL\` as the bot; \`${SLASH_COMMAND} vantages\` shows when it is live.`;
   switch (outcome.kind) {
     case 'no-answer': {
       const why = outcome.taken ? 'its worker took the check and did not finish' : 'no worker took the check';

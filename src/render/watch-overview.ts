@@ -21,6 +21,7 @@ import { classIcon, classLabel, formatTime, userMention } from './slack-format.j
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
 import { plural } from '../text/plural.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // What is watched, seen from a channel (list), a host (history) or the workspace (App Home). Pure.
 
@@ -46,8 +47,7 @@ function watchSummary(watch: WatchView, now: string): string {
 
 export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
   if (input.watches.length === 0) {
-    const text =
-      'No hosts are watched in this channel. Type `/smtp-check watch &lt;host&gt; [ports]` to add one.';
+    const text = `No hosts are watched in this channel. Type \`${SLASH_COMMAND} watch &lt;host&gt; [ports]\` to add one.`;
     return fitMessage({ text, blocks: [section(text)] });
   }
   const heading = `*${plural(input.watches.length, 'watched host')}* in this channel`;
@@ -96,7 +96,7 @@ export function renderHomeView(input: { watches: WatchView[]; now: string }): Ho
   const blocks: Block[] = [header('Watched hosts')];
   if (input.watches.length === 0) {
     blocks.push(
-      section('Nothing is watched yet. In a channel, type `/smtp-check watch &lt;host&gt; [ports]`.'),
+      section(`Nothing is watched yet. In a channel, type \`${SLASH_COMMAND} watch &lt;host&gt; [ports]\`.`),
     );
   }
   for (const watch of input.watches) {
@@ -124,7 +124,7 @@ export function renderWatchReply(reply: WatchReply): SlackMessage {
       );
     case 'muted':
       return renderWatchNotice(
-        `🔕 ${userMention(reply.by)} muted ${hostCode(reply.host)} until ${formatTime(reply.until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`/smtp-check mute ${reply.host} off\`.`,
+        `🔕 ${userMention(reply.by)} muted ${hostCode(reply.host)} until ${formatTime(reply.until)}. I keep re-testing it; anything still wrong then is announced. Unmute with \`${SLASH_COMMAND} mute ${reply.host} off\`.`,
       );
     case 'unmuted':
       return renderWatchNotice(

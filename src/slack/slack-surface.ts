@@ -3,7 +3,9 @@ import { ACTION_IDS } from '../render/slack-action-ids.js';
 // What the app registers with Slack. manifest.yml declares the same things; a test keeps the two
 // in step, so a listener cannot be added without the manifest (or a scope kept that nothing uses).
 
-export const SLASH_COMMAND = '/smtp-check';
+import { SLASH_COMMAND } from '../text/slash-command.js';
+
+export { SLASH_COMMAND };
 
 export const SLACK_SURFACE = {
   command: SLASH_COMMAND,

@@ -19,6 +19,7 @@ import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.
 import { loadWatchView, portStateView } from './watch-views.js';
 import { baselineFrom, resolveVantages, sameVantages } from './watch-vantages.js';
 import type { WatchCommandDeps } from './deps.js';
+import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
 // a mistake comes back as { ok: false, error } saying what to type, never as a throw. Every result
@@ -42,7 +43,7 @@ function readHost(raw: string): { host: string; port: number | null } | { error:
 
 function denied(deps: WatchCommandDeps, user: string): string | null {
   if (!deps.admins || deps.admins.length === 0 || deps.admins.includes(user)) return null;
-  return 'Only the watch admins can change watches here. Ask one of them, or check the host once with `/smtp-check &lt;host&gt;`.';
+  return `Only the watch admins can change watches here. Ask one of them, or check the host once with \`${SLASH_COMMAND} &lt;host&gt;\`.`;
 }
 
 /** Why a baseline cannot become a watch (the host does not resolve, or policy refuses it). */
@@ -66,7 +67,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
 
   const notWatched = (host: string): Failure =>
     failure(
-      `${slackCode(host, 260)} is not watched in this channel. Type \`/smtp-check list\` to see what is.`,
+      `${slackCode(host, 260)} is not watched in this channel. Type \`${SLASH_COMMAND} list\` to see what is.`,
     );
 
   return {
@@ -119,7 +120,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const limit = deps.maxWatchesPerChannel ?? 200;
       if (!existing && (await store.listWatches({ channel: input.channel })).length >= limit) {
         return failure(
-          `This channel already watches ${limit} hosts. Unwatch one first (\`/smtp-check list\`).`,
+          `This channel already watches ${limit} hosts. Unwatch one first (\`${SLASH_COMMAND} list\`).`,
         );
       }
 
@@ -304,7 +305,7 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const watch = watches.find((w) => w.channel === input.channel) ?? watches[0];
       if (watch === undefined) {
         return failure(
-          `${slackCode(target.host, 260)} is not watched, so it has no history. Watch it with \`/smtp-check watch &lt;host&gt;\`.`,
+          `${slackCode(target.host, 260)} is not watched, so it has no history. Watch it with \`${SLASH_COMMAND} watch &lt;host&gt;\`.`,
         );
       }
       const states = await store.getAlertStates(watch.channel, watch.host);

@@ -3,6 +3,7 @@ import type { CheckRequest } from '../../check/types.js';
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
 import { MAX_VANTAGES, splitVantageWords, type VantageSelection } from './vantage-words.js';
+import { SLASH_COMMAND } from '../../text/slash-command.js';
 
 /**
  * A watch command with its words split out; the watch use cases validate host, ports and duration.
@@ -27,12 +28,11 @@ const isWatchVerb = (word: string): word is WatchVerb => (WATCH_VERBS as readonl
 
 // Plain words: renderUsage escapes the problem (it may echo what was typed) and sets host names in code.
 const USAGE: Record<WatchVerb, string> = {
-  watch:
-    'watch needs a host, as in /smtp-check watch smtp.example.com (ports optional: 25,587; networks optional: from office,aws-eu)',
-  unwatch: 'unwatch needs a host, as in /smtp-check unwatch smtp.example.com',
+  watch: `watch needs a host, as in ${SLASH_COMMAND} watch smtp.example.com (ports optional: 25,587; networks optional: from office,aws-eu)`,
+  unwatch: `unwatch needs a host, as in ${SLASH_COMMAND} unwatch smtp.example.com`,
   list: '',
-  mute: 'mute needs a host and a duration, as in /smtp-check mute smtp.example.com 2h (or off)',
-  history: 'history needs a host, as in /smtp-check history smtp.example.com',
+  mute: `mute needs a host and a duration, as in ${SLASH_COMMAND} mute smtp.example.com 2h (or off)`,
+  history: `history needs a host, as in ${SLASH_COMMAND} history smtp.example.com`,
 };
 
 /**
@@ -47,8 +47,7 @@ function parseVantages(words: string[]): { vantages: string[] | 'all' } | { prob
     .filter((name) => name !== '');
   if (names.length === 0) {
     return {
-      problem:
-        'from needs the networks to watch from, as in /smtp-check watch smtp.example.com from office,aws-eu (or from all)',
+      problem: `from needs the networks to watch from, as in ${SLASH_COMMAND} watch smtp.example.com from office,aws-eu (or from all)`,
     };
   }
   if (names.includes('all')) {
@@ -145,7 +144,7 @@ export function parseCommand(text: string, options: { localVantage?: string } = 
   const split = splitVantageWords(words, options.localVantage ? { own: options.localVantage } : {});
   if ('error' in split) return { kind: 'help', problem: split.error };
   const parsed = parseCheckWords(split.words, {
-    command: '/smtp-check',
+    command: SLASH_COMMAND,
     trailing: words.slice(split.words.length).join(' '),
   });
   if (!parsed.ok) return { kind: 'help', problem: parsed.error };

@@ -1,5 +1,6 @@
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { MAX_VANTAGES } from '../../vantage/vantage-limit.js';
+import { SLASH_COMMAND } from '../../text/slash-command.js';
 
 export { limitVantages, MAX_VANTAGES } from '../../vantage/vantage-limit.js';
 
@@ -37,7 +38,7 @@ export function splitVantageWords(
   const bad = names.find((name) => !VANTAGE_NAME_PATTERN.test(name));
   if (bad !== undefined) {
     return {
-      error: `\`${bad.slice(0, 40)}\` is not a vantage name: lower-case letters, digits and hyphens, as in aws-eu (\`/smtp-check vantages\` lists them)`,
+      error: `\`${bad.slice(0, 40)}\` is not a vantage name: lower-case letters, digits and hyphens, as in aws-eu (\`${SLASH_COMMAND} vantages\` lists them)`,
     };
   }
   const unique = [...new Set(names)];
