@@ -25,8 +25,9 @@ import {
   startScheduler,
   validateSchedule,
 } from './watch/index.js';
+import { EXIT_USAGE } from './util/exit-codes.js';
 
-const EXIT_CONFIG = 2;
+const EXIT_CONFIG = EXIT_USAGE;
 const DRAIN_MS = 20_000;
 
 function fail(message: string | string[]): never {

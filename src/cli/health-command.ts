@@ -4,9 +4,10 @@ import { createPool, storeErrorFrom } from '../database/connection.js';
 import { LATEST_SCHEMA_VERSION } from '../store/pg/migrations.js';
 import { pingDatabase } from '../fleet-context/index.js';
 import { escapeControls } from '../text/sanitize.js';
+import { EXIT_OK, EXIT_PROBLEM } from '../util/exit-codes.js';
 
-export const EXIT_HEALTHY = 0;
-export const EXIT_UNHEALTHY = 1;
+const EXIT_HEALTHY = EXIT_OK;
+const EXIT_UNHEALTHY = EXIT_PROBLEM;
 
 /** How long the database may take to connect and to answer each question. */
 const TIMEOUT_MS = 2_000;

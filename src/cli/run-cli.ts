@@ -13,6 +13,7 @@ import { runSessionTests, type SessionTests, sessionTestsPassed } from './sessio
 import { escapeControls } from '../text/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
+import { EXIT_VANTAGE_SILENT } from '../util/exit-codes.js';
 
 export interface CliIo {
   /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
@@ -27,7 +28,7 @@ export interface CliIo {
 export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor };
 
 /** The check itself is fine, but a vantage asked with --from gave no verdict. */
-export const EXIT_VANTAGE_SILENT = 3;
+export { EXIT_VANTAGE_SILENT };
 
 /** Probing from other networks (`--from NAMES`), through the bot's database and its workers. */
 export interface CliVantages {

@@ -15,6 +15,7 @@ import {
 } from '../vantage/worker-role.js';
 import { startWorker, WorkerStartError } from '../vantage/worker.js';
 import { POLL_SECONDS } from '../vantage/queue-names.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../util/exit-codes.js';
 
 // `smtp-check worker --vantage NAME`: a probe worker for one network. It needs DATABASE_URL (a
 // role made with `smtp-check worker-role`), no Slack token, and opens nothing inbound.
@@ -49,9 +50,7 @@ export interface WorkerCommandIo {
   stopSignal: Promise<string>;
 }
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
+const EXIT_FAILED = EXIT_PROBLEM;
 
 function parseWorkerArgs(
   args: string[],

@@ -9,6 +9,7 @@ import type {
   PortDiagnosis,
   Recommendation,
 } from './types.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../util/exit-codes.js';
 
 /** "25 filtered", "587 cert-expired", "25 blocked here": the port's most telling problem. */
 function problem(port: PortDiagnosis, egressCanary: DiagnoseContext['egressCanary']): string | null {
@@ -69,10 +70,7 @@ export function buildVerdict(
   return { status, summary: parts.join(' · '), usablePorts };
 }
 
-/** The CLI's exit codes (README): 0 usable and nothing critical, 1 a problem, 2 bad input or configuration. */
-export const EXIT_OK = 0;
-export const EXIT_PROBLEM = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE };
 
 /**
  * The exit code a diagnosis stands for: 0 when a submission port is usable and nothing is
