@@ -1,3 +1,4 @@
+import { cleanText as cleanServerText } from '../text/sanitize.js';
 import { scrub } from './secrets.js';
 
 /**
@@ -74,12 +75,12 @@ interface NodemailerErrorLike {
 
 const MAX_TEXT = 400;
 
-/** Server text is kept as data, cut to a size and stripped of control characters other than newlines. */
+/**
+ * Server text is kept as data: secrets scrubbed, then cleaned as all server text is (control,
+ * bidi and escape sequences removed, newlines kept, tabs as spaces) and cut to a size.
+ */
 export function cleanText(text: string, secretForms: readonly string[] = []): string {
-  const cleaned = scrub(text, secretForms)
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ')
-    .trim();
-  return cleaned.length > MAX_TEXT ? `${cleaned.slice(0, MAX_TEXT)}…` : cleaned;
+  return cleanServerText(scrub(text, secretForms).replace(/\t/g, ' '), MAX_TEXT + 1).trim();
 }
 
 function str(value: unknown): string | undefined {
