@@ -4,7 +4,7 @@ import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
 import { createDataWatchStore } from './data-watch-store.js';
-import { emptyStoreData, loadStoreData, type StoreData } from './store-data.js';
+import { createStoreDataStringifier, emptyStoreData, loadStoreData, type StoreData } from './store-data.js';
 import { StoreError } from '../database/store-error.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits, type WatchStore } from '../watch-model/watch-store.js';
 
@@ -68,6 +68,8 @@ export async function openLowdbWatchStore(
   // What the file held, whatever it is: lowdb keeps its default data when a file parses to a falsy
   // value (null, false, 0, ""), which would silently turn someone else's file into an empty store.
   const read: { raw: unknown } = { raw: undefined };
+  // The same text as JSON.stringify, reusing the text of every history series no write changed.
+  const stringify = createStoreDataStringifier();
   const adapter = new DataFile<StoreData>(file, {
     parse: (content) => {
       text.last = content;
@@ -75,7 +77,7 @@ export async function openLowdbWatchStore(
       return read.raw as StoreData;
     },
     stringify: (data) => {
-      text.last = JSON.stringify(data);
+      text.last = stringify(data);
       return text.last;
     },
   });
