@@ -10,7 +10,15 @@ import {
   type WatchEntry,
   watchKey,
 } from './store-data.js';
-import type { HistorySample, Incident, Mute, VantageAlertStates, Watch } from '../watch-model/index.js';
+import type {
+  HistorySample,
+  Incident,
+  Mute,
+  PortAlertStates,
+  VantageAlertStates,
+  Watch,
+  WatchTickState,
+} from '../watch-model/index.js';
 import { StoreError } from '../database/store-error.js';
 import type { HistoryLimits, WatchStore } from '../watch-model/watch-store.js';
 
@@ -46,6 +54,52 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
   });
   const toIncident = (e: WatchEntry): Incident | null =>
     e.incident === null ? null : { channel: e.channel, host: e.host, ...e.incident };
+
+  /** saveAlertStates in memory; false when the watch does not exist. */
+  const saveStates = (
+    channel: string,
+    host: string,
+    states: PortAlertStates,
+    incident?: Incident | null,
+    vantages?: VantageAlertStates,
+  ): boolean => {
+    const e = entry(channel, host);
+    if (e === undefined) return false;
+    e.alerts = encodeStates(states);
+    if (vantages !== undefined) {
+      // A watch from the bot's own network keeps the layout it always had: no vantageAlerts key.
+      // A vantage without states is not kept, as in a table that has no rows for it.
+      const named = Object.entries(vantages)
+        .filter(([, byPort]) => Object.keys(byPort).length > 0)
+        .map(([name, byPort]) => [name, encodeStates(byPort)] as const);
+      if (named.length === 0) delete e.vantageAlerts;
+      else e.vantageAlerts = Object.fromEntries(named);
+    }
+    if (incident === null) e.incident = null;
+    else if (incident !== undefined) {
+      const { channel: _channel, host: _host, ...rest } = incident;
+      e.incident = structuredClone(rest);
+    }
+    return true;
+  };
+  /** appendHistory in memory. */
+  const append = (host: string, port: number, sample: HistorySample, vantage?: string): void => {
+    const history = data().history;
+    const key = seriesKey(host, port, vantage);
+    const series = appendToSeries(history[key], sample, limits);
+    history[key] = series;
+    if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
+      lastPruneMs = series[1] * 1000;
+      const oldest = historyHorizon(series[1], limits);
+      for (const [k, s] of Object.entries(history)) if (s[1] < oldest) delete history[k];
+    }
+  };
+  const vantageStatesOf = (e: WatchEntry | undefined): VantageAlertStates => {
+    const states: VantageAlertStates = {};
+    for (const [vantage, tuples] of Object.entries(e?.vantageAlerts ?? {}))
+      states[vantage] = decodeStates(tuples);
+    return states;
+  };
 
   return {
     location,
@@ -88,32 +142,11 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
     },
 
     async getVantageStates(channel, host) {
-      const states: VantageAlertStates = {};
-      for (const [vantage, tuples] of Object.entries(entry(channel, host)?.vantageAlerts ?? {})) {
-        states[vantage] = decodeStates(tuples);
-      }
-      return states;
+      return vantageStatesOf(entry(channel, host));
     },
 
     async saveAlertStates(channel, host, states, incident, vantages) {
-      const e = entry(channel, host);
-      if (e === undefined) return;
-      e.alerts = encodeStates(states);
-      if (vantages !== undefined) {
-        // A watch from the bot's own network keeps the layout it always had: no vantageAlerts key.
-        // A vantage without states is not kept, as in a table that has no rows for it.
-        const named = Object.entries(vantages)
-          .filter(([, byPort]) => Object.keys(byPort).length > 0)
-          .map(([name, byPort]) => [name, encodeStates(byPort)] as const);
-        if (named.length === 0) delete e.vantageAlerts;
-        else e.vantageAlerts = Object.fromEntries(named);
-      }
-      if (incident === null) e.incident = null;
-      else if (incident !== undefined) {
-        const { channel: _channel, host: _host, ...rest } = incident;
-        e.incident = structuredClone(rest);
-      }
-      await commit();
+      if (saveStates(channel, host, states, incident, vantages)) await commit();
     },
 
     async getIncident(channel, host) {
@@ -141,21 +174,42 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
     },
 
     async appendHistory(host, port, sample: HistorySample, vantage) {
-      const history = data().history;
-      const key = seriesKey(host, port, vantage);
-      const series = appendToSeries(history[key], sample, limits);
-      history[key] = series;
-      if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
-        lastPruneMs = series[1] * 1000;
-        const oldest = historyHorizon(series[1], limits);
-        for (const [k, s] of Object.entries(history)) if (s[1] < oldest) delete history[k];
-      }
+      append(host, port, sample, vantage);
       await commit();
     },
 
     async getHistory(host, port, vantage) {
       const series = data().history[seriesKey(host, port, vantage)];
       return series === undefined ? null : toHistorySeries(host, port, series, vantage);
+    },
+
+    async loadTickContext({ host, channels, series }) {
+      const { history: stored } = data();
+      const watches = new Map<string, WatchTickState>();
+      for (const channel of channels) {
+        const e = entry(channel, host);
+        watches.set(channel, {
+          states: decodeStates(e?.alerts ?? {}),
+          vantages: vantageStatesOf(e),
+          incident: e === undefined ? null : structuredClone(toIncident(e)),
+          mute: e?.mute ? { channel, host, ...e.mute } : null,
+        });
+      }
+      const history = series.flatMap(({ port, vantage }) => {
+        const found = stored[seriesKey(host, port, vantage)];
+        return found === undefined ? [] : [toHistorySeries(host, port, found, vantage)];
+      });
+      return { host, watches, history };
+    },
+
+    async saveTickResult({ host, history, watches }) {
+      data(); // a closed store refuses even an empty result
+      for (const { port, vantage, sample } of history) append(host, port, sample, vantage);
+      const saved = watches.map((save) =>
+        saveStates(save.channel, host, save.states, save.incident, save.vantages),
+      );
+      // Everything in memory first, then one write (the lowdb file rolls it all back if it fails).
+      if (history.length > 0 || saved.includes(true)) await commit();
     },
 
     async close() {

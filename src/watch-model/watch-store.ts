@@ -7,6 +7,7 @@ import type {
   VantageAlertStates,
   Watch,
 } from './types.js';
+import type { TickContext, TickContextRequest, TickResult } from './tick-context.js';
 
 // The store's interface. It keeps the watch domain's records (types.ts beside it) as they are.
 
@@ -72,6 +73,20 @@ export interface WatchStore {
    */
   appendHistory(host: string, port: number, sample: HistorySample, vantage?: string): Promise<void>;
   getHistory(host: string, port: number, vantage?: string): Promise<HistorySeries | null>;
+
+  /**
+   * Everything a scheduled tick needs of one host, in one read: each channel's watch of it (its
+   * states, its vantages' states, its incident and mute) and the history series it appends to.
+   */
+  loadTickContext(request: TickContextRequest): Promise<TickContext>;
+  /**
+   * What a scheduled tick keeps of one host, in one write where the store can: every append as
+   * appendHistory makes it and every watch's states as saveAlertStates saves them (a watch gone is
+   * ignored). `context`, this tick's read of the host, spares reading the series again; an append
+   * still lands on the series as it is when another writer changed it since. A failure rejects
+   * with StoreError and may leave part of it written, as separate calls would.
+   */
+  saveTickResult(result: TickResult, context?: TickContext): Promise<void>;
 
   /** Waits for pending writes and releases the file. */
   close(): Promise<void>;

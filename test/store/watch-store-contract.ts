@@ -1,47 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_HISTORY_LIMITS, StoreError, type WatchStore } from '../../src/store/index.js';
-import type { Incident, PortAlertState, Watch } from '../../src/watch/index.js';
+import { aState, anIncident, aWatch } from './watch-store-fixtures.js';
+import { watchStoreTickContract } from './watch-store-tick-contract.js';
 
 // One behaviour for every WatchStore: the lowdb file, the in-memory store and PostgreSQL run this
-// same suite.
+// same suite (a tick's batched read and write: watch-store-tick-contract.ts).
 
-export const aWatch = (overrides: Partial<Watch> = {}): Watch => ({
-  channel: 'C0WATCH',
-  host: 'smtp.example.test',
-  ports: [25, 587],
-  addedBy: 'U0LEAD',
-  addedAt: '2026-03-01T12:00:00.000Z',
-  ...overrides,
-});
-
-export const aState = (overrides: Partial<PortAlertState> = {}): PortAlertState => ({
-  phase: 'ok',
-  streak: 0,
-  since: '2026-03-01T12:00:00.000Z',
-  pendingSince: null,
-  class: 'open-starttls',
-  usable: true,
-  checkedAt: '2026-03-01T12:00:00.000Z',
-  daysLeft: 90,
-  alertable: true,
-  announcedOutage: null,
-  announcedAt: null,
-  certBand: 'ok',
-  ...overrides,
-});
-
-export const anIncident = (overrides: Partial<Incident> = {}): Incident => ({
-  channel: 'C0WATCH',
-  host: 'smtp.example.test',
-  alertTs: '1700000000.000100',
-  threadTs: '1700000000.000100',
-  openedAt: '2026-03-01T12:30:00.000Z',
-  since: '2026-03-01T12:15:00.000Z',
-  lastReminderAt: null,
-  status: 'open',
-  resolvedAt: null,
-  ...overrides,
-});
+export { aState, anIncident, aWatch } from './watch-store-fixtures.js';
 
 /** `skip`: why this store cannot run here (PostgreSQL without a server), or null. */
 export function watchStoreContract(
@@ -396,5 +361,7 @@ export function watchStoreContract(
       expect(await store.listWatches()).toHaveLength(50);
       await store.close();
     });
+
+    watchStoreTickContract(open);
   });
 }

@@ -12,6 +12,7 @@ import { createPool, isUnavailable, type Pool, type PoolClient } from '../../dat
 import { fromDriver, inTransaction, type Queryable } from '../../database/transaction.js';
 import { describeDatabase, redactUrl } from '../../database/database-url.js';
 import { migrate } from './migrations.js';
+import { createPgTick } from './pg-tick.js';
 import {
   type IncidentRow,
   incidentRow,
@@ -118,7 +119,19 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
     return inTransaction(pool, url, doing, work, logger);
   };
 
-  return {
+  /** Deletes the series nobody updated for the history's age, once per PRUNE_EVERY_MS of observations. */
+  const pruneAfter = async (client: Queryable, at: number): Promise<void> => {
+    if (at * 1000 - lastPruneMs < PRUNE_EVERY_MS) return;
+    lastPruneMs = at * 1000;
+    // SKIP LOCKED: a series another replica is updating right now is not stale; never wait for it.
+    await client.query(
+      `DELETE FROM history_series WHERE (host, port, vantage) IN (
+        SELECT host, port, vantage FROM history_series WHERE last_at < to_timestamp($1) FOR UPDATE SKIP LOCKED)`,
+      [historyHorizon(at, limits)],
+    );
+  };
+
+  const store: PgWatchStore = {
     location,
     pool,
     transaction,
@@ -254,15 +267,7 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
             WHERE host = $1 AND port = $2 AND vantage = $3`,
           [host, port, seriesVantage, series[0], series[1], JSON.stringify(series[2])],
         );
-        if (series[1] * 1000 - lastPruneMs >= PRUNE_EVERY_MS) {
-          lastPruneMs = series[1] * 1000;
-          // SKIP LOCKED: a series another replica is updating right now is not stale; never wait for it.
-          await client.query(
-            `DELETE FROM history_series WHERE (host, port, vantage) IN (
-              SELECT host, port, vantage FROM history_series WHERE last_at < to_timestamp($1) FOR UPDATE SKIP LOCKED)`,
-            [historyHorizon(series[1], limits)],
-          );
-        }
+        await pruneAfter(client, series[1]);
       });
     },
 
@@ -275,12 +280,28 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
       return rows[0] === undefined ? null : toHistorySeries(host, port, toSeries(rows[0]), vantage);
     },
 
+    loadTickContext: (request) => tick.loadTickContext(request),
+    saveTickResult: (result, context) => tick.saveTickResult(result, context),
+
     async close() {
       if (closed) return;
       closed = true;
       await pool.end();
     },
   };
+  const tick = createPgTick({
+    query,
+    appendHistory: (host, port, sample, vantage) => store.appendHistory(host, port, sample, vantage),
+    pruneAfter: async (at) => {
+      try {
+        await pruneAfter(pool, at);
+      } catch (error) {
+        throw fromDriver(error, url, 'deleting stale history');
+      }
+    },
+    limits,
+  });
+  return store;
 }
 
 export interface OpenPgWatchStoreOptions {

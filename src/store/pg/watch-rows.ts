@@ -4,7 +4,7 @@ import type { SeriesEntry } from '../store-data.js';
 // The watch store's records as table rows, and the statements that write many rows in one round
 // trip (a jsonb list expanded by jsonb_to_recordset): the store and the JSON import share them.
 
-type Columns = ReadonlyArray<readonly [name: string, type: string]>;
+export type Columns = ReadonlyArray<readonly [name: string, type: string]>;
 
 const WATCH_COLUMNS: Columns = [
   ['channel', 'text'],
@@ -15,7 +15,7 @@ const WATCH_COLUMNS: Columns = [
   ['vantages', 'text[]'],
 ];
 
-const STATE_COLUMNS: Columns = [
+export const STATE_COLUMNS: Columns = [
   ['channel', 'text'],
   ['host', 'text'],
   ['vantage', 'text'],
@@ -34,7 +34,7 @@ const STATE_COLUMNS: Columns = [
   ['cert_band', 'text'],
 ];
 
-const INCIDENT_COLUMNS: Columns = [
+export const INCIDENT_COLUMNS: Columns = [
   ['channel', 'text'],
   ['host', 'text'],
   ['alert_ts', 'text'],
@@ -46,7 +46,7 @@ const INCIDENT_COLUMNS: Columns = [
   ['resolved_at', 'timestamptz'],
 ];
 
-const MUTE_COLUMNS: Columns = [
+export const MUTE_COLUMNS: Columns = [
   ['channel', 'text'],
   ['host', 'text'],
   ['until', 'timestamptz'],
