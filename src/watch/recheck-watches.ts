@@ -1,17 +1,10 @@
 import type { CheckRequest } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
-import {
-  createLocalCoordinator,
-  type FleetCoordinator,
-  type PostedKey,
-  type TickClaims,
-} from '../fleet/index.js';
+import { createLocalCoordinator, type TickClaims } from '../fleet/index.js';
 import type { VantageProbes } from '../vantage/types.js';
-import { DEFAULT_ALERT_CONFIG, observeWatch, type WatchObservation } from './alert-state.js';
-import type { PortAlertStates, VantageAlertStates, VantageReport, Watch } from '../watch-model/types.js';
-import { observeWatchFromVantages } from './vantage-alert-state.js';
-import { announceWatch } from './announce-watch.js';
+import type { Watch } from '../watch-model/types.js';
+import { type Recorded, reconcileHost, type Sight } from './reconcile-host.js';
 import type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 import { sleep as realSleep } from '../util/time.js';
 
@@ -24,6 +17,10 @@ import { sleep as realSleep } from '../util/time.js';
 // goes through its ledger first: an announcement has a key (channel, host, kind, slot) that is the
 // same whichever replica or tick raises it, so it is posted once, and a post whose answer was lost
 // is looked up in the channel before it is posted again.
+//
+// Once a host is seen, its watches are read from the store in one call and what the tick keeps of
+// them is written in one (reconcile-host.ts): a fleet's database answers a host in a few
+// statements, not one per port and per record.
 
 export type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
@@ -86,47 +83,6 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
 
   const portsOf = (list: Watch[]): number[] =>
     [...new Set(list.flatMap((watch) => watch.ports))].sort((a, b) => a - b);
-  /** Every watch of the host muted at `at`: its history shows the stretch as muted. */
-  const allMuted = async (hostWatches: Watch[], at: string): Promise<boolean> => {
-    const mutes = await Promise.all(
-      hostWatches.map((watch) => deps.store.getMute(watch.channel, watch.host)),
-    );
-    return mutes.every((mute) => mute !== null && mute.until > at);
-  };
-  const saveHistory = async (
-    host: string,
-    ports: number[],
-    diagnosis: HostDiagnosis,
-    at: string,
-    muted: boolean,
-    vantage?: string,
-  ): Promise<void> => {
-    try {
-      await Promise.all(
-        diagnosis.ports
-          .filter((port) => ports.includes(port.port))
-          .map((port) =>
-            deps.store.appendHistory(
-              host,
-              port.port,
-              { at, class: port.class, usable: port.usable, ...(muted ? { muted } : {}) },
-              vantage,
-            ),
-          ),
-      );
-    } catch (error) {
-      deps.logger.error('watch history not saved', { host, vantage, error });
-    }
-  };
-  const reconcileAll = async (host: string, list: Watch[], sight: Sight, at: string): Promise<void> => {
-    for (const watch of list) {
-      try {
-        await reconcileWatch(deps, fleet, watch, sight, at, counts);
-      } catch (error) {
-        deps.logger.error('watch state not saved', { channel: watch.channel, host, error });
-      }
-    }
-  };
 
   /** Watches from the bot's own network: one check, as always. False when it threw. */
   const recheckOwn = async (host: string, hostWatches: Watch[]): Promise<boolean> => {
@@ -140,8 +96,15 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       return false;
     }
     const at = deps.now().toISOString();
-    await saveHistory(host, ports, diagnosis, at, await allMuted(hostWatches, at).catch(() => false));
-    await reconcileAll(host, hostWatches, { kind: 'own', diagnosis }, at);
+    const sight: Sight = { kind: 'own', diagnosis };
+    await reconcileHost(deps, fleet, counts, {
+      host,
+      watches: hostWatches,
+      ports,
+      sight,
+      recorded: [{ diagnosis }],
+      at,
+    });
     return true;
   };
 
@@ -167,14 +130,14 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       return;
     }
     const at = deps.now().toISOString();
-    const muted = await allMuted(hostWatches, at).catch(() => false);
-    for (const outcome of outcomes) {
-      if (outcome.kind !== 'answered') continue;
+    const recorded: Recorded[] = outcomes.flatMap((outcome) => {
+      if (outcome.kind !== 'answered') return [];
       const own = outcome.vantage === probes.local;
-      if (own && ownRecorded) continue;
-      await saveHistory(host, ports, outcome.diagnosis, at, muted, own ? undefined : outcome.vantage);
-    }
-    await reconcileAll(host, hostWatches, { kind: 'vantages', outcomes }, at);
+      if (own && ownRecorded) return [];
+      return [{ diagnosis: outcome.diagnosis, ...(own ? {} : { vantage: outcome.vantage }) }];
+    });
+    const sight: Sight = { kind: 'vantages', outcomes };
+    await reconcileHost(deps, fleet, counts, { host, watches: hostWatches, ports, sight, recorded, at });
   };
 
   const recheckHost = async (host: string, hostWatches: Watch[]): Promise<void> => {
@@ -238,95 +201,4 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   const result = summary();
   deps.logger.info('watch tick finished', { slot: slot.toISOString(), replica: fleet.replica, ...result });
   return result;
-}
-
-/** What a re-test saw for a watch: the bot's own check, or every vantage's answer. */
-type Sight = { kind: 'own'; diagnosis: HostDiagnosis } | { kind: 'vantages'; outcomes: VantageOutcome[] };
-
-/** A watch's observation, with what a watch from vantages adds to it. */
-interface Observed extends WatchObservation {
-  diagnosis: HostDiagnosis;
-  /** A watch from vantages: each vantage's states (always saved: they are observations). */
-  vantages?: VantageAlertStates;
-  report?: VantageReport;
-}
-
-/** Advances a watch's states with what the re-test saw; null when no vantage of it answered. */
-async function observe(
-  deps: RecheckDeps,
-  watch: Watch,
-  sight: Sight,
-  prev: PortAlertStates,
-  at: string,
-): Promise<Observed | null> {
-  const config = deps.alertConfig ?? DEFAULT_ALERT_CONFIG;
-  if (sight.kind === 'own') {
-    return { ...observeWatch(watch.ports, prev, sight.diagnosis, at, config), diagnosis: sight.diagnosis };
-  }
-  const vantages = watch.vantages ?? [];
-  const observation = observeWatchFromVantages({
-    ports: watch.ports,
-    vantages,
-    prev,
-    prevVantages: await deps.store.getVantageStates(watch.channel, watch.host),
-    outcomes: sight.outcomes.filter((outcome) => vantages.includes(outcome.vantage)),
-    at,
-    config,
-    quorum: deps.alertQuorum ?? 1,
-  });
-  if (observation.diagnosis === null) {
-    deps.logger.warn('no vantage of the watch answered; its state is unchanged', {
-      channel: watch.channel,
-      host: watch.host,
-      silent: observation.report.silent,
-    });
-    return null;
-  }
-  return { ...observation, diagnosis: observation.diagnosis };
-}
-
-/**
- * Feeds the observation to every port of one watch, delivers what deserves a message and saves
- * the result in one write.
- */
-async function reconcileWatch(
-  deps: RecheckDeps,
-  fleet: FleetCoordinator,
-  watch: Watch,
-  sight: Sight,
-  at: string,
-  counts: Counts,
-): Promise<void> {
-  const { store } = deps;
-  const { channel, host } = watch;
-  const [prev, incident, mute] = await Promise.all([
-    store.getAlertStates(channel, host),
-    store.getIncident(channel, host),
-    store.getMute(channel, host),
-  ]);
-
-  const observed = await observe(deps, watch, sight, prev, at);
-  if (observed === null) return;
-  const { next, events, withheld, diagnosis, vantages, report } = observed;
-
-  // Posts Slack accepted in this reconciliation: recorded with the states that announce them.
-  const accepted: PostedKey[] = [];
-  const outcome = await announceWatch(deps, fleet, accepted, {
-    watch,
-    diagnosis,
-    at,
-    counts,
-    next,
-    withheld,
-    events,
-    incident,
-    mute,
-    ...(vantages ? { vantages } : {}),
-    ...(report ? { report } : {}),
-  });
-  await fleet.posts.commit(
-    accepted,
-    { channel, host, states: outcome.states, incident: outcome.incident, ...(vantages ? { vantages } : {}) },
-    () => store.saveAlertStates(channel, host, outcome.states, outcome.incident, vantages),
-  );
 }
