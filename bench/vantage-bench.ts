@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,9 @@ import { silentLogger } from '../src/log.js';
 import { createPool, migrate, type Pool } from '../src/store/pg/index.js';
 import { openPgVantageProbes } from '../src/vantage/pg-vantage-probes.js';
 import { POLL_SECONDS, probeQueue } from '../src/vantage/queue-names.js';
+import { grantWorkerRole } from '../src/vantage/worker-role.js';
 import { createTestCa } from '../test/helpers/certs.js';
-import { createTestDatabase, requirePostgres } from '../test/helpers/postgres.js';
+import { asSuperuser, createTestDatabase, requirePostgres } from '../test/helpers/postgres.js';
 import { benchConfig, benchRunCheck } from './bench-check.js';
 import { type FastServer, startFastSmtpServer } from './fast-smtp-server.js';
 import { type BenchWorker, startBenchWorker, workerCommand } from './vantage-worker-process.js';
@@ -19,8 +21,8 @@ import { type BenchWorker, startBenchWorker, workerCommand } from './vantage-wor
 // Every host is a scripted MTA that greets at once (STARTTLS, a certificate from the run's CA) on
 // its own loopback address 127.1.x.y, one port each, so the probe itself takes a few milliseconds
 // and the figures are the queue's: job sent, taken by a worker (woken, or polling), answer stored and notified, read
-// back by the bot. The workers connect as the bench's own (superuser) role over the Unix socket,
-// not as the least-privilege worker role; their ALLOW_TARGETS is 127.0.0.0/8. Loopback only.
+// back by the bot. The workers connect as a worker role bound to the vantage (over TCP to
+// 127.0.0.1, with a password); their ALLOW_TARGETS is 127.0.0.0/8. Loopback only.
 //
 // 1. Overhead per check: probeFrom(['v']) timed from call to outcome, minus the probe's own
 //    durationMs in the worker's answer; one by one (each asked at a random moment within a poll
@@ -164,6 +166,8 @@ export async function vantageBench(options: VantageBenchOptions = {}): Promise<V
   const servers: FastServer[] = [];
   const workers: BenchWorker[] = [];
   const db = await createTestDatabase('smtp_check_vantage_bench');
+  const role = `smtp_check_bench_${randomBytes(4).toString('hex')}`;
+  const rolePassword = randomBytes(12).toString('hex');
   const pool = createPool(db.url, { max: 10 });
   let probes: Awaited<ReturnType<typeof openPgVantageProbes>> | null = null;
   try {
@@ -187,13 +191,19 @@ export async function vantageBench(options: VantageBenchOptions = {}): Promise<V
       logger: silentLogger,
     });
     const opened = probes;
+    // The workers log in as a worker role bound to the vantage, as in production, with a password
+    // over TCP to 127.0.0.1 (peer login over the socket would be this process's own superuser).
+    await grantWorkerRole(pool, { role, vantage: VANTAGE, connectionLimit: 40 });
+    await pool.query(`ALTER ROLE ${role} PASSWORD '${rolePassword}'`);
+    const workerUrl = `postgres://${role}:${rolePassword}@127.0.0.1:5432/${db.name}`;
     const addWorker = async () => {
       workers.push(
         await startBenchWorker({
-          databaseUrl: db.url,
+          databaseUrl: workerUrl,
           vantage: VANTAGE,
           concurrency: workerConcurrency,
           allowTargets: '127.0.0.0/8',
+          allowedPorts: String(port),
           caFile,
         }),
       );
@@ -300,9 +310,17 @@ export async function vantageBench(options: VantageBenchOptions = {}): Promise<V
     await probes?.close();
     await pool.end();
     await db.drop();
+    await dropRole(role);
     await Promise.all(servers.map((server) => server.close()));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Roles outlive the bench's database: the worker role goes with it. */
+async function dropRole(role: string): Promise<void> {
+  await asSuperuser('postgres', (client) => client.query(`DROP ROLE IF EXISTS ${role}`)).catch(
+    () => undefined,
+  );
 }
 
 // `node --import tsx bench/vantage-bench.ts [checks] [hosts]`: this part alone, as one JSON line.

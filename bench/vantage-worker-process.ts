@@ -30,6 +30,8 @@ export interface BenchWorkerOptions {
   concurrency: number;
   /** The worker's own ALLOW_TARGETS. */
   allowTargets: string;
+  /** The worker's own ALLOWED_PORTS: the bench's servers listen on a free port, not an SMTP one. */
+  allowedPorts: string;
   /** A CA file the worker trusts besides the system's (NODE_EXTRA_CA_CERTS). */
   caFile: string;
   readyTimeoutMs?: number;
@@ -54,6 +56,7 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
         HOME: process.env['HOME'] ?? REPO,
         DATABASE_URL: options.databaseUrl,
         ALLOW_TARGETS: options.allowTargets,
+        ALLOWED_PORTS: options.allowedPorts,
         NODE_EXTRA_CA_CERTS: options.caFile,
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'info',
