@@ -101,6 +101,16 @@ export function jobLimits(
 async function probeJob(deps: WorkerDeps, job: ProbeJob, remainingMs: number): Promise<VantageAnswer> {
   const refusedPorts = portsRefusal(job.ports, deps.allowedPorts);
   if (refusedPorts !== null) return { kind: 'refused', reason: refusedPorts, version: deps.version };
+  // A job taken with less time left than one connect may take (a retry after a worker died) would
+  // cut the probe short and call a slow network "filtered": it is answered as not probed instead.
+  const connectMs = jobLimits(deps.limits, job.timeoutMs, Number.POSITIVE_INFINITY).connectTimeoutMs;
+  if (remainingMs < connectMs) {
+    return {
+      kind: 'failed',
+      error: `only ${remainingMs} ms of the check's deadline were left when this worker took it, less than one connect may take (${connectMs} ms): not probed`,
+      version: deps.version,
+    };
+  }
   try {
     const probe: HostProbe = await deps.probeHost(job.target, {
       ports: job.ports,

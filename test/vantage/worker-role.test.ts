@@ -9,6 +9,7 @@ import { migrate } from '../../src/store/pg/migrations.js';
 import { startWorker, WorkerStartError } from '../../src/vantage/worker.js';
 import { testLimits } from '../helpers/probe-limits.js';
 import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
+import { openTestVantageProbes } from '../helpers/vantage-harness.js';
 
 // `smtp-check worker-role` and a worker's start, against a real PostgreSQL: the role is bound to
 // one vantage by the database, the command refuses what must never become a worker, and a worker
@@ -200,6 +201,38 @@ describe.skipIf(skip !== null)('smtp-check worker-role and a worker’s start', 
       } finally {
         await freshPool.end();
         await fresh.drop();
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a job taken with less time left than one connect may take is answered as not probed, never as a verdict',
+    async () => {
+      const name = role('late');
+      expect((await grant([name, '--vantage', 'late'])).code).toBe(0);
+      const url = await withPassword(db, name);
+      const probes = await openTestVantageProbes(pool, db.url);
+      // Connect may take 5 s here; the check waits 3 s: a probe would be cut before its connect
+      // timeout, and a port where nothing answers yet would be judged on a clipped wait.
+      const worker = await startWorker({
+        ...workerDeps(url, 'late'),
+        policy: createTargetPolicy(['127.0.0.0/8']),
+        limits: testLimits({ connectTimeoutMs: 5_000 }),
+      });
+      try {
+        const [outcome] = await probes.probeFrom(
+          ['late'],
+          { target: '127.0.0.1', ports: [2525], mx: 'auto' },
+          { priority: 'interactive', deadlineMs: 3_000 },
+        );
+        expect(outcome).toMatchObject({ vantage: 'late', kind: 'failed' });
+        expect(outcome?.kind === 'failed' && outcome.error).toMatch(
+          /less than one connect may take \(5000 ms\): not probed/,
+        );
+      } finally {
+        await worker.stop();
+        await probes.close();
       }
     },
     TIMEOUT,
