@@ -1,5 +1,6 @@
-// Names shared by the bot and its workers: the queue a vantage's jobs wait in, and the channel a
-// worker notifies when it has stored an answer (so the bot reads it at once instead of polling).
+// Names shared by the bot and its workers: the queue a vantage's jobs wait in, the channel the
+// database notifies when a worker's answer is stored (so the bot reads it at once instead of
+// polling), and the one the bot wakes a vantage's workers on.
 
 export { ANSWER_CHANNEL, MAX_ANSWER_BYTES, probeQueue } from '../database/worker-contract.js';
 
@@ -15,6 +16,6 @@ export const LIVE_WITHIN_MS = 4 * HEARTBEAT_MS;
 /**
  * How often an idle worker looks for jobs when no wake-up reached it (a notification lost with a
  * dropped connection): the bot wakes the vantage's workers as it sends a job, so this is the
- * fallback, not the latency. pg-boss 10 polls at most every 0.5 s.
+ * fallback, not the latency (`--poll-seconds`, at least 0.5).
  */
 export const POLL_SECONDS = 2;
