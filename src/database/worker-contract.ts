@@ -1,3 +1,6 @@
+import type { PoolClient } from './connection.js';
+import { quoteIdent } from './quote-ident.js';
+
 // What the database's worker functions (migration 006) and the bot's code agree on. Names here
 // are stored and called across processes and versions: they do not change.
 
@@ -20,3 +23,18 @@ export const WORKER_FUNCTIONS = [
   'smtp_check_worker_take(uuid, integer)',
   'smtp_check_worker_answer(uuid, uuid, jsonb)',
 ] as const;
+
+/**
+ * Takes back what earlier versions granted a worker role directly: the answer, heartbeat and
+ * binding tables and pg-boss's tables. The migration does it for every such role, `worker-role
+ * --update` for the one it rebinds.
+ */
+export async function revokeDirectGrants(client: PoolClient, role: string): Promise<void> {
+  const r = quoteIdent(role);
+  await client.query(`REVOKE ALL ON vantage_results, vantage_workers, vantage_roles FROM ${r}`);
+  const pgboss = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'");
+  if ((pgboss.rowCount ?? 0) > 0) {
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA pgboss FROM ${r}`);
+    await client.query(`REVOKE USAGE ON SCHEMA pgboss FROM ${r}`);
+  }
+}

@@ -1,5 +1,6 @@
-import type { Pool, PoolClient } from '../database/connection.js';
-import { WORKER_FUNCTIONS } from '../database/worker-contract.js';
+import type { Pool } from '../database/connection.js';
+import { quoteIdent } from '../database/quote-ident.js';
+import { revokeDirectGrants, WORKER_FUNCTIONS } from '../database/worker-contract.js';
 
 // A worker runs in someone else's network and holds database credentials. Its role is bound to
 // one vantage (vantage_roles, written only here, by the bot's role) and may execute the worker
@@ -22,10 +23,6 @@ export class WorkerRoleRefusal extends Error {
   }
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 export interface WorkerRoleOptions {
   role: string;
   vantage: string;
@@ -35,24 +32,13 @@ export interface WorkerRoleOptions {
 }
 
 /** The statements that give an existing role a worker's privileges, and only those. */
-export function workerGrants(role: string, database: string, connectionLimit: number): string[] {
+function workerGrants(role: string, database: string, connectionLimit: number): string[] {
   const r = quoteIdent(role);
   return [
     `ALTER ROLE ${r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT ${connectionLimit}`,
     `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${r}`,
     ...WORKER_FUNCTIONS.map((fn) => `GRANT EXECUTE ON FUNCTION ${fn} TO ${r}`),
   ];
-}
-
-/** Takes back what earlier versions granted a worker directly (tables of the queue and answers). */
-async function revokeDirectGrants(client: PoolClient, role: string): Promise<void> {
-  const r = quoteIdent(role);
-  await client.query(`REVOKE ALL ON vantage_results, vantage_workers, vantage_roles FROM ${r}`);
-  const pgboss = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'");
-  if ((pgboss.rowCount ?? 0) > 0) {
-    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA pgboss FROM ${r}`);
-    await client.query(`REVOKE USAGE ON SCHEMA pgboss FROM ${r}`);
-  }
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { Migration } from '../../../database/migration.js';
+import { quoteIdent } from '../../../database/quote-ident.js';
 import {
   ANSWER_CHANNEL,
   MAX_ANSWER_BYTES,
   probeQueue,
+  revokeDirectGrants,
   WORKER_FUNCTIONS,
 } from '../../../database/worker-contract.js';
 
@@ -22,10 +24,6 @@ import {
 
 /** Heartbeat rows a role may have announced within a day: a worker restarting in a loop stays bounded. */
 const MAX_WORKERS_PER_ROLE_PER_DAY = 200;
-
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 export const workerTrust: Migration = {
   version: 6,
@@ -183,14 +181,6 @@ export const workerTrust: Migration = {
         WHERE table_schema = current_schema() AND table_name = 'vantage_results'
           AND privilege_type = 'INSERT' AND grantee <> current_user`,
     );
-    const pgboss = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'");
-    for (const { grantee } of earlier) {
-      const role = quoteIdent(grantee);
-      await client.query(`REVOKE ALL ON vantage_results, vantage_workers FROM ${role}`);
-      if ((pgboss.rowCount ?? 0) > 0) {
-        await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA pgboss FROM ${role}`);
-        await client.query(`REVOKE USAGE ON SCHEMA pgboss FROM ${role}`);
-      }
-    }
+    for (const { grantee } of earlier) await revokeDirectGrants(client, grantee);
   },
 };
