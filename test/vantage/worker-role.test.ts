@@ -6,6 +6,7 @@ import { createTargetPolicy } from '../../src/policy/index.js';
 import { probeHost } from '../../src/probe/index.js';
 import { createPool, dialUrl, type Pool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
+import { MIGRATIONS } from '../../src/store/pg/migrations/index.js';
 import { startWorker, WorkerStartError } from '../../src/vantage/worker.js';
 import { testLimits } from '../helpers/probe-limits.js';
 import { asSuperuser, createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
@@ -233,6 +234,43 @@ describe.skipIf(skip !== null)('smtp-check worker-role and a worker’s start', 
       } finally {
         await worker.stop();
         await probes.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a role granted tables by an earlier version loses them when the bot migrates, and is bound to nothing',
+    async () => {
+      const fresh = await createTestDatabase('smtp_check_upgrade');
+      const name = role('earlier');
+      const freshPool = createPool(fresh.url, { max: 2 });
+      try {
+        await migrate(freshPool, fresh.name, MIGRATIONS.slice(0, 5));
+        // What `worker-role` granted before version 6.
+        await freshPool.query(`CREATE ROLE "${name}" LOGIN`);
+        await freshPool.query(
+          `GRANT INSERT, SELECT (worker_id), UPDATE (last_seen, stopped_at) ON vantage_workers TO "${name}"`,
+        );
+        await freshPool.query(`GRANT INSERT ON vantage_results TO "${name}"`);
+        await migrate(freshPool, fresh.name);
+        const grants = await freshPool.query(
+          `SELECT count(*)::int AS n FROM information_schema.role_table_grants WHERE grantee = $1`,
+          [name],
+        );
+        expect(grants.rows[0]).toEqual({ n: 0 });
+        const columns = await freshPool.query(
+          `SELECT count(*)::int AS n FROM information_schema.column_privileges WHERE grantee = $1`,
+          [name],
+        );
+        expect(columns.rows[0]).toEqual({ n: 0 });
+        const bound = await freshPool.query('SELECT count(*)::int AS n FROM vantage_roles WHERE role = $1', [
+          name,
+        ]);
+        expect(bound.rows[0]).toEqual({ n: 0 });
+      } finally {
+        await freshPool.end();
+        await fresh.drop();
       }
     },
     TIMEOUT,
