@@ -16,6 +16,8 @@ const FLOORS: Record<string, number> = {
   database: 2,
   diagnose: 2,
   policy: 2,
+  posture: 2,
+  'posture-report': 3,
   check: 3,
   proof: 3,
   'watch-model': 3,
