@@ -13,3 +13,10 @@ export { createAdmission, createAsyncAdmission, portsRefusal } from './admission
 export type { Admission, AdmissionOptions, Admit, AsyncAdmissionOptions, AsyncAdmit } from './admission.js';
 export { limitConcurrency, targetKey } from './limit-concurrency.js';
 export type { ConcurrencyLimits, HoldTarget, LimitedRunCheck } from './limit-concurrency.js';
+export {
+  MAX_SELECTORS,
+  parseDomainName,
+  parseDomainWords,
+  parseSelectors,
+  parseSendingIp,
+} from './parse-domain-request.js';
