@@ -98,8 +98,8 @@ export function botLogFormatOf(text: string | undefined, problems: string[]): Lo
   return logFormat;
 }
 
-/** DNS_SERVERS: IP addresses, each optionally with :port. */
-export function dnsServerList(text: string | undefined, problems: string[]): string[] {
+/** DNS_SERVERS or DNS_RESOLVER (`name`): IP addresses, each optionally with :port. */
+export function dnsServerList(text: string | undefined, problems: string[], name = 'DNS_SERVERS'): string[] {
   const dnsServers = commaList(text);
   for (const server of dnsServers) {
     const address =
@@ -107,7 +107,7 @@ export function dnsServerList(text: string | undefined, problems: string[]): str
         ? server
         : (/^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1] ?? server.replace(/:\d+$/, ''));
     if (isIP(address) === 0)
-      problems.push(`DNS_SERVERS entry ${server} must be an IP address (optionally :port)`);
+      problems.push(`${name} entry ${server} must be an IP address (optionally :port)`);
   }
   return dnsServers;
 }

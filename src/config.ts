@@ -140,6 +140,12 @@ export interface ProbeSettings {
   probePorts: number[];
   egressCanary: EgressCanary | null;
   dnsServers: string[];
+  /**
+   * Who the domain report asks (DNS_RESOLVER): DNS_SERVERS when unset, and the system's resolvers
+   * when both are. A separate setting because posture questions (TXT, the report names) may need a
+   * full recursive resolver where the probes' DNS_SERVERS is a split-horizon one.
+   */
+  postureDnsServers: string[];
   limits: ProbeLimits;
   logLevel: LogLevel;
 }
@@ -151,6 +157,10 @@ function probeSettings(env: Env, problems: string[]): ProbeSettings {
     probePorts: portList(env, 'PROBE_PORTS', DEFAULT_PROBE_PORTS, problems),
     egressCanary: parseCanary(env['EGRESS_CANARY'], problems),
     dnsServers,
+    postureDnsServers:
+      env['DNS_RESOLVER'] === undefined || env['DNS_RESOLVER'].trim() === ''
+        ? dnsServers
+        : dnsServerList(env['DNS_RESOLVER'], problems, 'DNS_RESOLVER'),
     limits: {
       ...DEFAULT_LIMITS,
       connectTimeoutMs: positiveInt(env, 'CONNECT_TIMEOUT_MS', DEFAULT_LIMITS.connectTimeoutMs, problems),

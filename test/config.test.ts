@@ -84,6 +84,17 @@ describe('loadConfig()', () => {
     });
     expect(settings.egressCanary).toEqual({ host: 'mx.example.net', port: 25 });
     expect(settings.dnsServers).toEqual(['127.0.0.1:5353', '::1']);
+    expect(settings.postureDnsServers).toEqual(['127.0.0.1:5353', '::1']);
+  });
+
+  test('DNS_RESOLVER is asked by the domain report; when unset, DNS_SERVERS is; a bad entry is named', () => {
+    expect(
+      loadProbeSettings({ DNS_SERVERS: '127.0.0.1', DNS_RESOLVER: '[::1]:5353' }).postureDnsServers,
+    ).toEqual(['[::1]:5353']);
+    expect(loadProbeSettings({}).postureDnsServers).toEqual([]);
+    expect(() => loadProbeSettings({ DNS_RESOLVER: 'resolver.example' })).toThrow(
+      /DNS_RESOLVER entry resolver.example must be an IP address/,
+    );
   });
 });
 
