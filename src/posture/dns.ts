@@ -1,6 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import { type ResolverIdentity, describeResolver } from '../probe/index.js';
+import { type ResolverIdentity, describeResolver, dnsErrorMessage } from '../probe/index.js';
 import type {
   DnsAnswer,
   DnsQueryStats,
@@ -118,20 +118,7 @@ function classify<T>(error: unknown, type: DnsQuestionType, name: string, who: s
     case 'ENODATA':
       return { kind: 'nodata' };
   }
-  const message = (() => {
-    switch (code) {
-      case 'ETIMEOUT':
-        return `${who} did not answer the ${type} query for ${name} (timeout)`;
-      case 'ESERVFAIL':
-        return `${who} answered SERVFAIL for ${name} ${type}: it could not get an answer (the domain's name servers failing, or DNSSEC)`;
-      case 'EREFUSED':
-        return `${who} refused the ${type} query for ${name} (REFUSED): it does not resolve names for this client`;
-      case 'ECONNREFUSED':
-        return `${who} could not be reached for ${name} ${type} (connection refused)`;
-      default:
-        return `asking ${who} for ${name} ${type} failed (${code})`;
-    }
-  })();
+  const message = dnsErrorMessage(code, name, type, who);
   return { kind: 'error', code, message };
 }
 

@@ -69,6 +69,25 @@ export function describeResolver(identity: ResolverIdentity | undefined): string
   return `the resolver${identity.servers.length > 1 ? 's' : ''} ${servers}`;
 }
 
+/**
+ * A question that got no answer, in words: timeout, SERVFAIL, REFUSED, an unreachable server.
+ * `who` is describeResolver()'s phrase. The domain report words its failures with this too.
+ */
+export function dnsErrorMessage(code: string, name: string, type: string, who: string): string {
+  switch (code) {
+    case 'ETIMEOUT':
+      return `${who} did not answer the ${type} query for ${name} (timeout)`;
+    case 'ESERVFAIL':
+      return `${who} answered SERVFAIL for ${name} ${type}: it could not get an answer (the domain's name servers failing, or DNSSEC)`;
+    case 'EREFUSED':
+      return `${who} refused the ${type} query for ${name} (REFUSED): it does not resolve names for this client`;
+    case 'ECONNREFUSED':
+      return `${who} could not be reached for ${name} ${type} (connection refused)`;
+    default:
+      return `resolving ${name} ${type} with ${who} failed (${code})`;
+  }
+}
+
 /** What a DNS error code means, for `query` asked of `resolver`. */
 function dnsFailure(code: string, query: string, resolver: Resolver): ProbeFailure {
   const who = describeResolver(resolver.identity);
@@ -82,16 +101,8 @@ function dnsFailure(code: string, query: string, resolver: Resolver): ProbeFailu
         return type === 'MX'
           ? `${name} has no MX record`
           : `${name} exists but has no A or AAAA record (answer from ${who})`;
-      case 'ETIMEOUT':
-        return `${who} did not answer the ${type} query for ${name} (timeout)`;
-      case 'ESERVFAIL':
-        return `${who} answered SERVFAIL for ${name} ${type}: it could not get an answer (the domain's name servers failing, or DNSSEC)`;
-      case 'EREFUSED':
-        return `${who} refused the ${type} query for ${name} (REFUSED): it does not resolve names for this client`;
-      case 'ECONNREFUSED':
-        return `${who} could not be reached for ${name} ${type} (connection refused)`;
       default:
-        return `resolving ${name} ${type} with ${who} failed (${code})`;
+        return dnsErrorMessage(code, name, type, who);
     }
   })();
   return {
