@@ -5,4 +5,6 @@ export const ACTION_IDS = {
   watch: 'smtp_check_watch',
   showConfig: 'smtp_check_show_config',
   unwatch: 'smtp_check_unwatch',
+  /** On an MX check's parent; the value is the domain, whose sending posture it reports. */
+  domainPosture: 'smtp_check_domain_posture',
 } as const;

@@ -49,8 +49,26 @@ export function checkButtons(diagnosis: HostDiagnosis): ActionsBlock {
       { type: 'button', action_id: ACTION_IDS.rerun, text: plain('Re-run'), value, style: 'primary' },
       { type: 'button', action_id: ACTION_IDS.watch, text: plain('Watch this host'), value },
       { type: 'button', action_id: ACTION_IDS.showConfig, text: plain('Show config'), value },
+      ...(isMxCheck(diagnosis)
+        ? [
+            {
+              type: 'button' as const,
+              action_id: ACTION_IDS.domainPosture,
+              text: plain('Domain posture'),
+              value: diagnosis.target,
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/**
+ * A check typed as an address (`you@example.com`): its target is a mail domain, whose SPF, DKIM
+ * and DMARC matter as much as its MX hosts' ports. A host check's target is only a server.
+ */
+export function isMxCheck(diagnosis: HostDiagnosis): boolean {
+  return diagnosis.mx?.reason === 'forced';
 }
 
 /** The parent once every port is done: verdict line, port table, buttons. */
