@@ -53,6 +53,16 @@ const TABLE: Record<string, DnsRecords> = {
   'syntax.example': { TXT: ['v=spf1 ip4:192.0.2.0/24 moo -all'] },
   'split.example': { TXT: [['v=spf1 ip4:192.0.', '2.0/24 ?all']] },
   'open.example': { TXT: ['v=spf1 +all'] },
+  // redirect= counts when the record is read, even beside all, and before the mechanisms.
+  'all-redirect.example': { TXT: ['v=spf1 a:web.basic.example -all redirect=open.example'] },
+  'ten-redirect.example': {
+    TXT: [
+      `v=spf1 ${Array.from({ length: 10 }, (_, n) => `a:h${n}.ten-redirect.example`).join(' ')} redirect=open.example`,
+    ],
+  },
+  ...Object.fromEntries(
+    Array.from({ length: 10 }, (_, n) => [`h${n}.ten-redirect.example`, { A: [`10.0.0.${n}`] }]),
+  ),
   'none.example': { TXT: ['not spf'] },
   'macro.example': { TXT: ['v=spf1 exists:%{ir}.%{l}.allow.macro.example -all'] },
   ...host('1.2.0.192.postmaster.allow.macro.example', '127.0.0.2'),
@@ -91,6 +101,8 @@ const ADDRESSES: Record<string, string[]> = {
   'syntax.example': ['192.0.2.1'],
   'split.example': ['192.0.2.1'],
   'open.example': [],
+  'all-redirect.example': ['198.18.0.5'],
+  'ten-redirect.example': ['10.0.0.0', '10.0.0.9'],
   'none.example': [],
   'macro.example': ['192.0.2.1', '192.0.2.2'],
   'ptr.example': ['192.0.2.7', '192.0.2.8'],

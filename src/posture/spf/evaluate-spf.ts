@@ -6,6 +6,7 @@ import { type ParsedSpfTerm, parseSpfRecord } from './parse-spf-record.js';
 import { prefetchSpf } from './prefetch-spf.js';
 import { type SpfRecordLookup, selectSpfRecord } from './select-spf-record.js';
 import {
+  type CountOutcome,
   FOLLOW_DEPTH_CAP,
   type SpfWalk,
   countLookup,
@@ -142,9 +143,8 @@ async function followRedirect(
   term: SpfTerm,
   path: string[],
   depth: number,
+  count: CountOutcome & { kind: 'ask' | 'capped' },
 ): Promise<SpfVerdict> {
-  const count = countLookup(walk, node, term);
-  if (count.kind === 'stop') return { kind: 'error', error: count.error, path };
   const target = targetName(walk, node.domain, parsed.domainSpec);
   if (target.kind === 'macro') walk.usesMacros = true;
   if (target.kind === 'macro' || count.kind === 'capped' || depth >= FOLLOW_DEPTH_CAP)
@@ -216,7 +216,14 @@ async function evaluateRecord(
   const expTerm = parsed.terms.find((term) => term.kind === 'exp');
   const exp = expTerm?.domainSpec ? { domain, spec: expTerm.domainSpec } : undefined;
   const hasAll = parsed.terms.some((term) => term.kind === 'all');
-  let verdict: SpfVerdict | null = null;
+  const redirectIndex = parsed.terms.findIndex((term) => term.kind === 'redirect');
+  const redirect = parsed.terms[redirectIndex];
+  // pyspf counts redirect= as it reads the record, before any mechanism, and also when all or a
+  // match then leaves it unused. §4.6.4 can be read either way; counting it never reports fewer
+  // lookups than a receiver running pyspf counts.
+  const redirectCount = redirect ? countLookup(walk, node, node.terms[redirectIndex]!) : null;
+  let verdict: SpfVerdict | null =
+    redirectCount?.kind === 'stop' ? { kind: 'error', error: redirectCount.error, path } : null;
   for (const [index, term] of parsed.terms.entries()) {
     const spfTerm = node.terms[index]!;
     if (!MECHANISM_KINDS.has(term.kind)) continue;
@@ -239,13 +246,11 @@ async function evaluateRecord(
       };
     }
   }
-  const redirectIndex = parsed.terms.findIndex((term) => term.kind === 'redirect');
-  const redirect = parsed.terms[redirectIndex];
   if (redirect && (verdict || hasAll)) node.terms[redirectIndex]!.unreached = true;
-  if (!verdict && redirect && !hasAll) {
+  if (!verdict && redirect && redirectCount && redirectCount.kind !== 'stop' && !hasAll) {
     const spfTerm = node.terms[redirectIndex]!;
     if (walk.pastLimit) spfTerm.unreached = true;
-    verdict = await followRedirect(walk, node, redirect, spfTerm, path, depth);
+    verdict = await followRedirect(walk, node, redirect, spfTerm, path, depth, redirectCount);
   }
   return { node, verdict: verdict ?? { kind: 'no-match', path } };
 }
