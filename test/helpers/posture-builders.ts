@@ -6,6 +6,9 @@ import type {
   PostureFacts,
   SpfFacts,
   SpfNode,
+  SpfQualifier,
+  SpfTerm,
+  SpfTermKind,
 } from '../../src/posture/index.js';
 
 // Facts of a domain set up as a careful sender would: one MX host, SPF through Google Workspace
@@ -50,6 +53,41 @@ export function spfNode(overrides: Partial<SpfNode> = {}): SpfNode {
     ],
     ...overrides,
   };
+}
+
+const LOOKUP_KINDS: readonly SpfTermKind[] = ['include', 'a', 'mx', 'ptr', 'exists', 'redirect'];
+const MECHANISMS: readonly SpfTermKind[] = ['all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists'];
+
+/**
+ * A record of `domain` read into terms as the walk would, its includes and redirect not followed
+ * (pass `children` to add them). Each include, a, mx, ptr, exists and redirect costs one lookup.
+ */
+export function spfRecord(record: string, overrides: Partial<SpfNode> = {}): SpfNode {
+  const terms = record
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((text): SpfTerm => {
+      const modifier = /^([a-z][a-z0-9_.-]*)=(.*)$/i.exec(text);
+      if (modifier) {
+        const name = modifier[1]!.toLowerCase();
+        const kind: SpfTermKind = name === 'redirect' || name === 'exp' ? name : 'modifier';
+        return { text, kind, target: modifier[2], lookups: kind === 'redirect' ? 1 : 0, voidLookups: 0 };
+      }
+      const qualified = /^[+~?-]/.test(text);
+      const qualifier = (qualified ? text[0] : '+') as SpfQualifier;
+      const [name = '', target] = (qualified ? text.slice(1) : text).split(/:(.*)/s);
+      const kind = MECHANISMS.find((mechanism) => mechanism === name.toLowerCase()) ?? 'modifier';
+      return {
+        text,
+        kind,
+        qualifier,
+        ...(target ? { target } : {}),
+        lookups: LOOKUP_KINDS.includes(kind) ? 1 : 0,
+        voidLookups: 0,
+      };
+    });
+  return { domain: 'example.com', via: 'root', record, terms, children: [], ...overrides };
 }
 
 export function spfFacts(overrides: Partial<SpfFacts> = {}): SpfFacts {
@@ -145,7 +183,8 @@ export function bimiFacts(overrides: Partial<BimiFacts> = {}): BimiFacts {
 
 export function mxFacts(overrides: Partial<MxFacts> = {}): MxFacts {
   return {
-    hosts: [{ exchange: 'aspmx.l.google.com', priority: 1, addresses: ['192.0.2.25'] }],
+    // A public address: documentation ranges (192.0.2.0/24) are unreachable MX addresses too.
+    hosts: [{ exchange: 'aspmx.l.google.com', priority: 1, addresses: ['142.250.27.26'] }],
     nullMx: false,
     implicit: null,
     ...overrides,
