@@ -24,6 +24,8 @@ export const WATCH_USAGE_LINES = [
   `\`${SLASH_COMMAND} list\` — this channel’s watched hosts and their state`,
   `\`${SLASH_COMMAND} mute &lt;host&gt; 2h\` — keep re-testing but say nothing for a while (\`off\` lifts it)`,
   `\`${SLASH_COMMAND} history &lt;host&gt;\` — per port: state, since when, recent changes, uptime bar`,
+  `\`${SLASH_COMMAND} watch domain &lt;domain&gt; [selector s1,s2]\` — re-check its SPF, DKIM, DMARC and MX on the schedule and alert this channel when they get worse than today (again: accept what DNS says now as the baseline)`,
+  `\`${SLASH_COMMAND} unwatch domain &lt;domain&gt;\` · \`${SLASH_COMMAND} mute domain &lt;domain&gt; 2h\` — stop watching it here · keep re-checking but say nothing for a while`,
 ];
 
 export const usageSection = (): Block =>

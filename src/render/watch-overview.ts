@@ -1,5 +1,5 @@
 import { assertNever } from '../util/assert-never.js';
-import type { PortHistoryView, WatchReply, WatchView } from '../watch-model/index.js';
+import type { DomainWatchView, PortHistoryView, WatchReply, WatchView } from '../watch-model/index.js';
 import {
   PHASE_ICON,
   portStateLine,
@@ -21,6 +21,7 @@ import { classIcon, classLabel, formatTime, userMention } from './slack-format.j
 import { fitBlocks, fitMessage, SLACK_LIMITS } from './slack-limits.js';
 import { usageSection, watchUsageSection } from './slack-usage.js';
 import { plural } from '../text/plural.js';
+import { domainWatchSummary, renderDomainWatchConfirmation } from './domain-alerts.js';
 import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // What is watched, seen from a channel (list), a host (history) or the workspace (App Home). Pure.
@@ -45,9 +46,15 @@ function watchSummary(watch: WatchView, now: string): string {
   return `${hostCode(watch.host)}${from}${incident}${muted}\n${ports || 'no ports yet'}`;
 }
 
-export function renderWatchList(input: { channel: string; watches: WatchView[]; now: string }): SlackMessage {
-  if (input.watches.length === 0) {
-    const text = `No hosts are watched in this channel. Type \`${SLASH_COMMAND} watch &lt;host&gt; [ports]\` to add one.`;
+export function renderWatchList(input: {
+  channel: string;
+  watches: WatchView[];
+  now: string;
+  domains?: DomainWatchView[];
+}): SlackMessage {
+  const domains = input.domains ?? [];
+  if (input.watches.length === 0 && domains.length === 0) {
+    const text = `No hosts are watched in this channel. Type \`${SLASH_COMMAND} watch &lt;host&gt; [ports]\` to add one, or \`${SLASH_COMMAND} watch domain &lt;domain&gt;\` for a sending domain.`;
     return fitMessage({ text, blocks: [section(text)] });
   }
   const heading = `*${plural(input.watches.length, 'watched host')}* in this channel`;
@@ -56,7 +63,17 @@ export function renderWatchList(input: { channel: string; watches: WatchView[]; 
     ...input.watches.flatMap((w) => [section(watchSummary(w, input.now)), unwatchButtons(w.host)]),
   ];
   blocks.push(context('🟢 ok · 🟡 failing, not yet confirmed · 🔴 blocked · 🟠 recovering'));
-  const text = [heading, ...input.watches.map((w) => watchSummary(w, input.now))].join('\n');
+  const domainHeading = `*${plural(domains.length, 'watched domain')}* in this channel`;
+  const domainLines = domains.map((d) => domainWatchSummary(d, input.now));
+  if (domains.length > 0) {
+    blocks.push(section(domainHeading), ...domainLines.map((line) => section(line)));
+    blocks.push(context(`Stop watching one with \`${SLASH_COMMAND} unwatch domain &lt;domain&gt;\``));
+  }
+  const text = [
+    heading,
+    ...input.watches.map((w) => watchSummary(w, input.now)),
+    ...(domains.length > 0 ? [domainHeading, ...domainLines] : []),
+  ].join('\n');
   return fitMessage({ text, blocks });
 }
 
@@ -132,6 +149,20 @@ export function renderWatchReply(reply: WatchReply): SlackMessage {
       );
     case 'list':
       return renderWatchList(reply);
+    case 'watching-domain':
+      return renderDomainWatchConfirmation(reply);
+    case 'unwatched-domain':
+      return renderWatchNotice(
+        `Stopped watching the domain ${hostCode(reply.domain)} in this channel (${userMention(reply.by)}).`,
+      );
+    case 'muted-domain':
+      return renderWatchNotice(
+        `🔕 ${userMention(reply.by)} muted the domain ${hostCode(reply.domain)} until ${formatTime(reply.until)}. I keep re-checking it; anything still worse then is announced. Unmute with \`${SLASH_COMMAND} mute domain ${reply.domain} off\`.`,
+      );
+    case 'unmuted-domain':
+      return renderWatchNotice(
+        `🔔 Alerts for the domain ${hostCode(reply.domain)} are back on (${userMention(reply.by)}).`,
+      );
     case 'history':
       return renderHistory(reply);
     default:

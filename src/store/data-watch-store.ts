@@ -20,6 +20,7 @@ import type {
   WatchTickState,
 } from '../watch-model/index.js';
 import { StoreError } from '../database/store-error.js';
+import { dataDomainWatches } from './data-domain-watches.js';
 import type { HistoryLimits, WatchStore } from '../watch-model/watch-store.js';
 
 export interface DataWatchStoreOptions {
@@ -103,6 +104,7 @@ export function createDataWatchStore(options: DataWatchStoreOptions): WatchStore
 
   return {
     location,
+    ...dataDomainWatches(data, commit),
 
     async listWatches(filter = {}) {
       return Object.values(data().watches)

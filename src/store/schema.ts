@@ -3,6 +3,7 @@ import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { PORT_CLASSES } from '../probe/types.js';
 import type { HistorySample, Incident, Mute, PortAlertState, Watch } from '../watch-model/index.js';
 import { ALERT_PHASES, CERT_BANDS } from '../watch-model/types.js';
+import { domainWatchSchema } from './domain-schema.js';
 
 // The one definition of what a watch store holds, checked when it is loaded: a record that does
 // not fit is refused with where it is and what is wrong, instead of failing later when a message
@@ -142,6 +143,11 @@ export const storeDataSchema = z.object({
   watches: z.record(z.string(), watchEntrySchema),
   /** Keyed by `${host}:${port}`, or `${host}:${port}@${vantage}` for another vantage than the bot's. */
   history: z.record(z.string(), seriesEntrySchema),
+  /**
+   * Keyed by `${channel}/${domain}`. Optional, so a file written before domain watches is read as
+   * it is, and a file without any keeps the layout it always had.
+   */
+  domainWatches: z.record(z.string(), domainWatchSchema).optional(),
 });
 export type StoreData = z.infer<typeof storeDataSchema>;
 
@@ -175,6 +181,9 @@ function place(path: readonly PropertyKey[]): string {
     } else if (field !== undefined) {
       words.push(`field "${rest.join('.')}"`);
     }
+  } else if (section === 'domainWatches' && key !== undefined) {
+    words.push(`domain watch ${JSON.stringify(key)}`);
+    if (rest.length > 0) words.push(`field "${rest.join('.')}"`);
   } else if (section === 'history' && key !== undefined) {
     words.push(`history ${JSON.stringify(key)}`);
     const [position, change, part] = rest;

@@ -1,5 +1,6 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { PortClass } from '../probe/types.js';
+import type { DomainWatchView } from './domain-watch.js';
 
 // The watch domain's records: what a channel watches and what the alert state machine remembers
 // per port. The store keeps exactly these; times are ISO 8601 strings so that every store
@@ -231,7 +232,12 @@ export type WatchReply =
   | { kind: 'unwatched'; host: string; by: string }
   | { kind: 'muted'; host: string; until: string; by: string }
   | { kind: 'unmuted'; host: string; by: string }
-  | { kind: 'list'; channel: string; watches: WatchView[]; now: string }
+  | { kind: 'list'; channel: string; watches: WatchView[]; now: string; domains?: DomainWatchView[] }
+  /** A domain watch was added, or its baseline accepted again when `updated`. */
+  | { kind: 'watching-domain'; watch: DomainWatchView; updated: boolean }
+  | { kind: 'unwatched-domain'; domain: string; by: string }
+  | { kind: 'muted-domain'; domain: string; until: string; by: string }
+  | { kind: 'unmuted-domain'; domain: string; by: string }
   | { kind: 'history'; host: string; ports: PortHistoryView[]; now: string };
 
 /** What a change of a port's alert state announces. */

@@ -8,6 +8,7 @@ import type {
   Watch,
 } from './types.js';
 import type { TickContext, TickContextRequest, TickResult } from './tick-context.js';
+import type { DomainWatch, DomainWatchState } from './domain-watch.js';
 
 // The store's interface. It keeps the watch domain's records (types.ts beside it) as they are.
 
@@ -87,6 +88,21 @@ export interface WatchStore {
    * with StoreError and may leave part of it written, as separate calls would.
    */
   saveTickResult(result: TickResult, context?: TickContext): Promise<void>;
+
+  /** Watched sending domains (records of their own: see domain-watch.ts). */
+  listDomainWatches(filter?: { channel?: string; domain?: string }): Promise<DomainWatch[]>;
+  getDomainWatch(channel: string, domain: string): Promise<DomainWatch | null>;
+  /**
+   * Adds or replaces the domain watch of (channel, domain) with its state; a stored mute is kept
+   * (the record's own is used for a new watch).
+   */
+  saveDomainWatch(watch: DomainWatch): Promise<void>;
+  /** What a tick keeps of a domain watch. False, and nothing written, when the watch is gone. */
+  saveDomainWatchState(channel: string, domain: string, state: DomainWatchState): Promise<boolean>;
+  /** Removes the domain watch with its state, incident and mute. False when there was none. */
+  removeDomainWatch(channel: string, domain: string): Promise<boolean>;
+  /** Sets the mute of a watched domain; null lifts it. Ignored when the domain is not watched. */
+  setDomainMute(channel: string, domain: string, mute: DomainWatch['mute']): Promise<void>;
 
   /** Waits for pending writes and releases the file. */
   close(): Promise<void>;

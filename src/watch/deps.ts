@@ -2,6 +2,7 @@ import type { Admit, AsyncAdmit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import type { FleetCoordinator } from '../fleet/index.js';
 import type { Logger } from '../log.js';
+import type { DomainReport } from '../posture-report/types.js';
 import type { VantageProbes } from '../vantage/types.js';
 import type { WatchStore } from '../watch-model/index.js';
 import type { AlertNotifier } from './alert-notifier.js';
@@ -10,9 +11,18 @@ import type { AlertConfig } from './alert-state.js';
 // What a tick and the watch commands are given, and what a tick reports: declared apart from the
 // functions, so the files that share a tick's or a command's dependencies need not import each other.
 
+/**
+ * A domain's posture report: what DNS says of it (SPF, DKIM, DMARC, BIMI, MX), judged. Never
+ * rejects for a DNS outcome (a lookup that failed is a fact of the report); a rejection is a bug
+ * or infrastructure failing.
+ */
+export type CheckDomainPosture = (request: { domain: string; selectors: string[] }) => Promise<DomainReport>;
+
 export interface RecheckDeps {
   store: WatchStore;
   runCheck: RunCheck;
+  /** Re-checks watched domains; without it they are left as they are (and a warning says why). */
+  checkDomain?: CheckDomainPosture;
   notify: AlertNotifier;
   now: () => Date;
   logger: Logger;
@@ -62,6 +72,8 @@ export type Counts = Omit<RecheckSummary, 'hosts' | 'watches' | 'durationMs'>;
 export interface WatchCommandDeps {
   store: WatchStore;
   runCheck: RunCheck;
+  /** The baseline of `watch domain`; without it domain watches are refused, saying why. */
+  checkDomain?: CheckDomainPosture;
   now: () => Date;
   logger: Logger;
   alertConfig?: AlertConfig;

@@ -4,6 +4,9 @@ import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLocalCoordinator, type TickClaims } from '../fleet/index.js';
 import type { VantageProbes } from '../vantage/types.js';
 import type { Watch } from '../watch-model/types.js';
+import type { DomainWatch } from '../watch-model/domain-watch.js';
+import { claimedDomain, domainClaim } from './domain-post-intent.js';
+import { recheckDomain } from './recheck-domain.js';
 import { type Recorded, reconcileHost, type Sight } from './reconcile-host.js';
 import type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 import { sleep as realSleep } from '../util/time.js';
@@ -21,6 +24,10 @@ import { sleep as realSleep } from '../util/time.js';
 // Once a host is seen, its watches are read from the store in one call and what the tick keeps of
 // them is written in one (reconcile-host.ts): a fleet's database answers a host in a few
 // statements, not one per port and per record.
+//
+// Watched domains go through the same tick: each domain is one claim (`domain:<domain>`) beside
+// the hosts, so in a fleet one replica re-checks it per tick, and its posts go through the same
+// ledger (recheck-domain.ts).
 
 export type { Counts, RecheckDeps, RecheckSummary } from './deps.js';
 
@@ -38,6 +45,14 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   }
   const byHost = new Map<string, Watch[]>();
   for (const watch of watches) byHost.set(watch.host, [...(byHost.get(watch.host) ?? []), watch]);
+  const domainWatches = await deps.store.listDomainWatches();
+  const byDomain = new Map<string, DomainWatch[]>();
+  for (const watch of domainWatches) {
+    byDomain.set(watch.domain, [...(byDomain.get(watch.domain) ?? []), watch]);
+  }
+  if (deps.checkDomain === undefined && domainWatches.length > 0) {
+    deps.logger.warn('watched domains are not re-checked: this process has no domain posture check');
+  }
   const counts: Counts = {
     retested: 0,
     checkFailures: 0,
@@ -60,7 +75,8 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   // order their waits end. A slot that slept through each host's jitter idled jitterMs / 2 per host
   // on average: with the defaults (20 slots, 2 s) a tick managed 14–16 hosts/s, about 60 s for 1 000
   // hosts, against about 15 s now (npm run bench, BENCHMARKS.md). The start is still spread over jitterMs.
-  const queue = [...byHost.keys()]
+  const claimsToMake = [...byHost.keys(), ...(deps.checkDomain ? [...byDomain.keys()].map(domainClaim) : [])];
+  const queue = claimsToMake
     .map((host) => ({ host, delayMs: deps.jitterMs > 0 ? Math.floor(random() * deps.jitterMs) : 0 }))
     .sort((a, b) => a.delayMs - b.delayMs);
   const ready = new Map(
@@ -150,6 +166,25 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
     if (probes && fromVantages.length > 0) await recheckFromVantages(host, fromVantages, probes, ownRecorded);
   };
 
+  /** A claimed domain: the watches this tick listed, or, when another replica registered it, read now. */
+  const recheckDomainClaim = async (domain: string): Promise<void> => {
+    const checkDomain = deps.checkDomain;
+    if (checkDomain === undefined) return;
+    let list = byDomain.get(domain);
+    if (list === undefined) {
+      try {
+        list = await deps.store.listDomainWatches({ domain });
+      } catch (error) {
+        deps.logger.error('domain watches of a claimed domain not read', { domain, error });
+        return;
+      }
+    }
+    if (list.length === 0) return;
+    await (ready.get(domainClaim(domain)) ?? Promise.resolve());
+    counts.retested += 1;
+    await recheckDomain({ ...deps, checkDomain }, fleet, counts, domain, list);
+  };
+
   // Another replica may have registered a host this one did not list (a watch added meanwhile).
   const watchesOf = async (host: string): Promise<Watch[]> => {
     const known = byHost.get(host);
@@ -174,8 +209,13 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
         return;
       }
       if (host === null) return;
-      const hostWatches = await watchesOf(host);
-      if (hostWatches.length > 0) await recheckHost(host, hostWatches);
+      const domain = claimedDomain(host);
+      if (domain !== null) {
+        await recheckDomainClaim(domain);
+      } else {
+        const hostWatches = await watchesOf(host);
+        if (hostWatches.length > 0) await recheckHost(host, hostWatches);
+      }
       try {
         await claims.done(host);
       } catch (error) {

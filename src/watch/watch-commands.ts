@@ -19,6 +19,7 @@ import { observeWatchFromVantages, silentVantages } from './vantage-alert-state.
 import { loadWatchView, portStateView } from './watch-views.js';
 import { baselineFrom, resolveVantages, sameVantages } from './watch-vantages.js';
 import type { WatchCommandDeps } from './deps.js';
+import { createDomainWatchCommands } from './domain-watch-commands.js';
 import { SLASH_COMMAND } from '../text/slash-command.js';
 
 // What the Slack listeners, the App Home and the console call. Input is what a person typed;
@@ -70,7 +71,13 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       `${slackCode(host, 260)} is not watched in this channel. Type \`${SLASH_COMMAND} list\` to see what is.`,
     );
 
+  const domains = createDomainWatchCommands(deps, (user) => denied(deps, user));
+
   return {
+    addDomainWatch: domains.addDomainWatch,
+    removeDomainWatch: domains.removeDomainWatch,
+    muteDomain: domains.muteDomain,
+
     /** Probes the host once, stores the baseline and starts watching it in the channel. */
     async addWatch(input: {
       channel: string;
@@ -242,10 +249,17 @@ export function createWatchCommands(deps: WatchCommandDeps) {
       const watches = await store.listWatches({ channel: input.channel });
       const views = await Promise.all(watches.map((watch) => loadWatchView(store, watch)));
       views.sort((a, b) => a.host.localeCompare(b.host));
+      const domainViews = await domains.domainViews(input.channel);
       return {
         ok: true,
         watches: views,
-        reply: { kind: 'list', channel: input.channel, watches: views, now: at() },
+        reply: {
+          kind: 'list',
+          channel: input.channel,
+          watches: views,
+          now: at(),
+          ...(domainViews.length > 0 ? { domains: domainViews } : {}),
+        },
       };
     },
 

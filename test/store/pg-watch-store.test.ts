@@ -132,6 +132,7 @@ describe.skipIf(skip !== null)('PostgreSQL store', () => {
       expect((await migrate(pool, 'test')).applied).toEqual([
         '5 watches from vantages',
         '6 worker roles bound to one vantage',
+        '7 domain watches',
       ]);
       expect(await old.getWatch('C0WATCH', 'smtp.example.test')).toEqual(aWatch());
       expect(await old.getAlertStates('C0WATCH', 'smtp.example.test')).toEqual({ 25: aState() });

@@ -3,6 +3,12 @@ import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from '../../src/diagnose/index
 import type { HostDiagnosis } from '../../src/diagnose/types.js';
 import { silentLogger } from '../../src/log.js';
 import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../../src/render/alerts.js';
+import {
+  renderDomainAlert,
+  renderDomainIncidentUpdate,
+  renderDomainResolvedAlert,
+} from '../../src/render/domain-alerts.js';
+import type { DomainAlertNotice, DomainResolvedNotice } from '../../src/watch-model/domain-watch.js';
 import type { SlackMessage } from '../../src/render/slack-blocks.js';
 import type { WatchStore } from '../../src/watch-model/watch-store.js';
 import type { AlertNotifier } from '../../src/watch/alert-notifier.js';
@@ -16,7 +22,13 @@ import { aDiagnosis, type PortSketch } from './diagnosis-builder.js';
 // would draw from it.
 
 export interface NotifierCall {
-  method: 'postAlert' | 'postInThread' | 'markResolved';
+  method:
+    | 'postAlert'
+    | 'postInThread'
+    | 'markResolved'
+    | 'postDomainAlert'
+    | 'postDomainInThread'
+    | 'markDomainResolved';
   channel: string;
   ts: string;
   threadTs?: string;
@@ -55,6 +67,40 @@ export class RecordingNotifier implements AlertNotifier {
   async markResolved(channel: string, ts: string, resolved: ResolvedNotice): Promise<void> {
     this.fail('markResolved');
     this.calls.push({ method: 'markResolved', channel, ts, message: renderResolvedAlert(resolved) });
+  }
+
+  async postDomainAlert(channel: string, alert: DomainAlertNotice): Promise<{ ts: string }> {
+    this.fail('postDomainAlert');
+    const ts = this.nextTs();
+    this.calls.push({ method: 'postDomainAlert', channel, ts, message: renderDomainAlert(alert) });
+    return { ts };
+  }
+
+  async postDomainInThread(
+    channel: string,
+    threadTs: string,
+    update: DomainAlertNotice,
+  ): Promise<{ ts: string }> {
+    this.fail('postDomainInThread');
+    const ts = this.nextTs();
+    this.calls.push({
+      method: 'postDomainInThread',
+      channel,
+      ts,
+      threadTs,
+      message: renderDomainIncidentUpdate(update),
+    });
+    return { ts };
+  }
+
+  async markDomainResolved(channel: string, ts: string, resolved: DomainResolvedNotice): Promise<void> {
+    this.fail('markDomainResolved');
+    this.calls.push({
+      method: 'markDomainResolved',
+      channel,
+      ts,
+      message: renderDomainResolvedAlert(resolved),
+    });
   }
 
   take(): NotifierCall[] {

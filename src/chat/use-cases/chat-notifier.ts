@@ -1,4 +1,9 @@
 import { renderAlert, renderIncidentUpdate, renderResolvedAlert } from '../../render/alerts.js';
+import {
+  renderDomainAlert,
+  renderDomainIncidentUpdate,
+  renderDomainResolvedAlert,
+} from '../../render/domain-alerts.js';
 import type { AlertNotifier } from '../../watch/index.js';
 import type { Chat } from './chat.js';
 import { postRecoveryPicture, type RecoveryPictureSource } from './history-picture.js';
@@ -17,6 +22,11 @@ export function chatNotifier(chat: Chat, pictures?: RecoveryPictureSource): Aler
       return posted;
     },
     markResolved: (channel, ts, resolved) => chat.update({ channel, ts }, renderResolvedAlert(resolved)),
+    postDomainAlert: (channel, alert, options = {}) => chat.post(channel, renderDomainAlert(alert), options),
+    postDomainInThread: (channel, threadTs, update, options = {}) =>
+      chat.post(channel, renderDomainIncidentUpdate(update), { ...options, threadTs }),
+    markDomainResolved: (channel, ts, resolved) =>
+      chat.update({ channel, ts }, renderDomainResolvedAlert(resolved)),
   };
   const findPost = chat.findPost?.bind(chat);
   if (findPost) notifier.findPost = findPost;

@@ -14,7 +14,11 @@ export type WatchCommand =
   | { verb: 'unwatch'; host: string }
   | { verb: 'list' }
   | { verb: 'mute'; host: string; duration: string }
-  | { verb: 'history'; host: string };
+  | { verb: 'history'; host: string }
+  /** `watch domain example.com [selector s1,s2]`: the words after `domain`, read by the watch use case. */
+  | { verb: 'watch'; subject: 'domain'; words: string[] }
+  | { verb: 'unwatch'; subject: 'domain'; domain: string }
+  | { verb: 'mute'; subject: 'domain'; domain: string; duration: string };
 
 export type Command =
   | { kind: 'help'; problem?: string }
@@ -82,8 +86,31 @@ function parseWatch(host: string, rest: string[]): Command {
   return { kind: 'watch', command: { verb: 'watch', host, ports, vantages: from.vantages } };
 }
 
+/** `watch|unwatch|mute domain …`: a sending domain's watch, apart from a host's. */
+function parseDomainWatch(verb: WatchVerb, words: string[]): Command | null {
+  const [domain, ...rest] = words;
+  if (verb === 'watch') return { kind: 'watch', command: { verb, subject: 'domain', words } };
+  if (verb !== 'unwatch' && verb !== 'mute') return null;
+  if (domain === undefined || (verb === 'mute' && rest.length === 0)) {
+    return {
+      kind: 'help',
+      problem:
+        verb === 'mute'
+          ? `mute domain needs a domain and a duration, as in ${SLASH_COMMAND} mute domain example.com 2h (or off)`
+          : `unwatch domain needs a domain, as in ${SLASH_COMMAND} unwatch domain example.com`,
+    };
+  }
+  return verb === 'mute'
+    ? { kind: 'watch', command: { verb, subject: 'domain', domain, duration: rest.join(' ') } }
+    : { kind: 'watch', command: { verb, subject: 'domain', domain } };
+}
+
 function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
   const [host, ...rest] = words;
+  if (host?.toLowerCase() === 'domain') {
+    const domainWatch = parseDomainWatch(verb, rest);
+    if (domainWatch) return domainWatch;
+  }
   if (verb === 'list') return { kind: 'watch', command: { verb } };
   if (host === undefined || (verb === 'mute' && rest.length === 0)) {
     return { kind: 'help', problem: USAGE[verb] };
@@ -94,6 +121,7 @@ function parseWatchCommand(verb: WatchVerb, words: string[]): Command {
     case 'mute':
       return { kind: 'watch', command: { verb, host, duration: rest.join(' ') } };
     case 'unwatch':
+      return { kind: 'watch', command: { verb, host } };
     case 'history':
       return { kind: 'watch', command: { verb, host } };
   }

@@ -140,6 +140,33 @@ async function watchCommand(
   const { watches } = deps;
   const channel = requester.channelId;
   const user = requester.userId;
+  if ('subject' in command) {
+    switch (command.verb) {
+      case 'watch':
+        return settle(
+          deps,
+          requester,
+          await watches.addDomainWatch({ channel, user, words: command.words }),
+          threadTs,
+        );
+      case 'unwatch':
+        return settle(
+          deps,
+          requester,
+          await watches.removeDomainWatch({ channel, domain: command.domain, user }),
+          threadTs,
+        );
+      case 'mute': {
+        const muted = await watches.muteDomain({
+          channel,
+          domain: command.domain,
+          duration: command.duration,
+          user,
+        });
+        return settle(deps, requester, muted, threadTs);
+      }
+    }
+  }
   switch (command.verb) {
     case 'watch':
       return addWatch(deps, requester, command, threadTs);

@@ -13,6 +13,7 @@ import { fromDriver, inTransaction, type Queryable } from '../../database/transa
 import { describeDatabase, redactUrl } from '../../database/database-url.js';
 import { migrate } from './migrations.js';
 import { createPgTick } from './pg-tick.js';
+import { pgDomainWatches } from './pg-domain-watches.js';
 import {
   type IncidentRow,
   incidentRow,
@@ -135,6 +136,7 @@ export function createPgWatchStore(options: PgWatchStoreOptions): PgWatchStore {
     location,
     pool,
     transaction,
+    ...pgDomainWatches(query, location),
 
     async listWatches(filter = {}) {
       const { rows } = await query<WatchRow>(

@@ -5,6 +5,7 @@ import { fleetContext } from './003-fleet-context.js';
 import { vantages } from './004-vantages.js';
 import { watchVantages } from './005-watch-vantages.js';
 import { workerTrust } from './006-worker-trust.js';
+import { domainWatches } from './007-domain-watches.js';
 
 /** Every schema change, oldest first. A released migration is never edited: add the next one. */
 export const MIGRATIONS: Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: Migration[] = [
   vantages,
   watchVantages,
   workerTrust,
+  domainWatches,
 ];

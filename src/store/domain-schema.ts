@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { SPF_RESULTS } from '../posture/types.js';
+import {
+  type DomainWatch,
+  type DomainWatchState,
+  POSTURE_ASPECTS,
+  type PostureDegradation,
+  type PostureSnapshot,
+} from '../watch-model/domain-watch.js';
+import type { Incident } from '../watch-model/types.js';
+
+// What a domain watch's record holds, checked when the data file is loaded and when PostgreSQL's
+// jsonb columns are read back: a snapshot that does not fit is refused where it is, instead of
+// failing later in a comparison.
+
+const isoTime = z.iso.datetime({ offset: true });
+const nonEmpty = z.string().min(1);
+const dmarcPolicy = z.enum(['none', 'quarantine', 'reject']);
+
+export const postureSnapshotSchema = z.object({
+  checkedAt: isoTime,
+  verdict: z.enum(['ok', 'warning', 'critical']),
+  spf: z.object({ worstCase: z.enum(SPF_RESULTS), ending: z.string().nullable() }).nullable(),
+  dmarc: z
+    .object({ present: z.boolean(), policy: dmarcPolicy.nullable(), pct: z.number().min(0).max(100) })
+    .nullable(),
+  dkim: z.record(z.string(), z.enum(['found', 'revoked', 'missing'])),
+  mx: z.object({ nullMx: z.boolean(), hosts: z.array(z.string()) }).nullable(),
+}) satisfies z.ZodType<PostureSnapshot>;
+
+export const postureDegradationSchema = z.object({
+  id: nonEmpty,
+  aspect: z.enum(POSTURE_ASPECTS),
+  text: z.string(),
+  before: z.string(),
+  after: z.string(),
+}) satisfies z.ZodType<PostureDegradation>;
+
+/** The incident of a domain watch: the same record as a host watch's, its host the domain. */
+export const domainIncidentSchema = z.object({
+  channel: nonEmpty,
+  host: nonEmpty,
+  alertTs: nonEmpty,
+  threadTs: nonEmpty,
+  openedAt: isoTime,
+  since: isoTime,
+  lastReminderAt: isoTime.nullable(),
+  status: z.enum(['open', 'resolving']),
+  resolvedAt: isoTime.nullable(),
+}) satisfies z.ZodType<Incident>;
+
+export const domainWatchStateSchema = z.object({
+  baseline: postureSnapshotSchema,
+  last: postureSnapshotSchema,
+  announced: z.array(postureDegradationSchema),
+  degradedSince: isoTime.nullable(),
+  incident: domainIncidentSchema.nullable(),
+}) satisfies z.ZodType<DomainWatchState>;
+
+export const domainWatchSchema = z.object({
+  channel: nonEmpty,
+  domain: nonEmpty,
+  selectors: z.array(nonEmpty),
+  addedBy: z.string(),
+  addedAt: isoTime,
+  state: domainWatchStateSchema,
+  mute: z.object({ until: isoTime, by: z.string() }).nullable(),
+}) satisfies z.ZodType<DomainWatch>;

@@ -1,0 +1,168 @@
+import { describe, expect, test } from 'vitest';
+import type { PostureFacts } from '../../src/posture/types.js';
+import { comparePosture, postureDegradations } from '../../src/watch/compare-posture.js';
+import { fillUnknown, postureSnapshotOf } from '../../src/watch/posture-snapshot.js';
+import { aDomainReport } from '../helpers/domain-report-builder.js';
+import {
+  dkimKey,
+  dkimMissing,
+  dmarcFacts,
+  dmarcMissing,
+  mxFacts,
+  spfFacts,
+  spfNode,
+} from '../helpers/posture-builders.js';
+
+// "Is this change important?": the domain as a careful sender sets it up is the baseline, and each
+// row breaks one thing and names what a watch must say of it (nothing, for a change that loses no
+// mail and no protection, or for a lookup that failed).
+
+const snapshot = (facts: Partial<PostureFacts> = {}) => postureSnapshotOf(aDomainReport(facts));
+const BASELINE = snapshot();
+const withAll = (text: string, qualifier: '+' | '-' | '~' | '?') =>
+  spfFacts({
+    tree: spfNode({
+      record: `v=spf1 include:_spf.google.com ${text}`,
+      terms: [
+        {
+          text: 'include:_spf.google.com',
+          kind: 'include',
+          qualifier: '+',
+          target: '_spf.google.com',
+          lookups: 1,
+          voidLookups: 0,
+        },
+        { text, kind: 'all', qualifier, lookups: 0, voidLookups: 0 },
+      ],
+    }),
+  });
+const withoutAll = spfFacts({
+  tree: spfNode({
+    record: 'v=spf1 include:_spf.google.com',
+    terms: [
+      {
+        text: 'include:_spf.google.com',
+        kind: 'include',
+        qualifier: '+',
+        target: '_spf.google.com',
+        lookups: 1,
+        voidLookups: 0,
+      },
+    ],
+  }),
+  worstCase: 'neutral',
+});
+
+describe('postureDegradations()', () => {
+  test.each<[string, Partial<PostureFacts>, string[]]>([
+    ['nothing changed', {}, []],
+    ['a stricter DMARC pct or a new include is no page', { dmarc: dmarcFacts({ pct: 100 }) }, []],
+    [
+      'SPF turns into a permerror',
+      { spf: spfFacts({ worstCase: 'permerror' }) },
+      ['SPF now fails with a permerror: fail → permerror'],
+    ],
+    ['SPF loses its all', { spf: withoutAll }, ['SPF lost its all: -all → no all']],
+    ['SPF ends in +all', { spf: withAll('+all', '+') }, ['SPF lost its all: -all → +all']],
+    ['SPF ends in ?all', { spf: withAll('?all', '?') }, ['SPF lost its all: -all → ?all']],
+    ['-all to ~all still ends in an all', { spf: withAll('~all', '~') }, []],
+    [
+      'SPF record removed',
+      { spf: spfFacts({ tree: null, record: null, records: [], worstCase: 'none' }) },
+      ['SPF lost its all: -all → no all'],
+    ],
+    [
+      'SPF lookup timed out: no change',
+      { spf: spfFacts({ lookupError: 'ETIMEOUT', tree: null, record: null }) },
+      [],
+    ],
+    ['SPF temperror: no change', { spf: spfFacts({ worstCase: 'temperror' }) }, []],
+    [
+      'DMARC policy weakened to none',
+      { dmarc: dmarcFacts({ policy: 'none' }) },
+      ['DMARC policy weakened: reject → none'],
+    ],
+    [
+      'DMARC policy weakened to quarantine',
+      { dmarc: dmarcFacts({ policy: 'quarantine' }) },
+      ['DMARC policy weakened: reject → quarantine'],
+    ],
+    ['DMARC pct lowered', { dmarc: dmarcFacts({ pct: 20 }) }, ['DMARC pct lowered: pct=100 → pct=20']],
+    ['DMARC record removed', { dmarc: dmarcMissing() }, ['DMARC record removed: p=reject → none']],
+    ['DMARC lookup failed: no change', { dmarc: dmarcMissing({ lookupError: 'SERVFAIL' }) }, []],
+    [
+      'DKIM key revoked',
+      { dkim: [dkimKey({ revoked: true, record: 'v=DKIM1; p=' })] },
+      ['DKIM key google revoked (p= empty)'],
+    ],
+    ['DKIM key gone', { dkim: [dkimMissing('google')] }, ['DKIM key google gone (no record)']],
+    ['DKIM lookup timed out: no change', { dkim: [dkimMissing('google', { lookupError: 'ETIMEOUT' })] }, []],
+    ['a selector never found stays no page', { dkim: [dkimKey(), dkimMissing('default')] }, []],
+    [
+      'MX changed to a null MX',
+      { mx: mxFacts({ hosts: [], nullMx: true }) },
+      ['MX changed to a null MX (the domain accepts no mail): 1 MX host → null MX'],
+    ],
+    [
+      'MX records removed',
+      { mx: mxFacts({ hosts: [], implicit: { addresses: ['192.0.2.80'] } }) },
+      ['MX records removed: 1 MX host → no MX'],
+    ],
+    ['MX lookup failed: no change', { mx: mxFacts({ hosts: [], lookupError: 'ETIMEOUT' }) }, []],
+    [
+      'several at once',
+      { dmarc: dmarcMissing(), dkim: [dkimMissing('google')] },
+      ['DMARC record removed: p=reject → none', 'DKIM key google gone (no record)'],
+    ],
+  ])('%s', (_name, broken, words) => {
+    const current = fillUnknown(snapshot(broken), BASELINE);
+    expect(postureDegradations(BASELINE, current).map((d) => d.text)).toEqual(words);
+  });
+
+  test('a baseline already weak is not made worse by staying weak', () => {
+    const weak = snapshot({ dmarc: dmarcFacts({ policy: 'none' }), spf: withAll('?all', '?') });
+    expect(postureDegradations(weak, weak)).toEqual([]);
+  });
+});
+
+describe('comparePosture()', () => {
+  const degradedDmarc = snapshot({ dmarc: dmarcFacts({ policy: 'none' }) });
+
+  test('a new degradation is worse; the same one told before is not said again', () => {
+    const first = comparePosture(BASELINE, degradedDmarc, []);
+    expect(first.worse.map((d) => d.id)).toEqual(['dmarc-policy']);
+    expect(first.recovered).toEqual([]);
+    const again = comparePosture(BASELINE, degradedDmarc, first.degradations);
+    expect(again.worse).toEqual([]);
+    expect(again.degradations.map((d) => d.id)).toEqual(['dmarc-policy']);
+  });
+
+  test('one that got worse still is said again', () => {
+    const told = comparePosture(BASELINE, snapshot({ dmarc: dmarcFacts({ policy: 'quarantine' }) }), []);
+    const worse = comparePosture(BASELINE, degradedDmarc, told.degradations);
+    expect(worse.worse.map((d) => d.text)).toEqual(['DMARC policy weakened: reject → none']);
+  });
+
+  test.each<[string, Partial<PostureFacts>, string]>([
+    ['DMARC policy', { dmarc: dmarcFacts({ policy: 'none' }) }, 'DMARC policy back to reject'],
+    ['DMARC record', { dmarc: dmarcMissing() }, 'DMARC record is back (p=reject)'],
+    ['DMARC pct', { dmarc: dmarcFacts({ pct: 10 }) }, 'DMARC pct back to 100'],
+    ['SPF permerror', { spf: spfFacts({ worstCase: 'permerror' }) }, 'SPF evaluates again (fail)'],
+    ['SPF all', { spf: withoutAll }, 'SPF ends in -all again'],
+    ['DKIM key', { dkim: [dkimMissing('google')] }, 'DKIM key google is published again'],
+    ['MX', { mx: mxFacts({ hosts: [], nullMx: true }) }, 'MX records back: 1 MX host'],
+  ])('a cleared %s says what came back', (_name, broken, words) => {
+    const told = comparePosture(BASELINE, snapshot(broken), []).degradations;
+    const back = comparePosture(BASELINE, BASELINE, told);
+    expect(back.degradations).toEqual([]);
+    expect(back.recovered.map((r) => r.text)).toEqual([words]);
+  });
+
+  test('a DNS failure keeps the last state: an announced degradation neither clears nor repeats', () => {
+    const told = comparePosture(BASELINE, degradedDmarc, []).degradations;
+    const failed = fillUnknown(snapshot({ dmarc: dmarcMissing({ lookupError: 'ETIMEOUT' }) }), degradedDmarc);
+    const change = comparePosture(BASELINE, failed, told);
+    expect(change.worse).toEqual([]);
+    expect(change.recovered).toEqual([]);
+  });
+});
