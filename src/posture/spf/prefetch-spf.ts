@@ -61,7 +61,7 @@ export function prefetchSpf(
     switch (term.kind) {
       case 'include':
       case 'redirect': {
-        if (path.includes(name)) continue;
+        if (path.includes(name) || depth >= FOLLOW_DEPTH_CAP) continue;
         const next = walk.dns.txt(name).then((answer) => {
           const lookup = selectSpfRecord(answer);
           if (lookup.kind !== 'record') return;
