@@ -3,6 +3,8 @@ import { STATE_TUPLE_FIELDS } from '../schema.js';
 import { decodeState, type StateTuple, type StoreData } from '../store-data.js';
 import type { Queryable } from '../../database/transaction.js';
 import { incidentRow, muteRow, SQL, seriesRow, stateRow, watchRow } from './watch-rows.js';
+import { toJsonb } from '../../database/jsonb.js';
+import { DOMAIN_SQL, domainWatchRow } from './domain-watch-rows.js';
 
 // Moving from the JSON data file to PostgreSQL: everything the file holds, written in the
 // caller's transaction. What the database already has wins: a watch that is there keeps its own
@@ -19,6 +21,10 @@ export interface ImportCounts {
   watchesPresent: number;
   /** History series of the file already in the database, left as they are. */
   seriesPresent: number;
+  /** Domain watches, with their baseline, last state, incident and mute. */
+  domainWatches: number;
+  /** Domain watches of the file already in the database, left as they are. */
+  domainWatchesPresent: number;
 }
 
 /**
@@ -126,6 +132,14 @@ function importProblems(data: StoreData): string[] {
       }
     }
   }
+  for (const [key, entry] of Object.entries(data.domainWatches ?? {})) {
+    const unstorable = unstorableAt(entry);
+    if (unstorable) {
+      problems.push(
+        `domain watch ${JSON.stringify(key)}, field "${unstorable.join('.')}": holds a NUL character or half a surrogate pair, which PostgreSQL cannot store`,
+      );
+    }
+  }
   const seriesAt = new Map<string, string>();
   for (const [key, entry] of Object.entries(data.history)) {
     const where = `history ${JSON.stringify(key)}`;
@@ -210,6 +224,12 @@ export async function importStoreData(client: Queryable, data: StoreData): Promi
   });
   const newSeries = await client.query(SQL.insertNewSeries, [JSON.stringify(series)]);
 
+  const domains = Object.values(data.domainWatches ?? {});
+  const newDomains =
+    domains.length === 0
+      ? { rowCount: 0 }
+      : await client.query(DOMAIN_SQL.insertNew, [toJsonb(domains.map(domainWatchRow))]);
+
   return {
     watches: added.length,
     alertStates: states.length,
@@ -218,5 +238,7 @@ export async function importStoreData(client: Queryable, data: StoreData): Promi
     series: newSeries.rowCount ?? 0,
     watchesPresent: entries.length - added.length,
     seriesPresent: series.length - (newSeries.rowCount ?? 0),
+    domainWatches: newDomains.rowCount ?? 0,
+    domainWatchesPresent: domains.length - (newDomains.rowCount ?? 0),
   };
 }
