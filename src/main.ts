@@ -15,6 +15,8 @@ import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
+import { createPostureDns } from './posture/index.js';
+import { createCheckDomain } from './posture-report/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { openStore, StoreError, type WatchStore } from './store/index.js';
 import {
@@ -225,6 +227,13 @@ async function main(): Promise<void> {
     ...watchVantages,
   });
 
+  // The domain report: a PostureDns per report, so each has its own cache and query budget.
+  const checkDomain = createCheckDomain({
+    dns: () =>
+      createPostureDns(config.postureDnsServers.length > 0 ? { servers: config.postureDnsServers } : {}),
+    now,
+  });
+
   // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
   let tickStarted = (): void => undefined;
   const schedule = (notify: AlertNotifier): Scheduler =>
@@ -272,6 +281,7 @@ async function main(): Promise<void> {
       admit,
       watches,
       chat,
+      checkDomain,
       ...vantageOptions,
       ...timeZone,
       stop: outputGone.signal,
@@ -306,6 +316,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     ...(shared ? { results: shared.results } : {}),
     health: () => health(),
+    checkDomain,
     ...(config.checkTimezone ? { timeZone: config.checkTimezone } : {}),
   });
   try {

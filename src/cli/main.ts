@@ -14,7 +14,7 @@ onClosedPipe(process.stdout);
 onClosedPipe(process.stderr);
 
 async function main(): Promise<number> {
-  // store, worker, history and health are bundled apart from the check (package.json bundle:cli):
+  // store, worker, history, health and domain are bundled apart from the check (package.json bundle:cli):
   // sharing no chunk with them, a check loads 3 files instead of a dozen. A new command goes there.
   if (process.argv[2] === 'store') {
     const { runStoreCommand } = await import('./store-command.js');
@@ -37,6 +37,14 @@ async function main(): Promise<number> {
   if (process.argv[2] === 'history') {
     const { runHistoryCommand } = await import('./history-command.js');
     return runHistoryCommand(process.argv.slice(3), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+  }
+  if (process.argv[2] === 'domain') {
+    const { runDomainCommand } = await import('./domain-command.js');
+    return runDomainCommand(process.argv.slice(3), {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,

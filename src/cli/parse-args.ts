@@ -1,33 +1,40 @@
 import { type CheckRequest, parseCheckWords } from '../check/index.js';
 import { splitVantageWords, type VantageSelection } from '../chat/use-cases/vantage-words.js';
 
-export const USAGE = `usage: smtp-check <host> [ports] [--ports 25,465,587,2525] [--json] [--timeout-ms N] [--mx]
-       smtp-check store import <data file>   (the bot's JSON file into DATABASE_URL; --help for more)
-       smtp-check health                     (DATABASE_URL answers and its schema is current)
-       smtp-check worker --vantage NAME      (a probe worker for the network it runs in; --help)
-       smtp-check worker-role ROLE --vantage NAME  (a database role bound to one vantage; --help)
-       smtp-check history <host> [--png FILE] (a watched host's history from the bot's store)
+export const USAGE = `usage: smtp-check <host> [ports] [--ports LIST] [--json] [--timeout-ms N]
+       smtp-check domain <domain> [--selector s1,s2] [--ip A] [--json]
+       smtp-check store import <data file>  (the JSON file into DATABASE_URL)
+       smtp-check health                    (DATABASE_URL up, schema current)
+       smtp-check worker --vantage NAME     (a probe worker in another network)
+       smtp-check worker-role ROLE --vantage NAME  (a role bound to one vantage)
+       smtp-check history <host> [--png FILE]  (a watched host's history)
+       Each of these takes --help.
 
-  <host>            host name, IP address, host:port, [IPv6]:port, smtp://host:587 (STARTTLS),
-                    smtps://host:465 (implicit TLS), or user@domain (checks the domain's MX hosts)
-  [ports]           ports after the host, as in: smtp-check smtp.example.com 25,587
-  --ports, -p LIST  comma-separated ports (default 25,465,587,2525 plus the provider's alternates);
-                    at most 12 ports however they are named
+  <host>            host name, IP address, host:port, [IPv6]:port,
+                    smtp://host:587 (STARTTLS), smtps://host:465 (implicit TLS),
+                    or user@domain (checks the domain's MX hosts)
+  [ports]           ports after the host: smtp-check smtp.example.com 25,587
+  --ports, -p LIST  comma-separated ports (default 25,465,587,2525 plus the
+                    provider's alternates); at most 12 ports however named
   --json            print one JSON object on stdout instead of the report
-  --timeout-ms N    timeout for every stage (connect, greeting, each reply), in milliseconds
+  --timeout-ms N    timeout for every stage (connect, greeting, each reply), ms
   --mx              probe the domain's MX hosts instead of the name itself
-  --user NAME       log in on the recommended port (or the ports given) with nodemailer; the
-                    password comes from a prompt on a terminal, or from SMTP_PASSWORD
-  --from ADDRESS    with --to: send one labelled test message and show the SMTP transcript
-  --to ADDRESS      (one recipient; AUTH lines redacted); with --user it logs in first
-  --from NAMES      probe from these vantages too (aws-eu,office or all): the bot's workers in
-                    other networks answer through DATABASE_URL; with --json they are in vantages[]
+  --user NAME       log in on the recommended port (or the ports given) with
+                    nodemailer; the password comes from a prompt on a terminal,
+                    or from SMTP_PASSWORD
+  --from ADDRESS    with --to: send one labelled test message and show the SMTP
+  --to ADDRESS      transcript (one recipient; AUTH lines redacted); with
+                    --user it logs in first
+  --from NAMES      probe from these vantages too (aws-eu,office or all): the
+                    bot's workers in other networks answer through
+                    DATABASE_URL; with --json they are in vantages[]
   --no-color        plain text even on a terminal
   --help, -h        this text
 
-exit codes: 0 a submission port is usable and nothing is critical; 1 a critical finding, no usable
-port, or a failed login or send test; 2 bad input or settings; 3 otherwise fine, but a vantage
-asked with --from gave no verdict (no worker, no answer in time, refused or failed)`;
+exit codes: 0 a submission port is usable and nothing is critical; 1 a critical
+finding, no usable port, or a failed login or send test; 2 bad input or
+settings; 3 otherwise fine, but a vantage asked with --from gave no verdict
+(no worker, no answer in time, refused or failed)`;
 
 export type CliArgs =
   | { kind: 'help' }

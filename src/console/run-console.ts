@@ -9,6 +9,7 @@ import type { RunCheck } from '../check/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { type CheckResults, createUseCases, type Requester } from '../chat/use-cases/index.js';
 import type { WatchCommands } from '../watch/index.js';
+import type { CheckDomain } from '../posture-report/index.js';
 import { type ConsoleChat, createConsoleChat } from './console-chat.js';
 import { SLASH_COMMAND } from '../text/slash-command.js';
 
@@ -37,6 +38,8 @@ export interface ConsoleOptions {
   prompt?: string;
   /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
   timeZone?: string;
+  /** The domain report (`domain example.com`). */
+  checkDomain?: CheckDomain;
   /**
    * The terminal's credential and send tests (`host --user NAME`, `--from A --to B`). The console
    * runs on the operator's own terminal, so it may ask for a password (no echo) as the CLI does;
@@ -53,9 +56,9 @@ export const CONSOLE_CHANNEL = 'console';
 
 const INTRO = [
   `smtp-check console: type \`${SLASH_COMMAND} host\` (or just \`host\`), \`help\`,`,
-  '`recheck` or `config` for the last check, `watch host`, `list`, `home`,',
-  '`host --user NAME` to test a login, `quit` to leave. Scheduled re-tests',
-  'print their alerts here.',
+  '`recheck` or `config` for the last check, `domain example.com`, `watch host`,',
+  '`list`, `home`, `host --user NAME` to test a login, `quit` to leave.',
+  'Scheduled re-tests print their alerts here.',
   '',
   '',
 ].join('\n');
@@ -97,6 +100,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     ...(options.vantages ? { vantages: options.vantages } : {}),
     ...(options.localVantage ? { localVantage: options.localVantage } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.checkDomain ? { checkDomain: options.checkDomain } : {}),
   });
   const requester: Requester = {
     channelId: CONSOLE_CHANNEL,

@@ -106,3 +106,10 @@ export function renderHome(note?: string): HomeView {
     ),
   };
 }
+
+/** A bot built without the domain report (a test app); the production bot always has it. */
+export function renderDomainUnavailable(): SlackMessage {
+  const text =
+    'Domain reports are not available in this bot. In a terminal: `npx smtp-check domain example.com`.';
+  return fitMessage({ text, blocks: [section(text)] });
+}

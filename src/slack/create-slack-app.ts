@@ -21,6 +21,7 @@ import {
   type UseCases,
 } from '../chat/use-cases/index.js';
 import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
+import type { CheckDomain } from '../posture-report/index.js';
 
 export const EVENTS_PATH = '/slack/events';
 /** HTTP mode: a load balancer's or orchestrator's probe, on the same port as EVENTS_PATH. */
@@ -66,6 +67,8 @@ export interface SlackAppOptions {
   requestTimeoutMs?: number;
   /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
   timeZone?: string;
+  /** The domain report (`/smtp-check domain example.com` and the Domain posture button). */
+  checkDomain?: CheckDomain;
 }
 
 export interface SlackApp {
@@ -207,6 +210,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.vantages ? { vantages: options.vantages } : {}),
     ...(options.localVantage ? { localVantage: options.localVantage } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.checkDomain ? { checkDomain: options.checkDomain } : {}),
   });
   registerCommandListeners(app, useCases);
   registerActionListeners(app, useCases);

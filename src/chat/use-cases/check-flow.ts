@@ -61,7 +61,7 @@ export async function admitted(
 
 /** Only the requester sees it: response_url when the request has one, chat.postEphemeral otherwise. */
 export async function tell(
-  deps: CheckFlowDeps,
+  deps: Pick<CheckFlowDeps, 'chat' | 'logger'>,
   requester: Requester,
   message: SlackMessage,
   threadTs?: string,

@@ -42,4 +42,9 @@ export function registerActionListeners(app: App, useCases: UseCases): void {
     const { requester, value } = parse({ body, respond });
     await useCases.unwatch(requester, value);
   });
+  app.action<BlockButtonAction>(ACTION_IDS.domainPosture, async ({ ack, body, respond }) => {
+    await ack();
+    const { requester, message, value } = parse({ body, respond });
+    await useCases.domainPosture(requester, message, value);
+  });
 }

@@ -1,0 +1,16 @@
+import { gatherPosture } from '../posture/gather-posture.js';
+import type { PostureDns, PostureRequest } from '../posture/types.js';
+import { judgePosture } from './judge-posture.js';
+import type { DomainReport } from './types.js';
+
+/** A domain report: what DNS says of the domain, judged. Never throws for a DNS outcome. */
+export type CheckDomain = (request: PostureRequest) => Promise<DomainReport>;
+
+/**
+ * The domain check every entry point shares (terminal, Slack, console, watches). `dns` is made per
+ * report: its cache and query budget belong to one report, so a watch tick never answers from
+ * the last tick's cache.
+ */
+export function createCheckDomain(deps: { dns: () => PostureDns; now: () => Date }): CheckDomain {
+  return async (request) => judgePosture(await gatherPosture(request, { dns: deps.dns(), now: deps.now }));
+}
