@@ -13,6 +13,7 @@ import { renderUsage, renderWatchesUnavailable, type WatchVerb } from '../../ren
 import { renderHomeView } from '../../render/watch-overview.js';
 import type { WatchCommands } from '../../watch/index.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
+import type { PostureRequest } from '../../posture/types.js';
 import { errorCode } from './chat-error.js';
 import { recheckThread, runCheckInChannel, tell } from './check-flow.js';
 import { type CheckResults, createMemoryCheckResults, loadResult } from './check-results.js';
@@ -21,6 +22,10 @@ import { parseCommand, type WatchCommand } from './parse-command.js';
 import { runWatchCommand, unwatchFromButton, watchFromButton } from './watch-flow.js';
 import { runVantageCheckInChannel, showVantages, type VantageFlowDeps } from './vantage-flow.js';
 import type { VantageProbes } from '../../vantage/types.js';
+import type { CheckDomain } from '../../posture-report/check-domain.js';
+import { parseDomainName } from '../../check/index.js';
+import { renderDomainUnavailable } from '../../render/slack-notices.js';
+import { runDomainInChannel } from './domain-flow.js';
 
 export interface UseCaseDeps {
   chat: Chat;
@@ -39,6 +44,8 @@ export interface UseCaseDeps {
   localVantage?: string;
   /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
   timeZone?: string;
+  /** The domain report (`domain example.com`); without it the command says it is not available. */
+  checkDomain?: CheckDomain;
 }
 
 export interface MentionEvent {
@@ -65,6 +72,8 @@ export interface UseCases {
   watch(requester: Requester, value?: string): Promise<void>;
   /** Unwatch button on a watch confirmation or the list; value is the host. */
   unwatch(requester: Requester, value?: string): Promise<void>;
+  /** Domain posture button on an MX check's parent; value is the domain. The report goes in its thread. */
+  domainPosture(requester: Requester, message: PostedMessage | null, value?: string): Promise<void>;
   /** The App Home tab: the workspace's watched hosts and their state. */
   homeOpened(userId: string): Promise<void>;
   /** Work still running after its request was acknowledged. */
@@ -108,6 +117,16 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     run: (d: NonNullable<typeof watchDeps>) => Promise<void>,
   ) => (watchDeps ? run(watchDeps) : tell(flow, requester, renderWatchesUnavailable(verb)));
 
+  const domain = (requester: Requester, request: PostureRequest, threadTs?: string): Promise<void> =>
+    deps.checkDomain
+      ? runDomainInChannel(
+          { chat: deps.chat, checkDomain: deps.checkDomain, logger: deps.logger },
+          requester,
+          request,
+          threadTs,
+        )
+      : tell(flow, requester, renderDomainUnavailable());
+
   /** Every piece of work goes through here, so shutdown can refuse new work and wait for the rest. */
   const track = async (requester: Requester, task: () => Promise<void>): Promise<void> => {
     const running = inFlight.run(task);
@@ -133,6 +152,8 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
           return check(requester, parsed);
         case 'vantages':
           return showVantages(vantageFlow, requester);
+        case 'domain':
+          return domain(requester, parsed.request);
       }
     });
 
@@ -159,6 +180,8 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
           return check(requester, parsed);
         case 'vantages':
           return showVantages(vantageFlow, requester, event.threadTs);
+        case 'domain':
+          return domain(requester, parsed.request, event.threadTs);
       }
     });
   };
@@ -196,6 +219,17 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
   const unwatch = (requester: Requester, value?: string): Promise<void> =>
     track(requester, () => withWatches(requester, 'unwatch', (d) => unwatchFromButton(d, requester, value)));
 
+  const domainPosture = (
+    requester: Requester,
+    message: PostedMessage | null,
+    value?: string,
+  ): Promise<void> =>
+    track(requester, async () => {
+      const parsed = parseDomainName(value ?? '');
+      if ('error' in parsed) return tell(flow, requester, renderUsage(parsed.error));
+      return domain(requester, { domain: parsed.domain, selectors: [] }, message?.ts);
+    });
+
   const homeView = async () => {
     if (!deps.watches) return renderHome();
     try {
@@ -214,5 +248,5 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     }
   };
 
-  return { command, mention, rerun, showConfig, watch, unwatch, homeOpened, inFlight };
+  return { command, mention, rerun, showConfig, watch, unwatch, domainPosture, homeOpened, inFlight };
 }

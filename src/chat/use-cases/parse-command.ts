@@ -1,4 +1,5 @@
-import { parseCheckWords } from '../../check/index.js';
+import { parseCheckWords, parseDomainWords } from '../../check/index.js';
+import type { PostureRequest } from '../../posture/types.js';
 import type { CheckRequest } from '../../check/types.js';
 import { VANTAGE_NAME_PATTERN } from '../../diagnose/vantage-types.js';
 import { WATCH_VERBS, type WatchVerb } from '../../render/slack-usage.js';
@@ -25,6 +26,8 @@ export type Command =
   /** `from` names the vantages to probe from besides the bot's own network; absent: its own only. */
   | { kind: 'check'; request: CheckRequest; from?: VantageSelection }
   | { kind: 'vantages' }
+  /** `domain example.com [selector s1,s2] [ip A]`: the domain's sending posture from DNS. */
+  | { kind: 'domain'; request: PostureRequest }
   | { kind: 'watch'; command: WatchCommand }
   | { kind: 'recheck' };
 
@@ -169,6 +172,12 @@ export function parseCommand(text: string, options: { localVantage?: string } = 
   if (isWatchVerb(verb)) return parseWatchCommand(verb, rest);
   if (/^(recheck|re-check|rerun|re-run)$/.test(verb)) return { kind: 'recheck' };
   if (verb === 'vantages' && rest.length === 0) return { kind: 'vantages' };
+  if (verb === 'domain') {
+    const parsed = parseDomainWords(rest);
+    return 'error' in parsed
+      ? { kind: 'help', problem: parsed.error }
+      : { kind: 'domain', request: parsed.request };
+  }
   const split = splitVantageWords(words, options.localVantage ? { own: options.localVantage } : {});
   if ('error' in split) return { kind: 'help', problem: split.error };
   const parsed = parseCheckWords(split.words, {
