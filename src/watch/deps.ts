@@ -21,7 +21,7 @@ export type CheckDomainPosture = (request: { domain: string; selectors: string[]
 export interface RecheckDeps {
   store: WatchStore;
   runCheck: RunCheck;
-  /** Re-checks watched domains; without it they are left as they are (and a warning says why). */
+  /** Re-checks watched domains; without it they are not read, and left as they are. */
   checkDomain?: CheckDomainPosture;
   notify: AlertNotifier;
   now: () => Date;

@@ -45,13 +45,12 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   }
   const byHost = new Map<string, Watch[]>();
   for (const watch of watches) byHost.set(watch.host, [...(byHost.get(watch.host) ?? []), watch]);
-  const domainWatches = await deps.store.listDomainWatches();
+  // Without a domain check (a process built for host watches alone) domain watches are not even
+  // listed: a host-only tick costs the statements it always did.
+  const domainWatches = deps.checkDomain ? await deps.store.listDomainWatches() : [];
   const byDomain = new Map<string, DomainWatch[]>();
   for (const watch of domainWatches) {
     byDomain.set(watch.domain, [...(byDomain.get(watch.domain) ?? []), watch]);
-  }
-  if (deps.checkDomain === undefined && domainWatches.length > 0) {
-    deps.logger.warn('watched domains are not re-checked: this process has no domain posture check');
   }
   const counts: Counts = {
     retested: 0,
@@ -75,7 +74,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   // order their waits end. A slot that slept through each host's jitter idled jitterMs / 2 per host
   // on average: with the defaults (20 slots, 2 s) a tick managed 14–16 hosts/s, about 60 s for 1 000
   // hosts, against about 15 s now (npm run bench, BENCHMARKS.md). The start is still spread over jitterMs.
-  const claimsToMake = [...byHost.keys(), ...(deps.checkDomain ? [...byDomain.keys()].map(domainClaim) : [])];
+  const claimsToMake = [...byHost.keys(), ...[...byDomain.keys()].map(domainClaim)];
   const queue = claimsToMake
     .map((host) => ({ host, delayMs: deps.jitterMs > 0 ? Math.floor(random() * deps.jitterMs) : 0 }))
     .sort((a, b) => a.delayMs - b.delayMs);
