@@ -215,6 +215,13 @@ async function main(): Promise<void> {
     certCriticalDays: CERT_CRITICAL_DAYS,
   };
 
+  // The domain report: a PostureDns per report, so each has its own cache and query budget.
+  const checkDomain = createCheckDomain({
+    dns: () =>
+      createPostureDns(config.postureDnsServers.length > 0 ? { servers: config.postureDnsServers } : {}),
+    now,
+  });
+
   // Watch commands share the checks' admission: a watch's baseline is a chat-started probe too.
   const watches = createWatchCommands({
     store,
@@ -224,14 +231,8 @@ async function main(): Promise<void> {
     alertConfig,
     admins: config.watch.admins,
     admit,
+    checkDomain,
     ...watchVantages,
-  });
-
-  // The domain report: a PostureDns per report, so each has its own cache and query budget.
-  const checkDomain = createCheckDomain({
-    dns: () =>
-      createPostureDns(config.postureDnsServers.length > 0 ? { servers: config.postureDnsServers } : {}),
-    now,
   });
 
   // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
@@ -254,6 +255,7 @@ async function main(): Promise<void> {
           concurrency: config.watch.concurrency,
           jitterMs: 2_000,
           alertConfig,
+          checkDomain,
           ...watchVantages,
         });
       },
