@@ -1,5 +1,5 @@
 import type { DmarcPolicy, SpfResult } from '../posture/types.js';
-import type { Incident, Mute } from './types.js';
+import type { Incident, Mute } from './incident.js';
 
 // A watched sending domain: what DNS said of it (SPF, DMARC, DKIM, MX) reduced to the few facts a
 // change of which is worth a page, the baseline they are compared with, and the incident a

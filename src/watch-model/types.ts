@@ -69,28 +69,7 @@ export type PortAlertStates = Record<number, PortAlertState>;
 /** A watch's per-vantage port states, by vantage name (a watch from vantages only). */
 export type VantageAlertStates = Record<string, PortAlertStates>;
 
-/** An open incident: the alert message in the channel and its thread. One per watch at most. */
-export interface Incident {
-  channel: string;
-  host: string;
-  /** Slack ts of the alert message; the thread hangs under it. */
-  alertTs: string;
-  threadTs: string;
-  openedAt: string;
-  /** Start of the outage (earliest first failing observation). */
-  since: string;
-  lastReminderAt: string | null;
-  /** 'resolving': recovery was posted in the thread, the alert still has to be marked resolved. */
-  status: 'open' | 'resolving';
-  resolvedAt: string | null;
-}
-
-export interface Mute {
-  channel: string;
-  host: string;
-  until: string;
-  by: string;
-}
+export type { Incident, Mute } from './incident.js';
 
 /** One observation of one host × port, as history keeps it. */
 export interface HistorySample {
