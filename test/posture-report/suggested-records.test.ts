@@ -248,3 +248,18 @@ describe('suggested DMARC records', () => {
     expect(fix.value).toBe('v=DMARC1');
   });
 });
+
+describe('a suggested DMARC record carries nothing the report calls broken', () => {
+  test('unknown tags and unusable report addresses are left out; usable ones stay', () => {
+    const record =
+      'v=DMARC1; p=none; x=<!channel>; rua=mailto:<!channel>@evil.example,mailto:d@example.com!10m; ruf=https://example.com/f';
+    const fix = only(
+      postureFacts({
+        dmarc: dmarcFacts({ record, records: [record], policy: 'none', subdomainPolicy: 'none' }),
+      }),
+      '_dmarc.example.com',
+    );
+    expect(fix.value).toBe('v=DMARC1; p=quarantine; rua=mailto:d@example.com!10m');
+    expectValidDmarc(fix.value);
+  });
+});

@@ -7,7 +7,43 @@ import { duplicateIncludes, mergeSpfRecords, repairSpfRecord, startingSpfRecord 
 // Records to paste. One per name: when several problems touch the same record, the suggestion
 // fixes all of them, since pasting one fix over another would undo it.
 
-/** A DMARC record with tags set (a value) or removed (null), in the order written; new tags at the end. */
+/** RFC 7489's tags and DMARCbis's: a suggestion keeps only these. */
+const DMARC_TAGS = new Set([
+  'v',
+  'p',
+  'sp',
+  'np',
+  'pct',
+  'adkim',
+  'aspf',
+  'rua',
+  'ruf',
+  'fo',
+  'rf',
+  'ri',
+  'psd',
+  't',
+]);
+/** A report address a receiver can use: `mailto:` a mailbox, with an optional size limit. */
+const REPORT_URI = /^mailto:[a-z0-9._%+=-]+@[a-z0-9-]+(\.[a-z0-9-]+)+(![0-9]+[kmgt]?)?$/i;
+
+/**
+ * A report list without the addresses no receiver can use, so a suggestion never carries a broken
+ * one forward; null when none is left (the tag is dropped).
+ */
+function usableReportUris(value: string): string | null {
+  const kept = value
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => REPORT_URI.test(uri));
+  return kept.length > 0 ? kept.join(',') : null;
+}
+
+/**
+ * A DMARC record with tags set (a value) or removed (null), in the order written; new tags at the
+ * end. Tags DMARC does not know and report addresses that cannot be used are left out: a record
+ * to paste must not repeat what the report calls broken.
+ */
 export function editDmarcRecord(record: string, changes: Record<string, string | null>): string {
   const pending = new Map(Object.entries(changes));
   const tags = record
@@ -19,6 +55,11 @@ export function editDmarcRecord(record: string, changes: Record<string, string |
         .slice(0, Math.max(part.indexOf('='), 0))
         .trim()
         .toLowerCase();
+      if (!DMARC_TAGS.has(name)) return [];
+      if ((name === 'rua' || name === 'ruf') && !pending.has(name)) {
+        const uris = usableReportUris(part.slice(part.indexOf('=') + 1));
+        return uris === null ? [] : [`${name}=${uris}`];
+      }
       if (!pending.has(name)) return [part];
       const value = pending.get(name);
       pending.delete(name);
