@@ -134,13 +134,17 @@ export function dkimBlocks(facts: PostureFacts, summary: string): Block[] {
 }
 
 function destinationLine(tag: 'rua' | 'ruf', destination: DmarcDestination): string {
-  const where = !destination.external
-    ? 'own domain'
-    : destination.authorized === true
-      ? 'external · authorized ✅'
-      : destination.authorized === false
-        ? `external · *not authorized* ❌ (no v=DMARC1 at ${slackCode(destination.authorizationName ?? '_report._dmarc', 260)})`
-        : 'external · authorization unknown ❓';
+  // A destination with no domain to read is unusable, not "own domain" (its problem says why).
+  const where =
+    destination.domain === undefined
+      ? 'unusable'
+      : !destination.external
+        ? 'own domain'
+        : destination.authorized === true
+          ? 'external · authorized ✅'
+          : destination.authorized === false
+            ? `external · *not authorized* ❌ (no v=DMARC1 at ${slackCode(destination.authorizationName ?? '_report._dmarc', 260)})`
+            : 'external · authorization unknown ❓';
   const problem = destination.problem ? ` · ${slackCode(destination.problem, 200)}` : '';
   return `${tag} ${slackCode(destination.uri, 300)} ${where}${problem}`;
 }

@@ -90,13 +90,17 @@ export function dkimLines(facts: PostureFacts): ReportLine[] {
 
 function destinationLine(tag: 'rua' | 'ruf', destination: DmarcDestination): ReportLine {
   const uri = oneLine(destination.uri, 300);
-  const where = !destination.external
-    ? 'own domain'
-    : destination.authorized === true
-      ? 'external · authorized ✔'
-      : destination.authorized === false
-        ? `external · NOT authorized ✘ (no v=DMARC1 at ${oneLine(destination.authorizationName ?? 'its _report._dmarc name', 255)})`
-        : 'external · authorization unknown';
+  // A destination with no domain to read is unusable, not "own domain" (its problem says why).
+  const where =
+    destination.domain === undefined
+      ? 'unusable'
+      : !destination.external
+        ? 'own domain'
+        : destination.authorized === true
+          ? 'external · authorized ✔'
+          : destination.authorized === false
+            ? `external · NOT authorized ✘ (no v=DMARC1 at ${oneLine(destination.authorizationName ?? 'its _report._dmarc name', 255)})`
+            : 'external · authorization unknown';
   const problem = destination.problem ? ` · ${oneLine(destination.problem, 200)}` : '';
   return prose(`  ${tag} ${uri}  ${where}${problem}`);
 }

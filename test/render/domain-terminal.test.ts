@@ -158,3 +158,24 @@ describe('renderDomainText()', () => {
     expect(text).toContain('no v=spf1 record at example.com');
   });
 });
+
+describe('a DMARC report destination with no domain to read', () => {
+  test('is called unusable, never "own domain"', () => {
+    const base = aTypicalReport();
+    const report = {
+      ...base,
+      facts: {
+        ...base.facts,
+        dmarc: {
+          ...base.facts.dmarc,
+          rua: [{ uri: 'mailto:<!channel>', external: false, authorized: null, problem: 'no mailbox in it' }],
+        },
+      },
+    };
+    const line = plain(report)
+      .split('\n')
+      .find((text) => text.includes('rua mailto:'));
+    expect(line).toMatch(/unusable · no mailbox in it/);
+    expect(line).not.toMatch(/own domain/);
+  });
+});
