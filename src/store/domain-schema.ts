@@ -7,14 +7,12 @@ import {
   type PostureDegradation,
   type PostureSnapshot,
 } from '../watch-model/domain-watch.js';
-import type { Incident } from '../watch-model/types.js';
+import { incidentSchema, isoTime, nonEmpty } from './record-schemas.js';
 
 // What a domain watch's record holds, checked when the data file is loaded and when PostgreSQL's
 // jsonb columns are read back: a snapshot that does not fit is refused where it is, instead of
 // failing later in a comparison.
 
-const isoTime = z.iso.datetime({ offset: true });
-const nonEmpty = z.string().min(1);
 const dmarcPolicy = z.enum(['none', 'quarantine', 'reject']);
 
 export const postureSnapshotSchema = z.object({
@@ -36,25 +34,12 @@ export const postureDegradationSchema = z.object({
   after: z.string(),
 }) satisfies z.ZodType<PostureDegradation>;
 
-/** The incident of a domain watch: the same record as a host watch's, its host the domain. */
-export const domainIncidentSchema = z.object({
-  channel: nonEmpty,
-  host: nonEmpty,
-  alertTs: nonEmpty,
-  threadTs: nonEmpty,
-  openedAt: isoTime,
-  since: isoTime,
-  lastReminderAt: isoTime.nullable(),
-  status: z.enum(['open', 'resolving']),
-  resolvedAt: isoTime.nullable(),
-}) satisfies z.ZodType<Incident>;
-
 export const domainWatchStateSchema = z.object({
   baseline: postureSnapshotSchema,
   last: postureSnapshotSchema,
   announced: z.array(postureDegradationSchema),
   degradedSince: isoTime.nullable(),
-  incident: domainIncidentSchema.nullable(),
+  incident: incidentSchema.nullable(),
 }) satisfies z.ZodType<DomainWatchState>;
 
 export const domainWatchSchema = z.object({

@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
 import { PORT_CLASSES } from '../probe/types.js';
-import type { HistorySample, Incident, Mute, PortAlertState, Watch } from '../watch-model/index.js';
+import type { HistorySample, Mute, PortAlertState, Watch } from '../watch-model/index.js';
 import { ALERT_PHASES, CERT_BANDS } from '../watch-model/types.js';
 import { domainWatchSchema } from './domain-schema.js';
+import { incidentSchema, isoTime, nonEmpty } from './record-schemas.js';
+
+export { incidentSchema };
 
 // The one definition of what a watch store holds, checked when it is loaded: a record that does
 // not fit is refused with where it is and what is wrong, instead of failing later when a message
 // is drawn from it. The record schemas (object form) are what any store implementation keeps; the
 // file schemas below them are the JSON data file's compact layout.
 
-const isoTime = z.iso.datetime({ offset: true });
 const portNumber = z.number().int().min(1).max(65_535);
 const portClass = z.enum(PORT_CLASSES);
 const alertPhase = z.enum(ALERT_PHASES);
 const certBand = z.enum(CERT_BANDS);
-const nonEmpty = z.string().min(1);
 const vantageName = z.string().regex(VANTAGE_NAME_PATTERN, 'a vantage name');
 
 export const watchSchema = z.object({
@@ -41,18 +42,6 @@ export const portAlertStateSchema = z.object({
   announcedAt: isoTime.nullable(),
   certBand: certBand.nullable(),
 }) satisfies z.ZodType<PortAlertState>;
-
-export const incidentSchema = z.object({
-  channel: nonEmpty,
-  host: nonEmpty,
-  alertTs: nonEmpty,
-  threadTs: nonEmpty,
-  openedAt: isoTime,
-  since: isoTime,
-  lastReminderAt: isoTime.nullable(),
-  status: z.enum(['open', 'resolving']),
-  resolvedAt: isoTime.nullable(),
-}) satisfies z.ZodType<Incident>;
 
 export const muteSchema = z.object({
   channel: nonEmpty,
