@@ -129,6 +129,20 @@ async function postThread(
 /** A check's outcome: the diagnosis, or the error that ended it. */
 type Outcome = { ok: true; diagnosis: HostDiagnosis } | { ok: false; error: unknown };
 
+/** Answers through response_url; a failure is logged, so the next message is still tried. */
+export function sayPrivately(
+  deps: Pick<CheckFlowDeps, 'logger'>,
+  respond: NonNullable<Requester['respond']>,
+): (message: SlackMessage) => Promise<void> {
+  return async (message) => {
+    try {
+      await respond(message);
+    } catch (error) {
+      deps.logger.error('respond failed', { error, code: errorCode(error) });
+    }
+  };
+}
+
 /** Where the bot cannot post: everything goes back through response_url, to the requester only. */
 async function answerPrivately(
   deps: CheckFlowDeps,
@@ -138,13 +152,7 @@ async function answerPrivately(
 ): Promise<void> {
   const respond = requester.respond;
   if (!respond) return;
-  const say = async (message: SlackMessage): Promise<void> => {
-    try {
-      await respond(message);
-    } catch (error) {
-      deps.logger.error('respond failed', { error, code: errorCode(error) });
-    }
-  };
+  const say = sayPrivately(deps, respond);
   // response_url takes five messages in thirty minutes: a notice, the result, the evidence.
   await say(renderNotInChannel());
   const result = await outcome;

@@ -8,7 +8,7 @@ import { fitMessage } from '../../render/slack-limits.js';
 import { renderCheckFailed, renderNotInChannel, renderSlackRefused } from '../../render/slack-notices.js';
 import type { Chat, PostedMessage, Requester } from './chat.js';
 import { cannotPostHere, errorCode } from './chat-error.js';
-import { tell } from './check-flow.js';
+import { sayPrivately, tell } from './check-flow.js';
 
 // `/smtp-check domain example.com`: a message in the channel that says the report is running,
 // replaced by the verdict and the compact table, with the evidence, the sender rules and the
@@ -60,13 +60,7 @@ async function answerPrivately(
 ): Promise<void> {
   const respond = requester.respond;
   if (!respond) return;
-  const say = async (message: SlackMessage): Promise<void> => {
-    try {
-      await respond(message);
-    } catch (error) {
-      deps.logger.error('respond failed', { error, code: errorCode(error) });
-    }
-  };
+  const say = sayPrivately(deps, respond);
   await say(renderNotInChannel());
   const result = await report(deps, request);
   if ('error' in result) return say(renderCheckFailed(request.domain, 'an unexpected error'));
