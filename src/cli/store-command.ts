@@ -86,12 +86,12 @@ export async function runStoreCommand(argv: string[], io: StoreCommandIo): Promi
     const counts = await store.transaction('importing the data file', (client) =>
       importStoreData(client, loaded.data),
     );
-    const imported = `imported ${plural(counts.watches, 'watch', 'watches')} (${plural(counts.alertStates, 'port alert state')}), ${plural(counts.incidents, 'incident')}, ${plural(counts.mutes, 'mute')}, ${plural(counts.series, 'history series', 'history series')} from ${path} into ${where}`;
+    const imported = `imported ${plural(counts.watches, 'watch', 'watches')} (${plural(counts.alertStates, 'port alert state')}), ${plural(counts.incidents, 'incident')}, ${plural(counts.mutes, 'mute')}, ${plural(counts.series, 'history series', 'history series')}, ${plural(counts.domainWatches, 'domain watch', 'domain watches')} from ${path} into ${where}`;
     const present =
-      counts.watchesPresent + counts.seriesPresent === 0
+      counts.watchesPresent + counts.seriesPresent + counts.domainWatchesPresent === 0
         ? '0 already present'
-        : `already present and left as they are: ${plural(counts.watchesPresent, 'watch', 'watches')}, ${plural(counts.seriesPresent, 'history series', 'history series')}`;
-    const nothing = counts.watches + counts.series === 0 ? ' — nothing changed' : '';
+        : `already present and left as they are: ${plural(counts.watchesPresent, 'watch', 'watches')}, ${plural(counts.seriesPresent, 'history series', 'history series')}, ${plural(counts.domainWatchesPresent, 'domain watch', 'domain watches')}`;
+    const nothing = counts.watches + counts.series + counts.domainWatches === 0 ? ' — nothing changed' : '';
     io.stdout.write(`${escapeControls(`${imported}; ${present}${nothing}`)}\n`);
     return EXIT_OK;
   } catch (error) {

@@ -10,6 +10,7 @@ import { requirePostgres } from '../helpers/postgres.js';
 import { snapshot, testDatabases } from './pg-test-support.js';
 import { VERSION_1_FILE, VERSION_1_WATCH } from './fixtures/version-1.js';
 import { aState, anIncident, aWatch } from './watch-store-contract.js';
+import { aDomainWatch } from './domain-watch-fixtures.js';
 
 // `smtp-check store import`, as an operator runs it: the real command against a real database.
 
@@ -74,6 +75,7 @@ async function aDataFile(): Promise<string> {
     });
     await store.appendHistory('2001:db8::25', 587, { at, class: 'open-starttls', usable: true });
   }
+  await store.saveDomainWatch(aDomainWatch({ channel: 'C0WATCH', domain: 'example.test' }));
   await store.close();
   return file;
 }
@@ -92,6 +94,7 @@ async function everything(store: WatchStore) {
     ),
     incidents: await store.listIncidents(),
     history: [await store.getHistory('a.example.test', 25), await store.getHistory('2001:db8::25', 587)],
+    domains: await store.listDomainWatches(),
   };
 }
 
@@ -103,7 +106,7 @@ describe.skipIf(skip !== null)('smtp-check store import', () => {
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe(
-      `imported 3 watches (3 port alert states), 1 incident, 1 mute, 2 history series from ${file} into ${describeDatabase(db.url)}; 0 already present\n`,
+      `imported 3 watches (3 port alert states), 1 incident, 1 mute, 2 history series, 1 domain watch from ${file} into ${describeDatabase(db.url)}; 0 already present\n`,
     );
 
     const lowdb = await openLowdbWatchStore(file);
@@ -168,7 +171,7 @@ describe.skipIf(skip !== null)('smtp-check store import', () => {
     const again = await smtpCheck(['store', 'import', file], { DATABASE_URL: db.url });
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toBe(
-      `imported 0 watches (0 port alert states), 0 incidents, 0 mutes, 0 history series from ${file} into ${describeDatabase(db.url)}; already present and left as they are: 3 watches, 2 history series — nothing changed\n`,
+      `imported 0 watches (0 port alert states), 0 incidents, 0 mutes, 0 history series, 0 domain watches from ${file} into ${describeDatabase(db.url)}; already present and left as they are: 3 watches, 2 history series, 1 domain watch — nothing changed\n`,
     );
     expect(await snapshot(db.name)).toEqual(before);
   });
@@ -181,7 +184,7 @@ describe.skipIf(skip !== null)('smtp-check store import', () => {
     const run = await smtpCheck(['store', 'import', file], { DATABASE_URL: db.url });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(
-      /^imported 1 watch \(0 port alert states\), 0 incidents, 0 mutes, 0 history series /,
+      /^imported 1 watch \(0 port alert states\), 0 incidents, 0 mutes, 0 history series, 0 domain watches /,
     );
     expect(await readFile(file, 'utf8')).toBe(v1);
     const pg = await openPgWatchStore(db.url);
