@@ -51,7 +51,8 @@ function parse(argv: string[]): Parsed {
     if (name === '--json') json = true;
     else if (name === '--no-color') color = false;
     else if (name === '--selector' || name === '--selectors' || name === '-s' || name === '--ip') {
-      const value = inline ?? argv[(index += 1)];
+      if (inline === undefined) index += 1;
+      const value = inline ?? argv[index];
       if (value === undefined || value === '') {
         const example = name === '--ip' ? '--ip 203.0.113.5' : '--selector s1,s2';
         return { error: `${name} needs a value, as in ${example}` };
