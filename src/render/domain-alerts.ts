@@ -1,5 +1,5 @@
 import { plural } from '../text/plural.js';
-import { cleanText, slackCode, slackText } from '../text/sanitize.js';
+import { cleanText, escapeMrkdwn, slackCode, slackText } from '../text/sanitize.js';
 import { SLASH_COMMAND } from '../text/slash-command.js';
 import type {
   DomainAlertNotice,
@@ -18,6 +18,8 @@ import { fitMessage } from './slack-limits.js';
 
 const VERDICT_ICON: Record<PostureSnapshot['verdict'], string> = { ok: '🟢', warning: '🟡', critical: '🔴' };
 const domainCode = (domain: string): string => slackCode(domain, 260);
+/** Inside a code span already: slackText would open a span of its own around the domain. */
+const inCode = (text: string): string => escapeMrkdwn(cleanText(text, 260).replace(/`/g, "'"));
 const between = (from: string, to: string): number => Date.parse(to) - Date.parse(from);
 
 /** What a watch follows, in one sentence: "SPF ends in -all, DMARC p=reject, DKIM google, 2 MX hosts". */
@@ -82,7 +84,7 @@ export function renderDomainAlert(notice: DomainAlertNotice): SlackMessage {
   if (advice) blocks.push(advice);
   blocks.push(
     context(
-      `Updates follow in this thread · if the change was meant, accept it as the new baseline with \`${SLASH_COMMAND} watch domain ${slackText(notice.domain, 260)}\` · silence with \`${SLASH_COMMAND} mute domain ${slackText(notice.domain, 260)} 2h\``,
+      `Updates follow in this thread · if the change was meant, accept it as the new baseline with \`${SLASH_COMMAND} watch domain ${inCode(notice.domain)}\` · silence with \`${SLASH_COMMAND} mute domain ${inCode(notice.domain)} 2h\``,
     ),
   );
   const text = [
