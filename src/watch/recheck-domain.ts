@@ -151,6 +151,10 @@ async function reconcileDomainWatch(
     return save({ ...observation, announced: change.degradations, incident: null });
   }
   const since = degradedSince ?? at;
+  // The alert's ledger key is named after `since`: saved before the post, so a save that fails
+  // after it leaves the next tick the same key, and the ledger adopts the alert instead of a second.
+  if (was.degradedSince === null)
+    await store.saveDomainWatchState(channel, domain, { ...observation, incident: null });
   const intent = domainPostIntent(channel, domain, 'alert', since);
   const posted = await postThroughLedger(ledger, 'alert', intent, null, (key) =>
     unsupported(notify.postDomainAlert?.bind(notify))(channel, notice, { key }),
