@@ -79,7 +79,11 @@ async function reconcileDomainWatch(
   // A part the baseline could not tell (DNS failed when the watch was added) is the first one seen.
   const baseline = fillUnknown(was.baseline, current);
   const change = comparePosture(baseline, current, was.announced);
-  const degradedSince = change.degradations.length === 0 ? null : (was.degradedSince ?? at);
+  // A new degradation is dated by the tick's slot, the same on every replica: the alert's ledger key
+  // is named after it, so two replicas that re-check the domain in one tick (a lease that lapsed)
+  // post one alert, not two.
+  const firstSeen = (deps.slot ?? new Date(at)).toISOString();
+  const degradedSince = change.degradations.length === 0 ? null : (was.degradedSince ?? firstSeen);
   const observation: DomainWatchState = { ...was, baseline, last: current, degradedSince };
   const accepted: PostedKey[] = [];
   const save = async (state: DomainWatchState): Promise<void> => {

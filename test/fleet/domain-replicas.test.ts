@@ -258,3 +258,78 @@ describe.skipIf(skip !== null)('a replica whose save fails right after it posted
     }
   }, 60_000);
 });
+
+describe.skipIf(skip !== null)('two replicas that re-check one domain in the same tick', () => {
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+
+  test('post one alert: its ledger key is the tick slot, not either replica’s clock', async () => {
+    db = await createTestDatabase('smtp_check_domain_lapsed');
+    const store = await openPgWatchStore(db.url);
+    try {
+      const world = new World();
+      let report: DomainReport = aDomainReport();
+      const commands = createWatchCommands({
+        store,
+        runCheck: world.runCheck,
+        checkDomain: async () => report,
+        now: world.now,
+        logger: silentLogger,
+      });
+      expect((await commands.addDomainWatch({ channel: CHANNEL, user: 'U0LEAD', words: [DOMAIN] })).ok).toBe(
+        true,
+      );
+      const coordinator = (replica: string) =>
+        createPgFleetCoordinator({
+          pool: store.pool,
+          url: db!.url,
+          // A lease shorter than replica-0's re-check: replica-1 takes the domain over in the same tick.
+          leaseMs: 1,
+          batchSize: 4,
+          logger: silentLogger,
+          replica,
+          store: { transaction: (doing, work) => store.transaction(doing, work), saveAlertStatesIn },
+        });
+      report = aDomainReport({ dmarc: dmarcFacts({ policy: 'none' }) });
+      const slot = new Date(world.nowMs + TICK_MS);
+      // replica-0 holds its report until replica-1 has finished the whole tick.
+      let releaseFirst: () => void = () => {};
+      const firstHeld = new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      let firstAsked: () => void = () => {};
+      const firstStarted = new Promise<void>((resolve) => {
+        firstAsked = resolve;
+      });
+      const tickOf = (replica: string, nowMs: number, checkDomain: () => Promise<DomainReport>) =>
+        recheckWatches({
+          store,
+          runCheck: world.runCheck,
+          checkDomain,
+          notify: world.notifier,
+          now: () => new Date(nowMs),
+          logger: silentLogger,
+          concurrency: 1,
+          jitterMs: 0,
+          fleet: coordinator(replica),
+          slot,
+        });
+      const first = tickOf('replica-0', slot.getTime() + 1_000, async () => {
+        firstAsked();
+        await firstHeld;
+        return report;
+      });
+      await firstStarted;
+      await tickOf('replica-1', slot.getTime() + 45_000, async () => report);
+      releaseFirst();
+      await first;
+      const alerts = world.notifier.take().filter((call) => call.method === 'postDomainAlert');
+      expect(alerts).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
