@@ -1,48 +1,26 @@
+import stringWidth from 'string-width';
+
 // How many terminal columns text takes, for lines that must fit the terminal (live progress is
 // redrawn by moving the cursor up one row per line, which a wrapped line breaks).
-
-type Range = readonly [number, number];
-
-// Zero width: combining marks, zero-width and direction marks, variation selectors.
-const ZERO_WIDTH: Range[] = [
-  [0x0300, 0x036f],
-  [0x200b, 0x200f],
-  [0x20d0, 0x20ff],
-  [0xfe00, 0xfe0f],
-];
-// Two columns: East Asian wide characters and emoji. Counting a doubtful one as two is the safe
-// side: the line is then at most a column short, never a column over.
-const WIDE: Range[] = [
-  [0x1100, 0x115f],
-  [0x231a, 0x231b],
-  [0x23e9, 0x23f3],
-  [0x2600, 0x27bf],
-  [0x2e80, 0xa4cf],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x1f000, 0x1faff],
-  [0x20000, 0x3fffd],
-];
-
-const within = (ranges: Range[], code: number): boolean =>
-  ranges.some(([from, to]) => code >= from && code <= to);
-
-function charWidth(char: string): number {
-  const code = char.codePointAt(0) ?? 0;
-  if (within(ZERO_WIDTH, code)) return 0;
-  return within(WIDE, code) ? 2 : 1;
-}
-
-// Colour and cursor sequences take no room.
-const SGR = /\u001b\[[0-9;?]*[A-Za-z]/g;
+//
+// string-width (sindresorhus, with get-east-asian-width from the Unicode data) counts as terminals
+// do: ⭐ and other emoji-presentation symbols, CJK and fullwidth forms take two columns; a joined
+// emoji (👨‍👩‍👧) or one with a skin tone (👍🏽) is one grapheme of two columns; combining marks and
+// zero-width characters take none; escape sequences are left out. A hand-kept table of ranges
+// missed ⭐ and drifted with every Unicode release, and a line one column too wide breaks a redraw.
 
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text.replace(SGR, '')) width += charWidth(char);
-  return width;
+  return stringWidth(text);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Text cut into what a terminal draws as one cell or two: a joined emoji or a letter with its
+ * combining marks is never split (half of one would be drawn as two other symbols).
+ */
+function cells(text: string): string[] {
+  return Array.from(graphemes.segment(text), (part) => part.segment);
 }
 
 /** Cuts plain text (no escape sequences) to at most maxColumns, with "…" when cut. */
@@ -51,10 +29,10 @@ export function fitColumns(text: string, maxColumns: number): string {
   if (maxColumns <= 0) return '';
   let out = '';
   let width = 0;
-  for (const char of text) {
-    const next = charWidth(char);
+  for (const cell of cells(text)) {
+    const next = displayWidth(cell);
     if (width + next > maxColumns - 1) break;
-    out += char;
+    out += cell;
     width += next;
   }
   return `${out}…`;
@@ -82,9 +60,9 @@ export function wrapColumns(line: string, maxColumns: number, indent = '  '): st
     let rest = word;
     while (displayWidth(rest.trimEnd()) > room()) {
       let piece = '';
-      for (const char of rest) {
-        if (displayWidth(piece + char) > room()) break;
-        piece += char;
+      for (const cell of cells(rest)) {
+        if (displayWidth(piece + cell) > room()) break;
+        piece += cell;
       }
       if (piece === '') break;
       current += piece;
