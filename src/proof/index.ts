@@ -33,6 +33,7 @@ export {
   type PasswordMechanism,
   testCredentials,
 } from './test-credentials.js';
+export { SESSION_STEPS, type SessionStep } from './session-step.js';
 export type { TranscriptDirection, TranscriptLine } from './transcript.js';
 export {
   type CertificateDiagnostic,

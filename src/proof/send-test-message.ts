@@ -8,6 +8,7 @@ import { type SendOutcome, type SendStage, explainSendRefusal, queueIdFrom } fro
 import { nodemailerVersion } from './nodemailer-version.js';
 import { type SmtpReply, parseReply } from './reply.js';
 import { secretForms } from './secrets.js';
+import { type SessionStep, reportSteps } from './session-step.js';
 import { type LoginRefusal, planLogin, tlsFor } from './test-credentials.js';
 import {
   type TranscriptCollector,
@@ -49,6 +50,8 @@ export interface SendTestOptions {
   password?: string;
   tls?: Omit<ShownTlsOptions, 'rejectUnauthorized'>;
   limits: ProofLimits;
+  /** Called as the session reaches each step (connect, STARTTLS, AUTH, MAIL…), for a live display. */
+  onStep?: (step: SessionStep) => void;
 }
 
 export interface SendTestDeps {
@@ -215,7 +218,7 @@ export async function sendTestMessage(
   const user = options.user;
   const password = options.password ?? '';
   const forms = secretForms({ user: user ?? '', password });
-  const collector = createTranscriptCollector(forms);
+  const collector = createTranscriptCollector(forms, reportSteps(options.onStep));
   const withLogin = user !== undefined;
   const { timeoutMs } = options.limits;
   const transport = createTransport(

@@ -10,6 +10,7 @@ import { type Failure, describeFailure } from './describe-failure.js';
 import { nodemailerVersion } from './nodemailer-version.js';
 import { type SmtpReply, parseReply } from './reply.js';
 import { secretForms } from './secrets.js';
+import { type SessionStep, reportSteps } from './session-step.js';
 import { type TranscriptLine, authMechanisms, createTranscriptCollector } from './transcript.js';
 import { type ProofLimits, type ShownTlsOptions, sessionTimeouts } from './verify-transport.js';
 
@@ -59,6 +60,8 @@ export interface CredentialTestOptions {
   /** Log in with this mechanism instead of the first one offered. */
   mechanism?: PasswordMechanism;
   limits: ProofLimits;
+  /** Called as the session reaches each step (connect, STARTTLS, AUTH…), for a live display. */
+  onStep?: (step: SessionStep) => void;
 }
 
 export interface CredentialTestResult {
@@ -176,7 +179,7 @@ export function planLogin(session: LoginSession): LoginPlan {
 /** Logs in once and reports what happened. Never throws for a network or server outcome. */
 export function testCredentials(options: CredentialTestOptions): Promise<CredentialTestResult> {
   const forms = secretForms({ user: options.user, password: options.password });
-  const collector = createTranscriptCollector(forms);
+  const collector = createTranscriptCollector(forms, reportSteps(options.onStep));
   const security = options.secure ? 'implicit-tls' : 'starttls';
   const base = {
     by: 'nodemailer' as const,

@@ -61,8 +61,14 @@ function formatMessage(message: unknown, args: unknown[]): string {
   return text;
 }
 
-/** Collects a redacting transcript. `secretForms` comes from secrets.ts (empty when nothing is secret). */
-export function createTranscriptCollector(secretForms: readonly string[] = []): TranscriptCollector {
+/**
+ * Collects a redacting transcript. `secretForms` comes from secrets.ts (empty when nothing is
+ * secret). `onLine` sees each line as it is added, already redacted (the session's live steps).
+ */
+export function createTranscriptCollector(
+  secretForms: readonly string[] = [],
+  onLine?: (line: TranscriptLine) => void,
+): TranscriptCollector {
   const lines: TranscriptLine[] = [];
   const ehlo: string[] = [];
   let inAuthExchange = false;
@@ -80,8 +86,13 @@ export function createTranscriptCollector(secretForms: readonly string[] = []): 
       .join(known[1]);
   };
 
+  const add = (line: TranscriptLine) => {
+    lines.push(line);
+    onLine?.({ ...line });
+  };
+
   const push = (direction: TranscriptDirection, text: string) => {
-    lines.push({ direction, text: redact(text) });
+    add({ direction, text: redact(text) });
   };
 
   const client = (raw: string) => {
@@ -112,7 +123,7 @@ export function createTranscriptCollector(secretForms: readonly string[] = []): 
         authReplies.push([raw, redacted]);
         authReplies.sort((a, b) => b[0].length - a[0].length);
       }
-      lines.push({ direction: 'server', text: redacted });
+      add({ direction: 'server', text: redacted });
       return;
     }
     if ((lastClientVerb === 'EHLO' || lastClientVerb === 'LHLO') && /^250[ -]/.test(raw)) ehlo.push(raw);
