@@ -7,6 +7,7 @@ import { createPool } from '../database/connection.js';
 import { databasePassword } from '../database/database-url.js';
 import { loadCliVantageSettings } from '../config.js';
 import { openPgVantageProbes } from '../vantage/pg-vantage-probes.js';
+import type { VantageAskProgress } from './run-cli.js';
 
 // `smtp-check host --from aws-eu,office`: the terminal asks the bot's workers through the same
 // database and queue as the bot. Its own network is the report above; the others come back as
@@ -17,7 +18,11 @@ export async function openCliVantages(
   defaultPorts: number[],
 ): Promise<
   | {
-      ask(selection: VantageSelection, request: CheckRequest): Promise<VantageOutcome[]>;
+      ask(
+        selection: VantageSelection,
+        request: CheckRequest,
+        progress?: VantageAskProgress,
+      ): Promise<VantageOutcome[]>;
       close(): Promise<void>;
     }
   | { problem: string }
@@ -44,9 +49,16 @@ export async function openCliVantages(
       logger,
     });
     return {
-      ask: async (selection, request) => {
-        if (selection.kind === 'named')
-          return probes.probeFrom(selection.names, request, { priority: 'interactive' });
+      ask: async (selection, request, progress) => {
+        // Each answer (or silence) is heard as it comes, so the terminal can say who it still waits for.
+        const probeFrom = (names: string[]) => {
+          progress?.asking(names, settings.deadlineMs);
+          return probes.probeFrom(names, request, {
+            priority: 'interactive',
+            ...(progress ? { onOutcome: (outcome: VantageOutcome) => progress.answered(outcome) } : {}),
+          });
+        };
+        if (selection.kind === 'named') return probeFrom(selection.names);
         // `--from all` asks at most MAX_VANTAGES, as a check in chat does, and says who was left out.
         const live = (await probes.list())
           .filter((vantage) => !vantage.local && vantage.live)
@@ -57,7 +69,7 @@ export async function openCliVantages(
             `smtp-check: --from all asks at most ${MAX_VANTAGES} vantages; left out: ${leftOut.join(', ')}\n`,
           );
         }
-        return probes.probeFrom(names, request, { priority: 'interactive' });
+        return probeFrom(names);
       },
       close: async () => {
         await probes.close();

@@ -14,6 +14,7 @@ import { escapeControls } from '../text/sanitize.js';
 import { renderPendingLine, renderPortLine, renderReport } from '../render/terminal.js';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { EXIT_VANTAGE_SILENT } from '../util/exit-codes.js';
+import { liveColumns, sessionStepDisplay, vantageWaitDisplay, type WaitingMode } from './waiting-display.js';
 
 export interface CliIo {
   /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
@@ -21,6 +22,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown; isTTY?: boolean };
   /** Repeats fn every ms until the returned function is called (setInterval; tests drive it). */
   every?: (ms: number, fn: () => void) => () => void;
+  /** The clock for deadlines and elapsed seconds, in ms (Date.now; tests set it). */
+  now?: () => number;
   /** NO_COLOR (https://no-color.org) turns colour off. */
   noColor: boolean;
 }
@@ -30,6 +33,14 @@ export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor };
 /** The check itself is fine, but a vantage asked with --from gave no verdict. */
 export { EXIT_VANTAGE_SILENT };
 
+/** What the terminal hears while the other networks are asked (the live "still waiting" lines). */
+export interface VantageAskProgress {
+  /** These vantages were asked, each with this long to answer. */
+  asking(vantages: string[], deadlineMs: number): void;
+  /** One of them answered, or was found silent. */
+  answered(outcome: VantageOutcome): void;
+}
+
 /** Probing from other networks (`--from NAMES`), through the bot's database and its workers. */
 export interface CliVantages {
   /** This terminal's own network, as the comparison names it. */
@@ -37,18 +48,18 @@ export interface CliVantages {
   /** Opens the queue, or says why it cannot (no DATABASE_URL). */
   open(): Promise<
     | {
-        ask(selection: VantageSelection, request: CheckRequest): Promise<VantageOutcome[]>;
+        ask(
+          selection: VantageSelection,
+          request: CheckRequest,
+          progress?: VantageAskProgress,
+        ): Promise<VantageOutcome[]>;
         close(): Promise<void>;
       }
     | { problem: string }
   >;
 }
 
-/** Terminal width for live lines; 80 when unknown (a pipe, or a terminal that does not say). */
-export function liveColumns(stdout: CliIo['stdout']): number {
-  const columns = stdout.columns;
-  return typeof columns === 'number' && Number.isInteger(columns) && columns > 0 ? columns : 80;
-}
+export { liveColumns };
 
 /**
  * Live progress on a terminal: one line per planned port, rewritten in place as ports finish.
@@ -145,6 +156,15 @@ export async function runCli(
     return EXIT_USAGE;
   }
 
+  // After the ports, what is still waited for: live lines on a terminal stdout, else a notice on a
+  // terminal stderr (the same rule as for ports). --json keeps stdout to the JSON object.
+  const waitingMode: WaitingMode = {
+    live: io.stdout.isTTY === true && !args.json,
+    notice: io.stderr.isTTY === true && io.stdout.isTTY !== true,
+    noticeMs: WAITING_NOTICE_MS,
+  };
+  const now = io.now ?? Date.now;
+  const vantageWait = vantageWaitDisplay(io, waitingMode, now);
   let remote: { outcomes: Promise<VantageOutcome[]>; close(): Promise<void> } | null = null;
   if (args.vantages) {
     const opened = vantages ? await vantages.open() : { problem: '--from NAMES is not available here' };
@@ -153,7 +173,10 @@ export async function runCli(
       return EXIT_USAGE;
     }
     // The other networks start at once, alongside this one.
-    const outcomes = opened.ask(args.vantages, args.request);
+    const outcomes = opened.ask(args.vantages, args.request, {
+      asking: (names, deadlineMs) => vantageWait.asking(names, deadlineMs),
+      answered: (outcome) => vantageWait.answered(outcome.vantage),
+    });
     outcomes.catch(() => undefined);
     remote = { outcomes, close: () => opened.close() };
   }
@@ -181,23 +204,31 @@ export async function runCli(
     io.stderr.write('smtp-check: login and send tests are not available here\n');
     return EXIT_USAGE;
   }
-  const tests =
-    wantsTests && sessionTests
-      ? await runSessionTests(
-          diagnosis,
-          {
-            ports: args.request.ports,
-            ...(args.user !== undefined ? { user: args.user } : {}),
-            ...(args.send ? { send: args.send } : {}),
-          },
-          sessionTests,
-        )
-      : null;
+  let tests: Awaited<ReturnType<typeof runSessionTests>> | null = null;
+  if (wantsTests && sessionTests) {
+    const steps = sessionStepDisplay(io, waitingMode, now);
+    try {
+      tests = await runSessionTests(
+        diagnosis,
+        {
+          ports: args.request.ports,
+          ...(args.user !== undefined ? { user: args.user } : {}),
+          ...(args.send ? { send: args.send } : {}),
+        },
+        sessionTests,
+        (progress) => steps.onProgress(progress),
+      );
+    } finally {
+      steps.end();
+    }
+  }
   let others: VantageOutcome[] | null = null;
   if (remote) {
+    vantageWait.start();
     try {
       others = await remote.outcomes;
     } finally {
+      vantageWait.end();
       await remote.close();
     }
   }

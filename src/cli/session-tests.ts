@@ -1,6 +1,7 @@
 import { sessionPassword } from '../config.js';
 import type { HostDiagnosis, PortDiagnosis } from '../diagnose/types.js';
 import type { SessionTestReport } from '../render/terminal-session-tests.js';
+import type { SessionProgress } from '../render/terminal-progress.js';
 import type {
   CredentialTestOptions,
   CredentialTestResult,
@@ -62,11 +63,20 @@ function secureOf(port: PortDiagnosis): boolean {
   return port.observedMode === 'implicit-tls';
 }
 
+/** `onProgress` hears each step of each session as it starts (the live line while people wait). */
 export async function runSessionTests(
   diagnosis: HostDiagnosis,
   request: { ports: number[]; user?: string; send?: { from: string; to: string } },
   tests: SessionTests,
+  onProgress?: (progress: SessionProgress) => void,
 ): Promise<SessionTestResults> {
+  const stepsOf = (test: SessionProgress['test'], port: PortDiagnosis) =>
+    onProgress
+      ? {
+          onStep: (step: SessionProgress['step']) =>
+            onProgress({ test, port: port.port, secure: secureOf(port), step }),
+        }
+      : {};
   const results: SessionTestResults = { credentials: [], send: null, problem: null };
   const ports = portsToTest(diagnosis, request.ports);
   if (ports.length === 0) {
@@ -95,6 +105,7 @@ export async function runSessionTests(
           password,
           ...(port.address ? { address: port.address } : {}),
           limits: { timeoutMs: tests.timeoutMs },
+          ...stepsOf('login', port),
         }),
       );
     }
@@ -111,6 +122,7 @@ export async function runSessionTests(
       to: request.send.to,
       ...(request.user !== undefined && password !== undefined ? { user: request.user, password } : {}),
       limits: { timeoutMs: tests.timeoutMs },
+      ...stepsOf('send', port),
     });
   }
   return results;
