@@ -6,6 +6,8 @@ import type { EgressCanary } from './check/index.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/index.js';
 import { escapeControls, SLACK_USER_ID } from './text/sanitize.js';
+import { isPostgresUrl } from './database/database-url.js';
+import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -192,4 +194,67 @@ export function slackModeOf(
       'or SLACK_SIGNING_SECRET and PORT (HTTP mode)',
   );
   return { mode: 'console', slack };
+}
+
+/** The bot's DATABASE_URL: null (the JSON file) when unset or empty. */
+export function botDatabaseUrlOf(text: string | undefined, problems: string[]): string | null {
+  const databaseUrl = text?.trim() || null;
+  if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
+    // The value may hold a password: the message names its form, not its text.
+    problems.push(
+      'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database), or empty for the JSON file',
+    );
+  }
+  return databaseUrl;
+}
+
+/** VANTAGE_NAME of the bot, lower-cased; `fallback` when unset or empty. */
+export function vantageNameOf(text: string | undefined, fallback: string, problems: string[]): string {
+  const name = text?.trim().toLowerCase() || fallback;
+  if (!VANTAGE_NAME_PATTERN.test(name)) {
+    problems.push(
+      `VANTAGE_NAME=${name} must be a short name of lower-case letters, digits and hyphens (e.g. office, aws-eu)`,
+    );
+  }
+  return name;
+}
+
+/** Where /healthz, /readyz and /metrics are served on a port of their own. */
+export interface HealthListen {
+  /** HEALTH_PORT; 0 picks a free port (the log says which). */
+  port: number;
+  /** HEALTH_HOST: an IP address or a host name. */
+  host: string;
+}
+
+/** HEALTH_HOST when unset: loopback, so nothing outside the machine reaches it unless told to. */
+export const DEFAULT_HEALTH_HOST = '127.0.0.1';
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** HEALTH_PORT and HEALTH_HOST: null (off) when HEALTH_PORT is unset or empty. */
+export function healthListenOf(
+  portText: string | undefined,
+  hostText: string | undefined,
+  problems: string[],
+): HealthListen | null {
+  const host = hostText?.trim() || DEFAULT_HEALTH_HOST;
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const hostValid = isIP(bare) !== 0 || HOST_NAME.test(host);
+  if (!hostValid) {
+    problems.push(
+      `HEALTH_HOST=${host} must be an IP address or a host name to listen on, e.g. 127.0.0.1 (loopback, the default) or 0.0.0.0 (every interface)`,
+    );
+  }
+  const raw = portText?.trim() ?? '';
+  if (raw === '') return null;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    problems.push(
+      `HEALTH_PORT=${raw} must be a TCP port number (0–65535; 0 picks a free one), or empty for no health port`,
+    );
+    return null;
+  }
+  return hostValid ? { port, host: bare } : null;
 }

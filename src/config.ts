@@ -7,12 +7,14 @@ import type { TargetPolicy } from './policy/index.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './database/database-url.js';
 import { isTimeZone } from './util/time-zone.js';
-import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
 import {
+  botDatabaseUrlOf,
   botLogFormatOf,
   commaList,
   ConfigError,
   dnsServerList,
+  type HealthListen,
+  healthListenOf,
   logLevelOf,
   parseCanary,
   portNumbers,
@@ -21,11 +23,12 @@ import {
   type SlackSettings,
   targetPolicyOf,
   timeZoneProblem,
+  vantageNameOf,
   watchAdminsOf,
   wholeNumber,
 } from './config-parts.js';
 
-export { ConfigError, type SlackMode, type SlackSettings };
+export { ConfigError, type HealthListen, type SlackMode, type SlackSettings };
 
 export interface Config extends ProbeSettings {
   mode: SlackMode;
@@ -36,6 +39,8 @@ export interface Config extends ProbeSettings {
   /** DATABASE_URL: PostgreSQL for a fleet of replicas; null = the JSON file (DATA_FILE). */
   databaseUrl: string | null;
   vantage: VantageSettings;
+  /** HEALTH_PORT and HEALTH_HOST: /healthz, /readyz and /metrics on a port of their own; null = off. */
+  health: HealthListen | null;
   checkSchedule: string;
   checkTimezone: string | null;
   allowTargets: string[];
@@ -199,20 +204,8 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
   const allowTargets = commaList(env['ALLOW_TARGETS']);
   const policy = targetPolicyOf(allowTargets, problems);
 
-  const databaseUrl = env['DATABASE_URL']?.trim() || null;
-  if (databaseUrl !== null && !isPostgresUrl(databaseUrl)) {
-    // The value may hold a password: the message names its form, not its text.
-    problems.push(
-      'DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database), or empty for the JSON file',
-    );
-  }
-
-  const vantageName = env['VANTAGE_NAME']?.trim().toLowerCase() || DEFAULT_BOT_VANTAGE;
-  if (!VANTAGE_NAME_PATTERN.test(vantageName)) {
-    problems.push(
-      `VANTAGE_NAME=${vantageName} must be a short name of lower-case letters, digits and hyphens (e.g. office, aws-eu)`,
-    );
-  }
+  const databaseUrl = botDatabaseUrlOf(env['DATABASE_URL'], problems);
+  const vantageName = vantageNameOf(env['VANTAGE_NAME'], DEFAULT_BOT_VANTAGE, problems);
 
   const config: Config = {
     ...probe,
@@ -226,6 +219,7 @@ export function loadConfig(env: Env, validators: ConfigValidators = {}): Config 
       deadlineMs: vantageDeadlineSeconds(env, problems) * 1_000,
       alertQuorum: positiveInt(env, 'ALERT_QUORUM', 1, problems, 32),
     },
+    health: healthListenOf(env['HEALTH_PORT'], env['HEALTH_HOST'], problems),
     checkSchedule,
     checkTimezone,
     allowTargets,
@@ -264,6 +258,8 @@ export interface WorkerSettings extends ProbeSettings {
   /** ALLOWED_PORTS: ports this worker dials on top of the standard and provider ones. */
   allowedPorts: number[];
   logFormat: LogFormat;
+  /** HEALTH_PORT and HEALTH_HOST: the worker's /healthz, /readyz and /metrics; null = off. */
+  health: HealthListen | null;
   /** DATABASE_URL and its password: masked wherever they would appear. */
   secrets: string[];
 }
@@ -283,6 +279,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
   if (!(LOG_FORMATS as readonly string[]).includes(formatText))
     problems.push(`LOG_FORMAT=${formatText} must be json or text`);
   const allowedPorts = portList(env, 'ALLOWED_PORTS', [], problems);
+  const health = healthListenOf(env['HEALTH_PORT'], env['HEALTH_HOST'], problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const password = databasePassword(databaseUrl);
   return {
@@ -291,6 +288,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     policy,
     allowedPorts,
     logFormat: formatText as LogFormat,
+    health,
     secrets: [databaseUrl, ...(password ? [password] : [])],
   };
 }

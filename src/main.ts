@@ -9,7 +9,19 @@ import { CERT_CRITICAL_DAYS, CERT_EXPIRING_DAYS } from './diagnose/index.js';
 import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
 import type { CheckResults } from './chat/use-cases/index.js';
-import type { FleetDatabase, FleetRateLimiter, ReleaseTarget, TickWatch } from './fleet-context/index.js';
+import {
+  createHealth,
+  createHealthHandler,
+  createTickWatch,
+  type FleetDatabase,
+  type FleetRateLimiter,
+  type HealthServer,
+  type MetricsSource,
+  type ReleaseTarget,
+  type SlackHealth,
+  startHealthServer,
+  type TickWatch,
+} from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
 import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
@@ -235,15 +247,15 @@ async function main(): Promise<void> {
     ...watchVantages,
   });
 
-  // What /healthz reads to tell a stuck scheduler (set once the schedule runs, in HTTP mode).
-  let tickStarted = (): void => undefined;
-  const schedule = (notify: AlertNotifier): Scheduler =>
-    startScheduler({
+  // What /readyz reads to tell a stuck scheduler, set once the schedule runs.
+  let ticks: TickWatch | null = null;
+  const schedule = (notify: AlertNotifier): Scheduler => {
+    const scheduler = startScheduler({
       expression: config.checkSchedule,
       ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
       logger,
       tick: (slot) => {
-        tickStarted();
+        ticks?.tickStarted();
         return recheckWatches({
           fleet: fleet.fleet,
           slot,
@@ -260,6 +272,30 @@ async function main(): Promise<void> {
         });
       },
     });
+    ticks = createTickWatch({ intervalMs: scheduler.intervalMs });
+    return scheduler;
+  };
+
+  // /healthz, /readyz and /metrics: on PORT in HTTP mode, and on HEALTH_PORT in every mode.
+  const metrics: MetricsSource | null = null;
+  let slackConnection: (() => SlackHealth) | null = null;
+  const ready = createHealth({
+    db: shared?.db ?? null,
+    dataFile: shared ? null : config.dataFile,
+    scheduler: { liveness: () => ticks?.liveness() ?? { ok: true } },
+    slack: config.mode === 'console' ? null : { connection: () => slackConnection?.() ?? 'disconnected' },
+  });
+  const healthHandler = createHealthHandler({ ready, metrics, logger });
+  const serveHealth = async (): Promise<HealthServer | null> => {
+    if (config.health === null) return null;
+    try {
+      const server = await startHealthServer({ ...config.health, handler: healthHandler });
+      logger.info('health and metrics listening', { host: server.host, port: server.port });
+      return server;
+    } catch (error) {
+      fail(`HEALTH_PORT=${config.health.port} on ${config.health.host}: ${(error as Error).message}`);
+    }
+  };
 
   if (config.mode === 'console') {
     // Console mode never loads Bolt: the console and the notifier use the Bolt-free use cases.
@@ -274,6 +310,7 @@ async function main(): Promise<void> {
     const scheduler = schedule(
       chatNotifier(chat, { history: (input) => watches.historyOf(input), logger, ...timeZone }),
     );
+    const healthServer = await serveHealth();
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
     await runConsole({
       input: process.stdin,
@@ -291,6 +328,7 @@ async function main(): Promise<void> {
       sessionTests: createSessionTests({ timeoutMs: config.limits.replyTimeoutMs, env: process.env }),
     });
     await scheduler.stop();
+    await healthServer?.close();
     await vantages?.close();
     await fleet.close();
     await store.close();
@@ -298,12 +336,6 @@ async function main(): Promise<void> {
   }
 
   const { createSlackApp, SlackStartUpError } = await import('./slack/index.js');
-  const { createHealth, createTickWatch } = await import('./fleet-context/index.js');
-  let ticks: TickWatch | null = null;
-  const health = createHealth({
-    db: shared?.db ?? null,
-    scheduler: { liveness: () => ticks?.liveness() ?? { ok: true } },
-  });
   const app = createSlackApp({
     botToken: config.slack.botToken ?? '',
     ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
@@ -317,10 +349,13 @@ async function main(): Promise<void> {
     logger,
     logLevel: config.logLevel,
     ...(shared ? { results: shared.results } : {}),
-    health: () => health(),
+    health: healthHandler,
     checkDomain,
     ...(config.checkTimezone ? { timeZone: config.checkTimezone } : {}),
   });
+  slackConnection = () => app.connection();
+  // Before Slack: a platform probing /healthz sees the process alive while it connects.
+  const healthServer = await serveHealth();
   try {
     await app.start();
   } catch (error) {
@@ -329,9 +364,6 @@ async function main(): Promise<void> {
     throw error;
   }
   const scheduler = schedule(app.notifier);
-  const tickWatch = createTickWatch({ intervalMs: scheduler.intervalMs });
-  ticks = tickWatch;
-  tickStarted = () => tickWatch.tickStarted();
   logger.info('smtp-check ready', { mode: config.mode, schedule: config.checkSchedule });
 
   let stopping = false;
@@ -339,7 +371,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    const [{ drained }] = await Promise.all([app.stop({ drainMs: DRAIN_MS }), scheduler.stop()]);
+    const [{ drained }] = await Promise.all([
+      app.stop({ drainMs: DRAIN_MS }),
+      scheduler.stop(),
+      healthServer?.close(),
+    ]);
     await vantages?.close();
     await fleet.close();
     await store.close();

@@ -1,5 +1,13 @@
 import { ConfigError, loadWorkerRoleSettings, loadWorkerSettings, type WorkerSettings } from '../config.js';
 import { VANTAGE_NAME_PATTERN } from '../diagnose/vantage-types.js';
+import {
+  createHealthHandler,
+  createWorkerHealth,
+  type HealthServer,
+  type MetricsSource,
+  startHealthServer,
+  type WorkerHealthReport,
+} from '../fleet-context/index.js';
 import { createLogger } from '../log.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { escapeControls } from '../text/sanitize.js';
@@ -27,7 +35,8 @@ export const WORKER_USAGE = `usage: smtp-check worker --vantage NAME [--concurre
 
   worker        takes probe jobs for the vantage NAME (the network it runs in: office, aws-eu)
                 from the queue in DATABASE_URL, probes with this machine's network, and returns
-                the facts. It dials out only; nothing listens. ALLOW_TARGETS here is this
+                the facts. It dials out only; nothing listens but HEALTH_PORT, when set
+                (/healthz, /readyz, /metrics on HEALTH_HOST). ALLOW_TARGETS here is this
                 worker's own policy: private and loopback targets are refused unless listed;
                 ALLOWED_PORTS adds ports to the SMTP ones it dials. The bot wakes it as it sends
                 a job; --poll-seconds (default 2, at least 0.5) is how often it also looks on its
@@ -48,6 +57,8 @@ export interface WorkerCommandIo {
   env: Record<string, string | undefined>;
   /** Resolves when the worker should stop (SIGTERM, SIGINT). */
   stopSignal: Promise<string>;
+  /** What /metrics serves on HEALTH_PORT; without it /metrics is 404. */
+  metrics?: MetricsSource | null;
 }
 
 const EXIT_FAILED = EXIT_PROBLEM;
@@ -124,6 +135,32 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
     abort.abort();
   });
   let worker: Awaited<ReturnType<typeof startWorker>>;
+  // Served from the start, so a platform sees the process alive while it waits for the database;
+  // ready once the worker has announced itself and while its database and heartbeat are fine.
+  let health: HealthServer | null = null;
+  let ready: (() => Promise<WorkerHealthReport>) | null = null;
+  if (settings.health !== null) {
+    try {
+      health = await startHealthServer({
+        ...settings.health,
+        handler: createHealthHandler({
+          logger,
+          metrics: io.metrics ?? null,
+          ready: async () =>
+            ready === null
+              ? { ok: false, database: 'unavailable', heartbeat: 'late', reasons: ['worker: starting'] }
+              : ready(),
+        }),
+      });
+    } catch (error) {
+      say(
+        io.stderr,
+        `smtp-check worker: HEALTH_PORT=${settings.health.port} on ${settings.health.host}: ${(error as Error).message}`,
+      );
+      return EXIT_USAGE;
+    }
+    logger.info('health and metrics listening', { host: health.host, port: health.port });
+  }
   try {
     worker = await startWorker({
       databaseUrl: url,
@@ -140,6 +177,7 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
       signal: abort.signal,
     });
   } catch (error) {
+    await health?.close();
     if (error instanceof WorkerStartError && stopSignal !== null) {
       say(io.stdout, `${stopSignal}: stopped before the database was ready`);
       return EXIT_OK;
@@ -153,12 +191,18 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
     }
     throw error;
   }
+  ready = createWorkerHealth({ db: worker.db, heartbeat: worker.heartbeat });
+  const listening =
+    health === null
+      ? 'nothing listens here'
+      : `health and metrics on http://${health.host.includes(':') ? `[${health.host}]` : health.host}:${health.port}, nothing else listens`;
   say(
     io.stdout,
-    `worker for vantage ${parsed.vantage} connected to ${describeDatabase(url)}; waiting for probe jobs (nothing listens here)`,
+    `worker for vantage ${parsed.vantage} connected to ${describeDatabase(url)}; waiting for probe jobs (${listening})`,
   );
   const signal = await io.stopSignal;
   say(io.stdout, `${signal}: finishing running probes, then stopping`);
+  await health?.close();
   await worker.stop();
   say(io.stdout, 'worker stopped');
   return EXIT_OK;

@@ -14,9 +14,26 @@ export {
 export {
   createHealth,
   createTickWatch,
+  createWorkerHealth,
   type HealthOptions,
   type HealthReport,
   type Liveness,
   pingDatabase,
+  type SlackHealth,
   type TickWatch,
+  type WorkerHealthReport,
 } from './health.js';
+export {
+  ALIVE_PATH,
+  createHealthHandler,
+  type HealthEndpoints,
+  type HealthHandler,
+  HEALTH_PATHS,
+  type HealthServer,
+  METRICS_PATH,
+  type MetricsSource,
+  READY_PATH,
+  type ReadinessReport,
+  servedReadiness,
+  startHealthServer,
+} from './health-server.js';

@@ -1,9 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { VantageProbes } from '../vantage/types.js';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { ServerResponse } from 'node:http';
 import type { Admit, AsyncAdmit } from '../check/admission.js';
-import type { HealthReport } from '../fleet-context/index.js';
+import {
+  createHealthHandler,
+  HEALTH_PATHS,
+  type HealthHandler,
+  type SlackHealth,
+} from '../fleet-context/index.js';
 import type { RunCheck } from '../check/types.js';
 import type { Logger, LogLevel } from '../log.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -24,8 +28,6 @@ import { DEFAULT_RETRY, type RetryOptions } from './with-rate-limit-retry.js';
 import type { CheckDomain } from '../posture-report/index.js';
 
 export const EVENTS_PATH = '/slack/events';
-/** HTTP mode: a load balancer's or orchestrator's probe, on the same port as EVENTS_PATH. */
-export const HEALTH_PATH = '/healthz';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -50,11 +52,10 @@ export interface SlackAppOptions {
   /** Port allow-list and rate limits for chat-started checks (the fleet's answer asynchronously). */
   admit?: Admit | AsyncAdmit;
   /**
-   * HTTP mode: what GET /healthz reports (see createHealth); 200 when ok, 503 otherwise, serving
-   * the report's categories and logging its details. Without it /healthz answers 200 as long as
-   * the process serves HTTP.
+   * HTTP mode: serves GET /healthz, /readyz and /metrics on PORT, beside EVENTS_PATH (see
+   * createHealthHandler). Without it /healthz and /readyz answer 200 while the process serves HTTP.
    */
-  health?: () => Promise<HealthReport>;
+  health?: HealthHandler;
   /** The watch use cases (watch, unwatch, list, mute, history, App Home). */
   watches?: WatchCommands;
   /** Probing from other networks (DATABASE_URL and workers); without it only the bot's own. */
@@ -82,6 +83,11 @@ export interface SlackApp {
    * with SlackStartUpError, one line per problem with its fix.
    */
   start(): Promise<{ port: number | null }>;
+  /**
+   * Whether Slack can reach the bot now: Socket Mode's WebSocket is connected (not reconnecting or
+   * closed), HTTP mode's server listens. What /readyz reports as `slack`.
+   */
+  connection(): SlackHealth;
   /** Stops taking requests, then waits up to drainMs for checks in flight. */
   stop(options?: { drainMs?: number }): Promise<{ drained: boolean }>;
   /** Resolves true once no check is running (false after timeoutMs). */
@@ -96,52 +102,6 @@ function picturesFrom(options: SlackAppOptions): RecoveryPictureSource | undefin
     history: (input) => watches.historyOf(input),
     logger: options.logger,
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
-  };
-}
-
-function answerJson(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/**
- * What GET /healthz serves of a report: its categories only. The endpoint needs no authentication,
- * so a report's details (the database's host, port and name, the driver's and PostgreSQL's
- * messages) stay in the log, and so does anything else a health function might add.
- */
-function servedHealth(report: HealthReport): Omit<HealthReport, 'details'> {
-  const { ok, database, scheduler, reasons } = report;
-  return { ok, database, scheduler, ...(reasons === undefined ? {} : { reasons: [...reasons] }) };
-}
-
-function healthRoute(health: SlackAppOptions['health'], logger: Logger) {
-  // Probes come every few seconds: the details are logged when the failing parts change, and once
-  // when all is well again, not on every probe.
-  let logged: string | null = null;
-  const log = (report: HealthReport): void => {
-    const failing = report.ok ? null : (report.reasons ?? []).join(', ');
-    if (failing === logged) return;
-    if (failing === null) logger.info('healthy again');
-    else logger.warn('unhealthy', { reasons: report.reasons ?? [], details: report.details ?? [] });
-    logged = failing;
-  };
-  return {
-    path: HEALTH_PATH,
-    method: 'GET',
-    handler: (_req: unknown, res: ServerResponse) => {
-      if (!health) return answerJson(res, 200, { ok: true });
-      health().then(
-        (report) => {
-          log(report);
-          answerJson(res, report.ok ? 200 : 503, servedHealth(report));
-        },
-        (error: unknown) => {
-          logger.error('health check failed', { error });
-          logged = 'health check: failed';
-          answerJson(res, 503, { ok: false, reasons: ['health check: failed'] });
-        },
-      );
-    },
   };
 }
 
@@ -178,7 +138,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     httpReceiver = new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: EVENTS_PATH,
-      customRoutes: [healthRoute(options.health, options.logger)],
+      // Every method, so the handler answers 405 where Bolt would answer 404.
+      customRoutes: HEALTH_PATHS.map((path) => ({
+        path,
+        method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        handler: options.health ?? createHealthHandler({ logger: options.logger }),
+      })),
       // Off: the ack must reach Slack before the probe starts, not after the handler ends.
       processBeforeResponse: false,
       logger: boltLogger,
@@ -216,6 +181,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerActionListeners(app, useCases);
   registerEventListeners(app, useCases);
 
+  // Socket Mode: the client says connected on Slack's hello, and closes, reconnects or disconnects
+  // on its own (a network drop, Slack recycling the connection); HTTP mode: set by start and stop.
+  let connection: SlackHealth = mode === 'socket' ? 'disconnected' : 'not listening';
+  if (receiver instanceof SocketModeReceiver) {
+    const { client } = receiver;
+    client.on('connected', () => {
+      connection = 'connected';
+    });
+    client.on('close', () => {
+      connection = 'disconnected';
+    });
+    client.on('reconnecting', () => {
+      connection = 'reconnecting';
+    });
+    client.on('disconnected', () => {
+      connection = 'disconnected';
+    });
+  }
+
   let started = false;
   return {
     mode,
@@ -242,6 +226,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           receiverOf.start({ port: options.port ?? 3000, ...(options.host ? { host: options.host } : {}) }),
         );
         const address = server.address() as AddressInfo | null;
+        connection = 'listening';
         options.logger.info('Slack app listening', { mode, port: address?.port, path: EVENTS_PATH });
         return { port: address?.port ?? null };
       }
@@ -258,8 +243,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       options.logger.info('Slack app connected', { mode });
       return { port: null };
     },
+    connection: () => connection,
     async stop({ drainMs = 30_000 } = {}) {
       useCases.inFlight.close();
+      if (mode === 'http') connection = 'not listening';
       if (started) {
         started = false;
         await app

@@ -1,5 +1,5 @@
 export type { SlackApp, SlackAppOptions } from './create-slack-app.js';
-export { createSlackApp, EVENTS_PATH, HEALTH_PATH } from './create-slack-app.js';
+export { createSlackApp, EVENTS_PATH } from './create-slack-app.js';
 export { SLACK_SURFACE, SLASH_COMMAND } from './slack-surface.js';
 export { SlackStartUpError } from './start-up-error.js';
 export type { RetryOptions } from './with-rate-limit-retry.js';

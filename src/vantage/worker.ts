@@ -47,6 +47,10 @@ export interface WorkerDeps {
 
 export interface RunningWorker {
   readonly workerId: string;
+  /** The worker's own connections, for a readiness check's `SELECT 1`. */
+  readonly db: { pool: Pool; url: string };
+  /** When the database last took this worker's heartbeat (or its hello), and how often it beats. */
+  readonly heartbeat: { lastAt(): number; intervalMs: number };
   /** Finishes the running jobs (or leaves them to expire after `timeoutMs`), then says goodbye. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -246,11 +250,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     throw error instanceof WorkerStartError ? error : startProblem(error);
   }
 
+  const heartbeatMs = deps.heartbeatMs ?? HEARTBEAT_MS;
+  // Wall-clock time, not deps.now (the probe's clock, which tests may hold still for certificates).
+  let lastBeatAt = Date.now();
   const beat = setInterval(() => {
-    pool
-      .query('SELECT smtp_check_worker_beat($1)', [workerId])
-      .catch((error: unknown) => log.warn('heartbeat failed', { error }));
-  }, deps.heartbeatMs ?? HEARTBEAT_MS);
+    pool.query('SELECT smtp_check_worker_beat($1)', [workerId]).then(
+      () => {
+        lastBeatAt = Date.now();
+      },
+      (error: unknown) => log.warn('heartbeat failed', { error }),
+    );
+  }, heartbeatMs);
   beat.unref();
 
   const running = new Set<Promise<void>>();
@@ -352,6 +362,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   let stopped: Promise<void> | null = null;
   return {
     workerId,
+    db: { pool, url: deps.databaseUrl },
+    heartbeat: { lastAt: () => lastBeatAt, intervalMs: heartbeatMs },
     stop(options = {}) {
       stopped ??= (async () => {
         stopping = true;

@@ -1,13 +1,18 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHealth, createTickWatch, type HealthReport } from '../../src/fleet-context/index.js';
+import {
+  createHealth,
+  createHealthHandler,
+  createTickWatch,
+  type HealthReport,
+} from '../../src/fleet-context/index.js';
 import { createPool } from '../../src/database/connection.js';
-import { createLogger, type Logger } from '../../src/log.js';
+import { createLogger, type Logger, silentLogger } from '../../src/log.js';
 import { asSuperuser, requirePostgres, SOCKET_DIR, USER } from '../helpers/postgres.js';
 import { type SlackTestApp, startSlackTestApp } from '../helpers/slack-test-app.js';
 import { createFleetTestDatabase, type FleetTestDatabase } from './fleet-database.js';
 
-// GET /healthz on the real Bolt HTTP receiver, the port that takes /slack/events, with a real
+// GET /readyz on the real Bolt HTTP receiver, the port that takes /slack/events, with a real
 // database that stops taking connections (the cluster itself keeps running) or stops being
 // reachable at all. The endpoint needs no authentication: it answers by category (`database:
 // unavailable`), and what went wrong — the database's host, port and name, the driver's and
@@ -26,7 +31,7 @@ function recordingLogger(): { logger: Logger; lines: Array<Record<string, unknow
 }
 
 async function getHealth(slack: SlackTestApp) {
-  const response = await fetch(slack.eventsUrl.replace('/slack/events', '/healthz'));
+  const response = await fetch(slack.eventsUrl.replace('/slack/events', '/readyz'));
   const text = await response.text();
   return {
     status: response.status,
@@ -99,7 +104,7 @@ function expectNothingLeaked(text: string, secrets: string[]): void {
   expect(text).not.toMatch(/PostgreSQL|SELECT|ECONN|connect|terminat|timeout|accepting|failed:|\d+ ms/i);
 }
 
-describe.skipIf(skip !== null)('GET /healthz', () => {
+describe.skipIf(skip !== null)('GET /readyz', () => {
   let fleet: FleetTestDatabase;
   let slack: SlackTestApp;
   let now = Date.parse('2026-12-01T10:00:00Z');
@@ -115,10 +120,13 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
         throw new Error('no check runs in this test');
       },
       logger,
-      health: createHealth({
-        db: fleet.open({ connectTimeoutMs: 1_000 }),
-        scheduler: ticks,
-        timeoutMs: 2_000,
+      health: createHealthHandler({
+        logger,
+        ready: createHealth({
+          db: fleet.open({ connectTimeoutMs: 1_000 }),
+          scheduler: ticks,
+          timeoutMs: 2_000,
+        }),
       }),
     });
   });
@@ -151,7 +159,7 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
     expect(late.text).not.toContain('121');
     // The how-late is for the log, once, not on every probe.
     await health();
-    expect(logged('unhealthy')).toEqual([
+    expect(logged('not ready')).toEqual([
       expect.objectContaining({
         level: 'warn',
         reasons: ['scheduler: late'],
@@ -160,7 +168,7 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
     ]);
     ticks.tickStarted();
     expect((await health()).status).toBe(200);
-    expect(logged('healthy again')).toHaveLength(1);
+    expect(logged('ready again')).toHaveLength(1);
   });
 
   test('503 `database: unavailable` once the database’s connections are cut and new ones refused, without PostgreSQL’s words; 200 when it takes them again', async () => {
@@ -177,7 +185,7 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
     await expect
       .poll(async () => {
         down = await health();
-        return down.status === 503 && JSON.stringify(logged('unhealthy')).includes('not currently accepting');
+        return down.status === 503 && JSON.stringify(logged('not ready')).includes('not currently accepting');
       })
       .toBe(true);
     expect(down.body).toEqual({
@@ -188,7 +196,7 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
     });
     expectNothingLeaked(down.text, [name, '/var/run/postgresql', 'smtp_check_fleet']);
     // The server's log has what happened, naming the database.
-    const details = logged('unhealthy').flatMap((line) => line['details'] as string[]);
+    const details = logged('not ready').flatMap((line) => line['details'] as string[]);
     expect(details.join('\n')).toMatch(new RegExp(`^PostgreSQL at .*/${name}: SELECT 1 failed: `, 'm'));
 
     await asSuperuser('postgres', (client) => client.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
@@ -196,7 +204,7 @@ describe.skipIf(skip !== null)('GET /healthz', () => {
   });
 });
 
-describe.skipIf(skip !== null)('GET /healthz with a database on 127.0.0.1 that becomes unreachable', () => {
+describe.skipIf(skip !== null)('GET /readyz with a database on 127.0.0.1 that becomes unreachable', () => {
   let fleet: FleetTestDatabase;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   let pool: ReturnType<typeof createPool>;
@@ -215,7 +223,7 @@ describe.skipIf(skip !== null)('GET /healthz with a database on 127.0.0.1 that b
         throw new Error('no check runs in this test');
       },
       logger,
-      health: createHealth({ db: { pool, url }, timeoutMs: 500 }),
+      health: createHealthHandler({ logger, ready: createHealth({ db: { pool, url }, timeoutMs: 500 }) }),
     });
   });
   afterAll(async () => {
@@ -245,7 +253,7 @@ describe.skipIf(skip !== null)('GET /healthz with a database on 127.0.0.1 that b
       reasons: ['database: unavailable'],
     });
     expectNothingLeaked(down.text, ['127.0.0.1', String(proxy.port), fleet.database.name, 'smtp_check']);
-    const [line, ...more] = logged('unhealthy');
+    const [line, ...more] = logged('not ready');
     expect(more).toEqual([]);
     expect(line).toMatchObject({ level: 'warn', reasons: ['database: unavailable'] });
     expect(((line?.['details'] as string[] | undefined) ?? []).join('\n')).toContain(
@@ -265,31 +273,36 @@ describe.skipIf(skip !== null)('GET /healthz with a database on 127.0.0.1 that b
       reasons: ['database: timed out'],
     });
     expectNothingLeaked(down.text, ['127.0.0.1', String(proxy.port), fleet.database.name, '500']);
-    expect(JSON.stringify(logged('unhealthy'))).toContain('no answer to SELECT 1 within 500 ms');
+    expect(JSON.stringify(logged('not ready'))).toContain('no answer to SELECT 1 within 500 ms');
   });
 
   test('back on the same port: 200 again, and the log says so', async () => {
     await proxy.forward();
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(200);
-    expect(logged('healthy again')).toHaveLength(1);
+    expect(logged('ready again')).toHaveLength(1);
   });
 });
 
-describe('GET /healthz without PostgreSQL', () => {
-  const start = (options: { health?: () => Promise<HealthReport>; logger?: Logger }) =>
+describe('GET /healthz and /readyz without PostgreSQL', () => {
+  const start = (options: { ready?: () => Promise<HealthReport>; logger?: Logger }) =>
     startSlackTestApp({
       runCheck: async () => {
         throw new Error('no check runs in this test');
       },
-      ...options,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.ready
+        ? { health: createHealthHandler({ ready: options.ready, logger: options.logger ?? silentLogger }) }
+        : {}),
     });
 
-  test('without a health function: 200 {"ok":true} while the process serves HTTP', async () => {
+  test('without a readiness function: /healthz and /readyz 200 {"ok":true} while the process serves HTTP', async () => {
     const slack = await start({});
     try {
-      const response = await fetch(slack.eventsUrl.replace('/slack/events', '/healthz'));
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ ok: true });
+      for (const path of ['/healthz', '/readyz']) {
+        const response = await fetch(slack.eventsUrl.replace('/slack/events', path));
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ ok: true });
+      }
     } finally {
       await slack.close();
     }
@@ -297,7 +310,7 @@ describe('GET /healthz without PostgreSQL', () => {
 
   test('serves the categories only, whatever else a report carries', async () => {
     const slack = await start({
-      health: async () =>
+      ready: async () =>
         ({
           ok: false,
           database: 'unavailable',
@@ -322,24 +335,49 @@ describe('GET /healthz without PostgreSQL', () => {
     }
   });
 
-  test('a health function that throws: 503 `health check: failed`, its error in the log only', async () => {
+  test('a readiness function that throws: 503 `readiness check: failed`, its error in the log only', async () => {
     const { logger, lines } = recordingLogger();
     const slack = await start({
       logger,
-      health: async () => {
+      ready: async () => {
         throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (database secret_db)');
       },
     });
     try {
       const down = await getHealth(slack);
       expect(down.status).toBe(503);
-      expect(down.body).toEqual({ ok: false, reasons: ['health check: failed'] });
+      expect(down.body).toEqual({ ok: false, reasons: ['readiness check: failed'] });
       expectNothingLeaked(down.text, ['10.1.2.3', '5432', 'secret_db']);
-      expect(JSON.stringify(lines.filter((line) => line['msg'] === 'health check failed'))).toContain(
+      expect(JSON.stringify(lines.filter((line) => line['msg'] === 'readiness check failed'))).toContain(
         'ECONNREFUSED 10.1.2.3:5432',
       );
     } finally {
       await slack.close();
     }
+  });
+
+  test('HTTP mode serves /metrics beside /slack/events, with its content type; the connection is `listening` until stop', async () => {
+    const metrics = {
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      exposition: async () => '# TYPE smtp_check_up gauge\nsmtp_check_up 1\n',
+    };
+    const slack = await startSlackTestApp({
+      runCheck: async () => {
+        throw new Error('no check runs in this test');
+      },
+      health: createHealthHandler({ metrics, logger: silentLogger }),
+    });
+    try {
+      const response = await fetch(slack.eventsUrl.replace('/slack/events', '/metrics'));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(metrics.contentType);
+      expect(await response.text()).toContain('smtp_check_up 1');
+      const post = await fetch(slack.eventsUrl.replace('/slack/events', '/readyz'), { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(slack.app.connection()).toBe('listening');
+    } finally {
+      await slack.close();
+    }
+    expect(slack.app.connection()).toBe('not listening');
   });
 });

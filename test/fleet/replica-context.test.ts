@@ -76,9 +76,9 @@ describe.skipIf(skip !== null)('two bot processes share what a thread reply need
     const target = await f.healthyHost(2);
     const [one, two] = [await f.startReplica(), await f.startReplica()] as const;
     for (const replica of [one, two]) {
-      const response = await fetch(replica.eventsUrl().replace('/slack/events', '/healthz'));
+      const response = await fetch(replica.eventsUrl().replace('/slack/events', '/readyz'));
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ ok: true, database: 'ok' });
+      expect(await response.json()).toMatchObject({ ok: true, database: 'ok', slack: 'listening' });
     }
     const { finished, said } = await checkThenRecheck(
       f,
