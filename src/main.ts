@@ -16,13 +16,13 @@ import {
   type FleetDatabase,
   type FleetRateLimiter,
   type HealthServer,
-  type MetricsSource,
   type ReleaseTarget,
   type SlackHealth,
   startHealthServer,
   type TickWatch,
 } from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics/index.js';
 import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
@@ -30,7 +30,7 @@ import { createResolver, probeHost } from './probe/index.js';
 import { createPostureDns } from './posture/index.js';
 import { createCheckDomain } from './posture-report/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
-import { openStore, StoreError, type WatchStore } from './store/index.js';
+import { observeStore, openStore, StoreError, type WatchStore } from './store/index.js';
 import {
   type AlertNotifier,
   createWatchCommands,
@@ -40,6 +40,8 @@ import {
   validateSchedule,
 } from './watch/index.js';
 import { EXIT_USAGE } from './util/exit-codes.js';
+import { smtpCheckVersion } from './util/version.js';
+import { readVantageDirectory } from './vantage/read-vantage-directory.js';
 
 const EXIT_CONFIG = EXIT_USAGE;
 const DRAIN_MS = 20_000;
@@ -162,10 +164,17 @@ async function main(): Promise<void> {
     config.logFormat === 'auto' ? (process.stderr.isTTY === true ? 'text' : 'json') : config.logFormat;
   const logger = createLogger({ level: config.logLevel, format: logFormat, secrets: config.secrets });
   const now = () => new Date();
+  // What /metrics serves: one registry for the process, handed to every part that reports.
+  const metrics = createMetrics({ localVantage: config.vantage.name, version: smtpCheckVersion() });
 
-  const store = await openStoreOrExit(config, logger);
+  const store = observeStore(await openStoreOrExit(config, logger), metrics);
+  metrics.storeOperation(true);
   const fleet = await openFleet(config, logger, store);
   const { shared } = fleet;
+  if (shared) {
+    metrics.observePool(shared.db.pool);
+    metrics.observeVantages(() => readVantageDirectory(shared.db.pool));
+  }
   const limiter = new RateLimiter(
     {
       perUserPerMinute: config.rate.checksPerUserPerMinute,
@@ -183,6 +192,7 @@ async function main(): Promise<void> {
       defaultPorts: config.probePorts,
       egressCanary: config.egressCanary,
       addressLimiter: shared?.limiter ?? limiter,
+      metrics,
       ...(extraCa ? { extraCa } : {}),
       verifyRecommendation: createRecommendationVerifier({
         timeoutMs: config.limits.replyTimeoutMs,
@@ -254,6 +264,7 @@ async function main(): Promise<void> {
       expression: config.checkSchedule,
       ...(config.checkTimezone ? { timezone: config.checkTimezone } : {}),
       logger,
+      metrics,
       tick: (slot) => {
         ticks?.tickStarted();
         return recheckWatches({
@@ -269,6 +280,7 @@ async function main(): Promise<void> {
           alertConfig,
           checkDomain,
           ...watchVantages,
+          metrics,
         });
       },
     });
@@ -277,7 +289,6 @@ async function main(): Promise<void> {
   };
 
   // /healthz, /readyz and /metrics: on PORT in HTTP mode, and on HEALTH_PORT in every mode.
-  const metrics: MetricsSource | null = null;
   let slackConnection: (() => SlackHealth) | null = null;
   const ready = createHealth({
     db: shared?.db ?? null,
@@ -348,6 +359,7 @@ async function main(): Promise<void> {
     ...vantageOptions,
     logger,
     logLevel: config.logLevel,
+    metrics,
     ...(shared ? { results: shared.results } : {}),
     health: healthHandler,
     checkDomain,

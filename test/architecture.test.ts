@@ -12,6 +12,7 @@ const FLOORS: Record<string, number> = {
   util: 0,
   'env-file': 0,
   log: 1,
+  metrics: 1,
   probe: 1,
   database: 2,
   diagnose: 2,

@@ -1,5 +1,6 @@
 import { diagnoseHost, matchProvider, planPorts, rankRecommendations } from '../diagnose/index.js';
 import type { DiagnoseContext, HostDiagnosis, PortVerification, Recommendation } from '../diagnose/types.js';
+import { type CheckTrigger, type Metrics, NO_METRICS } from '../metrics/index.js';
 import type { PortDiagnosis } from '../diagnose/types.js';
 import type { RateDecision, TargetPolicy } from '../policy/index.js';
 import type {
@@ -39,6 +40,9 @@ export interface RunCheckDeps {
    * nodemailer accepted is recommended. Scheduled re-checks skip it: they show no configuration.
    */
   verifyRecommendation?: (candidate: Recommendation, port: PortDiagnosis) => Promise<PortVerification>;
+  metrics?: Metrics;
+  /** Who asks when the hooks do not say it is the schedule (default chat). */
+  trigger?: CheckTrigger;
 }
 
 /** Candidates handed to nodemailer at most, best first, until one is accepted. */
@@ -98,6 +102,25 @@ export function implicitTlsPortsFor(request: CheckRequest, planned: readonly num
  * probe them — and the egress canary alongside — then diagnose.
  */
 export function createRunCheck(deps: RunCheckDeps): RunCheck {
+  const metrics = deps.metrics ?? NO_METRICS;
+  const check = diagnoseCheck(deps);
+  return async (request, hooks = {}) => {
+    const trigger = hooks.priority === 'scheduled' ? 'schedule' : (deps.trigger ?? 'chat');
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1_000;
+    try {
+      const diagnosis = await check(request, hooks);
+      metrics.stagesTimed(diagnosis.ports);
+      metrics.checkFinished({ trigger, verdict: diagnosis.verdict.status, seconds: seconds() });
+      return diagnosis;
+    } catch (error) {
+      metrics.checkFinished({ trigger, verdict: 'error', seconds: seconds() });
+      throw error;
+    }
+  };
+}
+
+function diagnoseCheck(deps: RunCheckDeps): RunCheck {
   return async (request: CheckRequest, hooks: CheckHooks = {}): Promise<HostDiagnosis> => {
     const provider = matchProvider(request.target);
     const plan = planPorts(request.target, request.ports, deps.defaultPorts);

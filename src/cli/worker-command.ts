@@ -9,6 +9,7 @@ import {
   type WorkerHealthReport,
 } from '../fleet-context/index.js';
 import { createLogger } from '../log.js';
+import { createMetrics } from '../metrics/index.js';
 import { createResolver, probeHost } from '../probe/index.js';
 import { escapeControls } from '../text/sanitize.js';
 import { createPool } from '../database/connection.js';
@@ -135,6 +136,11 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
     abort.abort();
   });
   let worker: Awaited<ReturnType<typeof startWorker>>;
+  const metrics = createMetrics({
+    role: 'worker',
+    localVantage: parsed.vantage,
+    version: smtpCheckVersion(),
+  });
   // Served from the start, so a platform sees the process alive while it waits for the database;
   // ready once the worker has announced itself and while its database and heartbeat are fine.
   let health: HealthServer | null = null;
@@ -145,7 +151,7 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
         ...settings.health,
         handler: createHealthHandler({
           logger,
-          metrics: io.metrics ?? null,
+          metrics: io.metrics ?? metrics,
           ready: async () =>
             ready === null
               ? { ok: false, database: 'unavailable', heartbeat: 'late', reasons: ['worker: starting'] }
@@ -175,6 +181,7 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
       logger,
       version: smtpCheckVersion(),
       signal: abort.signal,
+      metrics,
     });
   } catch (error) {
     await health?.close();

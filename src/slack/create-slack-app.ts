@@ -10,6 +10,7 @@ import {
 } from '../fleet-context/index.js';
 import type { RunCheck } from '../check/types.js';
 import type { Logger, LogLevel } from '../log.js';
+import type { Metrics } from '../metrics/index.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { registerActionListeners } from './listeners/actions.js';
 import { registerCommandListeners } from './listeners/commands.js';
@@ -64,6 +65,8 @@ export interface SlackAppOptions {
   localVantage?: string;
   /** How 429 answers are retried (see withRateLimitRetry). */
   retry?: RetryOptions;
+  /** Counts Slack Web API calls, retries and 429s. */
+  metrics?: Metrics;
   /** Per Slack API call. */
   requestTimeoutMs?: number;
   /** CHECK_TIMEZONE, for the times in history pictures (UTC when unset). */
@@ -164,7 +167,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     options.logger.error('Slack listener error', { error, code: error.code });
   });
 
-  const chat = createSlackChat(app.client, options.logger, options.retry ?? DEFAULT_RETRY);
+  const chat = createSlackChat(app.client, options.logger, options.retry ?? DEFAULT_RETRY, options.metrics);
   const useCases = createUseCases({
     chat,
     runCheck: options.runCheck,

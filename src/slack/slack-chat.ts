@@ -1,10 +1,16 @@
 import type { App, types } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { type Metrics, NO_METRICS } from '../metrics/index.js';
 import type { Block } from '../render/slack-blocks.js';
 import type { Chat, PostedMessage, Respond } from '../chat/use-cases/chat.js';
 import { ChatError } from '../chat/use-cases/chat-error.js';
 import { uploadImage } from './upload-file.js';
-import { DEFAULT_RETRY, type RetryOptions, withRateLimitRetry } from './with-rate-limit-retry.js';
+import {
+  classifyFailure,
+  DEFAULT_RETRY,
+  type RetryOptions,
+  withRateLimitRetry,
+} from './with-rate-limit-retry.js';
 
 type WebClient = App['client'];
 
@@ -53,21 +59,29 @@ export function createSlackChat(
   client: WebClient,
   logger: Logger,
   retry: RetryOptions = DEFAULT_RETRY,
+  metrics: Metrics = NO_METRICS,
 ): Chat {
   // `idempotent` says whether the call may be repeated after an unknown outcome (see withRateLimitRetry).
+  // Every attempt is counted with its outcome, so a 429 that a retry got past still shows.
   const call = <T>(method: string, run: () => Promise<T>, idempotent = false): Promise<T> =>
     withRateLimitRetry(
       async () => {
         try {
-          return await run();
+          const result = await run();
+          metrics.slackCall(method, 'ok');
+          return result;
         } catch (error) {
-          throw toChatError(error);
+          const failure = toChatError(error);
+          metrics.slackCall(method, classifyFailure(failure));
+          throw failure;
         }
       },
       {
         ...retry,
-        onRetry: ({ attempt, waitMs, reason }) =>
-          logger.warn('Slack call failed, retrying', { method, attempt, waitMs, reason }),
+        onRetry: ({ attempt, waitMs, reason }) => {
+          metrics.slackRetry(method);
+          logger.warn('Slack call failed, retrying', { method, attempt, waitMs, reason });
+        },
       },
       idempotent,
     );

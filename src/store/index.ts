@@ -1,5 +1,6 @@
 export { createMemoryWatchStore } from './memory-watch-store.js';
 export { openLowdbWatchStore, type LowdbWatchStoreOptions } from './lowdb-watch-store.js';
+export { observeStore } from './observe-store.js';
 export { openStore, type StoreSettings } from './open-store.js';
 export {
   describeSchemaError,

@@ -5,6 +5,7 @@ import { portsRefusal } from '../check/admission.js';
 import { limitsFor } from '../check/run-check.js';
 import { policyRefusal } from '../diagnose/policy-refusal.js';
 import type { Logger } from '../log.js';
+import { type Metrics, NO_METRICS } from '../metrics/index.js';
 import type { TargetPolicy } from '../policy/index.js';
 import type { HostProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
 import { connectionOptions, createPool, type ConnectionLimits, type Pool } from '../database/connection.js';
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   pollSeconds?: number;
   /** Aborting it ends a start that is still waiting for the bot to prepare the database. */
   signal?: AbortSignal;
+  /** Jobs by outcome, the last heartbeat, the probe's stage timings. */
+  metrics?: Metrics;
 }
 
 export interface RunningWorker {
@@ -128,6 +131,7 @@ async function probeJob(deps: WorkerDeps, job: ProbeJob, remainingMs: number): P
     });
     const refusal = policyRefusal(probe);
     if (refusal !== null) return { kind: 'refused', reason: refusal, version: deps.version };
+    deps.metrics?.stagesTimed(probe.ports);
     return { kind: 'answered', probe, version: deps.version };
   } catch (error) {
     deps.logger.error('probe failed', { error, target: job.target });
@@ -236,6 +240,7 @@ async function listenForJobs(deps: WorkerDeps, wake: () => void): Promise<{ clos
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const workerId = randomUUID();
   const log = deps.logger;
+  const metrics = deps.metrics ?? NO_METRICS;
   const concurrency = Math.max(1, deps.concurrency);
   const pool = createPool(deps.databaseUrl, {
     max: 2,
@@ -245,6 +250,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   });
   try {
     await announce(pool, deps, workerId);
+    metrics.workerHeartbeat(new Date());
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error instanceof WorkerStartError ? error : startProblem(error);
@@ -298,9 +304,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         'SELECT smtp_check_worker_answer($1, $2, $3::jsonb) AS stored',
         [jobId, workerId, storable(result, deps.version)],
       );
+      metrics.workerJob(rows[0]?.stored ? result.kind : 'unstored');
       if (!rows[0]?.stored)
         log.info('answer not kept: the job was cancelled or answered already', { job: jobId });
     } catch (error) {
+      metrics.workerJob('unstored');
       log.warn('could not store an answer', { error, job: jobId });
     }
   };

@@ -1,4 +1,5 @@
 import type { HostDiagnosis } from '../diagnose/types.js';
+import type { Metrics } from '../metrics/index.js';
 import type { FleetCoordinator, PostedKey } from '../fleet/index.js';
 import type { AlertEvent } from './alert-state.js';
 import { postThroughLedger } from './ledger-post.js';
@@ -25,9 +26,21 @@ export interface Outcome {
   incident?: Incident | null;
 }
 
+/**
+ * Counts what Slack accepted: an alert is opened when it is announced (a muted one, later), and a
+ * port that never worked since the watch began was never alerted, so it is not "resolved".
+ */
+function countAnnounced(metrics: Metrics | undefined, events: AlertEvent[]): void {
+  for (const event of events) {
+    if (event.kind === 'became-blocked') metrics?.alertOpened('port');
+    else if (event.kind === 'cert-expiring') metrics?.alertOpened('certificate');
+    else if (event.kind === 'recovered' && !event.firstTime) metrics?.alertResolved('port');
+  }
+}
+
 /** Delivers a watch's events (or holds them back while muted) and says what to save. */
 export async function announceWatch(
-  deps: Pick<RecheckDeps, 'store' | 'notify' | 'logger'>,
+  deps: Pick<RecheckDeps, 'store' | 'notify' | 'logger' | 'metrics'>,
   fleet: FleetCoordinator,
   accepted: PostedKey[],
   tick: {
@@ -106,6 +119,7 @@ export async function announceWatch(
       notify.postInThread(channel, open.threadTs, update, { key }),
     );
     if (posted === null) return { states: withheld };
+    countAnnounced(deps.metrics, events);
     const reminded = events.some((event) => event.kind === 'still-blocked');
     if (!resolved)
       return { states: next, incident: { ...open, lastReminderAt: reminded ? at : open.lastReminderAt } };
@@ -125,6 +139,7 @@ export async function announceWatch(
     notify.postAlert(channel, { host, events, ports, diagnosis, ...named }, { key }),
   );
   if (posted === null) return { states: withheld, incident: keptIncident };
+  countAnnounced(deps.metrics, events);
   const blocked = events.filter((event) => event.kind === 'became-blocked');
   if (blocked.length === 0) return { states: next, incident: keptIncident };
   logger.info('watch incident opened', { channel, host, ports: blocked.map((event) => event.port) });

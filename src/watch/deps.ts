@@ -2,6 +2,7 @@ import type { Admit, AsyncAdmit } from '../check/admission.js';
 import type { RunCheck } from '../check/types.js';
 import type { FleetCoordinator } from '../fleet/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/index.js';
 import type { DomainReport } from '../posture-report/types.js';
 import type { VantageProbes } from '../vantage/types.js';
 import type { WatchStore } from '../watch-model/index.js';
@@ -44,6 +45,8 @@ export interface RecheckDeps {
   vantageProbes?: VantageProbes;
   /** ALERT_QUORUM: vantages that must agree a port is blocked before it is announced (default 1). */
   alertQuorum?: number;
+  /** The watch gauges and alert counters; none when absent. */
+  metrics?: Metrics;
 }
 
 export interface RecheckSummary {

@@ -84,6 +84,7 @@ async function reconcileDomainWatch(
   // post one alert, not two.
   const firstSeen = (deps.slot ?? new Date(at)).toISOString();
   const degradedSince = change.degradations.length === 0 ? null : (was.degradedSince ?? firstSeen);
+  deps.metrics?.domainWatchSeen({ domain, degraded: degradedSince !== null, at: new Date(at) });
   const observation: DomainWatchState = { ...was, baseline, last: current, degradedSince };
   const accepted: PostedKey[] = [];
   const save = async (state: DomainWatchState): Promise<void> => {
@@ -147,6 +148,7 @@ async function reconcileDomainWatch(
     // failed update) finishes the resolution instead of posting the recovery twice.
     const resolving: Incident = { ...open, status: 'resolving', resolvedAt: at };
     await save({ ...told, incident: resolving });
+    deps.metrics?.alertResolved('domain');
     logger.info('domain watch incident resolved', { channel, domain });
     return save({ ...told, incident: (await markResolved(resolving)) ? null : resolving });
   }
@@ -164,6 +166,7 @@ async function reconcileDomainWatch(
     unsupported(notify.postDomainAlert?.bind(notify))(channel, notice, { key }),
   );
   if (posted === null) return save({ ...observation, incident: null });
+  deps.metrics?.alertOpened('domain');
   logger.info('domain watch incident opened', {
     channel,
     domain,

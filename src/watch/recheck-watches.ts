@@ -2,6 +2,7 @@ import type { CheckRequest } from '../check/types.js';
 import type { HostDiagnosis } from '../diagnose/types.js';
 import type { VantageOutcome } from '../diagnose/vantage-types.js';
 import { createLocalCoordinator, type TickClaims } from '../fleet/index.js';
+import { NO_METRICS } from '../metrics/index.js';
 import type { VantageProbes } from '../vantage/types.js';
 import type { Watch } from '../watch-model/types.js';
 import type { DomainWatch } from '../watch-model/domain-watch.js';
@@ -37,7 +38,9 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
   const started = deps.now().getTime();
   const fleet = deps.fleet ?? LOCAL;
   const slot = deps.slot ?? deps.now();
+  const metrics = deps.metrics ?? NO_METRICS;
   const watches = await deps.store.listWatches();
+  metrics.watchTickBegan();
   if (deps.vantageProbes === undefined && watches.some((watch) => (watch.vantages ?? []).length > 0)) {
     deps.logger.warn(
       'watches from vantages are re-tested from this network only: no probe workers are configured (DATABASE_URL)',
@@ -93,6 +96,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
     deps.logger.error('watch tick not started: the fleet database failed; the next tick tries again', {
       error,
     });
+    metrics.watchTickEnded({ hosts: byHost.keys(), domains: byDomain.keys() });
     return summary();
   }
 
@@ -110,6 +114,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       deps.logger.error('watch re-test failed', { host, error });
       return false;
     }
+    metrics.watchRetested(host, deps.now());
     const at = deps.now().toISOString();
     const sight: Sight = { kind: 'own', diagnosis };
     await reconcileHost(deps, fleet, counts, {
@@ -144,6 +149,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       deps.logger.error('watch re-test from vantages failed', { host, vantages: names, error });
       return;
     }
+    metrics.watchRetested(host, deps.now());
     const at = deps.now().toISOString();
     const recorded: Recorded[] = outcomes.flatMap((outcome) => {
       if (outcome.kind !== 'answered') return [];
@@ -198,6 +204,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
 
   // Workers take hosts in the coordinator's order (the jitter order, for one process).
   let claimFailure: unknown = null;
+  const claimed = new Set<string>();
   const worker = async (): Promise<void> => {
     while (claimFailure === null) {
       let host: string | null;
@@ -208,6 +215,7 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
         return;
       }
       if (host === null) return;
+      claimed.add(host);
       const domain = claimedDomain(host);
       if (domain !== null) {
         await recheckDomainClaim(domain);
@@ -236,6 +244,13 @@ export async function recheckWatches(deps: RecheckDeps): Promise<RecheckSummary>
       retested: counts.retested,
     });
   }
+
+  // The gauges keep what this process re-tested; a tick cut short also keeps what is still watched.
+  const kept = claimFailure === null ? [...claimed] : [...claimed, ...claimsToMake];
+  metrics.watchTickEnded({
+    hosts: kept.filter((claim) => claimedDomain(claim) === null),
+    domains: kept.flatMap((claim) => claimedDomain(claim) ?? []),
+  });
 
   const result = summary();
   deps.logger.info('watch tick finished', { slot: slot.toISOString(), replica: fleet.replica, ...result });

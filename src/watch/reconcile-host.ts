@@ -152,6 +152,22 @@ function observe(
   return { ...observation, diagnosis: observation.diagnosis };
 }
 
+/** The watch gauges: each port from the bot's own network, or from each vantage of the watch. */
+function showPorts(deps: RecheckDeps, watch: Watch, observed: Observed): void {
+  const metrics = deps.metrics;
+  if (metrics === undefined) return;
+  const seen = (states: PortAlertStates, vantage?: string): void => {
+    for (const port of watch.ports) {
+      const state = states[port];
+      if (state === undefined) continue;
+      const from = vantage === undefined ? {} : { vantage };
+      metrics.watchPortSeen({ host: watch.host, port, ...from, usable: state.usable, phase: state.phase });
+    }
+  };
+  if (observed.vantages === undefined) seen(observed.next);
+  else for (const [vantage, states] of Object.entries(observed.vantages)) seen(states, vantage);
+}
+
 /**
  * Feeds the observation to every port of one watch and delivers what deserves a message. What
  * to save, for the host's write; null when there is nothing to save, or when it was saved with
@@ -170,6 +186,7 @@ async function reconcileWatch(
   const { channel, host } = watch;
   const observed = observe(deps, watch, sight, found, at);
   if (observed === null) return null;
+  showPorts(deps, watch, observed);
   const { next, events, withheld, diagnosis, vantages, report } = observed;
 
   // Posts Slack accepted in this reconciliation: recorded with the states that announce them.

@@ -1,5 +1,6 @@
 import { type ScheduledTask, schedule, validateDetailed } from 'node-cron';
 import type { Logger } from '../log.js';
+import { type Metrics, NO_METRICS } from '../metrics/index.js';
 import { isTimeZone } from '../util/time-zone.js';
 import { ScheduleError } from './schedule-error.js';
 
@@ -42,6 +43,7 @@ export interface SchedulerOptions {
   tick: (slot: Date) => Promise<unknown>;
   logger: Logger;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 export interface Scheduler {
@@ -68,19 +70,25 @@ function longestGapMs(task: ScheduledTask): number {
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { expression, timezone, logger } = options;
   const now = options.now ?? (() => new Date());
+  const metrics = options.metrics ?? NO_METRICS;
   for (const check of [validateSchedule(expression), timezone ? validateTimezone(timezone) : { ok: true }]) {
     if (!check.ok) throw new ScheduleError((check as { error: string }).error);
   }
   let running: { startedAt: number; done: Promise<void> } | null = null;
+  // Set once the task exists: the slot after the one a tick started for tells an overrun.
+  let nextSlot = (_after: Date): Date | null => null;
 
   const run = async (slot: Date = now()): Promise<boolean> => {
     if (running !== null) {
+      metrics.tickSkipped();
       logger.warn('watch tick still running; this run is skipped', {
         runningForMs: now().getTime() - running.startedAt,
       });
       return false;
     }
     const startedAt = now().getTime();
+    const next = nextSlot(slot);
+    metrics.tickStarted();
     const done = (async () => {
       logger.debug('watch tick started');
       try {
@@ -88,7 +96,12 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       } catch (error) {
         logger.error('watch tick failed', { error });
       } finally {
-        logger.debug('watch tick ended', { durationMs: now().getTime() - startedAt });
+        const endedAt = now().getTime();
+        logger.debug('watch tick ended', { durationMs: endedAt - startedAt });
+        metrics.tickEnded({
+          seconds: (endedAt - startedAt) / 1_000,
+          overran: next !== null && endedAt > next.getTime(),
+        });
       }
     })();
     running = { startedAt, done };
@@ -112,16 +125,20 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       debug: (message) => logger.debug(String(message), { source: 'node-cron' }),
     },
   });
+  nextSlot = (after) => task.getNextRuns(2).find((run) => run.getTime() > after.getTime()) ?? null;
   task.on('execution:overlap', () => {
+    metrics.tickSkipped();
     logger.warn('watch tick still running at the next scheduled time; that slot is skipped', {
       runningForMs: running === null ? null : now().getTime() - running.startedAt,
       expression,
     });
   });
   logger.info('watch scheduler started', { expression, timezone: timezone ?? null });
+  const intervalMs = longestGapMs(task);
+  metrics.scheduleInterval(intervalMs / 1_000);
 
   return {
-    intervalMs: longestGapMs(task),
+    intervalMs,
     runNow: () => run(),
     async stop() {
       await task.destroy();
