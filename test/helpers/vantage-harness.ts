@@ -313,7 +313,7 @@ export async function startWorkerProcess(
       listeners.add(check);
       check();
     });
-  await waitFor((line) => line.includes('waiting for probe jobs (nothing listens here)'), 'ready');
+  await waitFor((line) => line.includes('; waiting for probe jobs ('), 'ready');
   return {
     vantage,
     child,
