@@ -15,10 +15,9 @@ import {
   createTickWatch,
   type FleetDatabase,
   type FleetRateLimiter,
-  type HealthServer,
   type ReleaseTarget,
   type SlackHealth,
-  startHealthServer,
+  startHealthPort,
   type TickWatch,
 } from './fleet-context/index.js';
 import { createLogger, type Logger } from './log.js';
@@ -289,6 +288,7 @@ async function main(): Promise<void> {
   };
 
   // /healthz, /readyz and /metrics: on PORT in HTTP mode, and on HEALTH_PORT in every mode.
+  // Served before Slack connects, so a platform sees the process alive while it does.
   let slackConnection: (() => SlackHealth) | null = null;
   const ready = createHealth({
     db: shared?.db ?? null,
@@ -297,16 +297,9 @@ async function main(): Promise<void> {
     slack: config.mode === 'console' ? null : { connection: () => slackConnection?.() ?? 'disconnected' },
   });
   const healthHandler = createHealthHandler({ ready, metrics, logger });
-  const serveHealth = async (): Promise<HealthServer | null> => {
-    if (config.health === null) return null;
-    try {
-      const server = await startHealthServer({ ...config.health, handler: healthHandler });
-      logger.info('health and metrics listening', { host: server.host, port: server.port });
-      return server;
-    } catch (error) {
-      fail(`HEALTH_PORT=${config.health.port} on ${config.health.host}: ${(error as Error).message}`);
-    }
-  };
+  const healthServer = await startHealthPort(config.health, healthHandler, logger).catch((error: unknown) =>
+    fail((error as Error).message),
+  );
 
   if (config.mode === 'console') {
     // Console mode never loads Bolt: the console and the notifier use the Bolt-free use cases.
@@ -321,7 +314,6 @@ async function main(): Promise<void> {
     const scheduler = schedule(
       chatNotifier(chat, { history: (input) => watches.historyOf(input), logger, ...timeZone }),
     );
-    const healthServer = await serveHealth();
     logger.info('console mode: no Slack settings given', { schedule: config.checkSchedule });
     await runConsole({
       input: process.stdin,
@@ -366,8 +358,6 @@ async function main(): Promise<void> {
     ...(config.checkTimezone ? { timeZone: config.checkTimezone } : {}),
   });
   slackConnection = () => app.connection();
-  // Before Slack: a platform probing /healthz sees the process alive while it connects.
-  const healthServer = await serveHealth();
   try {
     await app.start();
   } catch (error) {

@@ -5,7 +5,7 @@ import {
   createWorkerHealth,
   type HealthServer,
   type MetricsSource,
-  startHealthServer,
+  startHealthPort,
   type WorkerHealthReport,
 } from '../fleet-context/index.js';
 import { createLogger } from '../log.js';
@@ -143,29 +143,21 @@ export async function runWorkerCommand(args: string[], io: WorkerCommandIo): Pro
   });
   // Served from the start, so a platform sees the process alive while it waits for the database;
   // ready once the worker has announced itself and while its database and heartbeat are fine.
-  let health: HealthServer | null = null;
   let ready: (() => Promise<WorkerHealthReport>) | null = null;
-  if (settings.health !== null) {
-    try {
-      health = await startHealthServer({
-        ...settings.health,
-        handler: createHealthHandler({
-          logger,
-          metrics: io.metrics ?? metrics,
-          ready: async () =>
-            ready === null
-              ? { ok: false, database: 'unavailable', heartbeat: 'late', reasons: ['worker: starting'] }
-              : ready(),
-        }),
-      });
-    } catch (error) {
-      say(
-        io.stderr,
-        `smtp-check worker: HEALTH_PORT=${settings.health.port} on ${settings.health.host}: ${(error as Error).message}`,
-      );
-      return EXIT_USAGE;
-    }
-    logger.info('health and metrics listening', { host: health.host, port: health.port });
+  const handler = createHealthHandler({
+    logger,
+    metrics: io.metrics ?? metrics,
+    ready: async () =>
+      ready === null
+        ? { ok: false, database: 'unavailable', heartbeat: 'late', reasons: ['worker: starting'] }
+        : ready(),
+  });
+  let health: HealthServer | null;
+  try {
+    health = await startHealthPort(settings.health, handler, logger);
+  } catch (error) {
+    say(io.stderr, `smtp-check worker: ${(error as Error).message}`);
+    return EXIT_USAGE;
   }
   try {
     worker = await startWorker({

@@ -163,3 +163,25 @@ export async function startHealthServer(options: {
     },
   };
 }
+
+/**
+ * The server on HEALTH_PORT and HEALTH_HOST, null when HEALTH_PORT is unset; logs where it listens
+ * (the port picked when 0 was asked). Rejects with a message naming the setting.
+ */
+export async function startHealthPort(
+  listen: { host: string; port: number } | null,
+  handler: HealthHandler,
+  logger: Logger,
+): Promise<HealthServer | null> {
+  if (listen === null) return null;
+  let server: HealthServer;
+  try {
+    server = await startHealthServer({ ...listen, handler });
+  } catch (error) {
+    throw new Error(`HEALTH_PORT=${listen.port} on ${listen.host}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  logger.info('health and metrics listening', { host: server.host, port: server.port });
+  return server;
+}

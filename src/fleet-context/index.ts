@@ -35,5 +35,6 @@ export {
   READY_PATH,
   type ReadinessReport,
   servedReadiness,
+  startHealthPort,
   startHealthServer,
 } from './health-server.js';

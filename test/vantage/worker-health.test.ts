@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runWorkerCommand } from '../../src/cli/worker-command.js';
 import { createPool } from '../../src/database/connection.js';
 import { migrate } from '../../src/store/pg/migrations.js';
 import {
@@ -160,4 +162,23 @@ describe.skipIf(skip)('smtp-check worker with HEALTH_PORT', () => {
     expect(await worker.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${healthPort}/healthz`)).rejects.toThrow();
   });
+});
+
+test('a HEALTH_PORT that is taken stops the worker before it connects, with the setting named, exit 2', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  let stderr = '';
+  try {
+    const code = await runWorkerCommand(['--vantage', 'office'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { DATABASE_URL: 'postgres://nobody@/nowhere?host=/nonexistent', HEALTH_PORT: String(port) },
+      stopSignal: new Promise<string>(() => {}),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`smtp-check worker: HEALTH_PORT=${port} on 127.0.0.1: listen EADDRINUSE`);
+  } finally {
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+  }
 });
