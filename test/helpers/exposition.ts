@@ -32,7 +32,11 @@ export function samplesOf(text: string, name: string, labels: Record<string, str
 }
 
 /** The one sample's value; undefined when there is none, an error when there are several. */
-export function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = samplesOf(text, name, labels);
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
   return found[0]?.value;

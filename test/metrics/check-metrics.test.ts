@@ -4,7 +4,7 @@ import { createRunCheck } from '../../src/check/index.js';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
 import { probeHost } from '../../src/probe/index.js';
 import { createTestCa } from '../helpers/certs.js';
-import { promtoolCheckMetrics, requirePromtool, samplesOf, valueOf } from '../helpers/exposition.js';
+import { promtoolCheckMetrics, requirePromtool, samplesOf, sampleValue } from '../helpers/exposition.js';
 import { QUICK_LIMITS } from '../helpers/probe-limits.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
@@ -40,15 +40,15 @@ describe('createRunCheck() with metrics', () => {
     expect(diagnosis.ports[0]?.class).toBe('open-starttls');
     const text = await metrics.exposition();
 
-    expect(valueOf(text, 'smtp_check_checks_total', { verdict: diagnosis.verdict.status })).toBe(1);
+    expect(sampleValue(text, 'smtp_check_checks_total', { verdict: diagnosis.verdict.status })).toBe(1);
     const others = samplesOf(text, 'smtp_check_checks_total').filter(
       (sample) => sample.labels['verdict'] !== diagnosis.verdict.status,
     );
     expect(others.map((sample) => sample.value)).toEqual([0, 0, 0]);
-    expect(valueOf(text, 'smtp_check_check_duration_seconds_count', { trigger: 'chat' })).toBe(1);
-    expect(valueOf(text, 'smtp_check_check_duration_seconds_count', { trigger: 'schedule' })).toBe(0);
+    expect(sampleValue(text, 'smtp_check_check_duration_seconds_count', { trigger: 'chat' })).toBe(1);
+    expect(sampleValue(text, 'smtp_check_check_duration_seconds_count', { trigger: 'schedule' })).toBe(0);
     for (const stage of ['connect', 'greeting', 'ehlo', 'starttls', 'tls-ehlo']) {
-      expect(valueOf(text, 'smtp_check_stage_duration_seconds_count', { stage }), stage).toBe(1);
+      expect(sampleValue(text, 'smtp_check_stage_duration_seconds_count', { stage }), stage).toBe(1);
     }
   });
 
@@ -59,8 +59,8 @@ describe('createRunCheck() with metrics', () => {
       { priority: 'scheduled' },
     );
     const text = await metrics.exposition();
-    expect(valueOf(text, 'smtp_check_check_duration_seconds_count', { trigger: 'schedule' })).toBe(1);
-    expect(valueOf(text, 'smtp_check_check_duration_seconds_count', { trigger: 'chat' })).toBe(0);
+    expect(sampleValue(text, 'smtp_check_check_duration_seconds_count', { trigger: 'schedule' })).toBe(1);
+    expect(sampleValue(text, 'smtp_check_check_duration_seconds_count', { trigger: 'chat' })).toBe(0);
   });
 
   test('a check that throws counts as an error', async () => {
@@ -72,7 +72,7 @@ describe('createRunCheck() with metrics', () => {
       metrics,
     });
     await expect(failing({ target: 'smtp.example.test', ports: [25], mx: 'auto' })).rejects.toThrow();
-    expect(valueOf(await metrics.exposition(), 'smtp_check_checks_total', { verdict: 'error' })).toBe(1);
+    expect(sampleValue(await metrics.exposition(), 'smtp_check_checks_total', { verdict: 'error' })).toBe(1);
   });
 
   test('checked hosts never become labels: the series are the same before and after', async () => {

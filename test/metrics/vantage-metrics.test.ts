@@ -9,7 +9,7 @@ import { migrate } from '../../src/store/pg/migrations.js';
 import type { ClosableVantageProbes } from '../../src/vantage/pg-vantage-probes.js';
 import { readVantageDirectory } from '../../src/vantage/read-vantage-directory.js';
 import { startWorker } from '../../src/vantage/worker.js';
-import { samplesOf, valueOf } from '../helpers/exposition.js';
+import { samplesOf, sampleValue } from '../helpers/exposition.js';
 import {
   asSuperuser,
   createTestDatabase,
@@ -40,13 +40,13 @@ describe('a vantage directory that cannot be read', () => {
     let answer: () => Promise<never> = () => Promise.reject(new Error('database down'));
     metrics.observeVantages(() => answer(), 50);
     let text = await metrics.exposition();
-    expect(valueOf(text, 'smtp_check_vantage_directory_up')).toBe(0);
+    expect(sampleValue(text, 'smtp_check_vantage_directory_up')).toBe(0);
     expect(samplesOf(text, 'smtp_check_vantage_queue_depth')).toEqual([]);
     answer = () => new Promise<never>(() => undefined);
     const started = Date.now();
     text = await metrics.exposition();
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(valueOf(text, 'smtp_check_vantage_directory_up')).toBe(0);
+    expect(sampleValue(text, 'smtp_check_vantage_directory_up')).toBe(0);
   });
 });
 
@@ -115,31 +115,31 @@ describe.skipIf(pgSkip !== null || rootSkip !== null)('vantage metrics on Postgr
         expect(outcome).toMatchObject({ vantage: 'office', kind: 'answered' });
 
         const own = await workerMetrics.exposition();
-        expect(valueOf(own, 'smtp_check_worker_jobs_total', { outcome: 'answered' })).toBe(1);
-        expect(valueOf(own, 'smtp_check_worker_last_heartbeat_timestamp_seconds')).toBeGreaterThan(
+        expect(sampleValue(own, 'smtp_check_worker_jobs_total', { outcome: 'answered' })).toBe(1);
+        expect(sampleValue(own, 'smtp_check_worker_last_heartbeat_timestamp_seconds')).toBeGreaterThan(
           Date.now() / 1_000 - 30,
         );
-        expect(valueOf(own, 'smtp_check_stage_duration_seconds_count', { stage: 'connect' })).toBe(1);
+        expect(sampleValue(own, 'smtp_check_stage_duration_seconds_count', { stage: 'connect' })).toBe(1);
         // A worker shows only its own series.
         expect(own).not.toContain('smtp_check_ticks_total');
 
         const text = await bot.exposition();
-        expect(valueOf(text, 'smtp_check_vantage_directory_up')).toBe(1);
-        expect(valueOf(text, 'smtp_check_vantage_queue_depth', { vantage: 'office' })).toBe(0);
-        expect(valueOf(text, 'smtp_check_vantage_workers_live', { vantage: 'office' })).toBe(1);
-        const age = valueOf(text, 'smtp_check_vantage_worker_heartbeat_age_seconds', {
+        expect(sampleValue(text, 'smtp_check_vantage_directory_up')).toBe(1);
+        expect(sampleValue(text, 'smtp_check_vantage_queue_depth', { vantage: 'office' })).toBe(0);
+        expect(sampleValue(text, 'smtp_check_vantage_workers_live', { vantage: 'office' })).toBe(1);
+        const age = sampleValue(text, 'smtp_check_vantage_worker_heartbeat_age_seconds', {
           vantage: 'office',
           worker: worker.workerId,
         });
         expect(age).toBeGreaterThanOrEqual(0);
         expect(age).toBeLessThan(20);
-        expect(valueOf(text, 'smtp_check_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
+        expect(sampleValue(text, 'smtp_check_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
       } finally {
         await worker.stop({ timeoutMs: 5_000 });
       }
       const after = await bot.exposition();
       expect(samplesOf(after, 'smtp_check_vantage_worker_heartbeat_age_seconds')).toEqual([]);
-      expect(valueOf(after, 'smtp_check_vantage_workers_live', { vantage: 'office' })).toBe(0);
+      expect(sampleValue(after, 'smtp_check_vantage_workers_live', { vantage: 'office' })).toBe(0);
     },
     TIMEOUT,
   );

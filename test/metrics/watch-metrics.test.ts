@@ -5,7 +5,7 @@ import { createMemoryWatchStore } from '../../src/store/index.js';
 import type { WatchStore } from '../../src/watch-model/watch-store.js';
 import { recheckWatches } from '../../src/watch/recheck-watches.js';
 import { createWatchCommands } from '../../src/watch/watch-commands.js';
-import { samplesOf, valueOf } from '../helpers/exposition.js';
+import { samplesOf, sampleValue } from '../helpers/exposition.js';
 import { healthy, port25Filtered, TICK_MS, World } from '../watch/watch-harness.js';
 
 // The watch gauges through real ticks: each watched host × port × vantage has an up gauge and
@@ -61,30 +61,36 @@ describe('recheckWatches() with metrics', () => {
   test('a port that becomes blocked: up 0, phase suspect then blocked, one alert opened, then resolved', async () => {
     const { world, store, metrics } = await setUp();
     let text = await tick(world, store, metrics);
-    expect(valueOf(text, 'smtp_check_watch_port_up', { host: HOST, port: '25', vantage: 'office' })).toBe(1);
+    expect(sampleValue(text, 'smtp_check_watch_port_up', { host: HOST, port: '25', vantage: 'office' })).toBe(
+      1,
+    );
     expect(phaseOf(text, HOST, 25)).toEqual(['ok']);
-    expect(valueOf(text, 'smtp_check_watch_last_retest_timestamp_seconds', { host: HOST })).toBe(
+    expect(sampleValue(text, 'smtp_check_watch_last_retest_timestamp_seconds', { host: HOST })).toBe(
       world.nowMs / 1_000,
     );
 
     world.set(HOST, port25Filtered());
     text = await tick(world, store, metrics);
-    expect(valueOf(text, 'smtp_check_watch_port_up', { host: HOST, port: '25', vantage: 'office' })).toBe(0);
-    expect(valueOf(text, 'smtp_check_watch_port_up', { host: HOST, port: '587', vantage: 'office' })).toBe(1);
+    expect(sampleValue(text, 'smtp_check_watch_port_up', { host: HOST, port: '25', vantage: 'office' })).toBe(
+      0,
+    );
+    expect(
+      sampleValue(text, 'smtp_check_watch_port_up', { host: HOST, port: '587', vantage: 'office' }),
+    ).toBe(1);
     expect(phaseOf(text, HOST, 25)).toEqual(['suspect']);
-    expect(valueOf(text, 'smtp_check_alerts_opened_total', { kind: 'port' })).toBe(0);
+    expect(sampleValue(text, 'smtp_check_alerts_opened_total', { kind: 'port' })).toBe(0);
 
     text = await tick(world, store, metrics);
     expect(phaseOf(text, HOST, 25)).toEqual(['blocked']);
     // Two channels watch the host: two alerts, one series.
-    expect(valueOf(text, 'smtp_check_alerts_opened_total', { kind: 'port' })).toBe(2);
+    expect(sampleValue(text, 'smtp_check_alerts_opened_total', { kind: 'port' })).toBe(2);
     expect(samplesOf(text, 'smtp_check_watch_port_up', { host: HOST, port: '25' })).toHaveLength(1);
 
     world.set(HOST, healthy());
     await tick(world, store, metrics);
     text = await tick(world, store, metrics);
     expect(phaseOf(text, HOST, 25)).toEqual(['ok']);
-    expect(valueOf(text, 'smtp_check_alerts_resolved_total', { kind: 'port' })).toBe(2);
+    expect(sampleValue(text, 'smtp_check_alerts_resolved_total', { kind: 'port' })).toBe(2);
   });
 
   test("an unwatched host's series disappear at the next tick; the others stay", async () => {
