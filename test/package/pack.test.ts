@@ -76,11 +76,16 @@ describe('the package (npm pack)', () => {
       'package/dist/main.js',
       'package/dist/cli-bundle/main.js',
       'package/dist/cli-bundle/worker-command.js',
+      'package/monitoring/prometheus.yml',
+      'package/monitoring/smtp-check-rules.yml',
     ]) {
       expect(contents).toContain(file);
     }
     const unexpected = contents.filter(
-      (file) => !/^package\/(dist|bin)\//.test(file) && !/^package\/[^/]+$/.test(file),
+      (file) =>
+        !/^package\/(dist|bin)\//.test(file) &&
+        !/^package\/monitoring\/[^/]+\.yml$/.test(file) &&
+        !/^package\/[^/]+$/.test(file),
     );
     expect(unexpected).toEqual([]);
     expect(contents.filter((file) => file.endsWith('.map') || file.endsWith('.ts'))).toEqual([]);
