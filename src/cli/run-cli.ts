@@ -16,17 +16,8 @@ import { parseCliArgs, USAGE } from './parse-args.js';
 import { EXIT_VANTAGE_SILENT } from '../util/exit-codes.js';
 import { liveColumns, sessionStepDisplay, vantageWaitDisplay, type WaitingMode } from './waiting-display.js';
 
-export interface CliIo {
-  /** `columns`: the terminal's width (read at every redraw, so a resize is followed). */
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  /** Repeats fn every ms until the returned function is called (setInterval; tests drive it). */
-  every?: (ms: number, fn: () => void) => () => void;
-  /** The clock for deadlines and elapsed seconds, in ms (Date.now; tests set it). */
-  now?: () => number;
-  /** NO_COLOR (https://no-color.org) turns colour off. */
-  noColor: boolean;
-}
+export type { CliIo } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
 
 export { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, exitCodeFor };
 

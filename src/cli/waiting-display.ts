@@ -7,7 +7,7 @@ import {
   sessionWaitingNotice,
   vantageWaitingNotice,
 } from '../render/terminal-progress.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 // What the terminal says once the ports are done and it still waits: on the login and send tests'
 // steps, and on the vantages asked with --from. On a terminal stdout, transient lines under the

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { portsRefusal } from '../check/admission.js';
-import { limitsFor } from '../check/run-check.js';
-import { policyRefusal } from '../diagnose/policy-refusal.js';
-import type { Logger } from '../log.js';
-import { type Metrics, NO_METRICS } from '../metrics/index.js';
-import type { TargetPolicy } from '../policy/index.js';
-import type { HostProbe, ProbeHost, ProbeLimits, Resolver } from '../probe/types.js';
+import { NO_METRICS } from '../metrics/index.js';
 import { connectionOptions, createPool, type ConnectionLimits, type Pool } from '../database/connection.js';
 import { toJsonb } from '../database/jsonb.js';
-import { type ProbeJob, probeJobSchema, type VantageAnswer } from './facts-schema.js';
+import { probeJobSchema, type VantageAnswer } from './facts-schema.js';
 import { HEARTBEAT_MS, JOB_CHANNEL, MAX_ANSWER_BYTES, POLL_SECONDS } from './queue-names.js';
 import { sleep } from '../util/time.js';
+import { MAX_JOB_TIMEOUT_MS, jobLimits, probeJob } from './probe-job.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+export { MAX_JOB_TIMEOUT_MS, jobLimits };
 
 // A probe worker: one process in one network ("vantage"). It dials out to PostgreSQL, announces
 // itself, takes its vantage's probe jobs, probes with the same engine as the bot under its own
@@ -22,31 +20,7 @@ import { sleep } from '../util/time.js';
 // one vantage"): the database decides which vantage it speaks for, stamps every time with its own
 // clock, and refuses what is not this vantage's. This code is the untrusted side of that contract.
 
-export interface WorkerDeps {
-  databaseUrl: string;
-  vantage: string;
-  /** This worker's own policy (its ALLOW_TARGETS): a job for a refused target comes back refused. */
-  policy: TargetPolicy;
-  /** ALLOWED_PORTS here: ports on top of the standard and provider ports this worker will dial. */
-  allowedPorts: readonly number[];
-  limits: ProbeLimits;
-  probeHost: ProbeHost;
-  resolver?: Resolver;
-  extraCa?: string[];
-  /** Jobs probed at once. */
-  concurrency: number;
-  logger: Logger;
-  version: string;
-  /** The probe's clock (certificate days left). Deadlines are judged on the database's clock. */
-  now?: () => Date;
-  heartbeatMs?: number;
-  /** How often an idle worker looks for jobs without a wake-up (default POLL_SECONDS). */
-  pollSeconds?: number;
-  /** Aborting it ends a start that is still waiting for the bot to prepare the database. */
-  signal?: AbortSignal;
-  /** Jobs by outcome, the last heartbeat, the probe's stage timings. */
-  metrics?: Metrics;
-}
+export type { WorkerDeps } from './worker-deps.js';
 
 export interface RunningWorker {
   readonly workerId: string;
@@ -65,9 +39,6 @@ export class WorkerStartError extends Error {
   }
 }
 
-/** The longest a job may make one stage wait, whatever it asks: a worker is not a slow scanner. */
-export const MAX_JOB_TIMEOUT_MS = 60_000;
-
 /** A worker's own connections: short limits, it only calls small functions. */
 const WORKER_CONNECTION_LIMITS: ConnectionLimits = {
   lockTimeoutMs: 5_000,
@@ -82,61 +53,6 @@ interface TakenJob {
   job_id: string;
   data: unknown;
   remaining_ms: number;
-}
-
-/** The limits of one job: its timeout capped by this worker, every port ending before the deadline. */
-export function jobLimits(
-  base: ProbeLimits,
-  timeoutMs: number | undefined,
-  remainingMs: number,
-): ProbeLimits {
-  const limits = limitsFor(
-    base,
-    timeoutMs === undefined ? undefined : Math.min(timeoutMs, MAX_JOB_TIMEOUT_MS),
-  );
-  const deadline = Math.max(1, Math.min(limits.portDeadlineMs, remainingMs));
-  return {
-    ...limits,
-    portDeadlineMs: deadline,
-    connectTimeoutMs: Math.min(limits.connectTimeoutMs, deadline),
-    greetingTimeoutMs: Math.min(limits.greetingTimeoutMs, deadline),
-    replyTimeoutMs: Math.min(limits.replyTimeoutMs, deadline),
-  };
-}
-
-/** Probes one job, or says why not. Never throws: a failure is an answer too. */
-async function probeJob(deps: WorkerDeps, job: ProbeJob, remainingMs: number): Promise<VantageAnswer> {
-  const refusedPorts = portsRefusal(job.ports, deps.allowedPorts);
-  if (refusedPorts !== null) return { kind: 'refused', reason: refusedPorts, version: deps.version };
-  // A job taken with less time left than one connect may take (a retry after a worker died) would
-  // cut the probe short and call a slow network "filtered": it is answered as not probed instead.
-  const connectMs = jobLimits(deps.limits, job.timeoutMs, Number.POSITIVE_INFINITY).connectTimeoutMs;
-  if (remainingMs < connectMs) {
-    return {
-      kind: 'failed',
-      error: `only ${remainingMs} ms of the check's deadline were left when this worker took it, less than one connect may take (${connectMs} ms): not probed`,
-      version: deps.version,
-    };
-  }
-  try {
-    const probe: HostProbe = await deps.probeHost(job.target, {
-      ports: job.ports,
-      limits: jobLimits(deps.limits, job.timeoutMs, remainingMs),
-      mx: job.mx,
-      implicitTlsPorts: job.implicitTlsPorts,
-      checkAddress: (address, host) => deps.policy.checkAddress(host, address),
-      ...(deps.resolver ? { resolver: deps.resolver } : {}),
-      ...(deps.extraCa ? { extraCa: deps.extraCa } : {}),
-      ...(deps.now ? { now: deps.now } : {}),
-    });
-    const refusal = policyRefusal(probe);
-    if (refusal !== null) return { kind: 'refused', reason: refusal, version: deps.version };
-    deps.metrics?.stagesTimed(probe.ports);
-    return { kind: 'answered', probe, version: deps.version };
-  } catch (error) {
-    deps.logger.error('probe failed', { error, target: job.target });
-    return { kind: 'failed', error: (error as Error)?.message ?? String(error), version: deps.version };
-  }
 }
 
 /** The answer as stored: one that would be over the database's limit says so instead. */
