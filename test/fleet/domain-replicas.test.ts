@@ -102,6 +102,8 @@ describe.skipIf(skip !== null)('a watched domain in a fleet of two replicas', ()
       const env = { DNS_RESOLVER: dns.server };
       const [a, b] = [await fleet.startReplica(env), await fleet.startReplica(env)] as const;
       await watchDomain(fleet, a);
+      // Slots before this one may have listed the watches before the domain was added.
+      const watchedFrom = Date.now();
       await Promise.all([a.moreTicks(2), b.moreTicks(2)]);
       expect(domainAlerts(fleet)).toEqual([]);
 
@@ -159,7 +161,7 @@ describe.skipIf(skip !== null)('a watched domain in a fleet of two replicas', ()
       expect(watch).toEqual({ incident: null, announced: [] });
 
       // The replicas ticked the same slots, and in each the domain was claimed once and done.
-      const shared = slotsOf(a).filter((slot) => slotsOf(b).includes(slot));
+      const shared = slotsOf(a).filter((slot) => slotsOf(b).includes(slot) && Date.parse(slot) > watchedFrom);
       expect(shared.length).toBeGreaterThanOrEqual(6);
       const rows = await fleet.rows<{ tick: Date; claims: number; done: boolean }>(
         'SELECT tick, claims, done_at IS NOT NULL AS done FROM fleet_tick_hosts WHERE host = $1',

@@ -37,6 +37,13 @@ export function userEnv(extra: Record<string, string> = {}): Record<string, stri
     'npm_config_cache',
     'npm_config_registry',
     'npm_config_userconfig',
+    // The certificates a machine behind a TLS-inspecting proxy trusts. npm reads its global npmrc
+    // (where such a machine may set cafile) beside the node it runs on, so under another Node
+    // build only these carry the trust over.
+    'NODE_EXTRA_CA_CERTS',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'npm_config_cafile',
   ];
   const env: Record<string, string> = {};
   for (const name of kept) {
