@@ -31,6 +31,7 @@ export const POSTURE_FINDING_IDS = [
   'mx-private',
   'mx-missing',
   'dns-budget-exhausted',
+  'dns-resolver-failed',
 ] as const;
 
 /** The mailbox providers' sender rules, one id each; a rule that is not met is a finding `sender-<id>`. */

@@ -71,6 +71,18 @@ const ONE_BROKEN_THING: Record<PartFindingId, PostureFacts> = {
   'dns-budget-exhausted': postureFacts({
     queries: { sent: 150, budget: 150, budgetExhausted: true, failed: 0, log: [] },
   }),
+  'dns-resolver-failed': postureFacts({
+    queries: {
+      sent: 2,
+      budget: 150,
+      budgetExhausted: false,
+      failed: 2,
+      log: [
+        { name: 'example.com', type: 'TXT', outcome: 'error', ms: 1, code: 'ECONNREFUSED' },
+        { name: '_dmarc.example.com', type: 'TXT', outcome: 'error', ms: 1, code: 'ECONNREFUSED' },
+      ],
+    },
+  }),
 };
 
 describe('judgePosture()', () => {

@@ -2,7 +2,15 @@ import { describe, expect, test } from 'vitest';
 import type { PostureFacts } from '../../src/posture/index.js';
 import type { PostureFindingId } from '../../src/posture-report/index.js';
 import { judgePosture } from '../../src/posture-report/judge-posture.js';
-import { bimiFacts, dmarcFacts, dmarcMissing, mxFacts, postureFacts } from '../helpers/posture-builders.js';
+import {
+  bimiFacts,
+  dkimMissing,
+  dmarcFacts,
+  dmarcMissing,
+  mxFacts,
+  postureFacts,
+  spfFacts,
+} from '../helpers/posture-builders.js';
 
 function findingOf(facts: PostureFacts, id: PostureFindingId) {
   return judgePosture(facts).findings.find((finding) => finding.id === id);
@@ -134,5 +142,51 @@ describe('DNS budget', () => {
     const finding = findingOf(facts, 'dns-budget-exhausted');
     expect(finding?.severity ?? null).toBe(severity);
     if (finding) expect(finding.summary).toContain('selector1._domainkey.example.com TXT');
+  });
+});
+
+describe('dns-resolver-failed', () => {
+  const failing = (code: string) =>
+    postureFacts({
+      spf: spfFacts({
+        tree: null,
+        record: null,
+        records: [],
+        lookupError: `no answer (${code})`,
+        worstCase: 'temperror',
+      }),
+      dkim: [dkimMissing('default', { lookupError: `no answer (${code})` })],
+      queries: {
+        sent: 2,
+        budget: 150,
+        budgetExhausted: false,
+        failed: 2,
+        log: [
+          { name: 'example.com', type: 'TXT', outcome: 'error', ms: 1, code },
+          { name: 'default._domainkey.example.com', type: 'TXT', outcome: 'error', ms: 1, code },
+        ],
+      },
+    });
+
+  test.each(['ECONNREFUSED', 'EREFUSED', 'ETIMEOUT'])(
+    'every question failing with %s blames the resolver, not the domain',
+    (code) => {
+      const ids = judgePosture(failing(code)).findings.map((finding) => finding.id);
+      expect(ids).toContain('dns-resolver-failed');
+      expect(ids).not.toContain('spf-lookup-failed');
+      expect(ids).not.toContain('dkim-not-found');
+    },
+  );
+
+  test("SERVFAIL everywhere is the domain's name servers: the SPF lookup failure stands", () => {
+    const ids = judgePosture(failing('ESERVFAIL')).findings.map((finding) => finding.id);
+    expect(ids).not.toContain('dns-resolver-failed');
+    expect(ids).toContain('spf-lookup-failed');
+  });
+
+  test('one answered question is enough to say the resolver works', () => {
+    const facts = failing('ECONNREFUSED');
+    facts.queries.log.push({ name: '_dmarc.example.com', type: 'TXT', outcome: 'nxdomain', ms: 1 });
+    expect(judgePosture(facts).findings.map((finding) => finding.id)).not.toContain('dns-resolver-failed');
   });
 });
