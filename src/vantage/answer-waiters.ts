@@ -32,13 +32,13 @@ interface Waiter {
   resolve: (outcome: VantageOutcome) => void;
   /** The read of this waiter's answer in flight, if any: never more than one. */
   reading: Promise<void> | null;
-  /** A notification arrived while reading: read once more when it ends. */
+  /** A notification arrived while reading or pausing: read once more when both are over. */
   again: boolean;
-  /** Between a read and the re-read it owes: notifications now are covered by that re-read. */
+  /** In the pause after a read: notifications now are answered by one read when it ends. */
   paused: boolean;
 }
 
-/** Pause before reading again for notifications that came during a read. */
+/** Pause after each read before the next: notifications meanwhile are answered by one read after it. */
 const REREAD_GAP_MS = 50;
 
 export async function openAnswerWaiters(deps: {
@@ -89,22 +89,25 @@ export async function openAnswerWaiters(deps: {
         for (const waiter of batch) {
           if (waiter.reading !== reading) continue;
           waiter.reading = null;
-          if (waiter.again && waiters.has(key(waiter.checkId, waiter.vantage))) {
+          if (!waiters.has(key(waiter.checkId, waiter.vantage))) continue;
+          // Every read is followed by a pause, not only one that was notified meanwhile: a storm
+          // whose notifications land just after each read would otherwise be read at its own pace.
+          waiter.paused = true;
+          setTimeout(() => {
+            waiter.paused = false;
+            if (!waiter.again) return;
             waiter.again = false;
-            waiter.paused = true;
-            setTimeout(() => {
-              waiter.paused = false;
-              requestRead(waiter);
-            }, REREAD_GAP_MS).unref();
-          }
+            requestRead(waiter);
+          }, REREAD_GAP_MS).unref();
         }
       });
     for (const waiter of batch) waiter.reading = reading;
     return reading;
   };
   const requestRead = (waiter: Waiter): void => {
-    if (!waiters.has(key(waiter.checkId, waiter.vantage)) || waiter.paused) return;
-    if (waiter.reading) waiter.again = true;
+    if (!waiters.has(key(waiter.checkId, waiter.vantage))) return;
+    // Notified while a read runs or during the pause after one: one more read once both are over.
+    if (waiter.reading || waiter.paused) waiter.again = true;
     else void read([waiter]);
   };
 

@@ -1,5 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -173,10 +181,14 @@ describe.skipIf(noPostgres !== null || !root)('a worker from the package, on Pos
 
       const uid = Number(execFileSync('id', ['-u', role], { encoding: 'utf8' }).trim());
       const gid = Number(execFileSync('id', ['-g', role], { encoding: 'utf8' }).trim());
-      // The worker's user must reach the installed package under the 0700 temporary folder.
+      // The worker's user must reach the installed package under the 0700 temporary folder, and a
+      // node it may run: the one running this test can sit in another 0700 folder (CI's Node 24).
       chmodSync(work, 0o755);
+      const node = join(work, 'node');
+      copyFileSync(process.execPath, node);
+      chmodSync(node, 0o755);
       const worker = spawn(
-        process.execPath,
+        node,
         [join(installed, 'node_modules/.bin/smtp-check'), 'worker', '--vantage', 'office'],
         {
           cwd: installed,
