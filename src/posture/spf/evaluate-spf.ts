@@ -101,6 +101,51 @@ async function followTarget(
 
 type Step = { kind: 'match'; verdict: SpfVerdict & { kind: 'match' } } | TermOutcome;
 
+/**
+ * What following an include or redirect term found: nothing to follow (a macro without an address,
+ * past the caps), an error met on the way (a loop, a target without SPF), or the target's verdict.
+ */
+type FollowOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'error'; error: SpfError }
+  | { kind: 'followed'; verdict: SpfVerdict };
+
+/** The part include and redirect share: the target named, loops refused, its record walked. */
+async function followTerm(
+  walk: SpfWalk,
+  node: SpfNode,
+  parsed: ParsedSpfTerm,
+  term: SpfTerm,
+  path: string[],
+  depth: number,
+  via: 'include' | 'redirect',
+  capped: boolean,
+): Promise<FollowOutcome> {
+  const target = targetName(walk, node.domain, parsed.domainSpec);
+  if (target.kind === 'macro') walk.usesMacros = true;
+  if (target.kind === 'macro' || capped || depth >= FOLLOW_DEPTH_CAP) return { kind: 'skipped' };
+  const name = target.kind === 'name' ? target.name : null;
+  if (name !== null && path.includes(name)) {
+    const message = `${term.text} leads back to ${name}, already on the path ${path.join(' → ')}`;
+    return {
+      kind: 'error',
+      error: recordError(walk, node, { kind: 'loop', domain: node.domain, term: term.text, message }),
+    };
+  }
+  const child = name === null ? null : await followTarget(walk, node, term, name, via, path, depth + 1);
+  if (child) node.children.push(child.node);
+  if (child === null || child.verdict === 'none') {
+    const section = via === 'include' ? '§5.2' : '§6.1';
+    const message = `${term.text}: ${name ?? parsed.domainSpec} has no SPF record (RFC 7208 ${section} makes that a permerror)`;
+    const kind = via === 'include' ? 'include-without-spf' : 'redirect-without-spf';
+    return {
+      kind: 'error',
+      error: recordError(walk, node, { kind, domain: node.domain, term: term.text, message }),
+    };
+  }
+  return { kind: 'followed', verdict: child.verdict };
+}
+
 async function followInclude(
   walk: SpfWalk,
   node: SpfNode,
@@ -111,26 +156,19 @@ async function followInclude(
 ): Promise<Step> {
   const count = countLookup(walk, node, term);
   if (count.kind === 'stop') return count;
-  const target = targetName(walk, node.domain, parsed.domainSpec);
-  if (target.kind === 'macro') walk.usesMacros = true;
-  if (target.kind === 'macro' || count.kind === 'capped' || depth >= FOLLOW_DEPTH_CAP)
-    return { kind: 'no-match' };
-  const name = target.kind === 'name' ? target.name : null;
-  if (name !== null && path.includes(name)) {
-    const message = `${term.text} leads back to ${name}, already on the path ${path.join(' → ')}`;
-    return {
-      kind: 'stop',
-      error: recordError(walk, node, { kind: 'loop', domain: node.domain, term: term.text, message }),
-    };
-  }
-  const child = name === null ? null : await followTarget(walk, node, term, name, 'include', path, depth + 1);
-  if (child) node.children.push(child.node);
-  if (child === null || child.verdict === 'none') {
-    const message = `${term.text}: ${name ?? parsed.domainSpec} has no SPF record (RFC 7208 §5.2 makes that a permerror)`;
-    const error = { kind: 'include-without-spf', domain: node.domain, term: term.text, message } as const;
-    return { kind: 'stop', error: recordError(walk, node, error) };
-  }
-  const verdict = child.verdict;
+  const followed = await followTerm(
+    walk,
+    node,
+    parsed,
+    term,
+    path,
+    depth,
+    'include',
+    count.kind === 'capped',
+  );
+  if (followed.kind === 'skipped') return { kind: 'no-match' };
+  if (followed.kind === 'error') return { kind: 'stop', error: followed.error };
+  const verdict = followed.verdict;
   if (verdict.kind === 'error') return { kind: 'stop', error: verdict.error };
   if (verdict.kind === 'match' && verdict.result === 'pass') return { kind: 'match', verdict };
   return { kind: 'no-match' };
@@ -145,25 +183,19 @@ async function followRedirect(
   depth: number,
   count: CountOutcome & { kind: 'ask' | 'capped' },
 ): Promise<SpfVerdict> {
-  const target = targetName(walk, node.domain, parsed.domainSpec);
-  if (target.kind === 'macro') walk.usesMacros = true;
-  if (target.kind === 'macro' || count.kind === 'capped' || depth >= FOLLOW_DEPTH_CAP)
-    return { kind: 'no-match', path };
-  const name = target.kind === 'name' ? target.name : null;
-  if (name !== null && path.includes(name)) {
-    const message = `${term.text} leads back to ${name}, already on the path ${path.join(' → ')}`;
-    const error = recordError(walk, node, { kind: 'loop', domain: node.domain, term: term.text, message });
-    return { kind: 'error', error, path };
-  }
-  const child =
-    name === null ? null : await followTarget(walk, node, term, name, 'redirect', path, depth + 1);
-  if (child) node.children.push(child.node);
-  if (child === null || child.verdict === 'none') {
-    const message = `${term.text}: ${name ?? parsed.domainSpec} has no SPF record (RFC 7208 §6.1 makes that a permerror)`;
-    const error = { kind: 'redirect-without-spf', domain: node.domain, term: term.text, message } as const;
-    return { kind: 'error', error: recordError(walk, node, error), path };
-  }
-  return child.verdict;
+  const followed = await followTerm(
+    walk,
+    node,
+    parsed,
+    term,
+    path,
+    depth,
+    'redirect',
+    count.kind === 'capped',
+  );
+  if (followed.kind === 'skipped') return { kind: 'no-match', path };
+  if (followed.kind === 'error') return { kind: 'error', error: followed.error, path };
+  return followed.verdict;
 }
 
 async function evaluateTerm(
