@@ -1,3 +1,4 @@
+import { type DestinationStatus, destinationStatus } from './domain-summary.js';
 import type { DkimKey, DmarcDestination, PostureFacts } from '../posture/index.js';
 import { plural } from '../text/plural.js';
 import { escapeMrkdwn, slackCode, slackCodeBlock, slackText } from '../text/sanitize.js';
@@ -134,19 +135,15 @@ export function dkimBlocks(facts: PostureFacts, summary: string): Block[] {
 }
 
 function destinationLine(tag: 'rua' | 'ruf', destination: DmarcDestination): string {
-  // A destination with no domain to read is unusable, not "own domain" (its problem says why).
-  const where =
-    destination.domain === undefined
-      ? 'unusable'
-      : !destination.external
-        ? 'own domain'
-        : destination.authorized === true
-          ? 'external · authorized ✅'
-          : destination.authorized === false
-            ? `external · *not authorized* ❌ (no v=DMARC1 at ${slackCode(destination.authorizationName ?? '_report._dmarc', 260)})`
-            : 'external · authorization unknown ❓';
+  const where: Record<DestinationStatus, string> = {
+    unusable: 'unusable',
+    own: 'own domain',
+    authorized: 'external · authorized ✅',
+    unauthorized: `external · *not authorized* ❌ (no v=DMARC1 at ${slackCode(destination.authorizationName ?? '_report._dmarc', 260)})`,
+    unknown: 'external · authorization unknown ❓',
+  };
   const problem = destination.problem ? ` · ${slackCode(destination.problem, 200)}` : '';
-  return `${tag} ${slackCode(destination.uri, 300)} ${where}${problem}`;
+  return `${tag} ${slackCode(destination.uri, 300)} ${where[destinationStatus(destination)]}${problem}`;
 }
 
 export function dmarcBlocks(facts: PostureFacts, summary: string): Block[] {

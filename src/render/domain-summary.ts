@@ -1,5 +1,6 @@
 import { compareSeverity } from '../diagnose/index.js';
 import type { Severity } from '../diagnose/types.js';
+import type { DmarcDestination } from '../posture/index.js';
 import type { DomainReport, PostureFinding, PostureVerdict } from '../posture-report/index.js';
 import { plural } from '../text/plural.js';
 
@@ -157,4 +158,17 @@ export function summaryRows(report: DomainReport, quote: Quote): SummaryRow[] {
     bimiRow(report),
     mxRow(report, quote),
   ];
+}
+
+/**
+ * Where a DMARC report goes, as both renderers say it. A destination with no domain to read is
+ * unusable, not "own domain" (its problem says why).
+ */
+export type DestinationStatus = 'unusable' | 'own' | 'authorized' | 'unauthorized' | 'unknown';
+
+export function destinationStatus(destination: DmarcDestination): DestinationStatus {
+  if (destination.domain === undefined) return 'unusable';
+  if (!destination.external) return 'own';
+  if (destination.authorized === null) return 'unknown';
+  return destination.authorized ? 'authorized' : 'unauthorized';
 }

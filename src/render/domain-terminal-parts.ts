@@ -1,3 +1,4 @@
+import { type DestinationStatus, destinationStatus } from './domain-summary.js';
 import type { DkimKey, DmarcDestination, PostureFacts } from '../posture/index.js';
 import { plural } from '../text/plural.js';
 import { oneLine, spfResultLines, spfTreeLines } from './domain-spf-tree.js';
@@ -90,19 +91,15 @@ export function dkimLines(facts: PostureFacts): ReportLine[] {
 
 function destinationLine(tag: 'rua' | 'ruf', destination: DmarcDestination): ReportLine {
   const uri = oneLine(destination.uri, 300);
-  // A destination with no domain to read is unusable, not "own domain" (its problem says why).
-  const where =
-    destination.domain === undefined
-      ? 'unusable'
-      : !destination.external
-        ? 'own domain'
-        : destination.authorized === true
-          ? 'external · authorized ✔'
-          : destination.authorized === false
-            ? `external · NOT authorized ✘ (no v=DMARC1 at ${oneLine(destination.authorizationName ?? 'its _report._dmarc name', 255)})`
-            : 'external · authorization unknown';
+  const where: Record<DestinationStatus, string> = {
+    unusable: 'unusable',
+    own: 'own domain',
+    authorized: 'external · authorized ✔',
+    unauthorized: `external · NOT authorized ✘ (no v=DMARC1 at ${oneLine(destination.authorizationName ?? 'its _report._dmarc name', 255)})`,
+    unknown: 'external · authorization unknown',
+  };
   const problem = destination.problem ? ` · ${oneLine(destination.problem, 200)}` : '';
-  return prose(`  ${tag} ${uri}  ${where}${problem}`);
+  return prose(`  ${tag} ${uri}  ${where[destinationStatus(destination)]}${problem}`);
 }
 
 export function dmarcLines(facts: PostureFacts): ReportLine[] {
