@@ -1,19 +1,9 @@
 import type { DomainWatch } from '../watch-model/domain-watch.js';
-import type { WatchStore } from '../watch-model/watch-store.js';
+import type { DomainWatchMethods } from '../watch-model/watch-store.js';
 import type { StoreData } from './store-data.js';
 
 // The domain watches of the in-memory layout (the lowdb file and the memory store): one entry per
 // channel and domain, beside the host watches, so the two never share a key.
-
-type DomainWatchMethods = Pick<
-  WatchStore,
-  | 'listDomainWatches'
-  | 'getDomainWatch'
-  | 'saveDomainWatch'
-  | 'saveDomainWatchState'
-  | 'removeDomainWatch'
-  | 'setDomainMute'
->;
 
 export function domainWatchKey(channel: string, domain: string): string {
   return `${channel}/${domain}`;

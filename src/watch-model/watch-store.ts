@@ -107,3 +107,14 @@ export interface WatchStore {
   /** Waits for pending writes and releases the file. */
   close(): Promise<void>;
 }
+
+/** The domain-watch part of a store, which each implementation builds apart from its host watches. */
+export type DomainWatchMethods = Pick<
+  WatchStore,
+  | 'listDomainWatches'
+  | 'getDomainWatch'
+  | 'saveDomainWatch'
+  | 'saveDomainWatchState'
+  | 'removeDomainWatch'
+  | 'setDomainMute'
+>;

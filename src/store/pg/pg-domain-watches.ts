@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { toJsonb } from '../../database/jsonb.js';
-import type { WatchStore } from '../../watch-model/watch-store.js';
+import type { DomainWatchMethods } from '../../watch-model/watch-store.js';
 import {
   DOMAIN_SQL,
   type DomainWatchRow,
@@ -18,18 +18,7 @@ type Query = <R extends pg.QueryResultRow>(
   values?: unknown[],
 ) => Promise<pg.QueryResult<R>>;
 
-export function pgDomainWatches(
-  query: Query,
-  location: string,
-): Pick<
-  WatchStore,
-  | 'listDomainWatches'
-  | 'getDomainWatch'
-  | 'saveDomainWatch'
-  | 'saveDomainWatchState'
-  | 'removeDomainWatch'
-  | 'setDomainMute'
-> {
+export function pgDomainWatches(query: Query, location: string): DomainWatchMethods {
   return {
     async listDomainWatches(filter = {}) {
       const { rows } = await query<DomainWatchRow>(
