@@ -1,6 +1,8 @@
 import { diagnoseHost, matchProvider, planPorts, rankRecommendations } from '../diagnose/index.js';
 import type { DiagnoseContext, HostDiagnosis, PortVerification, Recommendation } from '../diagnose/types.js';
-import { type CheckTrigger, type Metrics, NO_METRICS } from '../metrics/index.js';
+// Not the room's index: that loads prom-client, which a terminal check never needs.
+import type { CheckTrigger, Metrics } from '../metrics/metrics.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
 import type { PortDiagnosis } from '../diagnose/types.js';
 import type { RateDecision, TargetPolicy } from '../policy/index.js';
 import type {
