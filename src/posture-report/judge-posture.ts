@@ -3,7 +3,7 @@ import type { PostureFacts } from '../posture/index.js';
 import { BIMI_RULES } from './rules/bimi-rules.js';
 import { DKIM_RULES } from './rules/dkim-rules.js';
 import { DMARC_RULES } from './rules/dmarc-rules.js';
-import { DNS_RULES } from './rules/dns-rules.js';
+import { DNS_RULES, resolverFailed } from './rules/dns-rules.js';
 import { MX_RULES } from './rules/mx-rules.js';
 import type { PostureRule } from './rules/posture-rule.js';
 import { judgeSenderRules, senderFindings } from './rules/sender-rules.js';
@@ -30,10 +30,10 @@ export function postureVerdict(findings: readonly PostureFinding[]): PostureVerd
 /** The domain report: pure, so watches can judge stored facts again. */
 export function judgePosture(facts: PostureFacts): DomainReport {
   const senderRules = judgeSenderRules(facts);
-  const findings = [
-    ...POSTURE_RULES.flatMap((rule) => rule.check(facts)),
-    ...senderFindings(facts, senderRules),
-  ];
+  // A resolver that answered nothing at all told nothing about the domain: only that is said, so no
+  // part blames the domain's own name servers or calls a key missing.
+  const rules = resolverFailed(facts) ? DNS_RULES : POSTURE_RULES;
+  const findings = [...rules.flatMap((rule) => rule.check(facts)), ...senderFindings(facts, senderRules)];
   // Array sort is stable: within a severity, findings keep the rules' order.
   findings.sort((a, b) => compareSeverity(a.severity, b.severity));
   return { facts, verdict: postureVerdict(findings), findings, senderRules, fixes: suggestedRecords(facts) };

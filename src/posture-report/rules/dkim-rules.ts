@@ -1,5 +1,4 @@
 import type { DkimKey, PostureFacts } from '../../posture/index.js';
-import { resolverFailed } from './dns-rules.js';
 import { providerOfMxHost, SENDING_PROVIDERS } from '../../posture/index.js';
 import { plural } from '../../text/plural.js';
 import { usableKey } from './authentication-state.js';
@@ -31,8 +30,6 @@ export const dkimNotFound: PostureRule = {
   id: 'dkim-not-found',
   check(facts) {
     if (facts.dkim.length === 0 || facts.dkim.some((key) => key.found)) return [];
-    // Nothing answered because our resolver did not: dns-resolver-failed says so.
-    if (resolverFailed(facts)) return [];
     const domain = facts.request.domain;
     const given = facts.dkim.filter((key) => key.source === 'given');
     const failed = facts.dkim.filter((key) => key.lookupError);

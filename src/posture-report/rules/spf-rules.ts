@@ -1,5 +1,4 @@
 import type { PostureFacts, SpfError } from '../../posture/index.js';
-import { resolverFailed } from './dns-rules.js';
 import { plural } from '../../text/plural.js';
 import { listed, type PostureRule, postureFinding } from './posture-rule.js';
 import { startingSpfRecord } from './spf-record-text.js';
@@ -278,8 +277,6 @@ export const spfLookupFailed: PostureRule = {
   check(facts) {
     const { spf } = facts;
     const consequence = 'receivers get temperror and defer its mail, or reject it';
-    // Our resolver answered nothing at all: dns-resolver-failed says so, the domain is not to blame.
-    if (resolverFailed(facts)) return [];
     if (spf.lookupError) {
       if (budgetSpent(facts, spf.domain)) return [];
       return [
