@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createPool, type Pool } from '../../src/database/connection.js';
 import { silentLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/index.js';
@@ -114,8 +114,16 @@ describe.skipIf(pgSkip !== null || rootSkip !== null)('vantage metrics on Postgr
         );
         expect(outcome).toMatchObject({ vantage: 'office', kind: 'answered' });
 
-        const own = await workerMetrics.exposition();
-        expect(sampleValue(own, 'smtp_check_worker_jobs_total', { outcome: 'answered' })).toBe(1);
+        // The bot can read the stored answer before the worker has its own reply to the same
+        // statement, and the worker counts the job on that reply: wait for the count.
+        const own = await vi.waitFor(
+          async () => {
+            const text = await workerMetrics.exposition();
+            expect(sampleValue(text, 'smtp_check_worker_jobs_total', { outcome: 'answered' })).toBe(1);
+            return text;
+          },
+          { timeout: 10_000, interval: 20 },
+        );
         expect(sampleValue(own, 'smtp_check_worker_last_heartbeat_timestamp_seconds')).toBeGreaterThan(
           Date.now() / 1_000 - 30,
         );
