@@ -123,6 +123,21 @@ export interface CertificateFacts {
   fingerprint256: string;
   /** Certificates the server sent, leaf first. */
   chainLength: number;
+  /**
+   * Digests of each certificate the server itself sent, leaf first, along the issuer path (at most
+   * 20): what DANE's TLSA records are matched against. Only sent ones: a DANE-TA record must name a
+   * certificate the server presents (RFC 7672 §3.1.2), not one our trust store holds. Absent from
+   * facts made before it existed, and when a certificate's key could not be read.
+   */
+  chain?: CertificateDigests[];
+}
+
+/** A certificate and its SubjectPublicKeyInfo, hashed as TLSA records do (RFC 6698 §2.1); lower-case hex. */
+export interface CertificateDigests {
+  certSha256: string;
+  certSha512: string;
+  spkiSha256: string;
+  spkiSha512: string;
 }
 
 export interface AuthFacts {
@@ -153,6 +168,8 @@ export interface PortProbe {
   ehloBeforeTls: string[];
   /** Whether EHLO was refused and HELO used instead. */
   heloFallback: boolean;
+  /** The first line of the last EHLO (or HELO) reply, after its code: the name the server gave (untrusted). */
+  ehloGreeting?: string | null;
   auth: AuthFacts;
   /** SIZE limit in bytes, from the last EHLO; null when not advertised. */
   sizeLimit: number | null;

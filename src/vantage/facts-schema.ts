@@ -41,6 +41,15 @@ const failureSchema = z.object({
   resolver: z.object({ servers: z.array(shortText).max(16), system: z.boolean() }).optional(),
 });
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const sha512Hex = z.string().regex(/^[0-9a-f]{128}$/);
+const certificateDigestsSchema = z.object({
+  certSha256: sha256Hex,
+  certSha512: sha512Hex,
+  spkiSha256: sha256Hex,
+  spkiSha512: sha512Hex,
+});
+
 const certificateSchema = z.object({
   subject: text,
   subjectAltNames: z.array(shortText).max(2_000),
@@ -58,6 +67,7 @@ const certificateSchema = z.object({
   hostnameMatches: z.boolean(),
   fingerprint256: shortText,
   chainLength: z.number().int().min(0).max(100),
+  chain: z.array(certificateDigestsSchema).max(20).optional(),
 });
 
 const portSchema = z.object({
