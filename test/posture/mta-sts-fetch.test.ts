@@ -249,7 +249,7 @@ describe('fetchMtaStsPolicy()', () => {
     expect(server.connections).toBe(0);
   });
 
-  test('names each refused address with the target policy's reason', async () => {
+  test('names each refused address with the target policy reason', async () => {
     const { fetch } = await fetchMtaStsPolicy(dns(), 'private.test', { allowAddress: LOOPBACK_ONLY });
     expect(fetch.problem).toBe(
       'mta-sts.private.test resolves only to addresses that are not dialled: 10.1.2.3 (not a loopback address in this test)',
