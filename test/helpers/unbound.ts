@@ -33,6 +33,7 @@ const CLOSED_PORT = 9;
 const START_TRIES = 3;
 const READY_WITHIN_MS = 10_000;
 const POLL_EVERY_MS = 25;
+const OUTPUT_KEPT_CHARS = 8_000;
 
 /** Null when unbound and ldnsutils are installed; otherwise see requireInfrastructure(). */
 export function requireValidatingResolver(): string | null {
@@ -178,9 +179,14 @@ async function startUnbound(
     const file = join(dir, `${role}.conf`);
     writeFileSync(file, config(port));
     const child = spawn(UNBOUND, ['-d', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    // Drained for the life of the process (a full pipe would stall unbound), the tail kept for errors.
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = `${output}${chunk.toString()}`.slice(-OUTPUT_KEPT_CHARS);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('error', (error) => keep(Buffer.from(`\n${error.message}`)));
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     const stop = () => stopProcess(child, killOnExit);
@@ -189,9 +195,7 @@ async function startUnbound(
       return { port, stop };
     } catch (error) {
       await stop();
-      lastError = new Error(
-        `unbound (${role}) did not start: ${(error as Error).message}\n${output.join('')}`,
-      );
+      lastError = new Error(`unbound (${role}) did not start: ${(error as Error).message}\n${output}`);
     }
   }
   throw lastError;
@@ -199,7 +203,8 @@ async function startUnbound(
 
 function stopProcess(child: ChildProcess, killOnExit: () => void): Promise<void> {
   process.removeListener('exit', killOnExit);
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
@@ -215,9 +220,11 @@ async function answersOn(port: number, child: ChildProcess): Promise<void> {
   resolver.setServers([`127.0.0.1:${port}`]);
   const deadline = Date.now() + READY_WITHIN_MS;
   let exited = false;
-  child.once('exit', () => {
+  const gone = () => {
     exited = true;
-  });
+  };
+  child.once('exit', gone);
+  child.once('error', gone);
   while (!exited && Date.now() < deadline) {
     const answered = await resolver.resolve4('localhost').then(
       () => true,
