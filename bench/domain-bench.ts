@@ -4,6 +4,7 @@
 import { createPostureDns } from '../src/posture/dns.js';
 import { createCheckDomain } from '../src/posture-report/check-domain.js';
 import { type DnsRecords, startDnsServer } from '../test/helpers/dns-server.js';
+import { localTransport } from '../test/helpers/transport-deps.js';
 import { percentile } from './stats.js';
 
 export interface DomainBenchFigures {
@@ -59,6 +60,7 @@ export async function domainBench(runs = 40): Promise<DomainBenchFigures> {
     for (let run = 0; run < runs; run += 1) {
       const check = createCheckDomain({
         dns: () => createPostureDns({ servers: [server.server] }),
+        transport: () => localTransport(server.server),
         now: () => new Date(),
       });
       const started = performance.now();

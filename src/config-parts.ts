@@ -8,6 +8,8 @@ import { createTargetPolicy, PolicyError, type TargetPolicy } from './policy/ind
 import { escapeControls, SLACK_USER_ID } from './text/sanitize.js';
 import { isPostgresUrl } from './database/database-url.js';
 import { VANTAGE_NAME_PATTERN } from './diagnose/vantage-types.js';
+import { DEFAULT_BLOCKLIST_ZONES, parseBlocklistZones } from './posture/blocklists.js';
+import type { BlocklistZone } from './posture/transport-types.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -257,4 +259,49 @@ export function healthListenOf(
     return null;
   }
   return hostValid ? { port, host: bare } : null;
+}
+
+/** The settings of the domain report's transport checks (DNSSEC, blocklists). */
+export interface TransportSettings {
+  /** DNSSEC_RESOLVER: one validating resolver; null: DNS_RESOLVER's first server, else the system's. */
+  dnssecResolver: string | null;
+  /** DNSBL_RESOLVER: who asks the blocklists; empty: DNS_RESOLVER's servers, else the system's. */
+  dnsblServers: string[];
+  /** DNSBL_ZONES; the documented default set when unset. */
+  dnsblZones: BlocklistZone[];
+  /** DOMAIN_MX_PROBE: whether the domain report probes each MX host's port 25 (on unless `off`). */
+  probeMx: boolean;
+}
+
+export function transportSettingsOf(
+  text: {
+    dnssecResolver: string | undefined;
+    dnsblResolver: string | undefined;
+    dnsblZones: string | undefined;
+    probeMx: string | undefined;
+  },
+  postureDnsServers: string[],
+  problems: string[],
+): TransportSettings {
+  const dnssec = dnsServerList(text.dnssecResolver, problems, 'DNSSEC_RESOLVER');
+  if (dnssec.length > 1)
+    problems.push(`DNSSEC_RESOLVER takes one validating resolver (as 127.0.0.1:53), not ${dnssec.length}`);
+  const dnsbl = dnsServerList(text.dnsblResolver, problems, 'DNSBL_RESOLVER');
+  let zones: BlocklistZone[] = [...DEFAULT_BLOCKLIST_ZONES];
+  if (text.dnsblZones !== undefined && text.dnsblZones.trim() !== '') {
+    const parsed = parseBlocklistZones(text.dnsblZones);
+    if ('error' in parsed) problems.push(`DNSBL_ZONES: ${parsed.error}`);
+    else zones = parsed.zones;
+  }
+  const probeMx = (text.probeMx ?? '').trim().toLowerCase();
+  if (probeMx !== '' && probeMx !== 'on' && probeMx !== 'off')
+    problems.push(
+      `DOMAIN_MX_PROBE=${text.probeMx} must be on or off (off where this network blocks outgoing port 25)`,
+    );
+  return {
+    probeMx: probeMx !== 'off',
+    dnssecResolver: dnssec[0] ?? postureDnsServers[0] ?? null,
+    dnsblServers: dnsbl.length > 0 ? dnsbl : postureDnsServers,
+    dnsblZones: zones,
+  };
 }

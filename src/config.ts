@@ -23,6 +23,8 @@ import {
   type SlackSettings,
   targetPolicyOf,
   timeZoneProblem,
+  type TransportSettings,
+  transportSettingsOf,
   vantageNameOf,
   watchAdminsOf,
   wholeNumber,
@@ -151,6 +153,8 @@ export interface ProbeSettings {
    * full recursive resolver where the probes' DNS_SERVERS is a split-horizon one.
    */
   postureDnsServers: string[];
+  /** DNSSEC_RESOLVER, DNSBL_RESOLVER, DNSBL_ZONES. */
+  transport: TransportSettings;
   limits: ProbeLimits;
   logLevel: LogLevel;
 }
@@ -158,14 +162,22 @@ export interface ProbeSettings {
 function probeSettings(env: Env, problems: string[]): ProbeSettings {
   const logLevel = logLevelOf(env['LOG_LEVEL'], problems);
   const dnsServers = dnsServerList(env['DNS_SERVERS'], problems);
+  const postureDnsServers =
+    env['DNS_RESOLVER'] === undefined || env['DNS_RESOLVER'].trim() === ''
+      ? dnsServers
+      : dnsServerList(env['DNS_RESOLVER'], problems, 'DNS_RESOLVER');
+  const transportText = {
+    dnssecResolver: env['DNSSEC_RESOLVER'],
+    dnsblResolver: env['DNSBL_RESOLVER'],
+    dnsblZones: env['DNSBL_ZONES'],
+    probeMx: env['DOMAIN_MX_PROBE'],
+  };
   return {
     probePorts: portList(env, 'PROBE_PORTS', DEFAULT_PROBE_PORTS, problems),
     egressCanary: parseCanary(env['EGRESS_CANARY'], problems),
     dnsServers,
-    postureDnsServers:
-      env['DNS_RESOLVER'] === undefined || env['DNS_RESOLVER'].trim() === ''
-        ? dnsServers
-        : dnsServerList(env['DNS_RESOLVER'], problems, 'DNS_RESOLVER'),
+    postureDnsServers,
+    transport: transportSettingsOf(transportText, postureDnsServers, problems),
     limits: {
       ...DEFAULT_LIMITS,
       connectTimeoutMs: positiveInt(env, 'CONNECT_TIMEOUT_MS', DEFAULT_LIMITS.connectTimeoutMs, problems),

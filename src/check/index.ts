@@ -20,3 +20,4 @@ export {
   parseSelectors,
   parseSendingIp,
 } from './parse-domain-request.js';
+export { createProbePort25, type ProbePort25Deps } from './probe-port25.js';

@@ -1,6 +1,10 @@
 import { parseDomainWords } from '../check/index.js';
-import { ConfigError, loadProbeSettings, loadTerminalSettings } from '../config.js';
+import { createProbePort25 } from '../check/probe-port25.js';
+import { ConfigError, loadProbeSettings, loadTerminalSettings, type ProbeSettings } from '../config.js';
 import { createPostureDns } from '../posture/dns.js';
+import { createTransportDeps } from '../posture/transport-deps.js';
+import { createResolver } from '../probe/resolve.js';
+import { probeHost } from '../probe/probe-host.js';
 import type { PostureRequest } from '../posture/types.js';
 import { createCheckDomain } from '../posture-report/check-domain.js';
 import type { DomainReport } from '../posture-report/types.js';
@@ -26,6 +30,12 @@ export const DOMAIN_USAGE = `usage: smtp-check domain <domain> [--selector s1,s2
                        and its reverse DNS
   --json               one JSON object on stdout instead of the report
   --no-color           plain text even on a terminal
+  --no-probe           DNS only: do not connect to the MX hosts' port 25
+                       (their certificates, for DANE and MTA-STS, go unseen)
+
+  Also: MTA-STS and TLS-RPT, DNSSEC (DNSSEC_RESOLVER, a validating resolver),
+  DANE against each MX host's certificate from port 25, reverse DNS of the
+  MX addresses and --ip, and DNS blocklists (DNSBL_ZONES, DNSBL_RESOLVER).
 
   The DNS server asked: DNS_RESOLVER, else DNS_SERVERS, else the system's.
 
@@ -38,18 +48,23 @@ export interface DomainCommandIo {
   now?: () => Date;
 }
 
-type Parsed = { help: true } | { error: string } | { request: PostureRequest; json: boolean; color: boolean };
+type Parsed =
+  | { help: true }
+  | { error: string }
+  | { request: PostureRequest; json: boolean; color: boolean; probe: boolean };
 
 function parse(argv: string[]): Parsed {
   const words: string[] = [];
   let json = false;
   let color = true;
+  let probe = true;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? '';
     const [name = '', inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg];
     if (name === '--help' || name === '-h') return { help: true };
     if (name === '--json') json = true;
     else if (name === '--no-color') color = false;
+    else if (name === '--no-probe') probe = false;
     else if (name === '--selector' || name === '--selectors' || name === '-s' || name === '--ip') {
       if (inline === undefined) index += 1;
       const value = inline ?? argv[index];
@@ -72,7 +87,7 @@ function parse(argv: string[]): Parsed {
       ),
     };
   }
-  return { request: parsed.request, json, color };
+  return { request: parsed.request, json, color, probe };
 }
 
 /** 0 when nothing is critical, 1 when something is. */
@@ -90,10 +105,10 @@ export async function runDomainCommand(argv: string[], io: DomainCommandIo): Pro
     io.stderr.write(`smtp-check domain: ${escapeControls(parsed.error)}\n`);
     return EXIT_USAGE;
   }
-  let servers: string[];
+  let settings: ProbeSettings;
   let noColor: boolean;
   try {
-    servers = loadProbeSettings(io.env).postureDnsServers;
+    settings = loadProbeSettings(io.env);
     noColor = loadTerminalSettings(io.env).noColor;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -101,8 +116,21 @@ export async function runDomainCommand(argv: string[], io: DomainCommandIo): Pro
     return EXIT_USAGE;
   }
   const now = io.now ?? (() => new Date());
+  const servers = settings.postureDnsServers;
+  const probePort25 = createProbePort25({
+    probeHost,
+    limits: settings.limits,
+    now,
+    resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
+  });
   const checkDomain = createCheckDomain({
     dns: () => createPostureDns(servers.length > 0 ? { servers } : {}),
+    transport: () =>
+      createTransportDeps({
+        ...settings.transport,
+        probePort25,
+        probeMx: settings.transport.probeMx && parsed.probe,
+      }),
     now,
   });
   const waiting = !parsed.json && io.stderr.isTTY === true;

@@ -1,11 +1,14 @@
 import { compareSeverity } from '../diagnose/index.js';
 import type { PostureFacts } from '../posture/index.js';
 import { BIMI_RULES } from './rules/bimi-rules.js';
+import { DANE_RULES } from './rules/dane-rules.js';
 import { DKIM_RULES } from './rules/dkim-rules.js';
 import { DMARC_RULES } from './rules/dmarc-rules.js';
 import { DNS_RULES, resolverFailed } from './rules/dns-rules.js';
+import { MTA_STS_RULES } from './rules/mta-sts-rules.js';
 import { MX_RULES } from './rules/mx-rules.js';
 import type { PostureRule } from './rules/posture-rule.js';
+import { REPUTATION_RULES } from './rules/reputation-rules.js';
 import { judgeSenderRules, senderFindings } from './rules/sender-rules.js';
 import { suggestedRecords } from './rules/suggested-records.js';
 import { SPF_RULES } from './rules/spf-rules.js';
@@ -18,6 +21,9 @@ export const POSTURE_RULES: readonly PostureRule[] = [
   ...DMARC_RULES,
   ...BIMI_RULES,
   ...MX_RULES,
+  ...MTA_STS_RULES,
+  ...DANE_RULES,
+  ...REPUTATION_RULES,
   ...DNS_RULES,
 ];
 

@@ -23,7 +23,7 @@ const MAX_QUOTED = 200;
 
 export interface MtaStsFetchOptions {
   /** The reason an address may not be dialled, or null when it may (the caller's target policy). */
-  allowAddress: (address: string) => string | null;
+  allowAddress: (address: string, host: string) => string | null;
   /** CA certificates (PEM) trusted besides Node's bundled roots. */
   ca?: string[];
   /** 443 unless a test server listens elsewhere. */
@@ -82,7 +82,7 @@ async function resolvePolicyHost(
     answers.push([type, answer]);
     const allowed: string[] = [];
     for (const address of answer.kind === 'records' ? answer.records : []) {
-      const reason = allowAddress(address);
+      const reason = allowAddress(address, host);
       if (reason === null) allowed.push(address);
       else refused.push(`${address} (${reason})`);
     }

@@ -84,6 +84,7 @@ function toPortProbe(
     ehlo: inTls ? (attempt.ehloInTls ?? []) : attempt.ehloBeforeTls,
     ehloBeforeTls: attempt.ehloBeforeTls,
     heloFallback: attempt.heloFallback,
+    ehloGreeting: attempt.ehloGreeting,
     auth: { beforeTls: attempt.ehloPlainFacts?.auth ?? [], afterTls: attempt.ehloTlsFacts?.auth ?? [] },
     sizeLimit: lastFacts?.sizeLimit ?? null,
     tls: attempt.tls,

@@ -29,6 +29,8 @@ export interface Attempt {
   ehloPlainFacts: EhloFacts | null;
   ehloTlsFacts: EhloFacts | null;
   heloFallback: boolean;
+  /** The first line of the last EHLO (or HELO) reply that succeeded, after its code: the server's name. */
+  ehloGreeting: string | null;
   upgraded: boolean;
   tls: TlsFacts | null;
   certificate: CertificateFacts | null;
@@ -61,6 +63,7 @@ export function newAttempt(mode: ProbeMode, address: string): Attempt {
     ehloPlainFacts: null,
     ehloTlsFacts: null,
     heloFallback: false,
+    ehloGreeting: null,
     upgraded: false,
     tls: null,
     certificate: null,
@@ -127,6 +130,7 @@ export async function smtpSession(socket: Socket, attempt: Attempt, context: Ses
       attempt.failure = replyFailure(stage, result.reply);
       return null;
     }
+    attempt.ehloGreeting = result.reply.lines[0] ?? null;
     return attempt.heloFallback ? [] : result.reply.lines.slice(1);
   };
 

@@ -15,6 +15,7 @@ beforeAll(async () => {
       TXT: ['v=spf1 ip4:198.51.100.0/24 -all'],
     },
     'mx.good.example': { A: ['142.250.27.26'] },
+    '26.27.250.142.in-addr.arpa': { PTR: ['mx.good.example'] },
     '7.100.51.198.in-addr.arpa': { PTR: ['out.good.example'] },
     'out.good.example': { A: ['198.51.100.7'] },
     '_dmarc.good.example': { TXT: ['v=DMARC1; p=reject; rua=mailto:dmarc@good.example'] },
@@ -28,7 +29,8 @@ function run(argv: string[], env: Record<string, string | undefined> = {}) {
   const io = {
     stdout: { write: (text: string) => (out.stdout += text) },
     stderr: { write: (text: string) => (out.stderr += text) },
-    env: { DNS_RESOLVER: dns.server, ...env },
+    // DNS only: the MX host's address is a real one, never dialled from a test.
+    env: { DNS_RESOLVER: dns.server, DOMAIN_MX_PROBE: 'off', ...env },
     now: () => new Date('2026-12-07T10:00:00Z'),
   };
   return runDomainCommand(argv, io).then((code) => ({ code, ...out }));

@@ -5,6 +5,7 @@ import { runConsole } from '../../src/console/index.js';
 import { silentLogger } from '../../src/log.js';
 import { createPostureDns } from '../../src/posture/index.js';
 import { createCheckDomain } from '../../src/posture-report/index.js';
+import { localTransport } from '../helpers/transport-deps.js';
 import { captureOutput } from '../helpers/capture-output.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 
@@ -27,6 +28,7 @@ async function run(lines: string[]): Promise<string> {
     logger: silentLogger,
     checkDomain: createCheckDomain({
       dns: () => createPostureDns({ servers: [dns.server] }),
+      transport: () => localTransport(dns.server),
       now: () => new Date('2026-03-01T10:00:00.000Z'),
     }),
   });
@@ -42,6 +44,7 @@ beforeAll(async () => {
     '_spf.example.net': { TXT: ['v=spf1 a:relay.example.net ~all'] },
     'relay.example.net': { A: ['198.51.100.5'] },
     'mx1.example.com': { A: ['192.0.2.25'] },
+    '25.2.0.192.in-addr.arpa': { PTR: ['mx1.example.com'] },
     '_dmarc.example.com': { TXT: ['v=DMARC1; p=none; rua=mailto:dmarc@example.com'] },
   });
 });

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { RateLimiter } from '../../src/policy/index.js';
 import { createPostureDns } from '../../src/posture/index.js';
 import { createCheckDomain } from '../../src/posture-report/index.js';
+import { localTransport } from '../helpers/transport-deps.js';
 import { openLowdbWatchStore, type WatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches } from '../../src/watch/index.js';
 import { type DnsRecords, startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
@@ -42,6 +43,7 @@ const ZONE: Record<string, DnsRecords> = {
   },
   // A public address (only ever a DNS answer here): the report calls documentation ranges private.
   'mx1.example.com': { A: ['93.184.215.14'] },
+  '14.215.184.93.in-addr.arpa': { PTR: ['mx1.example.com'] },
   '_dmarc.example.com': dmarc('reject'),
   // A common selector: the report finds it without being told.
   'default._domainkey.example.com': { TXT: [`v=DKIM1; k=rsa; p=${dkimKey}`] },
@@ -55,7 +57,11 @@ let nowMs = Date.parse('2025-06-02T08:00:00Z');
 const now = () => new Date(nowMs);
 const logs: string[] = [];
 const { runCheck, finishedAt } = realRunCheck();
-const checkDomain = createCheckDomain({ dns: () => createPostureDns({ servers: [dns.server] }), now });
+const checkDomain = createCheckDomain({
+  dns: () => createPostureDns({ servers: [dns.server] }),
+  transport: () => localTransport(dns.server),
+  now,
+});
 
 beforeAll(async () => {
   dns = await startDnsServer(ZONE);

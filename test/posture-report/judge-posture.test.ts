@@ -5,10 +5,16 @@ import { POSTURE_FINDING_IDS } from '../../src/posture-report/index.js';
 import { judgePosture } from '../../src/posture-report/judge-posture.js';
 import {
   bimiFacts,
+  blocklistFacts,
+  daneHost,
   dkimKey,
   dkimMissing,
   dmarcFacts,
   dmarcMissing,
+  dnssecFacts,
+  mtaStsEnforced,
+  mtaStsFacts,
+  mxAddressReverseDns,
   mxFacts,
   postureFacts,
   spfFacts,
@@ -16,6 +22,15 @@ import {
 } from '../helpers/posture-builders.js';
 
 type PartFindingId = (typeof POSTURE_FINDING_IDS)[number];
+
+const TLSA_311 = { usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) };
+
+/** Spamhaus ZEN's answer for the MX address, as given. */
+function blocklistWith(status: 'listed' | 'refused', codes: string[], meanings: string[]) {
+  const facts = blocklistFacts();
+  const [first, ...rest] = facts.results;
+  return { ...facts, results: [{ ...first!, status, codes, meanings }, ...rest] };
+}
 
 const spfError = (kind: NonNullable<PostureFacts['spf']['error']>['kind']) =>
   postureFacts({
@@ -68,6 +83,69 @@ const ONE_BROKEN_THING: Record<PartFindingId, PostureFacts> = {
     mx: mxFacts({ hosts: [{ exchange: 'mx.example.com', priority: 1, addresses: ['10.1.2.3'] }] }),
   }),
   'mx-missing': postureFacts({ mx: mxFacts({ hosts: [], implicit: { addresses: [] } }) }),
+  'mta-sts-record-invalid': postureFacts({
+    mtaSts: mtaStsFacts({ recordProblems: ['id "x y" must be 1 to 32 letters and digits'] }),
+  }),
+  'mta-sts-policy-unreachable': postureFacts({
+    mtaSts: mtaStsEnforced({
+      policy: null,
+      coverage: [],
+      fetch: {
+        url: 'https://mta-sts.example.com/.well-known/mta-sts.txt',
+        outcome: 'unreachable',
+        problem: 'x',
+      },
+    }),
+  }),
+  'mta-sts-policy-invalid': postureFacts({
+    mtaSts: mtaStsEnforced({ policy: { mode: null, maxAge: null, mx: [], problems: ['no version line'] } }),
+  }),
+  'mta-sts-mx-not-covered': postureFacts({
+    mtaSts: mtaStsEnforced({
+      coverage: [{ exchange: 'aspmx.l.google.com', pattern: null, certificate: 'valid' }],
+    }),
+  }),
+  'mta-sts-certificate-mismatch': postureFacts({
+    mtaSts: mtaStsEnforced({
+      coverage: [{ exchange: 'aspmx.l.google.com', pattern: '*.l.google.com', certificate: 'name-mismatch' }],
+    }),
+  }),
+  'mta-sts-testing': postureFacts({
+    mtaSts: mtaStsEnforced({
+      policy: { mode: 'testing', maxAge: 86400, mx: ['*.l.google.com'], problems: [] },
+    }),
+  }),
+  'tlsrpt-missing': postureFacts({ mtaSts: mtaStsEnforced() }),
+  'dnssec-bogus': postureFacts({
+    dnssec: dnssecFacts({ domain: { name: 'example.com', status: 'bogus' } }),
+  }),
+  'dane-without-dnssec': postureFacts({ dane: [daneHost({ records: [TLSA_311] })] }),
+  'dane-mismatch': postureFacts({
+    dane: [
+      daneHost({
+        records: [TLSA_311],
+        dnssec: 'secure',
+        match: { matched: false, usable: 1, reason: 'digests differ' },
+      }),
+    ],
+  }),
+  'ptr-missing': postureFacts({
+    reverseDns: { addresses: [mxAddressReverseDns({ ptr: [], forwardConfirmed: false })] },
+  }),
+  'fcrdns-mismatch': postureFacts({
+    reverseDns: { addresses: [mxAddressReverseDns({ forwardConfirmed: false })] },
+  }),
+  'ptr-greeting-mismatch': postureFacts({
+    reverseDns: {
+      addresses: [mxAddressReverseDns({ greetingName: 'relay.example.net', greetingConsistent: false })],
+    },
+  }),
+  'dnsbl-listed': postureFacts({
+    blocklists: blocklistWith('listed', ['127.0.0.4'], ['XBL: exploited host']),
+  }),
+  'dnsbl-query-refused': postureFacts({
+    blocklists: blocklistWith('refused', ['127.255.255.254'], ['query through a public resolver']),
+  }),
   'dns-budget-exhausted': postureFacts({
     queries: { sent: 150, budget: 150, budgetExhausted: true, failed: 0, log: [] },
   }),

@@ -176,18 +176,36 @@ describe('sender rules', () => {
       'sender-gmail-spf-or-dkim',
       'critical',
     ],
-    [
-      'no PTR',
-      postureFacts({ sendingAddress: { ip: '198.51.100.7', ptr: [], forwardConfirmed: false } }),
-      'sender-gmail-reverse-dns',
-      'critical',
-    ],
     ['no SPF', postureFacts({ spf: noSpf }), 'sender-gmail-bulk-spf-and-dkim', 'warning'],
     ['no DMARC', postureFacts({ dmarc: dmarcMissing() }), 'sender-outlook-dmarc', 'warning'],
   ])('%s: a rule not met is the finding %s, %s', (_name, facts, id, severity) => {
     const finding = judgePosture(facts).findings.find((candidate) => candidate.id === id);
     expect(finding?.severity).toBe(severity);
     expect(finding?.advice.length).toBeGreaterThan(0);
+  });
+
+  test("Gmail's reverse-DNS rule not met is said once, by ptr-missing, beside the MX addresses", () => {
+    const report = judgePosture(
+      postureFacts({
+        sendingAddress: { ip: '198.51.100.7', ptr: [], forwardConfirmed: false },
+        reverseDns: {
+          addresses: [
+            {
+              address: '198.51.100.7',
+              role: 'sending',
+              ptr: [],
+              forwardConfirmed: false,
+              greetingConsistent: null,
+            },
+          ],
+        },
+      }),
+    );
+    expect(report.senderRules.find((rule) => rule.id === 'gmail-reverse-dns')?.status).toBe('no');
+    expect(report.findings.map((finding) => finding.id)).not.toContain('sender-gmail-reverse-dns');
+    const finding = report.findings.find((candidate) => candidate.id === 'ptr-missing');
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.summary).toContain('198.51.100.7');
   });
 
   test('rules met or unknown are no findings', () => {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPostureDns, reverseName } from '../../src/posture/dns.js';
+import { localTransport } from '../helpers/transport-deps.js';
 import { gatherPosture } from '../../src/posture/gather-posture.js';
 import { COMMON_DKIM_SELECTORS } from '../../src/posture/providers.js';
 import { type TestDnsServer, startDnsServer } from '../helpers/dns-server.js';
@@ -47,13 +48,14 @@ describe('gatherPosture()', () => {
   const deps = () => ({
     dns: createPostureDns({ servers: [server.server], timeoutMs: 500, tries: 1 }),
     now: steppingClock('2026-03-01T10:00:00.000Z'),
+    transport: localTransport(server.server),
   });
 
   test('every part, with the clock, the resolver and the questions asked', async () => {
-    const { dns, now } = deps();
+    const { dns, now, transport } = deps();
     const facts = await gatherPosture(
       { domain: 'shop.test', selectors: [], ip: '198.51.100.7' },
-      { dns, now },
+      { dns, now, transport },
     );
     expect(facts.request).toEqual({ domain: 'shop.test', selectors: [], ip: '198.51.100.7' });
     expect(facts.checkedAt).toBe('2026-03-01T10:00:00.000Z');
@@ -119,6 +121,9 @@ describe('gatherPosture()', () => {
   test('no sending address without an ip', async () => {
     const facts = await gatherPosture({ domain: 'shop.test', selectors: ['mine'] }, deps());
     expect(facts.sendingAddress).toBeUndefined();
-    expect(facts.queries.log.some((entry) => entry.type === 'PTR')).toBe(false);
+    // Only the MX host's address is asked in reverse.
+    const reverse = facts.queries.log.filter((entry) => entry.type === 'PTR').map((entry) => entry.name);
+    expect(reverse).toEqual(['25.2.0.192.in-addr.arpa']);
+    expect(facts.reverseDns.addresses.map((entry) => entry.role)).toEqual(['mx']);
   });
 });

@@ -4,6 +4,7 @@ import type { RunCheck } from '../../src/check/types.js';
 import { diagnoseHost } from '../../src/diagnose/index.js';
 import { createPostureDns } from '../../src/posture/index.js';
 import { createCheckDomain } from '../../src/posture-report/index.js';
+import { localTransport } from '../helpers/transport-deps.js';
 import { ACTION_IDS } from '../../src/render/slack-action-ids.js';
 import { type DnsRecords, startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { blockProblems, type FakeSlackApi, type RecordedCall } from '../helpers/fake-slack-api.js';
@@ -34,6 +35,7 @@ const ZONES: Record<string, DnsRecords> = {
   'relay.example.net': { A: ['198.51.100.5'] },
   'out.example.com': { A: ['192.0.2.10'] },
   'mx1.example.com': { A: ['192.0.2.25'] },
+  '25.2.0.192.in-addr.arpa': { PTR: ['mx1.example.com'] },
   '_dmarc.example.com': { TXT: ['v=DMARC1; p=none; rua=mailto:dmarc@example.com'] },
   's1._domainkey.example.com': { TXT: [`v=DKIM1; k=rsa; p=${dkimKey}`] },
   // Not a common selector: only a report told `selector s1,s2` finds it.
@@ -135,6 +137,7 @@ beforeAll(async () => {
     runCheck: mxCheck,
     checkDomain: createCheckDomain({
       dns: () => createPostureDns({ servers: [dns.server] }),
+      transport: () => localTransport(dns.server),
       now: () => new Date('2026-03-01T10:00:00.000Z'),
     }),
   });
