@@ -61,7 +61,7 @@ export interface DnssecNameFacts {
 }
 
 export interface DnssecFacts {
-  /** The validating resolver that vouched (`127.0.0.1:53`), or `system` for the system's first. */
+  /** The validating resolver that vouched, as an address (`127.0.0.1:53`), the system's first when none was set. */
   resolver: string;
   domain: DnssecNameFacts;
   mxHosts: DnssecNameFacts[];

@@ -14,6 +14,7 @@ import { incidentSchema, isoTime, nonEmpty } from './record-schemas.js';
 // failing later in a comparison.
 
 const dmarcPolicy = z.enum(['none', 'quarantine', 'reject']);
+const transportSights = z.record(z.string(), z.enum(['good', 'bad', 'unknown']));
 
 export const postureSnapshotSchema = z.object({
   checkedAt: isoTime,
@@ -24,6 +25,9 @@ export const postureSnapshotSchema = z.object({
     .nullable(),
   dkim: z.record(z.string(), z.enum(['found', 'revoked', 'missing'])),
   mx: z.object({ nullMx: z.boolean(), hosts: z.array(z.string()) }).nullable(),
+  blocklists: transportSights.optional(),
+  dane: transportSights.optional(),
+  mtaSts: transportSights.optional(),
 }) satisfies z.ZodType<PostureSnapshot>;
 
 export const postureDegradationSchema = z.object({

@@ -39,14 +39,32 @@ export interface PostureSnapshot {
     /** The MX hosts' names, by priority; empty with implicit: no MX records at all. */
     hosts: string[];
   } | null;
+  /**
+   * Each blocklist question of this report, `<subject> <zone>`: listed, clear, or unknown (no
+   * answer, or the list refused). Absent in snapshots taken before blocklists were checked.
+   */
+  blocklists?: Record<string, TransportSight>;
+  /** Each MX host where DANE is in effect (signed TLSA): whether the port-25 chain matched. */
+  dane?: Record<string, TransportSight>;
+  /** Each MX host under an MTA-STS policy in testing or enforce mode: covered with a valid certificate or not. */
+  mtaSts?: Record<string, TransportSight>;
 }
 
-export const POSTURE_ASPECTS = ['spf', 'dmarc', 'dkim', 'mx'] as const;
+/**
+ * A transport part of one subject: `bad` is listed / does not match / not covered; `unknown` could
+ * not be told this time (no answer, port 25 not reachable from here) and keeps the last sight.
+ */
+export type TransportSight = 'good' | 'bad' | 'unknown';
+
+export const POSTURE_ASPECTS = ['spf', 'dmarc', 'dkim', 'mx', 'blocklist', 'dane', 'mta-sts'] as const;
 export type PostureAspect = (typeof POSTURE_ASPECTS)[number];
 
 /** One way the domain is worse than its baseline, in words. */
 export interface PostureDegradation {
-  /** Stable: `spf-permerror`, `spf-all`, `dmarc-record`, `dmarc-policy`, `dmarc-pct`, `dkim:<selector>`, `mx`. */
+  /**
+   * Stable: `spf-permerror`, `spf-all`, `dmarc-record`, `dmarc-policy`, `dmarc-pct`,
+   * `dkim:<selector>`, `mx`, `dnsbl:<subject> <zone>`, `dane:<mx host>`, `mta-sts:<mx host>`.
+   */
   id: string;
   aspect: PostureAspect;
   /** The sentence ("DMARC policy weakened: reject → none"). */

@@ -1,11 +1,19 @@
 import type { DmarcPolicy } from '../posture/types.js';
-import type { PostureDegradation, PostureRecovery, PostureSnapshot } from '../watch-model/domain-watch.js';
+import type {
+  PostureAspect,
+  PostureDegradation,
+  PostureRecovery,
+  PostureSnapshot,
+  TransportSight,
+} from '../watch-model/domain-watch.js';
 
 // "Is this change important?" for a watched domain: the ways it is worse than its baseline, and,
 // against what the channel was last told, which of them are new and which cleared. Pure; the
 // words are what an alert says. Only changes that lose mail or protection count: SPF turning into
 // a permerror or losing its `all`, DMARC removed or weakened, a DKIM key revoked or gone, the MX
-// records gone. Anything else (a new include, a stricter policy) is no page.
+// records gone, a new blocklist listing, an MX host whose chain no longer matches its DANE records
+// or that an MTA-STS policy no longer covers. Anything else (a new include, a stricter policy) is
+// no page.
 
 const POLICY_RANK: Record<DmarcPolicy, number> = { none: 0, quarantine: 1, reject: 2 };
 const rank = (policy: DmarcPolicy | null): number => (policy === null ? -1 : POLICY_RANK[policy]);
@@ -116,7 +124,52 @@ export function postureDegradations(
       after,
     });
   }
+  found.push(
+    ...transportDegradations('blocklist', baseline.blocklists, current.blocklists),
+    ...transportDegradations('dane', baseline.dane, current.dane),
+    ...transportDegradations('mta-sts', baseline.mtaSts, current.mtaSts),
+  );
   return found;
+}
+
+type TransportAspect = Extract<PostureAspect, 'blocklist' | 'dane' | 'mta-sts'>;
+
+const TRANSPORT_WORDS: Record<TransportAspect, { prefix: string; bad: string; good: string }> = {
+  blocklist: { prefix: 'dnsbl', bad: 'listed', good: 'not listed' },
+  dane: { prefix: 'dane', bad: 'no match', good: 'matches' },
+  'mta-sts': { prefix: 'mta-sts', bad: 'not covered', good: 'covered' },
+};
+
+function transportText(aspect: TransportAspect, key: string): string {
+  if (aspect === 'blocklist') {
+    const [subject = key, zone = ''] = key.split(' ');
+    return `${subject} is now listed on ${zone}`;
+  }
+  if (aspect === 'dane')
+    return `${key}: the certificate on port 25 no longer matches its DANE (TLSA) records; DANE senders will not deliver`;
+  return `${key}: no longer covered by the MTA-STS policy with a valid certificate; compliant senders may not deliver`;
+}
+
+/** Subjects that turned bad since the baseline (were good, unknown or not there). */
+function transportDegradations(
+  aspect: TransportAspect,
+  before: Record<string, TransportSight> | undefined,
+  now: Record<string, TransportSight> | undefined,
+): PostureDegradation[] {
+  const words = TRANSPORT_WORDS[aspect];
+  return Object.entries(now ?? {}).flatMap(([key, sight]) =>
+    sight === 'bad' && before?.[key] !== 'bad'
+      ? [
+          {
+            id: `${words.prefix}:${key}`,
+            aspect,
+            text: transportText(aspect, key),
+            before: words.good,
+            after: words.bad,
+          },
+        ]
+      : [],
+  );
 }
 
 /** What came back, in words, for a degradation that cleared. */
@@ -129,6 +182,10 @@ function recoveryOf(degradation: PostureDegradation, current: PostureSnapshot): 
     if (id === 'dmarc-policy') return `DMARC policy back to ${policyWord(current.dmarc?.policy ?? null)}`;
     if (id === 'dmarc-pct') return `DMARC pct back to ${current.dmarc?.pct ?? 100}`;
     if (aspect === 'dkim') return `DKIM key ${id.slice('dkim:'.length)} is published again`;
+    const key = id.slice(id.indexOf(':') + 1);
+    if (aspect === 'blocklist') return key.replace(' ', ' is no longer listed on ');
+    if (aspect === 'dane') return `${key}: the certificate on port 25 matches its DANE records again`;
+    if (aspect === 'mta-sts') return `${key}: covered by the MTA-STS policy with a valid certificate again`;
     return `MX records back: ${current.mx ? mxWords(current.mx) : 'MX hosts'}`;
   };
   return { id, aspect, text: words() };

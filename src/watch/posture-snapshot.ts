@@ -1,6 +1,7 @@
 import type { DomainReport } from '../posture-report/types.js';
+import type { PostureFacts } from '../posture/index.js';
 import type { DkimKey, SpfFacts } from '../posture/types.js';
-import type { DkimSight, PostureSnapshot } from '../watch-model/domain-watch.js';
+import type { DkimSight, PostureSnapshot, TransportSight } from '../watch-model/domain-watch.js';
 
 // A domain report reduced to what a domain watch compares (see comparePosture). Pure. A part
 // whose lookup failed is null, and a DKIM selector whose lookup failed is left out: "DNS did not
@@ -28,6 +29,47 @@ function dkimSight(key: DkimKey): DkimSight | null {
   return key.revoked ? 'revoked' : 'found';
 }
 
+/** Each blocklist question: listed is bad, not listed good, no answer or a refusal unknown. */
+function blocklistSights(facts: PostureFacts): Record<string, TransportSight> {
+  const sights: Record<string, TransportSight> = {};
+  for (const result of facts.blocklists.results) {
+    sights[`${result.subject} ${result.zone}`] =
+      result.status === 'listed' ? 'bad' : result.status === 'not-listed' ? 'good' : 'unknown';
+  }
+  return sights;
+}
+
+/** MX hosts with signed TLSA records: the chain matched, did not, or could not be seen. */
+function daneSights(facts: PostureFacts): Record<string, TransportSight> {
+  const sights: Record<string, TransportSight> = {};
+  for (const host of facts.dane) {
+    if (host.records.length === 0 || host.dnssec === 'insecure') continue;
+    // A bogus or unanswered TLSA lookup, or a chain we could not see: nothing known this time.
+    const seen = host.dnssec === 'secure' && host.match !== null;
+    sights[host.exchange] = !seen ? 'unknown' : host.match?.matched ? 'good' : 'bad';
+  }
+  return sights;
+}
+
+/** MX hosts under an MTA-STS policy that senders apply (testing or enforce). */
+function mtaStsSights(facts: PostureFacts): Record<string, TransportSight> {
+  const { mtaSts } = facts;
+  const sights: Record<string, TransportSight> = {};
+  if (mtaSts.record !== null && mtaSts.fetch.outcome === 'unreachable') {
+    // The policy could not be read this time: nothing is known of any host.
+    for (const host of facts.port25) sights[host.exchange] = 'unknown';
+    return sights;
+  }
+  const mode = mtaSts.policy?.mode;
+  if (mode !== 'enforce' && mode !== 'testing') return sights;
+  for (const host of mtaSts.coverage) {
+    if (host.pattern === null) sights[host.exchange] = 'bad';
+    else if (host.certificate === 'valid') sights[host.exchange] = 'good';
+    else sights[host.exchange] = host.certificate === 'not-probed' ? 'unknown' : 'bad';
+  }
+  return sights;
+}
+
 export function postureSnapshotOf(report: DomainReport): PostureSnapshot {
   const { spf, dmarc, dkim, mx } = report.facts;
   const sights: Record<string, DkimSight> = {};
@@ -51,7 +93,25 @@ export function postureSnapshotOf(report: DomainReport): PostureSnapshot {
             nullMx: mx.nullMx,
             hosts: [...mx.hosts].sort((a, b) => a.priority - b.priority).map((host) => host.exchange),
           },
+    blocklists: blocklistSights(report.facts),
+    dane: daneSights(report.facts),
+    mtaSts: mtaStsSights(report.facts),
   };
+}
+
+/**
+ * The subjects asked now, each unknown one taken from the last sight. A subject not asked now (an
+ * MX host or address that left) is dropped: a listing of an address no longer used is no alert.
+ */
+function fillSights(
+  now: Record<string, TransportSight> | undefined,
+  known: Record<string, TransportSight> | undefined,
+): Record<string, TransportSight> | undefined {
+  if (now === undefined) return known;
+  const filled: Record<string, TransportSight> = {};
+  for (const [key, sight] of Object.entries(now))
+    filled[key] = sight === 'unknown' ? (known?.[key] ?? sight) : sight;
+  return filled;
 }
 
 /** `snapshot` with every part it could not tell taken from `known` (the last observation). */
@@ -62,6 +122,9 @@ export function fillUnknown(snapshot: PostureSnapshot, known: PostureSnapshot): 
     dmarc: snapshot.dmarc ?? known.dmarc,
     dkim: { ...known.dkim, ...snapshot.dkim },
     mx: snapshot.mx ?? known.mx,
+    blocklists: fillSights(snapshot.blocklists, known.blocklists),
+    dane: fillSights(snapshot.dane, known.dane),
+    mtaSts: fillSights(snapshot.mtaSts, known.mtaSts),
   };
 }
 

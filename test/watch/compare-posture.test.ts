@@ -4,10 +4,13 @@ import { comparePosture, postureDegradations } from '../../src/watch/compare-pos
 import { fillUnknown, postureSnapshotOf } from '../../src/watch/posture-snapshot.js';
 import { aDomainReport } from '../helpers/domain-report-builder.js';
 import {
+  blocklistFacts,
+  daneHost,
   dkimKey,
   dkimMissing,
   dmarcFacts,
   dmarcMissing,
+  mtaStsEnforced,
   mxFacts,
   spfFacts,
   spfNode,
@@ -18,6 +21,20 @@ import {
 // mail and no protection, or for a lookup that failed).
 
 const snapshot = (facts: Partial<PostureFacts> = {}) => postureSnapshotOf(aDomainReport(facts));
+const TLSA = { usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) };
+/** The MX address's Spamhaus ZEN answer, as given. */
+const zen = (status: 'listed' | 'refused' | 'error') => {
+  const facts = blocklistFacts();
+  const [first, ...rest] = facts.results;
+  return {
+    ...facts,
+    results: [{ ...first!, status, codes: status === 'error' ? [] : ['127.0.0.2'] }, ...rest],
+  };
+};
+const daneMatched = (matched: boolean | null) =>
+  daneHost({ records: [TLSA], dnssec: 'secure', match: matched === null ? null : { matched, usable: 1 } });
+const mtaStsCovering = (pattern: string | null) =>
+  mtaStsEnforced({ coverage: [{ exchange: 'aspmx.l.google.com', pattern, certificate: 'valid' }] });
 const BASELINE = snapshot();
 const withAll = (text: string, qualifier: '+' | '-' | '~' | '?') =>
   spfFacts({
@@ -110,6 +127,44 @@ describe('postureDegradations()', () => {
     ],
     ['MX lookup failed: no change', { mx: mxFacts({ hosts: [], lookupError: 'ETIMEOUT' }) }, []],
     [
+      'a new blocklist listing',
+      { blocklists: zen('listed') },
+      ['142.250.27.26 is now listed on zen.spamhaus.org'],
+    ],
+    ['a list that refused the query: no change', { blocklists: zen('refused') }, []],
+    ['a list that did not answer: no change', { blocklists: zen('error') }, []],
+    [
+      'DANE stops matching',
+      { dane: [daneMatched(false)] },
+      [
+        'aspmx.l.google.com: the certificate on port 25 no longer matches its DANE (TLSA) records; DANE senders will not deliver',
+      ],
+    ],
+    ['DANE not seen (port 25 unreachable from here): no change', { dane: [daneMatched(null)] }, []],
+    [
+      'TLSA in an unsigned zone: no page',
+      { dane: [daneHost({ records: [TLSA], match: { matched: false, usable: 1 } })] },
+      [],
+    ],
+    [
+      'MTA-STS stops covering an MX host',
+      { mtaSts: mtaStsCovering(null) },
+      [
+        'aspmx.l.google.com: no longer covered by the MTA-STS policy with a valid certificate; compliant senders may not deliver',
+      ],
+    ],
+    [
+      'MTA-STS policy unreachable: no change',
+      {
+        mtaSts: mtaStsEnforced({
+          policy: null,
+          coverage: [],
+          fetch: { url: 'https://mta-sts.example.com/.well-known/mta-sts.txt', outcome: 'unreachable' },
+        }),
+      },
+      [],
+    ],
+    [
       'several at once',
       { dmarc: dmarcMissing(), dkim: [dkimMissing('google')] },
       ['DMARC record removed: p=reject → none', 'DKIM key google gone (no record)'],
@@ -151,6 +206,17 @@ describe('comparePosture()', () => {
     ['SPF all', { spf: withoutAll }, 'SPF ends in -all again'],
     ['DKIM key', { dkim: [dkimMissing('google')] }, 'DKIM key google is published again'],
     ['MX', { mx: mxFacts({ hosts: [], nullMx: true }) }, 'MX records back: 1 MX host'],
+    ['listing', { blocklists: zen('listed') }, '142.250.27.26 is no longer listed on zen.spamhaus.org'],
+    [
+      'DANE match',
+      { dane: [daneMatched(false)] },
+      'aspmx.l.google.com: the certificate on port 25 matches its DANE records again',
+    ],
+    [
+      'MTA-STS coverage',
+      { mtaSts: mtaStsCovering(null) },
+      'aspmx.l.google.com: covered by the MTA-STS policy with a valid certificate again',
+    ],
   ])('a cleared %s says what came back', (_name, broken, words) => {
     const told = comparePosture(BASELINE, snapshot(broken), []).degradations;
     const back = comparePosture(BASELINE, BASELINE, told);
@@ -164,5 +230,16 @@ describe('comparePosture()', () => {
     const change = comparePosture(BASELINE, failed, told);
     expect(change.worse).toEqual([]);
     expect(change.recovered).toEqual([]);
+  });
+
+  test('a listing that cannot be asked again keeps its last state; one that left with its MX address is dropped', () => {
+    const listed = snapshot({ blocklists: zen('listed') });
+    const told = comparePosture(BASELINE, listed, []).degradations;
+    const unanswered = fillUnknown(snapshot({ blocklists: zen('error') }), listed);
+    expect(comparePosture(BASELINE, unanswered, told)).toMatchObject({ worse: [], recovered: [] });
+    const moved = fillUnknown(snapshot({ blocklists: blocklistFacts({ results: [] }) }), listed);
+    expect(comparePosture(BASELINE, moved, told).recovered.map((r) => r.id)).toEqual([
+      'dnsbl:142.250.27.26 zen.spamhaus.org',
+    ]);
   });
 });
