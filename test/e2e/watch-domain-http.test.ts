@@ -229,6 +229,34 @@ describe('watch domain through the Slack app', () => {
     expect(watch?.state.announced).toEqual([]);
   });
 
+  const LISTING = '14.215.184.93.zen.spamhaus.org';
+  let listingTs = '';
+  test('the MX address newly listed on a blocklist: one alert naming the address and the list', async () => {
+    const before = chatCalls().length;
+    dns.set(LISTING, { A: ['127.0.0.2'], TXT: ['Listed in SBL'] });
+    await tick();
+    const posted = chatCalls().slice(before);
+    expect(posted.map((call) => call.method)).toEqual(['chat.postMessage']);
+    expect(String(posted[0]?.body.text)).toContain(
+      `🚨 \`${DOMAIN}\`: 93.184.215.14 is now listed on \`zen.spamhaus.org\``,
+    );
+    listingTs = String(posted[0]?.response.ts);
+    const watch = await store.getDomainWatch(CHANNEL, DOMAIN);
+    expect(watch?.state.announced.map((degradation) => degradation.id)).toEqual([
+      'dnsbl:93.184.215.14 zen.spamhaus.org',
+    ]);
+  });
+
+  test('the listing cleared: the recovery in its thread', async () => {
+    const before = chatCalls().length;
+    dns.set(LISTING, {});
+    await tick();
+    const [recovery] = chatCalls().slice(before);
+    expect(recovery?.body).toMatchObject({ channel: CHANNEL, thread_ts: listingTs });
+    expect(String(recovery?.body.text)).toContain('93.184.215.14 is no longer listed on `zen.spamhaus.org`');
+    expect((await store.getDomainWatch(CHANNEL, DOMAIN))?.state.incident).toBeNull();
+  });
+
   test('unwatch domain is announced; no watch is left, and every Slack call was within limits', async () => {
     await command(`unwatch domain ${DOMAIN}`, 'unwatch');
     const stopped = await postStarting('Stopped watching the domain');
