@@ -10,6 +10,7 @@ import type {
   DomainReportJson,
 } from './domain-report-json.js';
 import { sortFindings } from './domain-summary.js';
+import { domainTransportJson } from './domain-transport-json.js';
 
 export type * from './domain-report-json.js';
 
@@ -166,6 +167,7 @@ export function domainReportJson(report: DomainReport): DomainReportJson {
         ...optional('lookupError', facts.sendingAddress.lookupError),
       },
     ),
+    ...domainTransportJson(facts),
     senderRules: report.senderRules.map((rule) => ({
       provider: rule.provider,
       rule: rule.id,
