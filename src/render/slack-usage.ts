@@ -13,7 +13,7 @@ export const USAGE_LINES = [
   `\`${SLASH_COMMAND} smtp.example.com:2587\` — one port`,
   `\`${SLASH_COMMAND} you@example.com\` — the domain’s MX hosts`,
   `\`${SLASH_COMMAND} smtp.example.com from aws-eu,office\` — probe from those networks too (\`from all\`: every vantage), to see whose network blocks a port`,
-  `\`${SLASH_COMMAND} domain example.com [selector s1,s2] [ip 203.0.113.5]\` — the domain’s SPF, DKIM, DMARC, BIMI and MX, the mailbox providers’ sender rules, and the records to publish`,
+  `\`${SLASH_COMMAND} domain example.com [selector s1,s2] [ip 203.0.113.5]\` — the domain’s SPF, DKIM, DMARC, BIMI and MX, MTA-STS, DNSSEC and DANE, reverse DNS and blocklists, the mailbox providers’ sender rules, and the records to publish`,
   `\`${SLASH_COMMAND} vantages\` — the networks the bot can probe from, and when each was last heard from`,
   `\`${SLASH_COMMAND} help\` — this message`,
   'In a check’s thread: `@smtp-check recheck` probes again and says what changed',
