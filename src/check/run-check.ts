@@ -13,6 +13,7 @@ import type {
   ProbeLimits,
   Resolver,
 } from '../probe/types.js';
+import type { DescribeMxTransport } from './mx-transport.js';
 import type { CheckHooks, CheckRequest, RunCheck } from './types.js';
 
 export interface EgressCanary {
@@ -42,6 +43,11 @@ export interface RunCheckDeps {
    * nodemailer accepted is recommended. Scheduled re-checks skip it: they show no configuration.
    */
   verifyRecommendation?: (candidate: Recommendation, port: PortDiagnosis) => Promise<PortVerification>;
+  /**
+   * On an MX check, each MX host's MTA-STS coverage and DANE match (see mx-transport.ts), beside
+   * the verification. Scheduled re-checks skip it: their alerts are about ports.
+   */
+  mxTransport?: DescribeMxTransport;
   metrics?: Metrics;
   /** Who asks when the hooks do not say it is the schedule (default chat). */
   trigger?: CheckTrigger;
@@ -179,9 +185,14 @@ function diagnoseCheck(deps: RunCheckDeps): RunCheck {
         canary && canaryPort ? { target: `${canary.host}:${canary.port}`, port: canaryPort } : null,
     };
     const diagnosis = diagnoseHost(probe, context);
-    if (!deps.verifyRecommendation || hooks.priority === 'scheduled' || !diagnosis.recommendation)
-      return diagnosis;
-    const verifications = await verifyCandidates(diagnosis, context.now, deps.verifyRecommendation);
-    return diagnoseHost(probe, { ...context, verifications });
+    const interactive = hooks.priority !== 'scheduled';
+    const transport = interactive && deps.mxTransport ? deps.mxTransport(diagnosis) : undefined;
+    let verified = diagnosis;
+    if (deps.verifyRecommendation && interactive && diagnosis.recommendation) {
+      const verifications = await verifyCandidates(diagnosis, context.now, deps.verifyRecommendation);
+      verified = diagnoseHost(probe, { ...context, verifications });
+    }
+    const mxTransport = await transport;
+    return mxTransport ? { ...verified, mxTransport } : verified;
   };
 }

@@ -124,6 +124,57 @@ export interface HostDiagnosis {
   advice: string[];
   /** The egress canary's result when one was probed. */
   egressCanary: { target: string; port: PortProbe } | null;
+  /**
+   * On a check of a mail domain's MX hosts (not an implicit MX): each MX host as senders that do
+   * MTA-STS and DANE see it, the probed one first judged on its own certificate. Absent on host
+   * checks, scheduled re-checks, and when nothing could be learnt.
+   */
+  mxTransport?: MxTransport[];
+}
+
+/**
+ * One MX host against the domain's MTA-STS policy (RFC 8461) and its own TLSA records (RFC 7672).
+ * The facts come from the posture room; these are their shape in a host check.
+ */
+export interface MxTransport {
+  exchange: string;
+  /** This is the MX host whose ports the check probed. */
+  probed: boolean;
+  /** The port whose STARTTLS certificate was judged (25, or a test server's); null when none was. */
+  port: number | null;
+  /** Null: the domain publishes no MTA-STS record. Absent: it could not be learnt (DNS failed). */
+  mtaSts?: MxMtaSts | null;
+  /** Null: the host has no TLSA record. Absent: the TLSA question got no answer. */
+  dane?: MxDane | null;
+}
+
+export interface MxMtaSts {
+  /** The policy's mode; null when no usable policy was found (`problem` says why). */
+  mode: 'enforce' | 'testing' | 'none' | null;
+  /** The policy's `mx` pattern that covers this host; null: compliant senders will not use it. */
+  pattern: string | null;
+  /** The port-25 certificate as an MTA-STS sender judges it; `not-probed` for the other MX hosts. */
+  certificate: 'valid' | 'name-mismatch' | 'untrusted' | 'expired' | 'no-tls' | 'not-probed';
+  /** Why senders apply no policy although a record is published (untrusted text). */
+  problem?: string;
+}
+
+export interface MxDane {
+  /** Each TLSA record's usage, selector and matching type (`3 1 1`), as published. */
+  records: string[];
+  /** Records SMTP can use (DANE-TA or DANE-EE, known selector and matching type). */
+  usable: number;
+  /** DNSSEC status of the TLSA answer: DANE is in effect only when `secure`. */
+  dnssec: 'secure' | 'insecure' | 'bogus';
+  /**
+   * Whether a record matches the certificate chain port 25 sent; false too when the server itself
+   * did not complete STARTTLS (`starttlsRefused`); null when there was nothing to match.
+   */
+  matched: boolean | null;
+  /** The record that matched (`3 1 1`). */
+  by?: string;
+  /** The server answered on port 25 without completing STARTTLS: DANE senders refuse it. */
+  starttlsRefused?: true;
 }
 
 export interface DiagnoseContext {
