@@ -88,6 +88,8 @@ export function toJson(diagnosis: HostDiagnosis) {
           durationMs: ms(diagnosis.egressCanary.port.durationMs),
         }
       : null,
+    // MX checks only: each MX host's MTA-STS coverage and DANE match.
+    ...(diagnosis.mxTransport ? { mxTransport: diagnosis.mxTransport } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   verdictIcon,
 } from './slack-format.js';
 import { fitMessage } from './slack-limits.js';
+import { listedHosts, type Phrase, portLineHost, type Tone, transportPhrases } from './mx-transport-words.js';
 
 export interface ParentOptions {
   /** The requester's Slack user id. */
@@ -71,6 +72,36 @@ export function isMxCheck(diagnosis: HostDiagnosis): boolean {
   return diagnosis.mx?.reason === 'forced';
 }
 
+const TONE_ICON: Record<Tone, string> = { ok: '✅ ', info: '', warning: '⚠️ ', critical: '❌ ' };
+
+const quoteServerText = (text: string): string => slackCode(text, 200);
+
+function transportText(phrases: Phrase[]): string {
+  return phrases.map((phrase) => `${TONE_ICON[phrase.tone]}${phrase.text}`).join(' · ');
+}
+
+/**
+ * Under the port table of an MX check: the probed host's port 25 as MTA-STS and DANE senders see
+ * it, then the other MX hosts in a few words. Null when the check learnt none of it.
+ */
+export function mxTransportText(diagnosis: HostDiagnosis): string | null {
+  const lines: string[] = [];
+  const onPort = portLineHost(diagnosis);
+  if (onPort) {
+    const phrases = transportPhrases(onPort, quoteServerText);
+    lines.push(`*Port ${onPort.port}* of ${slackCode(onPort.exchange, 260)}: ${transportText(phrases)}`);
+  }
+  const others = listedHosts(diagnosis);
+  if (others.length > 0) lines.push(onPort ? '*Other MX hosts*' : '*MX hosts*');
+  for (const host of others) {
+    const which = host.probed ? ' (probed)' : '';
+    lines.push(
+      `${slackCode(host.exchange, 260)}${which}: ${transportText(transportPhrases(host, quoteServerText))}`,
+    );
+  }
+  return lines.length > 0 ? lines.join('\n') : null;
+}
+
 /** The parent once every port is done: verdict line, port table, buttons. */
 export function renderParent(diagnosis: HostDiagnosis, options: ParentOptions): SlackMessage {
   const host = slackCode(diagnosis.host, 260);
@@ -90,9 +121,11 @@ export function renderParent(diagnosis: HostDiagnosis, options: ParentOptions): 
           .join(' ') + (diagnosis.addresses.length > 4 ? ` +${diagnosis.addresses.length - 4}` : '')
       : 'no address';
   const provider = diagnosis.provider ? ` · provider ${slackText(diagnosis.provider.name, 60)}` : '';
+  const transport = mxTransportText(diagnosis);
   const blocks: Block[] = [
     section(`*${target}* ${who}\n${verdict}`),
     section(portTable(diagnosis.ports)),
+    ...(transport !== null ? [section(transport)] : []),
     context(
       `${formatTime(diagnosis.checkedAt)} · ${formatMs(diagnosis.durationMs)} · ${addresses}${provider} · evidence and advice in the thread`,
     ),

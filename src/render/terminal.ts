@@ -2,6 +2,7 @@ import { buildChecklistSteps, compareSeverity, formatMs } from '../diagnose/inde
 import type { Finding, HostDiagnosis, PortDiagnosis, Severity } from '../diagnose/types.js';
 import type { PortProbe } from '../probe/types.js';
 import { displayWidth, fitColumns } from './display-width.js';
+import { listedHosts, type Phrase, portLineHost, type Tone, transportPhrases } from './mx-transport-words.js';
 import { cleanText } from '../text/sanitize.js';
 
 // Terminal output. Server text goes through cleanText first: an ANSI sequence in a banner must not
@@ -127,6 +128,20 @@ function renderFinding(finding: Finding, style: TerminalStyle): string[] {
   return lines;
 }
 
+const TONE_COLOR: Record<Tone, string | null> = { ok: '32', info: null, warning: '33', critical: '31' };
+
+/** MTA-STS and DANE for one MX host, each part in the colour of what it means for delivery. */
+function transportText(phrases: Phrase[], style: TerminalStyle): string {
+  return phrases
+    .map((phrase) => {
+      const color = TONE_COLOR[phrase.tone];
+      return color === null ? phrase.text : paint(style, color, phrase.text);
+    })
+    .join(' · ');
+}
+
+const quoteServerText = (text: string): string => cleanText(text, 200);
+
 function section(title: string, style: TerminalStyle): string {
   return `\n${paint(style, '1', title)}`;
 }
@@ -134,7 +149,9 @@ function section(title: string, style: TerminalStyle): string {
 export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): string {
   const out: string[] = [];
   const addresses = diagnosis.addresses.length > 0 ? ` (${diagnosis.addresses.join(', ')})` : '';
-  out.push(paint(style, '1', `smtp-check ${diagnosis.host}${addresses}`));
+  // On an MX check the host name came from DNS: cleaned like any server text.
+  const host = cleanText(diagnosis.host, 255);
+  out.push(paint(style, '1', `smtp-check ${host}${addresses}`));
   out.push(`checked ${diagnosis.checkedAt} in ${formatMs(diagnosis.durationMs)}`);
   if (diagnosis.mx) {
     const hosts = diagnosis.mx.hosts.map((mx) => `${mx.exchange} (${mx.priority})`).join(', ');
@@ -145,18 +162,28 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
     // Without MX records there is no list to show: RFC 5321 falls back to the name's own address.
     out.push(
       diagnosis.mx.implicit || diagnosis.mx.hosts.length === 0
-        ? `${why}: no MX records: the domain's own address is its implicit MX (RFC 5321); probed ${diagnosis.host}`
-        : `${why}: probed its MX host ${diagnosis.host}; MX hosts: ${cleanText(hosts, 300)}`,
+        ? `${why}: no MX records: the domain's own address is its implicit MX (RFC 5321); probed ${host}`
+        : `${why}: probed its MX host ${host}; MX hosts: ${cleanText(hosts, 300)}`,
     );
+    for (const host of listedHosts(diagnosis)) {
+      const which = host.probed ? ' (probed)' : '';
+      const phrases = transportPhrases(host, quoteServerText);
+      out.push(`  ${cleanText(host.exchange, 255)}${which}: ${transportText(phrases, style)}`);
+    }
   }
   if (diagnosis.provider) out.push(`provider: ${diagnosis.provider.name} (${diagnosis.provider.docsUrl})`);
 
   out.push(section('Ports', style));
+  const transport = portLineHost(diagnosis);
   for (const port of diagnosis.ports) {
     out.push(renderPortLine(port, style));
     out.push(...greetingDetail(port));
     const tls = tlsSummary(port);
     if (tls) out.push(`         ${tls}`);
+    // The port senders deliver to: whether those that insist on authenticated TLS will.
+    if (transport && port.port === transport.port) {
+      out.push(`${DETAIL_INDENT}${transportText(transportPhrases(transport, quoteServerText), style)}`);
+    }
   }
   if (diagnosis.egressCanary) {
     const canary = diagnosis.egressCanary;
