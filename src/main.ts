@@ -2,6 +2,7 @@
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
 import { createAdmission, createAsyncAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import { createMxTransport, mxTransportDeps } from './check/mx-transport.js';
 import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, extraCaFile, loadConfig } from './config.js';
@@ -197,6 +198,19 @@ async function main(): Promise<void> {
         timeoutMs: config.limits.replyTimeoutMs,
         ...(extraCa ? { extraCa } : {}),
       }),
+      // On a check of you@example.com: each MX host's MTA-STS coverage and DANE match.
+      mxTransport: createMxTransport(
+        mxTransportDeps({
+          postureDnsServers: config.postureDnsServers,
+          dnssecResolver: config.transport.dnssecResolver,
+          ...(extraCa ? { extraCa } : {}),
+          allowAddress: (host, address) => {
+            const decision = policy.checkAddress(host, address);
+            return decision.allowed ? null : decision.reason;
+          },
+          onError: (error) => logger.error('MTA-STS and DANE of the MX hosts failed', { error }),
+        }),
+      ),
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
     shared ? { holdTarget: shared.holdTarget } : {},

@@ -82,6 +82,16 @@ async function main(): Promise<number> {
     defaultPorts: settings.probePorts,
     egressCanary: settings.egressCanary,
     verifyRecommendation: async (candidate, port) => (await loadVerifier())(candidate, port),
+    // MTA-STS and DANE of the MX hosts: loaded for an MX check only, so a host check stays small.
+    mxTransport: async (diagnosis) => {
+      if (!diagnosis.mx || diagnosis.mx.implicit) return undefined;
+      const { createMxTransport, mxTransportDeps } = await import('../check/mx-transport.js');
+      const deps = mxTransportDeps({
+        postureDnsServers: settings.postureDnsServers,
+        dnssecResolver: settings.transport.dnssecResolver,
+      });
+      return createMxTransport(deps)(diagnosis);
+    },
   });
   const runCheck: RunCheck = (request, hooks) => {
     void loadVerifier();
