@@ -1,8 +1,9 @@
 import { compareSeverity } from '../diagnose/index.js';
 import type { Severity } from '../diagnose/types.js';
-import type { DmarcDestination } from '../posture/index.js';
+import type { AddressReverseDns, DmarcDestination } from '../posture/index.js';
 import type { DomainReport, PostureFinding, PostureVerdict } from '../posture-report/index.js';
 import { plural } from '../text/plural.js';
+import { coverageOk, daneState } from './domain-transport-model.js';
 
 // What the terminal, Slack and the console say first about a domain: a verdict sentence and one
 // row per part. The rows are built once here so every surface shows the same numbers; each
@@ -11,8 +12,31 @@ import { plural } from '../text/plural.js';
 /** Quotes untrusted text (from DNS or a user) for one surface, cut to maxChars. */
 export type Quote = (untrusted: string, maxChars: number) => string;
 
-export const POSTURE_PARTS = ['SPF', 'DKIM', 'DMARC', 'BIMI', 'MX'] as const;
+export const POSTURE_PARTS = [
+  'SPF',
+  'DKIM',
+  'DMARC',
+  'BIMI',
+  'MX',
+  'MTA-STS',
+  'DANE',
+  'PTR',
+  'DNSBL',
+] as const;
 export type PosturePart = (typeof POSTURE_PARTS)[number];
+
+/** The finding ids a part's icon follows: its own prefix, and the parts shown under its row. */
+const PART_PREFIXES: Record<PosturePart, readonly string[]> = {
+  SPF: ['spf-'],
+  DKIM: ['dkim-'],
+  DMARC: ['dmarc-'],
+  BIMI: ['bimi-'],
+  MX: ['mx-'],
+  'MTA-STS': ['mta-sts-', 'tlsrpt-'],
+  DANE: ['dane-', 'dnssec-'],
+  PTR: ['ptr-', 'fcrdns-'],
+  DNSBL: ['dnsbl-'],
+};
 
 export interface SummaryRow {
   part: PosturePart;
@@ -47,9 +71,9 @@ export function verdictSentence(report: DomainReport): string {
 
 /** A part's icon: its worst finding's, or `fallback` when it has none. */
 function partIcon(report: DomainReport, part: PosturePart, fallback: string): string {
-  const prefix = `${part.toLowerCase()}-`;
+  const prefixes = PART_PREFIXES[part];
   const worst = report.findings
-    .filter((finding) => finding.id.startsWith(prefix))
+    .filter((finding) => prefixes.some((prefix) => finding.id.startsWith(prefix)))
     .map((finding) => finding.severity)
     .sort(compareSeverity)[0];
   if (worst === 'critical') return '❌';
@@ -149,7 +173,110 @@ function mxRow(report: DomainReport, quote: Quote): SummaryRow {
   return row(`${quote(first.exchange, 80)}${more}`, '✅');
 }
 
-/** One row per part, SPF first, in the order a sender fixes them. */
+function mtaStsRow(report: DomainReport): SummaryRow {
+  const { mtaSts, tlsRpt } = report.facts;
+  const row = (text: string, fallback: string): SummaryRow => ({
+    part: 'MTA-STS',
+    icon: partIcon(report, 'MTA-STS', fallback),
+    text: `${text} · ${tlsRpt.record !== null ? 'TLS-RPT' : 'no TLS-RPT'}`,
+  });
+  if (mtaSts.lookupError) return row('no answer', '❓');
+  if (mtaSts.records.length === 0) return row('none (optional)', '➖');
+  if (mtaSts.record === null) return row('record unusable', '⚠️');
+  if (mtaSts.fetch.outcome !== 'fetched' || mtaSts.policy === null) return row('policy unreachable', '⚠️');
+  const { policy, coverage } = mtaSts;
+  const enforce = policy.mode === 'enforce';
+  const failing = coverage.filter((host) => coverageOk(host) === false).length;
+  const parts = [policy.mode ?? 'no valid mode'];
+  if (coverage.length > 0) {
+    parts.push(
+      failing === 0
+        ? `${plural(coverage.length, 'MX host')} covered`
+        : `${failing} of ${plural(coverage.length, 'MX host')} fail the policy`,
+    );
+  }
+  const fallback = failing > 0 ? (enforce ? '❌' : '⚠️') : enforce ? '✅' : '➖';
+  return row(parts.join(' · '), fallback);
+}
+
+function daneRow(report: DomainReport): SummaryRow {
+  const { dnssec, dane } = report.facts;
+  const row = (text: string, fallback: string): SummaryRow => ({
+    part: 'DANE',
+    icon: partIcon(report, 'DANE', fallback),
+    text,
+  });
+  const zone = `DNSSEC ${dnssec.domain.status}`;
+  const states = dane.map(daneState);
+  const published = states.filter((state) => state !== 'no-records' && state !== 'lookup-failed').length;
+  if (published === 0) return row(`${zone} · no TLSA`, dnssec.domain.status === 'bogus' ? '❌' : '➖');
+  const matched = states.filter((state) => state === 'match').length;
+  const inEffect = states.filter((state) => ['match', 'mismatch', 'nothing-to-match'].includes(state)).length;
+  const fallback = matched === published ? '✅' : states.includes('mismatch') ? '❌' : '⚠️';
+  if (inEffect === 0) return row(`${zone} · TLSA not in effect (zone not secure)`, fallback);
+  return row(`${zone} · TLSA matches on ${matched} of ${plural(published, 'MX host')}`, fallback);
+}
+
+/** What is wrong with one address's reverse DNS, in a few words; null when nothing is. */
+function reverseProblem(entry: AddressReverseDns): string | null {
+  if (entry.ptr.length === 0) return 'no PTR';
+  if (!entry.forwardConfirmed) return 'not forward-confirmed';
+  if (entry.greetingConsistent === false) return 'greets as another name';
+  return null;
+}
+
+function ptrRow(report: DomainReport, quote: Quote): SummaryRow {
+  const answered = report.facts.reverseDns.addresses.filter((entry) => !entry.lookupError);
+  const row = (text: string, fallback: string): SummaryRow => ({
+    part: 'PTR',
+    icon: partIcon(report, 'PTR', fallback),
+    text,
+  });
+  if (report.facts.reverseDns.addresses.length === 0) return row('no address to look up', '➖');
+  if (answered.length === 0) return row('no answer', '❓');
+  const parts: string[] = [];
+  const sending = answered.find((entry) => entry.role === 'sending');
+  if (sending) parts.push(`${quote(sending.address, 45)} ${reverseProblem(sending) ?? 'forward-confirmed'}`);
+  const mx = answered.filter((entry) => entry.role === 'mx');
+  const bad = mx.filter((entry) => reverseProblem(entry) !== null);
+  if (mx.length > 0) {
+    parts.push(
+      bad.length === 0
+        ? `${plural(mx.length, 'MX address', 'MX addresses')} forward-confirmed`
+        : `${bad.length} of ${plural(mx.length, 'MX address', 'MX addresses')} ${[...new Set(bad.map(reverseProblem))].join(', ')}`,
+    );
+  }
+  const fine = answered.every((entry) => reverseProblem(entry) === null);
+  return row(parts.join(' · '), fine ? '✅' : sending && reverseProblem(sending) ? '❌' : '⚠️');
+}
+
+function dnsblRow(report: DomainReport, quote: Quote): SummaryRow {
+  const { blocklists } = report.facts;
+  const row = (text: string, fallback: string): SummaryRow => ({
+    part: 'DNSBL',
+    icon: partIcon(report, 'DNSBL', fallback),
+    text,
+  });
+  const results = blocklists.results;
+  if (results.length === 0) return row('no list asked', '➖');
+  const listed = results.filter((result) => result.status === 'listed');
+  const refused = results.filter((result) => result.status === 'refused').length;
+  const unanswered = results.filter((result) => result.status === 'error').length;
+  const parts: string[] = [];
+  if (listed.length > 0) {
+    const shown = listed
+      .slice(0, 2)
+      .map((result) => `${quote(result.subject, 60)} on ${quote(result.name, 40)}`);
+    parts.push(`listed: ${shown.join(', ')}${listed.length > 2 ? ` +${listed.length - 2}` : ''}`);
+  } else {
+    parts.push(`not listed (${plural(blocklists.zones.length, 'list')})`);
+  }
+  if (refused > 0) parts.push(`${plural(refused, 'question')} refused`);
+  if (unanswered > 0) parts.push(`${unanswered} unanswered`);
+  return row(parts.join(' · '), listed.length > 0 ? '❌' : refused + unanswered > 0 ? '⚠️' : '✅');
+}
+
+/** One row per part, SPF first, in the order a sender fixes them; transport and reputation last. */
 export function summaryRows(report: DomainReport, quote: Quote): SummaryRow[] {
   return [
     spfRow(report, quote),
@@ -157,6 +284,10 @@ export function summaryRows(report: DomainReport, quote: Quote): SummaryRow[] {
     dmarcRow(report, quote),
     bimiRow(report),
     mxRow(report, quote),
+    mtaStsRow(report),
+    daneRow(report),
+    ptrRow(report, quote),
+    dnsblRow(report, quote),
   ];
 }
 

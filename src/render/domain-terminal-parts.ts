@@ -10,6 +10,8 @@ import { oneLine, spfResultLines, spfTreeLines } from './domain-spf-tree.js';
 export interface ReportLine {
   kind: 'prose' | 'record';
   text: string;
+  /** Where a wrapped prose line continues (a column of a table); under its text when absent. */
+  indent?: string;
 }
 
 const prose = (text: string): ReportLine => ({ kind: 'prose', text });

@@ -14,6 +14,13 @@ import {
   sendingAddressLines,
   spfLines,
 } from './domain-terminal-parts.js';
+import {
+  blocklistLines,
+  dnssecDaneLines,
+  mtaStsLines,
+  port25Lines,
+  reverseDnsLines,
+} from './domain-transport-terminal.js';
 
 // The domain report for a terminal: what reads well at 80 columns and piped into `head` (the
 // verdict and the summary come first). Prose wraps to the width; DNS records and the records to
@@ -43,7 +50,9 @@ function wrap(line: string, width: number, indent?: string): string[] {
 }
 
 function emit(lines: readonly ReportLine[], width: number): string[] {
-  return lines.flatMap((line) => (line.kind === 'record' ? [line.text] : wrap(line.text, width)));
+  return lines.flatMap((line) =>
+    line.kind === 'record' ? [line.text] : wrap(line.text, width, line.indent),
+  );
 }
 
 /**
@@ -94,8 +103,12 @@ export function renderDomainText(report: DomainReport, style: DomainTextStyle): 
   );
   out.push(...wrap(`${domainVerdictIcon(report.verdict)} ${verdictSentence(report)}`, width));
   out.push('');
-  for (const row of summaryRows(report, oneLine)) {
-    out.push(...wrap(`  ${row.part.padEnd(6)} ${row.icon} ${row.text}`, width, ' '.repeat(12)));
+  const rows = summaryRows(report, oneLine);
+  const partWidth = Math.max(...rows.map((row) => row.part.length));
+  for (const row of rows) {
+    out.push(
+      ...wrap(`  ${row.part.padEnd(partWidth)} ${row.icon} ${row.text}`, width, ' '.repeat(partWidth + 6)),
+    );
   }
   if (facts.queries.budgetExhausted) {
     out.push(
@@ -113,6 +126,11 @@ export function renderDomainText(report: DomainReport, style: DomainTextStyle): 
     ['BIMI', bimiLines(facts)],
     ['MX', mxLines(facts)],
     ['Sending address', sendingAddressLines(facts)],
+    ['Port 25 of the MX hosts (our own probe)', port25Lines(facts)],
+    ['MTA-STS and TLS-RPT', mtaStsLines(facts)],
+    ['DNSSEC and DANE', dnssecDaneLines(facts, width)],
+    ['Reverse DNS', reverseDnsLines(facts)],
+    ['Blocklists', blocklistLines(facts)],
   ];
   for (const [title, lines] of parts) {
     if (lines.length === 0) continue;

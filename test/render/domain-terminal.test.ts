@@ -35,6 +35,11 @@ describe('renderDomainText()', () => {
     expect(summary).toMatch(/DMARC +⚠️ p=none/);
     expect(summary).toMatch(/BIMI +➖ none/);
     expect(summary).toMatch(/MX +✅ aspmx\.l\.google\.com/);
+    const rows = lines.slice(0, 14).join('\n');
+    expect(rows).toMatch(/MTA-STS ➖ none \(optional\) · no TLS-RPT/);
+    expect(rows).toMatch(/DANE +➖ DNSSEC insecure · no TLSA/);
+    expect(rows).toMatch(/PTR +✅ 1 MX address forward-confirmed/);
+    expect(rows).toMatch(/DNSBL +✅ not listed \(2 lists\)/);
   });
 
   test('no line is wider than 80 columns but the records, which are printed whole', () => {
