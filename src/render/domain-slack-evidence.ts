@@ -55,7 +55,7 @@ export function codeSections(title: string, lines: readonly string[], maxSection
 }
 
 /** A list as sections of at most MAX_LIST_LINES lines, with a note for the rest. */
-function listSections(lines: readonly string[]): Block[] {
+export function listSections(lines: readonly string[]): Block[] {
   const shown = lines.slice(0, MAX_LIST_LINES);
   if (lines.length > MAX_LIST_LINES) shown.push(`${TRUNCATED_NOTE}: ${lines.length - MAX_LIST_LINES} more`);
   return packLines(shown).map(section);

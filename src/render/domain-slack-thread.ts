@@ -16,14 +16,22 @@ import {
   slackLine,
   spfBlocks,
 } from './domain-slack-evidence.js';
-import { sortFindings, summaryRows } from './domain-summary.js';
+import { type PosturePart, sortFindings, summaryRows } from './domain-summary.js';
+import {
+  blocklistBlocks,
+  dnssecDaneBlocks,
+  mtaStsBlocks,
+  port25Blocks,
+  reverseDnsBlocks,
+} from './domain-transport-slack.js';
 import { type Block, context, section, type SlackMessage } from './slack-blocks.js';
 import { severityIcon } from './slack-format.js';
 import { fitMessage, packLines, TRUNCATED_NOTE } from './slack-limits.js';
 
 // The thread under a domain report, in the order a person reads it: SPF (the tree is the longest
-// evidence, so it has a reply of its own), the other records, the mailbox providers' rules, the
-// findings with their advice, and the records to publish. Every reply is fitted to Slack's limits.
+// evidence, so it has a reply of its own), the other records, transport security (port 25, MTA-STS,
+// DANE), reputation (reverse DNS, blocklists), the mailbox providers' rules, the findings with their
+// advice, and the records to publish. Every reply is fitted to Slack's limits.
 
 const MAX_FINDINGS = 40;
 const MAX_FIXES = 12;
@@ -106,7 +114,7 @@ export function renderDomainThread(report: DomainReport): SlackMessage[] {
   const { facts } = report;
   const domain = slackCode(facts.request.domain, 260);
   const rows = new Map(summaryRows(report, slackQuote).map((row) => [row.part, `${row.icon} ${row.text}`]));
-  const summary = (part: 'SPF' | 'DKIM' | 'DMARC' | 'BIMI' | 'MX'): string => rows.get(part) ?? '';
+  const summary = (part: PosturePart): string => rows.get(part) ?? '';
   const messages: Array<SlackMessage | null> = [
     fitMessage({
       text: `SPF for ${domain}: ${facts.spf.lookups} of 10 lookups`,
@@ -120,6 +128,18 @@ export function renderDomainThread(report: DomainReport): SlackMessage[] {
         ...bimiBlocks(facts, summary('BIMI')),
         ...mxBlocks(facts, summary('MX')),
       ],
+    }),
+    fitMessage({
+      text: `MTA-STS, TLS-RPT, DNSSEC and DANE for ${domain}`,
+      blocks: [
+        ...port25Blocks(facts),
+        ...mtaStsBlocks(facts, summary('MTA-STS')),
+        ...dnssecDaneBlocks(facts, summary('DANE')),
+      ],
+    }),
+    fitMessage({
+      text: `Reverse DNS and blocklists for ${domain}`,
+      blocks: [...reverseDnsBlocks(facts, summary('PTR')), ...blocklistBlocks(facts, summary('DNSBL'))],
     }),
     rulesMessage(report, domain),
     findingsMessage(report, domain),

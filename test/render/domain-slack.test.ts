@@ -73,6 +73,10 @@ describe('renderDomainMessage()', () => {
     expect(table).toContain('*DMARC* ⚠️ p=none · sp=reject · 2 report destinations');
     expect(table).toContain('*BIMI* ➖ none (optional)');
     expect(table).toContain('*MX* ✅ `aspmx.l.google.com`');
+    expect(table).toContain('*MTA-STS* ➖ none (optional) · no TLS-RPT');
+    expect(table).toContain('*DANE* ➖ DNSSEC insecure · no TLSA');
+    expect(table).toContain('*PTR* ✅ 1 MX address forward-confirmed');
+    expect(table).toContain('*DNSBL* ✅ not listed (2 lists)');
   });
 
   test('says which resolver answered and how many questions it was asked', () => {
@@ -122,7 +126,7 @@ describe('renderDomainThread()', () => {
   });
 
   test('gives the sender rules, the findings worst first with advice, and the records to paste', () => {
-    const [rules, findings, fixes] = thread.slice(2).map(all);
+    const [rules, findings, fixes] = thread.slice(4).map(all);
     expect(rules).toContain('❌ *Yahoo* (bulk senders) Bulk senders publish a DMARC record, at least p=none');
     expect(rules).toContain('✅ *Gmail* (every sender)');
     expect(rules).toContain('❓ *Outlook.com*');
@@ -140,7 +144,7 @@ describe('renderDomainThread()', () => {
     const huge = renderDomainThread(aHugeReport());
     expect(all(huge[0]!)).toContain(TRUNCATED_NOTE);
     expect(all(huge[0]!)).toContain('include:service0.level1.spf.example.net');
-    expect(all(huge[3]!)).toContain(`${TRUNCATED_NOTE}: 160 more findings in the JSON output`);
+    expect(all(huge[5]!)).toContain(`${TRUNCATED_NOTE}: 160 more findings in the JSON output`);
   });
 
   test('DNS text is escaped: a mention in a record is shown, not sent', () => {
