@@ -1,7 +1,13 @@
 // Composition root of the bot (`npm start`): settings, logger, probe, policy, store, scheduler,
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
-import { createAdmission, createAsyncAdmission, createRunCheck, limitConcurrency } from './check/index.js';
+import {
+  createAdmission,
+  createAsyncAdmission,
+  createProbePort25,
+  createRunCheck,
+  limitConcurrency,
+} from './check/index.js';
 import { createMxTransport, mxTransportDeps } from './check/mx-transport.js';
 import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
@@ -27,7 +33,7 @@ import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
-import { createPostureDns } from './posture/index.js';
+import { createPostureDns, createTransportDeps } from './posture/index.js';
 import { createCheckDomain } from './posture-report/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { observeStore, openStore, StoreError, type WatchStore } from './store/index.js';
@@ -251,9 +257,27 @@ async function main(): Promise<void> {
   };
 
   // The domain report: a PostureDns per report, so each has its own cache and query budget.
+  const probePort25 = createProbePort25({
+    probeHost,
+    limits: config.limits,
+    now,
+    resolver: createResolver(config.dnsServers.length > 0 ? config.dnsServers : undefined),
+    policy,
+    ...(extraCa ? { extraCa } : {}),
+  });
   const checkDomain = createCheckDomain({
     dns: () =>
       createPostureDns(config.postureDnsServers.length > 0 ? { servers: config.postureDnsServers } : {}),
+    transport: () =>
+      createTransportDeps({
+        ...config.transport,
+        probePort25,
+        ...(extraCa ? { extraCa } : {}),
+        allowAddress: (address, host) => {
+          const decision = policy.checkAddress(host, address);
+          return decision.allowed ? null : decision.reason;
+        },
+      }),
     now,
   });
 
