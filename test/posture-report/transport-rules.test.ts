@@ -144,12 +144,13 @@ describe('DNSSEC and DANE', () => {
     expect(finding(postureFacts({ dane: [signed], port25: [blocked] }), 'dane-mismatch')).toBeUndefined();
   });
 
-  test('records SMTP cannot use (PKIX usages) are said as such', () => {
+  test('records SMTP cannot use (PKIX usages) are said as such, as a warning', () => {
     const pkix = { ...TLSA_311, usage: 1 };
     const host = daneHost({ records: [pkix], dnssec: 'secure', match: { matched: false, usable: 0 } });
-    expect(finding(postureFacts({ dane: [host] }), 'dane-mismatch')?.summary).toContain(
-      'no record SMTP can use',
-    );
+    const found = finding(postureFacts({ dane: [host] }), 'dane-mismatch');
+    expect(found?.summary).toContain('no record SMTP can use');
+    // RFC 7672 §2.2: senders fall back to TLS without authentication; mail still flows.
+    expect(found?.severity).toBe('warning');
   });
 });
 

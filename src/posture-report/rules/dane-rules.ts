@@ -56,13 +56,21 @@ export const daneWithoutDnssec: PostureRule = {
   },
 };
 
+/** What stops DANE senders at this host, or null. Unusable records alone stop nobody. */
 function mismatchOf(host: DaneHostFacts, port: number): string | null {
   const evidence = host.match;
-  if (evidence === null || evidence.matched) return null;
+  if (evidence === null || evidence.matched || evidence.usable === 0) return null;
   const records = listed(host.records.map(tlsaText));
-  if (evidence.usable === 0)
-    return `${host.name} holds no record SMTP can use (${records}; RFC 7672 uses only 2 and 3)`;
   return `the chain ${host.exchange} presented on port ${port} matches none of ${host.name}'s records (${records})${evidence.reason ? `: ${evidence.reason}` : ''}`;
+}
+
+/**
+ * Signed TLSA records none of which SMTP can use (usages 0 and 1, unknown parameters): RFC 7672
+ * §2.2 has senders fall back to TLS without authentication, so mail flows but DANE protects nothing.
+ */
+function unusableOf(host: DaneHostFacts): string | null {
+  if (host.match === null || host.match.matched || host.match.usable > 0) return null;
+  return `${host.name} holds no record SMTP can use (${listed(host.records.map(tlsaText))}; RFC 7672 uses only usages 2 and 3)`;
 }
 
 export const daneMismatch: PostureRule = {
@@ -78,15 +86,31 @@ export const daneMismatch: PostureRule = {
       const mismatch = mismatchOf(host, evidence?.port ?? 25);
       return mismatch === null ? [] : [mismatch];
     });
-    if (problems.length === 0) return [];
+    if (problems.length > 0) {
+      return [
+        postureFinding(
+          'dane-mismatch',
+          'critical',
+          `DANE is in effect (signed TLSA records) and ${listed(problems)}: DANE-checking senders (Microsoft 365, Comcast, many European providers) will not deliver`,
+          [
+            'Publish a TLSA record for the certificate the server presents now (3 1 1: the SHA-256 of its public key), and keep the old one until every cache has expired.',
+            'Before each certificate renewal, publish the next key\'s TLSA record first ("current + next"), or reuse the key so 3 1 1 stays valid.',
+          ],
+        ),
+      ];
+    }
+    const unusable = secure.flatMap((host) => {
+      const problem = unusableOf(host);
+      return problem === null ? [] : [problem];
+    });
+    if (unusable.length === 0) return [];
     return [
       postureFinding(
         'dane-mismatch',
-        'critical',
-        `DANE is in effect (signed TLSA records) and ${listed(problems)}: DANE-checking senders (Microsoft 365, Comcast, many European providers) will not deliver`,
+        'warning',
+        `${listed(unusable)}: DANE senders still deliver over TLS, but without checking the certificate`,
         [
-          'Publish a TLSA record for the certificate the server presents now (3 1 1: the SHA-256 of its public key), and keep the old one until every cache has expired.',
-          'Before each certificate renewal, publish the next key\'s TLSA record first ("current + next"), or reuse the key so 3 1 1 stays valid.',
+          "Publish a DANE-EE record (3 1 1: the SHA-256 of the server's public key) beside or instead of them.",
         ],
       ),
     ];
