@@ -15,7 +15,7 @@ const slackQuote = (text: string, maxChars: number): string => slackCode(text, m
 
 /** The message posted while the report runs. */
 export function renderDomainProgress(domain: string): SlackMessage {
-  const headline = `${PENDING_ICON} Checking the sending posture of ${slackCode(domain, 260)}: SPF, DKIM, DMARC, BIMI and MX…`;
+  const headline = `${PENDING_ICON} Checking the sending posture of ${slackCode(domain, 260)}: SPF, DKIM, DMARC, BIMI, MX, MTA-STS, DNSSEC, DANE, reverse DNS and blocklists…`;
   return fitMessage({
     text: headline,
     blocks: [

@@ -54,7 +54,7 @@ describe('runConsole() with `domain`', () => {
   test('prints the verdict, the table, the evidence and the records to paste, then what to type for a bad domain', async () => {
     const printed = await run(['domain example.com', 'domain nope']);
     expect(printed).toContain(
-      '── message #1 in #console\n⏳ Checking the sending posture of `example.com`: SPF, DKIM, DMARC, BIMI and MX…',
+      '── message #1 in #console\n⏳ Checking the sending posture of `example.com`: SPF, DKIM, DMARC, BIMI, MX, MTA-STS, DNSSEC, DANE, reverse DNS and blocklists…',
     );
     expect(printed).toContain(
       '── message #1 updated\n*Domain posture of `example.com`*\n❌ 1 critical problem, 2 warnings to fix\n*SPF* ✅ 2 of 10 lookups\n',

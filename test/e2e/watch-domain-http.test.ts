@@ -146,6 +146,8 @@ describe('watch domain through the Slack app', () => {
     expect(String(confirmation.body.text)).toContain(
       `👀 Watching the domain \`${DOMAIN}\` for <@${ADMIN}> (🟢 ok): SPF ends in -all, DMARC p=reject, DKIM default, 1 MX host.`,
     );
+    // It says what it watches for, the transport checks included.
+    expect(String(confirmation.body.text)).toContain('a new blocklist listing');
     // The baseline came from the zone, not from a stand-in.
     expect(dns.queries).toEqual(expect.arrayContaining(['_dmarc.example.com TXT', 'example.com MX']));
     const watch = await store.getDomainWatch(CHANNEL, DOMAIN);

@@ -157,7 +157,7 @@ describe('renderDomainThread()', () => {
 describe('renderDomainProgress()', () => {
   test('names the domain and what is being checked', () => {
     expect(renderDomainProgress('example.com').text).toBe(
-      '⏳ Checking the sending posture of `example.com`: SPF, DKIM, DMARC, BIMI and MX…',
+      '⏳ Checking the sending posture of `example.com`: SPF, DKIM, DMARC, BIMI, MX, MTA-STS, DNSSEC, DANE, reverse DNS and blocklists…',
     );
   });
 });
