@@ -7,7 +7,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createProbePort25 } from '../src/check/probe-port25.js';
 import { createPostureDns } from '../src/posture/dns.js';
-import { createResolver, probeHost } from '../src/probe/index.js';
+import { probeHost } from '../src/probe/index.js';
 import { DEFAULT_LIMITS } from '../src/probe/types.js';
 import { createTestCa } from '../test/helpers/certs.js';
 import { startSmtpServer } from '../test/helpers/smtp-test-server.js';
@@ -109,7 +109,6 @@ export async function domainBench(runs = 40): Promise<DomainBenchFigures> {
         probeHost,
         limits: DEFAULT_LIMITS,
         now: () => new Date(),
-        resolver: createResolver([server.server]),
         extraCa: [mail.ca],
         port: mail.smtpPort,
       });

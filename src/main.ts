@@ -261,7 +261,6 @@ async function main(): Promise<void> {
     probeHost,
     limits: config.limits,
     now,
-    resolver: createResolver(config.dnsServers.length > 0 ? config.dnsServers : undefined),
     policy,
     ...(extraCa ? { extraCa } : {}),
   });

@@ -3,7 +3,6 @@ import { createProbePort25 } from '../check/probe-port25.js';
 import { ConfigError, loadProbeSettings, loadTerminalSettings, type ProbeSettings } from '../config.js';
 import { createPostureDns } from '../posture/dns.js';
 import { createTransportDeps } from '../posture/transport-deps.js';
-import { createResolver } from '../probe/resolve.js';
 import { probeHost } from '../probe/probe-host.js';
 import type { PostureRequest } from '../posture/types.js';
 import { createCheckDomain } from '../posture-report/check-domain.js';
@@ -121,7 +120,6 @@ export async function runDomainCommand(argv: string[], io: DomainCommandIo): Pro
     probeHost,
     limits: settings.limits,
     now,
-    resolver: createResolver(settings.dnsServers.length > 0 ? settings.dnsServers : undefined),
   });
   const checkDomain = createCheckDomain({
     dns: () => createPostureDns(servers.length > 0 ? { servers } : {}),

@@ -79,7 +79,7 @@ export async function gatherTransport(
   const exchanges = hosts.map((host) => host.exchange);
   const probes = hosts.map((host) =>
     deps.probePort25
-      ? deps.probePort25(host.exchange)
+      ? deps.probePort25(host.exchange, host.addresses)
       : Promise.resolve(
           notProbed(host.exchange, port, 'MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)'),
         ),

@@ -30,8 +30,11 @@ export interface Port25Evidence {
   problem?: string;
 }
 
-/** Probes port 25 of one MX host. Never throws: a failure is evidence too. */
-export type ProbePort25 = (exchange: string) => Promise<Port25Evidence>;
+/**
+ * Probes port 25 of one MX host at the addresses the report resolved for it (the probe asks no
+ * DNS of its own). Never throws: a failure is evidence too.
+ */
+export type ProbePort25 = (exchange: string, addresses: string[]) => Promise<Port25Evidence>;
 
 // ---------------------------------------------------------------- DNSSEC
 

@@ -8,7 +8,7 @@ import { createPostureDns } from '../../src/posture/dns.js';
 import { createTransportDeps } from '../../src/posture/transport-deps.js';
 import { createCheckDomain } from '../../src/posture-report/check-domain.js';
 import type { DomainReport } from '../../src/posture-report/types.js';
-import { createResolver, probeHost } from '../../src/probe/index.js';
+import { probeHost } from '../../src/probe/index.js';
 import { createTestCa, type TestCa, type TestCertificate } from '../helpers/certs.js';
 import { type DnsRecords, startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { QUICK_LIMITS } from '../helpers/probe-limits.js';
@@ -65,7 +65,6 @@ function checkDomain(): (domain: string) => Promise<DomainReport> {
     probeHost,
     limits: QUICK_LIMITS,
     now: () => new Date(),
-    resolver: createResolver([dns.server]),
     extraCa: [ca.cert],
     port: smtp.port,
   });
