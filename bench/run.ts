@@ -400,7 +400,9 @@ rows.push({
 });
 
 // 3d. The domain report with 50 ms added to every DNS answer.
-log('domain report: 3 MX hosts (port 25 probed), 9 SPF lookups, MTA-STS, DNSSEC, DANE, blocklists; every DNS answer 50 ms late');
+log(
+  'domain report: 3 MX hosts (port 25 probed), 9 SPF lookups, MTA-STS, DNSSEC, DANE, blocklists; every DNS answer 50 ms late',
+);
 const domain = await domainBench();
 rows.push({
   figure: `Domain report: 3 MX probed, 9 SPF lookups, MTA-STS, DNSSEC, DANE, DNSBL, DNS +${domain.delayMs} ms (p95)`,
