@@ -50,9 +50,15 @@ function names(list: readonly string[], max = 3): string {
 
 function port25Line(evidence: Port25Evidence): string {
   const icon = evidence.class === 'not-probed' ? '🚫' : evidence.tls ? '✅' : '❌';
-  const where = evidence.address === null ? 'no address' : code(evidence.address, 60);
+  // Not dialled on purpose (MX probes off) is not "no address": the line then says only why.
+  const where =
+    evidence.address !== null
+      ? `${code(evidence.address, 60)} `
+      : evidence.class === 'not-probed'
+        ? ''
+        : 'no address ';
   const parts = [
-    `${icon} ${code(evidence.exchange)} ${where} port ${evidence.port}: ${port25Phrase(evidence)}`,
+    `${icon} ${code(evidence.exchange)} ${where}port ${evidence.port}: ${port25Phrase(evidence)}`,
   ];
   const cert = evidence.certificate;
   if (cert) {

@@ -71,9 +71,15 @@ export function port25Lines(facts: PostureFacts): ReportLine[] {
   const width = column(facts.port25.map((evidence) => evidence.exchange));
   return facts.port25.flatMap((evidence) => {
     const mark = evidence.class === 'not-probed' ? '·' : evidence.tls ? '✔' : '✘';
-    const where = evidence.address === null ? 'no address' : `${oneLine(evidence.address, 45)}`;
+    // Not dialled on purpose (MX probes off) is not "no address": the line then says only why.
+    const where =
+      evidence.address !== null
+        ? `${oneLine(evidence.address, 45)} `
+        : evidence.class === 'not-probed'
+          ? ''
+          : 'no address ';
     const lines = [
-      row(mark, name(evidence.exchange), width, `${where} port ${evidence.port}: ${port25Phrase(evidence)}`),
+      row(mark, name(evidence.exchange), width, `${where}port ${evidence.port}: ${port25Phrase(evidence)}`),
     ];
     const cert = evidence.certificate;
     if (cert) {

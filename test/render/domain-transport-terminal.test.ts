@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { PostureFacts } from '../../src/posture/index.js';
+import { notProbed } from '../../src/posture/port25-evidence.js';
 import { displayWidth } from '../../src/render/display-width.js';
 import { renderDomainText } from '../../src/render/domain-terminal.js';
 import { aDomainReport } from '../helpers/domain-report-builder.js';
@@ -73,6 +74,18 @@ describe('renderDomainText(): the transport sections', () => {
     expect(flat(lines)).toContain(
       'certificate smtp.hosting.example, www.hosting.example · trusted · name does NOT match · expires in 48 d',
     );
+  });
+
+  test('a host not dialled on purpose (MX probes off) says why, not "no address"', () => {
+    const off = notProbed('mx1.example.com', 25, 'MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)');
+    const lines = sectionOf(
+      text({ ...troubledTransportFacts(), port25: [off] }, UNWRAPPED),
+      'Port 25 of the MX hosts (our own probe)',
+    );
+    expect(lines).toEqual([
+      '  · mx1.example.com  port 25: not probed',
+      '      MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)',
+    ]);
   });
 
   test('MTA-STS in enforce mode: the record, the policy fetched, and the MX host it misses, whose certificate names another host', () => {
