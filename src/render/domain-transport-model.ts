@@ -156,6 +156,11 @@ export function blocklistSubjects(facts: PostureFacts): BlocklistSubject[] {
 }
 
 /** What our probe of port 25 found, in the host check's words. */
+/** Not dialled on our side's decision (MX probes off, the target policy): nothing to blame on the host. */
+export function notDialled(evidence: Port25Evidence): boolean {
+  return evidence.class === 'not-probed' || evidence.class === 'denied-by-policy';
+}
+
 export function port25Phrase(evidence: Port25Evidence): string {
   return evidence.class === 'not-probed' ? 'not probed' : PORT_CLASS_TABLE[evidence.class].phrase;
 }

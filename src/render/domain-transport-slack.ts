@@ -24,6 +24,7 @@ import {
   isMatchingRecord,
   leafSpkiSha256,
   port25Of,
+  notDialled,
   port25Phrase,
   shortHex,
   TLSA_USAGE,
@@ -49,14 +50,15 @@ function names(list: readonly string[], max = 3): string {
 // ---------------------------------------------------------------- port 25
 
 function port25Line(evidence: Port25Evidence): string {
-  const icon = evidence.class === 'not-probed' ? '🚫' : evidence.tls ? '✅' : '❌';
-  // Not dialled on purpose (MX probes off) is not "no address": the line then says only why.
+  const icon = notDialled(evidence) ? '🚫' : evidence.tls ? '✅' : '❌';
+  // Not dialled on purpose (MX probes off, the target policy) is not "no address": the line then
+  // says only why.
   const where =
     evidence.address !== null
       ? `${code(evidence.address, 60)} `
-      : evidence.class === 'not-probed'
-        ? ''
-        : 'no address ';
+      : evidence.class === 'dns-failed'
+        ? 'no address '
+        : '';
   const parts = [
     `${icon} ${code(evidence.exchange)} ${where}port ${evidence.port}: ${port25Phrase(evidence)}`,
   ];

@@ -23,6 +23,7 @@ import {
   isMatchingRecord,
   leafSpkiSha256,
   port25Of,
+  notDialled,
   port25Phrase,
   shortHex,
   TLSA_USAGE,
@@ -70,14 +71,15 @@ export function port25Lines(facts: PostureFacts): ReportLine[] {
   if (facts.port25.length === 0) return [];
   const width = column(facts.port25.map((evidence) => evidence.exchange));
   return facts.port25.flatMap((evidence) => {
-    const mark = evidence.class === 'not-probed' ? '·' : evidence.tls ? '✔' : '✘';
-    // Not dialled on purpose (MX probes off) is not "no address": the line then says only why.
+    const mark = notDialled(evidence) ? '·' : evidence.tls ? '✔' : '✘';
+    // Not dialled on purpose (MX probes off, the target policy) is not "no address": the line then
+    // says only why.
     const where =
       evidence.address !== null
         ? `${oneLine(evidence.address, 45)} `
-        : evidence.class === 'not-probed'
-          ? ''
-          : 'no address ';
+        : evidence.class === 'dns-failed'
+          ? 'no address '
+          : '';
     const lines = [
       row(mark, name(evidence.exchange), width, `${where}port ${evidence.port}: ${port25Phrase(evidence)}`),
     ];

@@ -12,6 +12,7 @@ import {
   MX1_SPKI,
   MX2_NEW_SPKI,
   MX2_OLD_SPKI,
+  port25Evidence,
   troubledTransportFacts,
 } from '../helpers/posture-builders.js';
 import { HOSTILE } from '../helpers/slack-diagnoses.js';
@@ -86,6 +87,24 @@ describe('renderDomainText(): the transport sections', () => {
       '  · mx1.example.com  port 25: not probed',
       '      MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)',
     ]);
+  });
+
+  test('a host the target policy keeps the bot from dialling is not marked as failing', () => {
+    const denied = port25Evidence({
+      class: 'denied-by-policy',
+      address: null,
+      tls: false,
+      certificate: null,
+      greetingName: null,
+      ehloName: null,
+      problem: '10.0.0.25 is private (10.0.0.0/8); the bot does not probe internal addresses.',
+    });
+    const [line] = sectionOf(
+      text({ ...troubledTransportFacts(), port25: [denied] }, UNWRAPPED),
+      'Port 25 of the MX hosts (our own probe)',
+    );
+    expect(line).toMatch(/^ {2}· aspmx\.l\.google\.com {2}port 25: /);
+    expect(line).not.toContain('no address');
   });
 
   test('MTA-STS in enforce mode: the record, the policy fetched, and the MX host it misses, whose certificate names another host', () => {
