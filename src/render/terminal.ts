@@ -131,13 +131,12 @@ function renderFinding(finding: Finding, style: TerminalStyle): string[] {
 const TONE_COLOR: Record<Tone, string | null> = { ok: '32', info: null, warning: '33', critical: '31' };
 
 /** MTA-STS and DANE for one MX host, each part in the colour of what it means for delivery. */
-function transportText(phrases: Phrase[], style: TerminalStyle): string {
-  return phrases
-    .map((phrase) => {
-      const color = TONE_COLOR[phrase.tone];
-      return color === null ? phrase.text : paint(style, color, phrase.text);
-    })
-    .join(' · ');
+/** One line per phrase (MTA-STS, DANE): each can be long, and a terminal may be 80 columns. */
+function transportLines(phrases: Phrase[], style: TerminalStyle, indent: string): string[] {
+  return phrases.map((phrase) => {
+    const color = TONE_COLOR[phrase.tone];
+    return `${indent}${color === null ? phrase.text : paint(style, color, phrase.text)}`;
+  });
 }
 
 const quoteServerText = (text: string): string => cleanText(text, 200);
@@ -167,8 +166,8 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
     );
     for (const host of listedHosts(diagnosis)) {
       const which = host.probed ? ' (probed)' : '';
-      const phrases = transportPhrases(host, quoteServerText);
-      out.push(`  ${cleanText(host.exchange, 255)}${which}: ${transportText(phrases, style)}`);
+      out.push(`  ${cleanText(host.exchange, 255)}${which}:`);
+      out.push(...transportLines(transportPhrases(host, quoteServerText), style, '    '));
     }
   }
   if (diagnosis.provider) out.push(`provider: ${diagnosis.provider.name} (${diagnosis.provider.docsUrl})`);
@@ -182,7 +181,7 @@ export function renderReport(diagnosis: HostDiagnosis, style: TerminalStyle): st
     if (tls) out.push(`         ${tls}`);
     // The port senders deliver to: whether those that insist on authenticated TLS will.
     if (transport && port.port === transport.port) {
-      out.push(`${DETAIL_INDENT}${transportText(transportPhrases(transport, quoteServerText), style)}`);
+      out.push(...transportLines(transportPhrases(transport, quoteServerText), style, DETAIL_INDENT));
     }
   }
   if (diagnosis.egressCanary) {

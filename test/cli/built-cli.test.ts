@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestCa } from '../helpers/certs.js';
+import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 
 // `npx smtp-check` runs bin/smtp-check.js, which loads the CLI bundled by `npm run build` — not
@@ -16,6 +17,7 @@ const BIN = join(REPO, 'bin/smtp-check.js');
 
 let server: RunningServer;
 let caFile: string;
+let dns: TestDnsServer;
 
 beforeAll(async () => {
   execFileSync('npm', ['run', '--silent', 'bundle:cli'], { cwd: REPO, stdio: 'pipe' });
@@ -26,9 +28,15 @@ beforeAll(async () => {
     name: 'mail.example.test',
     ...ca.issue({ commonName: 'mail.example.test', ips: ['127.0.0.1'] }),
   });
+  dns = await startDnsServer({
+    'example.test': { MX: [{ exchange: 'mail.example.test', priority: 10 }], TXT: ['v=spf1 mx -all'] },
+    'mail.example.test': { A: ['127.0.0.1'] },
+    '_mta-sts.example.test': { TXT: ['v=STSv1; id=1'] },
+  });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
+  await dns?.close();
   rmSync(caFile, { force: true });
 });
 
@@ -68,6 +76,21 @@ describe('the built command (bin/smtp-check.js)', () => {
     const typo = await run(['smtp', 'example.com']);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain('smtp-check:');
+  });
+
+  test('the domain report loads its raw DNS client (DNSSEC, DANE) from node_modules (it is not bundled)', async () => {
+    const result = await run(['domain', 'example.test', '--json'], {
+      DNS_RESOLVER: dns.server,
+      DOMAIN_MX_PROBE: 'off',
+    });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    // The validating resolver was asked (the test server sets no AD flag): the client ran.
+    expect(report.dnssec).toMatchObject({
+      resolver: dns.server,
+      domain: { name: 'example.test', status: 'insecure' },
+    });
+    expect(report.dane[0]).toMatchObject({ exchange: 'mail.example.test', records: [] });
   });
 
   test('health and store load the PostgreSQL driver from node_modules (it is not bundled)', async () => {

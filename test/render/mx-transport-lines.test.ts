@@ -156,10 +156,11 @@ describe('the other MX hosts, where the check lists them', () => {
       otherHost({ dane: { records: ['3 1 1'], usable: 1, dnssec: 'secure', matched: null } }),
     ]);
     const report = terminal(diagnosis);
+    // One line per part: each can be long, and a terminal may be 80 columns wide.
     expect(report).toContain(
-      '  mx2.example.com: MTA-STS: covered (enforce, *.example.com) · DANE: TLSA 3 1 1 (DNSSEC secure), not matched: this host was not probed',
+      '  mx2.example.com:\n    MTA-STS: covered (enforce, *.example.com)\n    DANE: TLSA 3 1 1 (DNSSEC secure), not matched: this host was not probed',
     );
-    expect(report.indexOf('mx2.example.com: MTA-STS')).toBeLessThan(report.indexOf('Ports'));
+    expect(report.indexOf('mx2.example.com:\n    MTA-STS')).toBeLessThan(report.indexOf('Ports'));
     expect(slack(diagnosis)).toContain(
       '*Other MX hosts*\n`mx2.example.com`: ✅ MTA-STS: covered (enforce, `*.example.com`) · DANE: TLSA 3 1 1 (DNSSEC secure), not matched: this host was not probed',
     );
@@ -172,7 +173,7 @@ describe('the other MX hosts, where the check lists them', () => {
     ]);
     const report = terminal(diagnosis);
     expect(report).toContain(
-      '  mx1.example.com (probed): MTA-STS: covered (enforce, *.example.com) · DANE: TLSA 3 1 1 (DNSSEC secure), not matched: port 25 was not probed',
+      '  mx1.example.com (probed):\n    MTA-STS: covered (enforce, *.example.com)\n    DANE: TLSA 3 1 1 (DNSSEC secure), not matched: port 25 was not probed',
     );
     expect(port25Block(report)).not.toContain('MTA-STS');
     expect(slack(diagnosis)).toContain('*MX hosts*\n`mx1.example.com` (probed): ');
@@ -206,7 +207,8 @@ describe('hostile names and policy text', () => {
     const lines = terminal(hostile)
       .split('\n')
       .filter((line) => /MTA-STS|DANE|MX hosts/.test(line));
-    expect(lines).toHaveLength(3);
+    // The MX list's line, and MTA-STS and DANE each on a line of their own under port 25.
+    expect(lines).toHaveLength(5);
     expect(lines.join('\n')).toContain('MTA-STS: policy not usable (<!channel>');
     for (const line of lines)
       expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
