@@ -6,12 +6,12 @@ import type {
   TlsaRecord,
 } from '../posture/index.js';
 import type { CertificateFacts } from '../probe/index.js';
+import type { DomainReportJson } from './domain-report-json.js';
 import type {
   DomainJsonCertificate,
   DomainJsonDnssecName,
   DomainJsonTlsaRecord,
-  DomainReportJson,
-} from './domain-report-json.js';
+} from './domain-transport-json-types.js';
 
 // The transport sections of the domain JSON (port 25, MTA-STS, TLS-RPT, DNSSEC, DANE, reverse DNS,
 // blocklists), mapped field by field like the rest of the contract: a field added to the facts
