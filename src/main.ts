@@ -1,14 +1,7 @@
 // Composition root of the bot (`npm start`): settings, logger, probe, policy, store, scheduler,
 // and Slack (Socket Mode or HTTP) or the local console when no Slack settings are given.
 
-import {
-  createAdmission,
-  createAsyncAdmission,
-  createProbePort25,
-  createRunCheck,
-  limitConcurrency,
-} from './check/index.js';
-import { createMxTransport, mxTransportDeps } from './check/mx-transport.js';
+import { createAdmission, createAsyncAdmission, createRunCheck, limitConcurrency } from './check/index.js';
 import { createSessionTests } from './cli/session-tests.js';
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, extraCaFile, loadConfig } from './config.js';
@@ -17,6 +10,7 @@ import { type EnvFileResult, loadEnvFile } from './env-file.js';
 import { createLocalCoordinator, type FleetCoordinator, openPgFleet } from './fleet/index.js';
 import type { CheckResults } from './chat/use-cases/index.js';
 import {
+  createBotDomainChecks,
   createHealth,
   createHealthHandler,
   createTickWatch,
@@ -33,8 +27,6 @@ import { escapeControls } from './text/sanitize.js';
 import { onClosedPipe } from './util/closed-pipe.js';
 import { RateLimiter, type TargetPolicy } from './policy/index.js';
 import { createResolver, probeHost } from './probe/index.js';
-import { createPostureDns, createTransportDeps } from './posture/index.js';
-import { createCheckDomain } from './posture-report/index.js';
 import { createRecommendationVerifier } from './proof/index.js';
 import { observeStore, openStore, StoreError, type WatchStore } from './store/index.js';
 import {
@@ -188,6 +180,8 @@ async function main(): Promise<void> {
     },
     Date.now,
   );
+  // The domain report, and MTA-STS and DANE on MX checks.
+  const domainChecks = createBotDomainChecks({ config, policy, extraCa, logger, now });
   const limited = limitConcurrency(
     createRunCheck({
       probeHost,
@@ -205,18 +199,7 @@ async function main(): Promise<void> {
         ...(extraCa ? { extraCa } : {}),
       }),
       // On a check of you@example.com: each MX host's MTA-STS coverage and DANE match.
-      mxTransport: createMxTransport(
-        mxTransportDeps({
-          postureDnsServers: config.postureDnsServers,
-          dnssecResolver: config.transport.dnssecResolver,
-          ...(extraCa ? { extraCa } : {}),
-          allowAddress: (host, address) => {
-            const decision = policy.checkAddress(host, address);
-            return decision.allowed ? null : decision.reason;
-          },
-          onError: (error) => logger.error('MTA-STS and DANE of the MX hosts failed', { error }),
-        }),
-      ),
+      mxTransport: domainChecks.mxTransport,
     }),
     { maxConcurrentChecks: config.rate.maxConcurrentChecks, maxPerTarget: 1 },
     shared ? { holdTarget: shared.holdTarget } : {},
@@ -256,29 +239,7 @@ async function main(): Promise<void> {
     certCriticalDays: CERT_CRITICAL_DAYS,
   };
 
-  // The domain report: a PostureDns per report, so each has its own cache and query budget.
-  const probePort25 = createProbePort25({
-    probeHost,
-    limits: config.limits,
-    now,
-    policy,
-    ...(extraCa ? { extraCa } : {}),
-  });
-  const checkDomain = createCheckDomain({
-    dns: () =>
-      createPostureDns(config.postureDnsServers.length > 0 ? { servers: config.postureDnsServers } : {}),
-    transport: () =>
-      createTransportDeps({
-        ...config.transport,
-        probePort25,
-        ...(extraCa ? { extraCa } : {}),
-        allowAddress: (address, host) => {
-          const decision = policy.checkAddress(host, address);
-          return decision.allowed ? null : decision.reason;
-        },
-      }),
-    now,
-  });
+  const { checkDomain } = domainChecks;
 
   // Watch commands share the checks' admission: a watch's baseline is a chat-started probe too.
   const watches = createWatchCommands({

@@ -38,3 +38,4 @@ export {
   startHealthPort,
   startHealthServer,
 } from './health-server.js';
+export { type BotDomainChecks, createBotDomainChecks } from './domain-checks.js';
