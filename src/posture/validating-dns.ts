@@ -206,6 +206,27 @@ function describe(failure: DnsNoReply, resolver: string, asked: string, timeoutM
 
 type Accept = (bytes: Buffer) => DecodedPacket | null;
 
+/**
+ * One exchange's end, whichever comes first (the answer, an error, the deadline): the deadline is
+ * cleared, the socket closed, the promise resolved — once.
+ */
+function settleOnce(
+  timeoutMs: number,
+  close: () => void,
+  resolve: (result: DecodedPacket | DnsNoReply) => void,
+): (result: DecodedPacket | DnsNoReply) => void {
+  let settled = false;
+  const finish = (result: DecodedPacket | DnsNoReply) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    close();
+    resolve(result);
+  };
+  const timer = setTimeout(() => finish({ kind: 'timeout', message: 'timeout' }), timeoutMs);
+  return finish;
+}
+
 /** One UDP try. A datagram that is not our answer (spoofed, late, garbage) is ignored, not fatal. */
 function exchangeUdp(
   server: ServerAddress,
@@ -215,15 +236,7 @@ function exchangeUdp(
 ): Promise<DecodedPacket | DnsNoReply> {
   return new Promise((resolve) => {
     const socket = createSocket(server.family === 6 ? 'udp6' : 'udp4');
-    let settled = false;
-    const finish = (result: DecodedPacket | DnsNoReply) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout', message: 'timeout' }), timeoutMs);
+    const finish = settleOnce(timeoutMs, () => socket.close(), resolve);
     socket.on('error', (error: NodeJS.ErrnoException) =>
       finish({ kind: 'network', message: error.code ?? error.message }),
     );
@@ -246,15 +259,7 @@ function exchangeTcp(
   return new Promise((resolve) => {
     const socket = connect({ host: server.address, port: server.port });
     let received = Buffer.alloc(0);
-    let settled = false;
-    const finish = (result: DecodedPacket | DnsNoReply) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout', message: 'timeout' }), timeoutMs);
+    const finish = settleOnce(timeoutMs, () => socket.destroy(), resolve);
     socket.on('error', (error: NodeJS.ErrnoException) =>
       finish({ kind: 'network', message: error.code ?? error.message }),
     );
