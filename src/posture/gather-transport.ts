@@ -5,17 +5,7 @@ import { fetchMtaSts, type MtaStsFetchOptions, withCoverage } from './mta-sts.js
 import { notProbed } from './port25-evidence.js';
 import { gatherReverseDns } from './reverse-dns.js';
 import { gatherTlsRpt } from './tls-rpt.js';
-import type {
-  BlocklistFacts,
-  BlocklistZone,
-  DaneHostFacts,
-  DnssecFacts,
-  MtaStsFacts,
-  Port25Evidence,
-  ProbePort25,
-  ReverseDnsFacts,
-  TlsRptFacts,
-} from './transport-types.js';
+import type { BlocklistZone, DaneHostFacts, ProbePort25, TransportFacts } from './transport-types.js';
 import type { MxFacts, PostureDns } from './types.js';
 import type { ValidatingDns } from './validating-dns.js';
 
@@ -39,16 +29,6 @@ export interface TransportDeps {
   /** The port-25 probe's port: 25, or a test server's. */
   port25?: number;
   mtaSts: MtaStsFetchOptions;
-}
-
-export interface TransportFacts {
-  port25: Port25Evidence[];
-  mtaSts: MtaStsFacts;
-  tlsRpt: TlsRptFacts;
-  dnssec: DnssecFacts;
-  dane: DaneHostFacts[];
-  reverseDns: ReverseDnsFacts;
-  blocklists: BlocklistFacts;
 }
 
 /** The hosts mail for the domain goes to: its MX hosts, or its own name for an implicit MX. */

@@ -236,3 +236,18 @@ export interface BlocklistFacts {
   zones: BlocklistZone[];
   results: BlocklistResult[];
 }
+
+// ---------------------------------------------------------------- all of it
+
+/** The transport half of the domain report's facts. */
+export interface TransportFacts {
+  /** Our own probe of each MX host's port 25 (at most MAX_TRANSPORT_MX_HOSTS), in MX order. */
+  port25: Port25Evidence[];
+  mtaSts: MtaStsFacts;
+  tlsRpt: TlsRptFacts;
+  dnssec: DnssecFacts;
+  /** One per MX host in `port25`. */
+  dane: DaneHostFacts[];
+  reverseDns: ReverseDnsFacts;
+  blocklists: BlocklistFacts;
+}

@@ -1,13 +1,5 @@
 import type { ResolverIdentity } from '../probe/types.js';
-import type {
-  BlocklistFacts,
-  DaneHostFacts,
-  DnssecFacts,
-  MtaStsFacts,
-  Port25Evidence,
-  ReverseDnsFacts,
-  TlsRptFacts,
-} from './transport-types.js';
+import type { TransportFacts } from './transport-types.js';
 
 // What DNS says about a sending domain: the facts the domain report is judged from. Nothing here
 // is a judgement ("too many lookups" is a rule's word); the numbers and records are what the DNS
@@ -327,7 +319,7 @@ export interface PostureRequest {
   ip?: string;
 }
 
-export interface PostureFacts {
+export interface PostureFacts extends TransportFacts {
   request: PostureRequest;
   checkedAt: string;
   durationMs: number;
@@ -338,14 +330,5 @@ export interface PostureFacts {
   dmarc: DmarcFacts;
   bimi: BimiFacts;
   sendingAddress?: SendingAddressFacts;
-  /** Our own probe of each MX host's port 25 (at most MAX_TRANSPORT_MX_HOSTS), in MX order. */
-  port25: Port25Evidence[];
-  mtaSts: MtaStsFacts;
-  tlsRpt: TlsRptFacts;
-  dnssec: DnssecFacts;
-  /** One per MX host probed. */
-  dane: DaneHostFacts[];
-  reverseDns: ReverseDnsFacts;
-  blocklists: BlocklistFacts;
   queries: DnsQueryStats;
 }
