@@ -12,6 +12,7 @@ import { probeHost } from '../../src/probe/index.js';
 import { createTestCa, type TestCa, type TestCertificate } from '../helpers/certs.js';
 import { type DnsRecords, startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { QUICK_LIMITS } from '../helpers/probe-limits.js';
+import { mtaScript, startScriptedServer } from '../helpers/scripted-server.js';
 import { type RunningServer, startSmtpServer } from '../helpers/smtp-test-server.js';
 import {
   requireValidatingResolver,
@@ -60,13 +61,13 @@ function mailDomain(domain: string, extra: Record<string, DnsRecords> = {}): Rec
 const policy = (mx: string, mode = 'enforce') =>
   `version: STSv1\r\nmode: ${mode}\r\nmx: ${mx}\r\nmax_age: 86400\r\n`;
 
-function checkDomain(): (domain: string) => Promise<DomainReport> {
+function checkDomain(port25 = smtp.port): (domain: string) => Promise<DomainReport> {
   const probePort25 = createProbePort25({
     probeHost,
     limits: QUICK_LIMITS,
     now: () => new Date(),
     extraCa: [ca.cert],
-    port: smtp.port,
+    port: port25,
   });
   const check = createCheckDomain({
     dns: () => createPostureDns({ servers: [dns.server] }),
@@ -78,7 +79,7 @@ function checkDomain(): (domain: string) => Promise<DomainReport> {
         probePort25,
         extraCa: [ca.cert],
       });
-      return { ...deps, port25: smtp.port, mtaSts: { ...deps.mtaSts, port: policyPort } };
+      return { ...deps, port25, mtaSts: { ...deps.mtaSts, port: policyPort } };
     },
     now: () => new Date(),
   });
@@ -126,6 +127,7 @@ describe.skipIf(skip !== null)('the transport half of the domain report, every p
       ...mailDomain('uncovered.test'),
       ...mailDomain('plain.test'),
       ...mailDomain('bogus.test'),
+      ...mailDomain('slow.test'),
       '1.0.0.127.in-addr.arpa': { PTR: ['mx.secure.test'] },
       // The MX address on Spamhaus ZEN (an SBL listing), the domain asked of DBL through a
       // "public resolver" (Spamhaus's refusal code, never a listing).
@@ -226,4 +228,36 @@ describe.skipIf(skip !== null)('the transport half of the domain report, every p
     expect(report.facts.dnssec.domain).toMatchObject({ status: 'bogus', extendedError: { code: 6 } });
     expect(report.findings.find((finding) => finding.id === 'dnssec-bogus')?.severity).toBe('critical');
   }, 30_000);
+
+  test.each([
+    ['that greets after a pause is judged on its greeting: it agrees with the MX name', 'mx.slow.test', true],
+    ['that greets as another host is a ptr-greeting-mismatch', 'relay.elsewhere.test', false],
+  ])(
+    'a server %s',
+    async (_name, greetingName, consistent) => {
+      // A greet pause, as postscreen and greet_pause make: the probe waits for the greeting.
+      const server = await startScriptedServer(
+        mtaScript({
+          greetDelayMs: 1_000,
+          greeting: [`220 ${greetingName} ESMTP`],
+          ehlo: [`250-${greetingName} hello`, '250 STARTTLS'],
+          starttls: { ...mxCertificate, ehlo: [`250 ${greetingName} hello again`] },
+        }),
+      );
+      try {
+        const report = await checkDomain(server.port)('slow.test');
+        expect(report.facts.port25[0]).toMatchObject({ greetingName, ehloName: greetingName, tls: true });
+        expect(report.facts.reverseDns.addresses[0]).toMatchObject({
+          address: '127.0.0.1',
+          greetingConsistent: consistent,
+        });
+        const mismatch = report.findings.find((finding) => finding.id === 'ptr-greeting-mismatch');
+        if (consistent) expect(mismatch).toBeUndefined();
+        else expect(mismatch?.summary).toContain('relay.elsewhere.test');
+      } finally {
+        await server.close();
+      }
+    },
+    30_000,
+  );
 });
