@@ -137,7 +137,7 @@ export function renderDomainWatchConfirmation(input: {
     ? `👀 The baseline of ${domainCode(watch.domain)} is now what DNS says today (${verdict}): ${postureSentence(baseline)}.`
     : `👀 Watching the domain ${domainCode(watch.domain)} for ${userMention(watch.addedBy)} (${verdict}): ${postureSentence(baseline)}.`;
   const promise =
-    'I re-check it on the schedule and post here if it gets worse: SPF turning into a permerror or losing its all, DMARC removed or weakened, a DKIM key revoked or gone, the MX records gone, a new blocklist listing, an MX host whose certificate no longer matches its DANE records or that MTA-STS no longer covers.';
+    'I re-check it on the schedule and post here if it gets worse: SPF turning into a permerror or losing its all, DMARC removed or weakened, a DKIM key revoked or gone, the MX records gone, a new blocklist listing, an MX host whose certificate no longer matches its DANE records or that MTA-STS no longer covers, an MTA-STS policy changed without a new id.';
   return fitMessage({ text: `${line} ${promise}`, blocks: [section(line), context(promise)] });
 }
 

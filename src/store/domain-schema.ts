@@ -28,6 +28,7 @@ export const postureSnapshotSchema = z.object({
   blocklists: transportSights.optional(),
   dane: transportSights.optional(),
   mtaSts: transportSights.optional(),
+  mtaStsPolicy: z.object({ id: z.string(), policy: z.string() }).nullable().optional(),
 }) satisfies z.ZodType<PostureSnapshot>;
 
 export const postureDegradationSchema = z.object({

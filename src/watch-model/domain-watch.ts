@@ -48,6 +48,11 @@ export interface PostureSnapshot {
   dane?: Record<string, TransportSight>;
   /** Each MX host under an MTA-STS policy in testing or enforce mode: covered with a valid certificate or not. */
   mtaSts?: Record<string, TransportSight>;
+  /**
+   * The MTA-STS policy fetched and the record's id: senders fetch the policy again only when the id
+   * changes. Null when no policy could be read; absent in snapshots from before.
+   */
+  mtaStsPolicy?: { id: string; policy: string } | null;
 }
 
 /**

@@ -124,6 +124,22 @@ export function postureDegradations(
       after,
     });
   }
+  const policyBefore = baseline.mtaStsPolicy;
+  const policyNow = current.mtaStsPolicy;
+  if (
+    policyBefore &&
+    policyNow &&
+    policyBefore.id === policyNow.id &&
+    policyBefore.policy !== policyNow.policy
+  ) {
+    found.push({
+      id: 'mta-sts-id',
+      aspect: 'mta-sts',
+      text: `MTA-STS policy changed but its id did not (still ${policyNow.id}): senders that cached the old policy keep applying it until its max_age runs out`,
+      before: policyBefore.policy,
+      after: policyNow.policy,
+    });
+  }
   found.push(
     ...transportDegradations('blocklist', baseline.blocklists, current.blocklists),
     ...transportDegradations('dane', baseline.dane, current.dane),
@@ -182,6 +198,8 @@ function recoveryOf(degradation: PostureDegradation, current: PostureSnapshot): 
     if (id === 'dmarc-policy') return `DMARC policy back to ${policyWord(current.dmarc?.policy ?? null)}`;
     if (id === 'dmarc-pct') return `DMARC pct back to ${current.dmarc?.pct ?? 100}`;
     if (aspect === 'dkim') return `DKIM key ${id.slice('dkim:'.length)} is published again`;
+    if (id === 'mta-sts-id')
+      return `MTA-STS policy and id agree again (id ${current.mtaStsPolicy?.id ?? 'changed'}): senders fetch the policy in force`;
     const key = id.slice(id.indexOf(':') + 1);
     if (aspect === 'blocklist') return key.replace(' ', ' is no longer listed on ');
     if (aspect === 'dane') return `${key}: the certificate on port 25 matches its DANE records again`;

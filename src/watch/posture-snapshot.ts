@@ -70,6 +70,21 @@ function mtaStsSights(facts: PostureFacts): Record<string, TransportSight> {
   return sights;
 }
 
+/**
+ * The policy as senders apply it (mode, max_age, mx patterns in order) with the record's id; null
+ * when there is no policy to compare (none fetched, no id).
+ */
+function mtaStsPolicyOf(facts: PostureFacts): PostureSnapshot['mtaStsPolicy'] {
+  const { id, policy } = facts.mtaSts;
+  if (id === null || policy === null) return null;
+  const text = [
+    `mode: ${policy.mode ?? '?'}`,
+    `max_age: ${policy.maxAge ?? '?'}`,
+    ...policy.mx.map((mx) => `mx: ${mx}`),
+  ];
+  return { id, policy: text.join('; ') };
+}
+
 export function postureSnapshotOf(report: DomainReport): PostureSnapshot {
   const { spf, dmarc, dkim, mx } = report.facts;
   const sights: Record<string, DkimSight> = {};
@@ -96,6 +111,7 @@ export function postureSnapshotOf(report: DomainReport): PostureSnapshot {
     blocklists: blocklistSights(report.facts),
     dane: daneSights(report.facts),
     mtaSts: mtaStsSights(report.facts),
+    mtaStsPolicy: mtaStsPolicyOf(report.facts),
   };
 }
 
@@ -125,6 +141,8 @@ export function fillUnknown(snapshot: PostureSnapshot, known: PostureSnapshot): 
     blocklists: fillSights(snapshot.blocklists, known.blocklists),
     dane: fillSights(snapshot.dane, known.dane),
     mtaSts: fillSights(snapshot.mtaSts, known.mtaSts),
+    // A policy that could not be fetched this time is the last one seen.
+    mtaStsPolicy: snapshot.mtaStsPolicy ?? known.mtaStsPolicy ?? null,
   };
 }
 

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { createCheckDomain } from '../../src/posture-report/index.js';
 import { localTransport } from '../helpers/transport-deps.js';
 import { openLowdbWatchStore, type WatchStore } from '../../src/store/index.js';
 import { createWatchCommands, recheckWatches } from '../../src/watch/index.js';
+import { createTestCa } from '../helpers/certs.js';
 import { type DnsRecords, startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { blockProblems, type RecordedCall } from '../helpers/fake-slack-api.js';
 import { realRunCheck } from '../helpers/slack-real-check.js';
@@ -45,6 +48,8 @@ const ZONE: Record<string, DnsRecords> = {
   'mx1.example.com': { A: ['93.184.215.14'] },
   '14.215.184.93.in-addr.arpa': { PTR: ['mx1.example.com'] },
   '_dmarc.example.com': dmarc('reject'),
+  '_mta-sts.example.com': { TXT: ['v=STSv1; id=20250601'] },
+  'mta-sts.example.com': { A: ['127.0.0.1'] },
   // A common selector: the report finds it without being told.
   'default._domainkey.example.com': { TXT: [`v=DKIM1; k=rsa; p=${dkimKey}`] },
 };
@@ -57,13 +62,25 @@ let nowMs = Date.parse('2025-06-02T08:00:00Z');
 const now = () => new Date(nowMs);
 const logs: string[] = [];
 const { runCheck, finishedAt } = realRunCheck();
+// The MTA-STS policy, served over HTTPS by a local server with a certificate from the run's CA.
+const ca = createTestCa('domain watch CA');
+let policy = 'version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmax_age: 86400\r\n';
+let policyServer: Server;
 const checkDomain = createCheckDomain({
   dns: () => createPostureDns({ servers: [dns.server] }),
-  transport: () => localTransport(dns.server),
+  transport: () => {
+    const deps = localTransport(dns.server, { extraCa: [ca.cert] });
+    return { ...deps, mtaSts: { ...deps.mtaSts, port: (policyServer.address() as AddressInfo).port } };
+  },
   now,
 });
 
 beforeAll(async () => {
+  const certificate = ca.issue({ commonName: 'mta-sts.example.com' });
+  policyServer = createServer(certificate, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(policy);
+  });
+  await new Promise<void>((resolve) => policyServer.listen(0, '127.0.0.1', resolve));
   dns = await startDnsServer(ZONE);
   dir = mkdtempSync(join(tmpdir(), 'smtp-check-domain-watch-http-'));
   const logger = createLogger({
@@ -92,6 +109,7 @@ afterAll(async () => {
   await slack?.close(5_000);
   await store?.close();
   await dns?.close();
+  await new Promise((resolve) => policyServer?.close(resolve));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -257,6 +275,28 @@ describe('watch domain through the Slack app', () => {
     expect(recovery?.body).toMatchObject({ channel: CHANNEL, thread_ts: listingTs });
     expect(String(recovery?.body.text)).toContain('93.184.215.14 is no longer listed on `zen.spamhaus.org`');
     expect((await store.getDomainWatch(CHANNEL, DOMAIN))?.state.incident).toBeNull();
+  });
+
+  let policyTs = '';
+  test('the MTA-STS policy changes but its id does not: one alert, as senders keep the old one', async () => {
+    const before = chatCalls().length;
+    policy = policy.replace('mode: enforce', 'mode: testing');
+    await tick();
+    const posted = chatCalls().slice(before);
+    expect(posted.map((call) => call.method)).toEqual(['chat.postMessage']);
+    expect(String(posted[0]?.body.text)).toContain(
+      'MTA-STS policy changed but its id did not (still 20250601)',
+    );
+    policyTs = String(posted[0]?.response.ts);
+  });
+
+  test('a new id in the record: the recovery in its thread', async () => {
+    const before = chatCalls().length;
+    dns.set('_mta-sts.example.com', { TXT: ['v=STSv1; id=20250602'] });
+    await tick();
+    const [recovery] = chatCalls().slice(before);
+    expect(recovery?.body).toMatchObject({ channel: CHANNEL, thread_ts: policyTs });
+    expect(String(recovery?.body.text)).toContain('MTA-STS policy and id agree again (id 20250602)');
   });
 
   test('unwatch domain is announced; no watch is left, and every Slack call was within limits', async () => {

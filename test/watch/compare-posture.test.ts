@@ -242,4 +242,33 @@ describe('comparePosture()', () => {
       'dnsbl:142.250.27.26 zen.spamhaus.org',
     ]);
   });
+
+  test('an MTA-STS policy changed under the same id is a degradation; a new id clears it', () => {
+    const enforced = snapshot({ mtaSts: mtaStsEnforced() });
+    const testing = mtaStsEnforced({
+      policy: { mode: 'testing', maxAge: 604800, mx: ['*.l.google.com'], problems: [] },
+    });
+    const sameId = comparePosture(enforced, snapshot({ mtaSts: testing }), []);
+    expect(sameId.worse.map((d) => d.text)).toEqual([
+      'MTA-STS policy changed but its id did not (still 20261201): senders that cached the old policy keep applying it until its max_age runs out',
+    ]);
+    const newId = snapshot({ mtaSts: { ...testing, id: '20261208', record: 'v=STSv1; id=20261208' } });
+    const back = comparePosture(enforced, newId, sameId.degradations);
+    expect(back.degradations).toEqual([]);
+    expect(back.recovered.map((r) => r.text)).toEqual([
+      'MTA-STS policy and id agree again (id 20261208): senders fetch the policy in force',
+    ]);
+  });
+
+  test('an MTA-STS policy that cannot be fetched this time is the last one seen, not a change', () => {
+    const enforced = snapshot({ mtaSts: mtaStsEnforced() });
+    const unreachable = mtaStsEnforced({
+      policy: null,
+      coverage: [],
+      fetch: { url: 'https://mta-sts.example.com/.well-known/mta-sts.txt', outcome: 'unreachable' },
+    });
+    const current = fillUnknown(snapshot({ mtaSts: unreachable }), enforced);
+    expect(current.mtaStsPolicy).toEqual(enforced.mtaStsPolicy);
+    expect(comparePosture(enforced, current, []).degradations).toEqual([]);
+  });
 });
