@@ -117,15 +117,20 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
     run: (d: NonNullable<typeof watchDeps>) => Promise<void>,
   ) => (watchDeps ? run(watchDeps) : tell(flow, requester, renderWatchesUnavailable(verb)));
 
-  const domain = (requester: Requester, request: PostureRequest, threadTs?: string): Promise<void> =>
-    deps.checkDomain
-      ? runDomainInChannel(
-          { chat: deps.chat, checkDomain: deps.checkDomain, logger: deps.logger },
-          requester,
-          request,
-          threadTs,
-        )
-      : tell(flow, requester, renderDomainUnavailable());
+  const domain = async (requester: Requester, request: PostureRequest, threadTs?: string): Promise<void> => {
+    if (!deps.checkDomain) return tell(flow, requester, renderDomainUnavailable());
+    // A report dials the domain's MX hosts and its MTA-STS host: it takes from the same per-user
+    // and per-target allowance as a check of you@domain.
+    const asCheck = { target: request.domain, ports: [], mx: 'force' as const };
+    const admission = (await deps.admit?.(requester.userId, asCheck)) ?? { ok: true };
+    if (!admission.ok) return tell(flow, requester, renderNotAdmitted(admission.reason));
+    return runDomainInChannel(
+      { chat: deps.chat, checkDomain: deps.checkDomain, logger: deps.logger },
+      requester,
+      request,
+      threadTs,
+    );
+  };
 
   /** Every piece of work goes through here, so shutdown can refuse new work and wait for the rest. */
   const track = async (requester: Requester, task: () => Promise<void>): Promise<void> => {
