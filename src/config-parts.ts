@@ -90,6 +90,14 @@ export function logLevelOf(text: string | undefined, problems: string[]): LogLev
 }
 
 /** The bot's LOG_FORMAT, `auto` when unset (a worker's is checked in config.ts: json or text). */
+/** A worker's LOG_FORMAT: text (the default) or json; a worker has no terminal to guess from. */
+export function workerLogFormatOf(text: string | undefined, problems: string[]): LogFormat {
+  const logFormatText = (text?.trim() || 'text').toLowerCase();
+  if ((LOG_FORMATS as readonly string[]).includes(logFormatText)) return logFormatText as LogFormat;
+  problems.push(`LOG_FORMAT=${logFormatText} must be json or text`);
+  return 'text';
+}
+
 export function botLogFormatOf(text: string | undefined, problems: string[]): LogFormat | 'auto' {
   const logFormatText = (text?.trim() || 'auto').toLowerCase();
   const logFormat = (['auto', ...LOG_FORMATS] as string[]).includes(logFormatText)
@@ -273,13 +281,35 @@ export interface TransportSettings {
   probeMx: boolean;
 }
 
-export function transportSettingsOf(
-  text: {
-    dnssecResolver: string | undefined;
-    dnsblResolver: string | undefined;
-    dnsblZones: string | undefined;
-    probeMx: string | undefined;
-  },
+/** The domain report's settings, as the texts of its variables. */
+export interface DomainReportText {
+  dnsResolver: string | undefined;
+  dnssecResolver: string | undefined;
+  dnsblResolver: string | undefined;
+  dnsblZones: string | undefined;
+  probeMx: string | undefined;
+}
+
+/**
+ * Who the domain report asks, and its transport settings. DNS_RESOLVER is a setting of its own
+ * because the report's questions may need a full recursive resolver where the probes' DNS_SERVERS
+ * is a split-horizon one. Each resolver defaults down a chain: DNS_RESOLVER to DNS_SERVERS,
+ * DNSSEC_RESOLVER and DNSBL_RESOLVER to DNS_RESOLVER, and all of them to the system's resolvers.
+ */
+export function domainReportSettingsOf(
+  text: DomainReportText,
+  dnsServers: string[],
+  problems: string[],
+): { postureDnsServers: string[]; transport: TransportSettings } {
+  const postureDnsServers =
+    text.dnsResolver === undefined || text.dnsResolver.trim() === ''
+      ? dnsServers
+      : dnsServerList(text.dnsResolver, problems, 'DNS_RESOLVER');
+  return { postureDnsServers, transport: transportSettingsOf(text, postureDnsServers, problems) };
+}
+
+function transportSettingsOf(
+  text: DomainReportText,
   postureDnsServers: string[],
   problems: string[],
 ): TransportSettings {

@@ -2,7 +2,7 @@
 
 import { DEFAULT_PORTS } from './diagnose/knowledge/ports.js';
 import type { EgressCanary } from './check/index.js';
-import { LOG_FORMATS, type LogFormat, type LogLevel } from './log.js';
+import type { LogFormat, LogLevel } from './log.js';
 import type { TargetPolicy } from './policy/index.js';
 import { DEFAULT_LIMITS, type ProbeLimits } from './probe/types.js';
 import { databasePassword, isPostgresUrl } from './database/database-url.js';
@@ -13,6 +13,7 @@ import {
   commaList,
   ConfigError,
   dnsServerList,
+  domainReportSettingsOf,
   type HealthListen,
   healthListenOf,
   logLevelOf,
@@ -24,7 +25,7 @@ import {
   targetPolicyOf,
   timeZoneProblem,
   type TransportSettings,
-  transportSettingsOf,
+  workerLogFormatOf,
   vantageNameOf,
   watchAdminsOf,
   wholeNumber,
@@ -147,13 +148,9 @@ export interface ProbeSettings {
   probePorts: number[];
   egressCanary: EgressCanary | null;
   dnsServers: string[];
-  /**
-   * Who the domain report asks (DNS_RESOLVER): DNS_SERVERS when unset, and the system's resolvers
-   * when both are. A separate setting because posture questions (TXT, the report names) may need a
-   * full recursive resolver where the probes' DNS_SERVERS is a split-horizon one.
-   */
+  /** Who the domain report asks (DNS_RESOLVER; its defaults: see domainReportSettingsOf). */
   postureDnsServers: string[];
-  /** DNSSEC_RESOLVER, DNSBL_RESOLVER, DNSBL_ZONES. */
+  /** DNSSEC_RESOLVER, DNSBL_RESOLVER, DNSBL_ZONES, DOMAIN_MX_PROBE. */
   transport: TransportSettings;
   limits: ProbeLimits;
   logLevel: LogLevel;
@@ -162,11 +159,8 @@ export interface ProbeSettings {
 function probeSettings(env: Env, problems: string[]): ProbeSettings {
   const logLevel = logLevelOf(env['LOG_LEVEL'], problems);
   const dnsServers = dnsServerList(env['DNS_SERVERS'], problems);
-  const postureDnsServers =
-    env['DNS_RESOLVER'] === undefined || env['DNS_RESOLVER'].trim() === ''
-      ? dnsServers
-      : dnsServerList(env['DNS_RESOLVER'], problems, 'DNS_RESOLVER');
-  const transportText = {
+  const domainReportText = {
+    dnsResolver: env['DNS_RESOLVER'],
     dnssecResolver: env['DNSSEC_RESOLVER'],
     dnsblResolver: env['DNSBL_RESOLVER'],
     dnsblZones: env['DNSBL_ZONES'],
@@ -176,8 +170,7 @@ function probeSettings(env: Env, problems: string[]): ProbeSettings {
     probePorts: portList(env, 'PROBE_PORTS', DEFAULT_PROBE_PORTS, problems),
     egressCanary: parseCanary(env['EGRESS_CANARY'], problems),
     dnsServers,
-    postureDnsServers,
-    transport: transportSettingsOf(transportText, postureDnsServers, problems),
+    ...domainReportSettingsOf(domainReportText, dnsServers, problems),
     limits: {
       ...DEFAULT_LIMITS,
       connectTimeoutMs: positiveInt(env, 'CONNECT_TIMEOUT_MS', DEFAULT_LIMITS.connectTimeoutMs, problems),
@@ -287,9 +280,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     problems.push('DATABASE_URL must be a PostgreSQL URL (postgres://role:password@host:5432/database)');
   }
   const policy = targetPolicyOf(commaList(env['ALLOW_TARGETS']), problems);
-  const formatText = (env['LOG_FORMAT']?.trim() || 'text').toLowerCase();
-  if (!(LOG_FORMATS as readonly string[]).includes(formatText))
-    problems.push(`LOG_FORMAT=${formatText} must be json or text`);
+  const logFormat = workerLogFormatOf(env['LOG_FORMAT'], problems);
   const allowedPorts = portList(env, 'ALLOWED_PORTS', [], problems);
   const health = healthListenOf(env['HEALTH_PORT'], env['HEALTH_HOST'], problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -299,7 +290,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     databaseUrl,
     policy,
     allowedPorts,
-    logFormat: formatText as LogFormat,
+    logFormat,
     health,
     secrets: [databaseUrl, ...(password ? [password] : [])],
   };

@@ -96,6 +96,62 @@ describe('loadConfig()', () => {
       /DNS_RESOLVER entry resolver.example must be an IP address/,
     );
   });
+
+  test('the transport checks default down the chain: DNSSEC and blocklists to DNS_RESOLVER, lists to the documented four', () => {
+    const chained = loadProbeSettings({ DNS_SERVERS: '127.0.0.1', DNS_RESOLVER: '127.0.0.2:5353' }).transport;
+    expect(chained).toMatchObject({
+      dnssecResolver: '127.0.0.2:5353',
+      dnsblServers: ['127.0.0.2:5353'],
+      probeMx: true,
+    });
+    expect(chained.dnsblZones.map((list) => list.zone)).toEqual([
+      'zen.spamhaus.org',
+      'bl.spamcop.net',
+      'psbl.surriel.com',
+      'dbl.spamhaus.org',
+    ]);
+    expect(loadProbeSettings({}).transport).toMatchObject({ dnssecResolver: null, dnsblServers: [] });
+    const own = loadProbeSettings({
+      DNS_RESOLVER: '127.0.0.2',
+      DNSSEC_RESOLVER: '127.0.0.3:53',
+      DNSBL_RESOLVER: '127.0.0.4',
+      DNSBL_ZONES: 'zen.spamhaus.org domain:uribl.example.net',
+      DOMAIN_MX_PROBE: 'off',
+    }).transport;
+    expect(own).toMatchObject({
+      dnssecResolver: '127.0.0.3:53',
+      dnsblServers: ['127.0.0.4'],
+      probeMx: false,
+    });
+    expect(own.dnsblZones.map((list) => `${list.kind} ${list.zone}`)).toEqual([
+      'ip zen.spamhaus.org',
+      'domain uribl.example.net',
+    ]);
+  });
+
+  test('bad transport settings are all named at once, each with what to write', () => {
+    const problems = (() => {
+      try {
+        loadProbeSettings({
+          DNSSEC_RESOLVER: '127.0.0.1,127.0.0.2',
+          DNSBL_RESOLVER: 'resolver.example',
+          DNSBL_ZONES: 'zone!',
+          DOMAIN_MX_PROBE: 'maybe',
+        });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems).toEqual([
+      'DNSSEC_RESOLVER takes one validating resolver (as 127.0.0.1:53), not 2',
+      'DNSBL_RESOLVER entry resolver.example must be an IP address (optionally :port)',
+      expect.stringMatching(
+        /^DNSBL_ZONES: "zone!" is not a DNS zone name; write zone names separated by commas/,
+      ),
+      'DOMAIN_MX_PROBE=maybe must be on or off (off where this network blocks outgoing port 25)',
+    ]);
+  });
 });
 
 describe("the terminal subcommands' loaders", () => {
