@@ -11,6 +11,7 @@ import type {
 } from './domain-report-json.js';
 import { sortFindings } from './domain-summary.js';
 import { domainTransportJson } from './domain-transport-json.js';
+import { optionalKey } from '../util/optional-key.js';
 
 export type * from './domain-report-json.js';
 
@@ -22,26 +23,26 @@ function ms(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** Optional keys appear only with a value, so `undefined` never reaches a consumer as a key. */
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
 function spfError(error: SpfError): DomainJsonSpfError {
-  return { kind: error.kind, domain: error.domain, ...optional('term', error.term), message: error.message };
+  return {
+    kind: error.kind,
+    domain: error.domain,
+    ...optionalKey('term', error.term),
+    message: error.message,
+  };
 }
 
 function spfTerm(term: SpfTerm): DomainJsonSpfTerm {
   return {
     text: term.text,
     kind: term.kind,
-    ...optional('qualifier', term.qualifier),
-    ...optional('target', term.target),
-    ...optional('macro', term.macro),
+    ...optionalKey('qualifier', term.qualifier),
+    ...optionalKey('target', term.target),
+    ...optionalKey('macro', term.macro),
     lookups: term.lookups,
     voidLookups: term.voidLookups,
-    ...optional('mxHosts', term.mxHosts),
-    ...optional('unreached', term.unreached),
+    ...optionalKey('mxHosts', term.mxHosts),
+    ...optionalKey('unreached', term.unreached),
   };
 }
 
@@ -50,11 +51,11 @@ function spfNode(node: SpfNode): DomainJsonSpfNode {
     domain: node.domain,
     via: node.via,
     record: node.record,
-    ...optional('strings', node.strings),
+    ...optionalKey('strings', node.strings),
     terms: node.terms.map(spfTerm),
     children: node.children.map(spfNode),
-    ...optional('error', node.error && spfError(node.error)),
-    ...optional('provider', node.provider),
+    ...optionalKey('error', node.error && spfError(node.error)),
+    ...optionalKey('provider', node.provider),
   };
 }
 
@@ -67,8 +68,8 @@ function spfResult(result: SpfEvaluation): DomainJsonSpfResult {
     path: result.path,
     lookups: result.lookups,
     voidLookups: result.voidLookups,
-    ...optional('error', result.error && spfError(result.error)),
-    ...optional('explanation', result.explanation),
+    ...optionalKey('error', result.error && spfError(result.error)),
+    ...optionalKey('explanation', result.explanation),
   };
 }
 
@@ -79,8 +80,8 @@ function destination(d: DomainReport['facts']['dmarc']['rua'][number]): DomainJs
     domain: d.domain ?? null,
     external: d.external,
     authorized: d.authorized,
-    ...optional('authorizationName', d.authorizationName),
-    ...optional('problem', d.problem),
+    ...optionalKey('authorizationName', d.authorizationName),
+    ...optionalKey('problem', d.problem),
   };
 }
 
@@ -98,12 +99,12 @@ export function domainReportJson(report: DomainReport): DomainReportJson {
         exchange: host.exchange,
         priority: host.priority,
         addresses: host.addresses,
-        ...optional('cname', host.cname),
-        ...optional('lookupError', host.lookupError),
+        ...optionalKey('cname', host.cname),
+        ...optionalKey('lookupError', host.lookupError),
       })),
       nullMx: mx.nullMx,
       implicit: mx.implicit,
-      ...optional('lookupError', mx.lookupError),
+      ...optionalKey('lookupError', mx.lookupError),
     },
     spf: {
       record: spf.record,
@@ -111,12 +112,12 @@ export function domainReportJson(report: DomainReport): DomainReportJson {
       lookups: spf.lookups,
       voidLookups: spf.voidLookups,
       worstCase: spf.worstCase,
-      ...optional('error', spf.error && spfError(spf.error)),
+      ...optionalKey('error', spf.error && spfError(spf.error)),
       macros: spf.macros,
       providers: spf.providers,
       tree: spf.tree && spfNode(spf.tree),
-      ...optional('result', spf.result && spfResult(spf.result)),
-      ...optional('lookupError', spf.lookupError),
+      ...optionalKey('result', spf.result && spfResult(spf.result)),
+      ...optionalKey('lookupError', spf.lookupError),
     },
     dkim: facts.dkim.map((key) => ({
       selector: key.selector,
@@ -126,12 +127,12 @@ export function domainReportJson(report: DomainReport): DomainReportJson {
       bits: key.bits ?? null,
       testing: key.testing,
       revoked: key.revoked,
-      ...optional('cname', key.cname),
+      ...optionalKey('cname', key.cname),
       source: key.source,
-      ...optional('provider', key.provider),
+      ...optionalKey('provider', key.provider),
       record: key.record ?? null,
-      ...optional('problem', key.problem),
-      ...optional('lookupError', key.lookupError),
+      ...optionalKey('problem', key.problem),
+      ...optionalKey('lookupError', key.lookupError),
     })),
     dmarc: {
       record: dmarc.record,
@@ -146,25 +147,25 @@ export function domainReportJson(report: DomainReport): DomainReportJson {
       rua: dmarc.rua.map(destination),
       ruf: dmarc.ruf.map(destination),
       alignment: dmarc.alignment,
-      ...optional('treeWalk', dmarc.treeWalk),
+      ...optionalKey('treeWalk', dmarc.treeWalk),
       syntaxErrors: dmarc.syntaxErrors,
-      ...optional('lookupError', dmarc.lookupError),
+      ...optionalKey('lookupError', dmarc.lookupError),
     },
     bimi: {
       name: bimi.name,
       record: bimi.record,
-      ...optional('logo', bimi.logo),
-      ...optional('authority', bimi.authority),
+      ...optionalKey('logo', bimi.logo),
+      ...optionalKey('authority', bimi.authority),
       problems: bimi.problems,
-      ...optional('lookupError', bimi.lookupError),
+      ...optionalKey('lookupError', bimi.lookupError),
     },
-    ...optional(
+    ...optionalKey(
       'sendingAddress',
       facts.sendingAddress && {
         ip: facts.sendingAddress.ip,
         ptr: facts.sendingAddress.ptr,
         forwardConfirmed: facts.sendingAddress.forwardConfirmed,
-        ...optional('lookupError', facts.sendingAddress.lookupError),
+        ...optionalKey('lookupError', facts.sendingAddress.lookupError),
       },
     ),
     ...domainTransportJson(facts),

@@ -12,6 +12,7 @@ import type {
   DomainJsonDnssecName,
   DomainJsonTlsaRecord,
 } from './domain-transport-json-types.js';
+import { optionalKey } from '../util/optional-key.js';
 
 // The transport sections of the domain JSON (port 25, MTA-STS, TLS-RPT, DNSSEC, DANE, reverse DNS,
 // blocklists), mapped field by field like the rest of the contract: a field added to the facts
@@ -21,11 +22,6 @@ export type DomainTransportJson = Pick<
   DomainReportJson,
   'port25' | 'mtaSts' | 'tlsRpt' | 'dnssec' | 'dane' | 'reverseDns' | 'blocklists'
 >;
-
-/** Optional keys appear only with a value, so `undefined` never reaches a consumer as a key. */
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
 
 function certificate(cert: CertificateFacts): DomainJsonCertificate {
   return {
@@ -55,7 +51,7 @@ function port25(evidence: Port25Evidence): DomainReportJson['port25'][number] {
     ehloName: evidence.ehloName,
     tls: evidence.tls,
     certificate: evidence.certificate && certificate(evidence.certificate),
-    ...optional('problem', evidence.problem),
+    ...optionalKey('problem', evidence.problem),
   };
 }
 
@@ -67,7 +63,7 @@ function mtaSts(facts: MtaStsFacts): DomainReportJson['mtaSts'] {
     records: facts.records,
     id: facts.id,
     recordProblems: facts.recordProblems,
-    ...optional('lookupError', facts.lookupError),
+    ...optionalKey('lookupError', facts.lookupError),
     fetch: {
       url: fetch.url,
       outcome: fetch.outcome,
@@ -75,7 +71,7 @@ function mtaSts(facts: MtaStsFacts): DomainReportJson['mtaSts'] {
       contentType: fetch.contentType ?? null,
       redirect: fetch.redirect ?? null,
       bytes: fetch.bytes ?? null,
-      ...optional('problem', fetch.problem),
+      ...optionalKey('problem', fetch.problem),
     },
     policy: policy && { mode: policy.mode, maxAge: policy.maxAge, mx: policy.mx, problems: policy.problems },
     coverage: facts.coverage.map((host) => ({
@@ -92,7 +88,7 @@ function dnssecName(name: DnssecNameFacts): DomainJsonDnssecName {
     name: name.name,
     status: name.status,
     extendedError: ede ? { code: ede.code, name: ede.name, text: ede.text ?? null } : null,
-    ...optional('lookupError', name.lookupError),
+    ...optionalKey('lookupError', name.lookupError),
   };
 }
 
@@ -116,7 +112,7 @@ export function domainTransportJson(facts: PostureFacts): DomainTransportJson {
       records: tlsRpt.records,
       rua: tlsRpt.rua,
       problems: tlsRpt.problems,
-      ...optional('lookupError', tlsRpt.lookupError),
+      ...optionalKey('lookupError', tlsRpt.lookupError),
     },
     dnssec: {
       resolver: dnssec.resolver,
@@ -134,7 +130,7 @@ export function domainTransportJson(facts: PostureFacts): DomainTransportJson {
         usable: host.match.usable,
         reason: host.match.reason ?? null,
       },
-      ...optional('lookupError', host.lookupError),
+      ...optionalKey('lookupError', host.lookupError),
     })),
     reverseDns: {
       addresses: facts.reverseDns.addresses.map((entry) => ({
@@ -146,7 +142,7 @@ export function domainTransportJson(facts: PostureFacts): DomainTransportJson {
         greetingName: entry.greetingName ?? null,
         ehloName: entry.ehloName ?? null,
         greetingConsistent: entry.greetingConsistent,
-        ...optional('lookupError', entry.lookupError),
+        ...optionalKey('lookupError', entry.lookupError),
       })),
     },
     blocklists: {
@@ -161,7 +157,7 @@ export function domainTransportJson(facts: PostureFacts): DomainTransportJson {
         codes: result.codes,
         meanings: result.meanings,
         text: result.text ?? null,
-        ...optional('problem', result.problem),
+        ...optionalKey('problem', result.problem),
       })),
     },
   };
