@@ -1,5 +1,5 @@
 import type { PostureFacts } from '../../posture/index.js';
-import type { PostureFinding, SenderRule, SenderRuleId } from '../types.js';
+import type { PostureFinding, PostureFindingId, SenderRule, SenderRuleId } from '../types.js';
 import { type AuthenticationState, dkimState, dmarcState, spfState } from './authentication-state.js';
 import { postureFinding } from './posture-rule.js';
 
@@ -19,8 +19,13 @@ interface SenderRuleSpec {
   rule: string;
   appliesTo: SenderRule['appliesTo'];
   judge(facts: PostureFacts, states: States): AuthenticationState;
-  /** What to do when the rule is not met. */
-  advice(facts: PostureFacts): string[];
+  /** What to do when the rule is not met (the advice of the `sender-<id>` finding). */
+  advice?(facts: PostureFacts): string[];
+  /**
+   * The findings that say a miss of this rule instead of `sender-<id>`, when the same fact is
+   * judged elsewhere: the rule keeps its line in the table, the fact is said once.
+   */
+  saidBy?: readonly PostureFindingId[];
 }
 
 function either(a: AuthenticationState, b: AuthenticationState): AuthenticationState {
@@ -162,9 +167,8 @@ export const SENDER_RULE_SPECS: readonly SenderRuleSpec[] = [
     rule: 'the sending address has reverse DNS that resolves back to it',
     appliesTo: 'all',
     judge: (facts) => reverseDns(facts),
-    advice: (facts) => [
-      `Ask whoever runs ${facts.sendingAddress?.ip ?? 'the sending address'} (hosting provider, ISP) to set its PTR to a name with an A or AAAA record of that address, such as mail.${facts.request.domain}.`,
-    ],
+    // With the MX addresses' reverse DNS, by the reputation rules.
+    saidBy: ['ptr-missing', 'fcrdns-mismatch'],
   },
   ...bulkRules(
     'Gmail',
@@ -226,16 +230,15 @@ export function judgeSenderRules(facts: PostureFacts): SenderRule[] {
 /** A rule not met is a finding: critical when every sender must meet it, a warning for bulk ones. */
 export function senderFindings(facts: PostureFacts, rules: readonly SenderRule[]): PostureFinding[] {
   return rules.flatMap((rule) => {
-    // The reverse DNS of the sending address is said by ptr-missing / fcrdns-mismatch, beside the
-    // MX addresses': the rule keeps its line in the table, the finding is not written twice.
-    if (rule.status !== 'no' || rule.id === 'gmail-reverse-dns') return [];
+    if (rule.status !== 'no') return [];
     const spec = SENDER_RULE_SPECS.find((candidate) => candidate.id === rule.id);
+    if (spec?.saidBy) return [];
     return [
       postureFinding(
         `sender-${rule.id}`,
         rule.appliesTo === 'all' ? 'critical' : 'warning',
         `${rule.provider}${rule.appliesTo === 'bulk' ? ' (bulk senders)' : ''}: ${rule.rule}; not met: ${rule.evidence}`,
-        spec?.advice(facts) ?? [],
+        spec?.advice?.(facts) ?? [],
       ),
     ];
   });
