@@ -116,7 +116,7 @@ export async function domainBench(runs = 40): Promise<DomainBenchFigures> {
         dns: () => createPostureDns({ servers: [server.server] }),
         transport: () => {
           const deps = localTransport(server.server, { probePort25, extraCa: [mail.ca] });
-          return { ...deps, port25: mail.smtpPort, mtaSts: { ...deps.mtaSts, port: mail.httpsPort } };
+          return { ...deps, mtaSts: { ...deps.mtaSts, port: mail.httpsPort } };
         },
         now: () => new Date(),
       });

@@ -26,8 +26,6 @@ export interface TransportDeps {
   blocklistZones: readonly BlocklistZone[];
   /** Absent: port 25 is not probed (DANE and MTA-STS certificates then say `not-probed`). */
   probePort25?: ProbePort25;
-  /** The port-25 probe's port: 25, or a test server's. */
-  port25?: number;
   mtaSts: MtaStsFetchOptions;
 }
 
@@ -52,7 +50,6 @@ export async function gatherTransport(
   mx: Promise<MxFacts>,
   deps: TransportDeps,
 ): Promise<TransportFacts> {
-  const port = deps.port25 ?? 25;
   const mtaSts = fetchMtaSts(deps.dns, domain, deps.mtaSts);
   const tlsRpt = gatherTlsRpt(deps.dns, domain);
   const hosts = mailHosts(domain, await mx);
@@ -61,7 +58,7 @@ export async function gatherTransport(
     deps.probePort25
       ? deps.probePort25(host.exchange, host.addresses)
       : Promise.resolve(
-          notProbed(host.exchange, port, 'MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)'),
+          notProbed(host.exchange, 25, 'MX probes are off (DOMAIN_MX_PROBE=off, or --no-probe)'),
         ),
   );
   const dane = hosts.map((host, index) =>

@@ -79,7 +79,7 @@ function checkDomain(port25 = smtp.port): (domain: string) => Promise<DomainRepo
         probePort25,
         extraCa: [ca.cert],
       });
-      return { ...deps, port25, mtaSts: { ...deps.mtaSts, port: policyPort } };
+      return { ...deps, mtaSts: { ...deps.mtaSts, port: policyPort } };
     },
     now: () => new Date(),
   });
