@@ -1,6 +1,7 @@
 import type { HostDiagnosis, MxDane, MxMtaSts, MxTransport } from '../diagnose/types.js';
 import { gatherDane, matchTlsa } from '../posture/dane.js';
 import { createPostureDns } from '../posture/dns.js';
+import { MAX_TRANSPORT_MX_HOSTS } from '../posture/gather-transport.js';
 import { type MtaStsPolicyFacts, fetchMtaSts } from '../posture/mta-sts.js';
 import { certificateState, matchingPattern } from '../posture/mta-sts-policy.js';
 import { port25EvidenceOf, serverRefusedTls } from '../posture/port25-evidence.js';
@@ -14,8 +15,6 @@ import { type ValidatingDns, createValidatingDns } from '../posture/validating-d
 // The probed host is judged on the certificate the check itself received; the other MX hosts, which
 // the check did not dial, on DNS alone. The domain report says the same at length.
 
-/** MX hosts described, in MX order (the probed one is added when it comes later). */
-const MAX_MX_HOSTS = 5;
 /** A host with more TLSA records than this is listed by its first ones. */
 const MAX_TLSA_SHOWN = 6;
 
@@ -92,7 +91,8 @@ function mxExchanges(diagnosis: HostDiagnosis): string[] {
   const mx = diagnosis.mx;
   if (!mx || mx.implicit) return [];
   const names = mx.hosts.map((host) => host.exchange).filter((name) => name !== '' && name !== '.');
-  const first = names.slice(0, MAX_MX_HOSTS);
+  // As many as the domain report checks; the probed one is added when it comes later.
+  const first = names.slice(0, MAX_TRANSPORT_MX_HOSTS);
   const probed = names.find((name) => sameName(name, diagnosis.host));
   if (probed !== undefined && !first.includes(probed)) first.push(probed);
   return first;
