@@ -1,6 +1,7 @@
 import type { HostDiagnosis, MxDane, MxMtaSts, MxTransport } from '../diagnose/types.js';
 import { gatherDane, matchTlsa } from '../posture/dane.js';
 import { createPostureDns } from '../posture/dns.js';
+import { bareHostName } from '../text/host-name.js';
 import { MAX_TRANSPORT_MX_HOSTS } from '../posture/gather-transport.js';
 import { type MtaStsPolicyFacts, fetchMtaSts } from '../posture/mta-sts.js';
 import { certificateState, matchingPattern } from '../posture/mta-sts-policy.js';
@@ -99,8 +100,7 @@ function mxExchanges(diagnosis: HostDiagnosis): string[] {
 }
 
 function sameName(a: string, b: string): boolean {
-  const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
-  return bare(a) === bare(b);
+  return bareHostName(a) === bareHostName(b);
 }
 
 /** The host against the policy as a sender would apply it; undefined when the DNS did not answer. */

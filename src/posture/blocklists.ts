@@ -4,6 +4,7 @@ import { reverseName } from './dns.js';
 import { describeFailure } from './describe-failure.js';
 import type { BlocklistFacts, BlocklistResult, BlocklistZone } from './transport-types.js';
 import type { PostureDns } from './types.js';
+import { bareHostName } from '../text/host-name.js';
 
 // The sending address, the MX addresses and the domain against DNS blocklists: a listing explains a
 // sudden wave of 5xx. Lists are asked through the resolver DNSBL_RESOLVER names, because the big
@@ -48,7 +49,7 @@ function isZoneName(name: string): boolean {
 function parseZone(entry: string): BlocklistZone | string {
   const prefixed = /^(ip|domain):(.*)$/i.exec(entry);
   const kindWritten = prefixed ? (prefixed[1]!.toLowerCase() as 'ip' | 'domain') : undefined;
-  const zone = (prefixed ? prefixed[2]! : entry).toLowerCase().replace(/\.$/, '');
+  const zone = bareHostName(prefixed ? prefixed[2]! : entry);
   if (!isZoneName(zone)) return `"${entry}" is not a DNS zone name`;
   const known = knownBlocklist(zone);
   if (known && kindWritten !== undefined && kindWritten !== known.kind) {
@@ -185,7 +186,7 @@ export async function gatherBlocklists(
   const domainQuestions = zones
     .filter((list) => list.kind === 'domain')
     .map((list): Question => {
-      const domain = subjects.domain.toLowerCase().replace(/\.$/, '');
+      const domain = bareHostName(subjects.domain);
       return { list, subject: domain, subjectRole: 'domain', name: `${domain}.${list.zone}` };
     });
   const sending = subjects.sendingIp;

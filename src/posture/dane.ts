@@ -3,6 +3,7 @@ import type { CertificateDigests, CertificateFacts } from '../probe/types.js';
 import { answered, noAnswer } from './dnssec.js';
 import type { DaneHostFacts, DaneMatch, DnssecStatus, TlsaRecord } from './transport-types.js';
 import type { RawDnsAnswer, ValidatingDns } from './validating-dns.js';
+import { bareHostName } from '../text/host-name.js';
 
 // DANE for SMTP (RFC 7672): the TLSA records at `_25._tcp.<mx>`, whether DNSSEC vouches for them,
 // and whether the chain our own port-25 probe received matches one. A sender that does DANE
@@ -28,7 +29,7 @@ export async function gatherDane(
   exchange: string,
   certificate: CertificateFacts | null,
 ): Promise<DaneHostFacts> {
-  const name = `_25._tcp.${exchange.toLowerCase().replace(/\.$/, '')}`;
+  const name = `_25._tcp.${bareHostName(exchange)}`;
   const first = await vdns.query(name, 'TLSA');
   const looked = await lookedUp(vdns, first, name);
   const facts: DaneHostFacts = {

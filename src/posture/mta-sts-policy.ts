@@ -1,6 +1,7 @@
 import type { CertificateFacts, PortClass } from '../probe/types.js';
 import { quoted } from './mta-sts-record.js';
 import type { MtaStsCoverage, MtaStsMode, MtaStsPolicy, Port25Evidence } from './transport-types.js';
+import { bareHostName } from '../text/host-name.js';
 
 // The MTA-STS policy file (RFC 8461 §3.2) and what a sender does with it (§4): which MX hosts it
 // may deliver to, and which certificates it accepts there. The text came from a web server the
@@ -42,7 +43,7 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicy {
   const mode = readMode(values.get('mode'), problems);
   const maxAge = readMaxAge(values.get('max_age'), problems);
   for (const pattern of mx) {
-    if (!MX_PATTERN.test(normaliseName(pattern)))
+    if (!MX_PATTERN.test(bareHostName(pattern)))
       problems.push(`mx: ${quoted(pattern)} is not a host name or *.domain pattern`);
   }
   if (mx.length === 0 && mode !== 'none') {
@@ -114,11 +115,6 @@ function capped(problems: string[]): string[] {
   return [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
 }
 
-/** Lower case without a trailing dot: how names are compared (DNS names are case-insensitive). */
-function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 /**
  * §4.1: whether an MX host matches an `mx` pattern. `*.example.com` stands for exactly one more
  * leftmost label: it matches `mail.example.com`, but neither `example.com` nor
@@ -126,8 +122,8 @@ function normaliseName(name: string): string {
  * pattern matches its own name only. Case and trailing dots do not count.
  */
 export function mxPatternMatches(pattern: string, host: string): boolean {
-  const wanted = normaliseName(pattern);
-  const name = normaliseName(host);
+  const wanted = bareHostName(pattern);
+  const name = bareHostName(host);
   if (!wanted.startsWith('*.')) return wanted === name;
   const suffix = wanted.slice(1);
   if (!name.endsWith(suffix)) return false;
@@ -185,7 +181,7 @@ export function mtaStsCoverage(
     exchange,
     pattern: matchingPattern(policy.mx, exchange),
     certificate: certificateState(
-      evidence.find((seen) => normaliseName(seen.exchange) === normaliseName(exchange)),
+      evidence.find((seen) => bareHostName(seen.exchange) === bareHostName(exchange)),
     ),
   }));
 }

@@ -1,15 +1,12 @@
 import { describeFailure } from './describe-failure.js';
 import type { DnsAnswer, MxFacts, MxHostFacts, MxRecord, PostureDns } from './types.js';
+import { bareHostName } from '../text/host-name.js';
 
 // Where the domain receives mail: its MX hosts and their addresses, the null MX that refuses all
 // mail (RFC 7505), or, with no MX at all, the domain's own address (RFC 5321 §5.1).
 
 /** Senders try at most a handful; ten is more than any real domain lists and bounds the questions. */
 export const MAX_MX_HOSTS = 10;
-
-function bare(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
 
 /** Addresses from an A and an AAAA answer, and a line for each that got no answer. */
 async function addressesOf(
@@ -26,13 +23,15 @@ async function addressesOf(
 }
 
 async function hostFacts(dns: PostureDns, record: MxRecord): Promise<MxHostFacts> {
-  const exchange = bare(record.exchange);
+  const exchange = bareHostName(record.exchange);
   const [{ addresses, errors }, cname] = await Promise.all([addressesOf(dns, exchange), dns.cname(exchange)]);
   return {
     exchange,
     priority: record.priority,
     addresses,
-    ...(cname.kind === 'records' && cname.records[0] !== undefined ? { cname: bare(cname.records[0]) } : {}),
+    ...(cname.kind === 'records' && cname.records[0] !== undefined
+      ? { cname: bareHostName(cname.records[0]) }
+      : {}),
     ...(errors.length > 0 ? { lookupError: errors.join('; ') } : {}),
   };
 }
@@ -66,14 +65,15 @@ export async function gatherMx(dns: PostureDns, domain: string): Promise<MxFacts
       break;
   }
   // node gives the root's exchange as ''; a zone file writes it '.'.
-  const isRoot = (record: MxRecord) => bare(record.exchange) === '';
+  const isRoot = (record: MxRecord) => bareHostName(record.exchange) === '';
   if (answer.records.length === 1 && isRoot(answer.records[0]!)) {
     return { hosts: [], nullMx: true, implicit: null };
   }
   const sorted = [...answer.records]
     .sort(
       (left, right) =>
-        left.priority - right.priority || bare(left.exchange).localeCompare(bare(right.exchange)),
+        left.priority - right.priority ||
+        bareHostName(left.exchange).localeCompare(bareHostName(right.exchange)),
     )
     .slice(0, MAX_MX_HOSTS);
   const hosts = await Promise.all(

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { describeFailure } from './describe-failure.js';
 import type { AddressReverseDns, Port25Evidence, ReverseDnsFacts } from './transport-types.js';
 import type { PostureDns } from './types.js';
+import { bareHostName } from '../text/host-name.js';
 
 // Reverse DNS of the addresses mail comes from and goes to: the PTR names, whether one of them
 // resolves back to the address (forward-confirmed reverse DNS, FCrDNS), and for MX addresses
@@ -33,11 +34,6 @@ export function canonicalAddress(address: string): string {
   }
 }
 
-/** Host names compare case-insensitively, with or without the root's trailing dot. */
-function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 /**
  * The address's PTR names, and whether one of them has an A (IPv4) or AAAA (IPv6) record of the
  * address: the FCrDNS check receivers make. A failed forward lookup is reported only when no other
@@ -51,7 +47,7 @@ export async function lookupReverseDns(dns: PostureDns, address: string): Promis
   if (answer.kind === 'error') {
     return { ptr: [], forwardConfirmed: false, lookupError: describeFailure('PTR', address, answer) };
   }
-  const ptr = answer.kind === 'records' ? answer.records.map(normaliseName) : [];
+  const ptr = answer.kind === 'records' ? answer.records.map(bareHostName) : [];
   const wanted = canonicalAddress(address);
   const type = family === 4 ? 'A' : 'AAAA';
   const checks = await Promise.all(
@@ -78,7 +74,7 @@ export async function lookupReverseDns(dns: PostureDns, address: string): Promis
  */
 function comparableName(name: string | null | undefined): string | null {
   if (name === null || name === undefined) return null;
-  const normalised = normaliseName(name.trim());
+  const normalised = bareHostName(name.trim());
   if (normalised.startsWith('[') || isIP(normalised) !== 0) return null;
   const labels = normalised.split('.');
   const hostLabel = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
@@ -114,12 +110,12 @@ export function greetingConsistency(
     return comparable === null ? [] : [comparable];
   });
   if (given.length === 0) return null;
-  const known = new Set([...ptr, ...mxNames].map(normaliseName));
+  const known = new Set([...ptr, ...mxNames].map(bareHostName));
   return given.every((name) => known.has(name));
 }
 
 function sameName(a: string, b: string): boolean {
-  return normaliseName(a) === normaliseName(b);
+  return bareHostName(a) === bareHostName(b);
 }
 
 /** The probe's evidence at this address: the host's own first, any other that dialled it next. */

@@ -4,6 +4,7 @@ import dns from 'node:dns';
 import { connect, isIP } from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Question } from 'dns-packet';
 import type { ExtendedDnsError } from './transport-types.js';
+import { bareHostName } from '../text/host-name.js';
 
 // A validating resolver's verdict travels in bits node:dns does not show: the AD flag of the
 // header, and the Extended DNS Error (RFC 8914) in the EDNS OPT record. So DNSSEC and DANE ask
@@ -98,7 +99,7 @@ export function createValidatingDns(options: ValidatingDnsOptions = {}): Validat
     type: ValidatingQuestionType,
     queryOptions: { checkingDisabled?: boolean } = {},
   ): Promise<RawDnsAnswer> {
-    const question: Question = { name: rawName.toLowerCase().replace(/\.$/, ''), type, class: 'IN' };
+    const question: Question = { name: bareHostName(rawName), type, class: 'IN' };
     const asked = `${question.name} ${type}`;
     let failure: DnsNoReply = { kind: 'timeout', message: '' };
     for (let attempt = 0; attempt < TRIES; attempt += 1) {
@@ -170,7 +171,7 @@ function answers(bytes: Buffer, id: number, question: Question): DecodedPacket |
     packet.id === id &&
     packet.questions?.length === 1 &&
     echoed?.type === question.type &&
-    echoed.name.toLowerCase().replace(/\.$/, '') === question.name;
+    bareHostName(echoed.name) === question.name;
   return ours ? packet : null;
 }
 
